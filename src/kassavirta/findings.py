@@ -1,0 +1,77 @@
+"""Findings and results: what a check says about one invoice."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Decision(StrEnum):
+    ROUTE = "route"
+    BYPASS = "bypass"
+    ERROR = "error"
+    INVALID = "invalid"
+
+
+class Finding(BaseModel):
+    """One thing a rule found: the typed record every report is made from."""
+
+    rule: str
+    severity: Severity
+    service_code: int | None = None
+    message: str
+    detail: str | None = None
+    """Our own words: what exactly is wrong and what to change."""
+    line: int | None = None
+    column: int | None = None
+    xpath: str | None = None
+    value: str | None = None
+
+
+class BuyerSummary(BaseModel):
+    name: str | None = None
+    business_id: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    town: str | None = None
+    country: str | None = None
+    language: str | None = None
+
+
+class InvoiceSummary(BaseModel):
+    number: str | None = None
+    date: str | None = None
+    due_date: str | None = None
+    currency: str | None = None
+    total: str | None = None
+    type_code: str | None = None
+    channel: str | None = None
+    channel_signals: list[str] = Field(default_factory=list)
+    buyer: BuyerSummary = Field(default_factory=BuyerSummary)
+
+
+class CheckResult(BaseModel):
+    """The decision for one invoice; `--output json` serialises a list of these."""
+
+    path: str
+    document: int | None = None
+    """1-based position of the invoice in a file that holds several (frame + invoice pairs)."""
+    format: str | None = None
+    version: str | None = None
+    decision: Decision
+    reasons: list[str] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    invoice: InvoiceSummary | None = None
+    schema_check: str = "skipped"
+    """`valid`, `invalid` or `skipped` (no XSD available for this format)."""
+
+    @property
+    def label(self) -> str:
+        return self.path if self.document is None else f"{self.path}#{self.document}"

@@ -1,0 +1,122 @@
+"""What every adapter shares: reading located values out of an lxml tree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from lxml import etree
+
+from ..errors import UnreadableField
+from ..model import Invoice, Location
+from ..reading import Document, Part
+
+Adapter = Callable[[Document], Invoice]
+
+_BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+_IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
+_OVT = re.compile(r"^0037[0-9]{8,13}$")
+
+
+def looks_like_bic(value: str | None) -> bool:
+    return bool(value and _BIC.match(value.strip().upper()))
+
+
+def looks_like_iban(value: str | None) -> bool:
+    return bool(value and _IBAN.match(value.replace(" ", "").upper()))
+
+
+def looks_like_ovt(value: str | None) -> bool:
+    return bool(value and _OVT.match(value.strip()))
+
+
+class Fields:
+    """Reads text, amounts and dates under one part, recording where each came from.
+
+    `path` arguments are ElementPath expressions relative to `base`
+    (default: the part's root). Values that are present but cannot be read
+    raise `UnreadableField` with the line and XPath, because a rule that
+    silently saw "nothing" would give a wrong decision.
+    """
+
+    def __init__(self, part: Part, path: str, locations: dict[str, Location], namespaces: dict[str, str] | None = None) -> None:
+        self.part = part
+        self.path = path
+        self.locations = locations
+        self.namespaces = namespaces or {}
+
+    def where(self, element: etree._Element) -> Location:
+        return Location(line=self.part.line(element), xpath=self.part.tree.getpath(element))
+
+    def find(self, expr: str, base: etree._Element | None = None) -> etree._Element | None:
+        return (self.part.root if base is None else base).find(expr, self.namespaces)
+
+    def findall(self, expr: str, base: etree._Element | None = None) -> list[etree._Element]:
+        return list((self.part.root if base is None else base).findall(expr, self.namespaces))
+
+    def note(self, key: str | None, element: etree._Element) -> None:
+        if key:
+            self.locations[key] = self.where(element)
+
+    def element(self, key: str | None, expr: str, base: etree._Element | None = None) -> etree._Element | None:
+        found = self.find(expr, base)
+        if found is not None:
+            self.note(key, found)
+        return found
+
+    def text(self, key: str | None, expr: str, base: etree._Element | None = None) -> str | None:
+        found = self.element(key, expr, base)
+        if found is None:
+            return None
+        value = (found.text or "").strip()
+        return value or None
+
+    def texts(self, expr: str, base: etree._Element | None = None) -> list[str]:
+        return [t for t in ((e.text or "").strip() for e in self.findall(expr, base)) if t]
+
+    def fail(self, key: str, element: etree._Element, message: str) -> UnreadableField:
+        where = self.where(element)
+        return UnreadableField(
+            f"{key}: {message}",
+            path=self.path,
+            line=where.line,
+            xpath=where.xpath,
+            value=(element.text or "").strip(),
+        )
+
+    def amount_of(self, key: str, element: etree._Element, *, comma: bool) -> Decimal:
+        raw = (element.text or "").strip()
+        number = raw.replace(",", ".") if comma else raw
+        if comma and "." in raw:
+            raise self.fail(key, element, f"amount {raw!r} must use a decimal comma")
+        if not re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", number):
+            raise self.fail(key, element, f"{raw!r} is not an amount")
+        try:
+            return Decimal(number)
+        except InvalidOperation as exc:  # pragma: no cover - the pattern above excludes it
+            raise self.fail(key, element, f"{raw!r} is not an amount") from exc
+
+    def amount(self, key: str, expr: str, base: etree._Element | None = None, *, comma: bool = False) -> Decimal | None:
+        found = self.element(key, expr, base)
+        if found is None or not (found.text or "").strip():
+            return None
+        return self.amount_of(key, found, comma=comma)
+
+    def date_of(self, key: str, element: etree._Element, *, compact: bool) -> date:
+        raw = (element.text or "").strip()
+        pattern = r"([0-9]{4})([0-9]{2})([0-9]{2})" if compact else r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+        match = re.fullmatch(pattern, raw)
+        if not match:
+            raise self.fail(key, element, f"{raw!r} is not a date")
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError as exc:
+            raise self.fail(key, element, f"{raw!r} is not a real calendar date") from exc
+
+    def date(self, key: str, expr: str, base: etree._Element | None = None, *, compact: bool = False) -> date | None:
+        found = self.element(key, expr, base)
+        if found is None or not (found.text or "").strip():
+            return None
+        return self.date_of(key, found, compact=compact)

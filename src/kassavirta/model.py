@@ -1,0 +1,158 @@
+"""The normalised invoice: one shape for every supported format.
+
+Adapters fill it; rules, the rewrite, the renderer and the reports read only
+this, never the XML. Each field an adapter read also leaves its source
+location in `Invoice.locations`, keyed by the field's dotted name, so that a
+finding can name the line and XPath a person must fix.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Channel(StrEnum):
+    """How the invoice reaches its receiver, as far as the service cares."""
+
+    B2B = "b2b"
+    B2C_NETBANK = "b2c-netbank"
+    B2C_OTHER = "b2c-other"
+
+
+class Location(BaseModel):
+    """Where a value stands in the source file (1-based line, absolute XPath)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line: int | None = None
+    xpath: str | None = None
+
+
+class Address(BaseModel):
+    streets: list[str] = Field(default_factory=list)
+    town: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    po_box: str | None = None
+
+    @property
+    def present(self) -> bool:
+        return bool(self.streets or self.town or self.postcode or self.country)
+
+
+class Party(BaseModel):
+    name: str | None = None
+    business_id: str | None = None
+    vat_code: str | None = None
+    address: Address | None = None
+
+
+class Account(BaseModel):
+    """A payee account: IBAN (or BBAN) and the BIC of its bank."""
+
+    account: str | None = None
+    scheme: str | None = None
+    bic: str | None = None
+
+
+class Row(BaseModel):
+    index: int
+    article: str | None = None
+    quantity: Decimal | None = None
+    unit: str | None = None
+    unit_price: Decimal | None = None
+    vat_percent: Decimal | None = None
+    vat_amount: Decimal | None = None
+    vat_excluded: Decimal | None = None
+    amount: Decimal | None = None
+    """VAT included, as printed on the row."""
+
+    @property
+    def counted_amount(self) -> Decimal | None:
+        """The row's share of the VAT-included total, as the sum rule counts it."""
+        if self.amount is not None:
+            return self.amount
+        if self.vat_excluded is not None:
+            return self.vat_excluded + (self.vat_amount or Decimal(0))
+        return None
+
+
+class VatLine(BaseModel):
+    percent: Decimal | None = None
+    base: Decimal | None = None
+    amount: Decimal | None = None
+
+
+class Payment(BaseModel):
+    iban: str | None = None
+    iban_scheme: str | None = None
+    bic: str | None = None
+    beneficiary: str | None = None
+    reference: str | None = None
+    reference_scheme: str | None = None
+    amount: Decimal | None = None
+    due_date: date | None = None
+    instruction_id: str | None = None
+
+
+class Invoice(BaseModel):
+    """One invoice as the service sees it, independent of its XML format."""
+
+    format: str
+    version: str | None = None
+    type_code: str | None = None
+    number: str | None = None
+    issue_date: date | None = None
+    due_date: date | None = None
+    terms_due_date: date | None = None
+    """The due date in the payment terms, when the format has one beside the payment's."""
+    currency: str | None = None
+    currencies: list[str] = Field(default_factory=list)
+    total: Decimal | None = None
+    total_vat_excluded: Decimal | None = None
+    total_vat: Decimal | None = None
+    rounding: Decimal | None = None
+    paid_amount: Decimal | None = None
+    rows: list[Row] = Field(default_factory=list)
+    vat_lines: list[VatLine] = Field(default_factory=list)
+    seller: Party = Field(default_factory=Party)
+    seller_accounts: list[Account] = Field(default_factory=list)
+    buyer: Party = Field(default_factory=Party)
+    recipient: Party | None = None
+    language: str | None = None
+    payment: Payment = Field(default_factory=Payment)
+    penalty_interest_percent: Decimal | None = None
+    penalty_fixed_amount: Decimal | None = None
+    interest_in_free_text: str | None = None
+    """Free text that speaks of late-payment interest, when the XML fields do not carry it."""
+    payment_terms_text: str | None = None
+    channel: Channel = Channel.B2B
+    channel_signals: list[str] = Field(default_factory=list)
+    locations: dict[str, Location] = Field(default_factory=dict)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.type_code == "INV02" or (self.total is not None and self.total < 0)
+
+    @property
+    def rows_total(self) -> Decimal:
+        """Σ of the counted row amounts (top-level rows only; sub-rows never count)."""
+        return sum(
+            (r.counted_amount for r in self.rows if r.counted_amount is not None), Decimal(0)
+        )
+
+    @property
+    def buyer_is_business(self) -> bool:
+        return bool(self.buyer.business_id or self.buyer.vat_code)
+
+    def where(self, *keys: str) -> Location:
+        """The first known location among `keys`, or an empty one."""
+        for key in keys:
+            found = self.locations.get(key)
+            if found is not None:
+                return found
+        return Location()

@@ -1,0 +1,187 @@
+"""Safe bytes → parsed XML documents.
+
+Invoice files are untrusted. The parser loads no DTD, expands no entity, opens
+no network connection and keeps libxml2's own depth and size guards; a file
+that declares entities is refused as `unsafe-xml` before anyone reads a field
+from it. A Finvoice file may be a SOAP/ebXML transmission frame followed by a
+second XML document, the invoice (FIELDS.md §10): such a file is split and
+both parts are kept, the frame with its invoice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from .errors import ReadError
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 256
+"""libxml2 refuses deeper nesting without XML_PARSE_HUGE, which we never set."""
+
+_DECL = re.compile(rb"<\?xml[\s?]")
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_ENVELOPE_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?Envelope\s*>")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One XML document from a file; `line_offset` maps its lines to the file's."""
+
+    tree: etree._ElementTree
+    line_offset: int
+    encoding: str | None
+    start: int
+    end: int
+
+    @property
+    def root(self) -> etree._Element:
+        return self.tree.getroot()
+
+    def line(self, element: etree._Element) -> int | None:
+        line = element.sourceline
+        return None if line is None else line + self.line_offset
+
+
+@dataclass(frozen=True)
+class Document:
+    """An invoice document and the transmission frame that came before it, if any."""
+
+    part: Part
+    frame: Part | None
+    index: int
+    """1-based position of the document in its file."""
+
+
+def _parser(encoding: str | None = None) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        collect_ids=False,
+        remove_comments=False,
+        remove_pis=False,
+        encoding=encoding,
+    )
+
+
+def _declared_encoding(segment: bytes) -> str | None:
+    found = _ENCODING.match(segment.lstrip(b"".join(_BOMS)))
+    return found.group(1).decode("ascii") if found else None
+
+
+def _segments(data: bytes) -> list[tuple[int, int]]:
+    """Byte ranges of the XML documents in `data`.
+
+    Split before every XML declaration that is not at the start, and after a
+    SOAP envelope's end tag that is followed by more content without one.
+    """
+    starts = [m.start() for m in _DECL.finditer(data) if data[: m.start()].strip(b"".join(_BOMS) + b" \t\r\n")]
+    bounds = [0, *starts, len(data)]
+    ranges: list[tuple[int, int]] = []
+    for begin, end in zip(bounds, bounds[1:], strict=False):
+        chunk = data[begin:end]
+        close = _ENVELOPE_END.search(chunk)
+        if close and chunk[close.end() :].strip():
+            ranges.append((begin, begin + close.end()))
+            ranges.append((begin + close.end(), end))
+        else:
+            ranges.append((begin, end))
+    return [(b, e) for b, e in ranges if data[b:e].strip()]
+
+
+def _check_entities(tree: etree._ElementTree, path: str) -> None:
+    dtd = tree.docinfo.internalDTD
+    if dtd is None:
+        return
+    for entity in dtd.iterentities():
+        raise ReadError(
+            "unsafe-xml",
+            f"the document declares the entity '{entity.name}'; entity declarations are refused",
+            path=path,
+        )
+
+
+def parse_part(data: bytes, begin: int, end: int, *, path: str, fallback_encoding: str | None) -> Part:
+    segment = data[begin:end].lstrip(b" \t\r\n")
+    lead = len(data[begin:end]) - len(segment)
+    offset = data.count(b"\n", 0, begin + lead)
+    declared = _declared_encoding(segment)
+    encoding = None if declared or segment.startswith(_BOMS) else fallback_encoding
+    try:
+        tree = etree.ElementTree(etree.fromstring(segment, _parser(encoding)))
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (exc.lineno, None)
+        message = str(exc.msg or exc)
+        reason = "unsafe-xml" if "depth" in message.lower() or "amplification" in message.lower() else "not-xml"
+        raise ReadError(
+            reason,
+            message,
+            path=path,
+            line=(line + offset) if line else None,
+            column=column,
+        ) from exc
+    except (ValueError, LookupError) as exc:
+        raise ReadError("not-xml", str(exc), path=path, line=offset + 1) from exc
+    if b"<!DOCTYPE" in segment or b"<!ENTITY" in segment:
+        _check_entities(tree, path)
+    return Part(tree=tree, line_offset=offset, encoding=declared or encoding, start=begin, end=end)
+
+
+def read_bytes(data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_MAX_BYTES) -> list[Document]:
+    """Parse `data` into its invoice documents, each with its frame.
+
+    Raises `ReadError` (`not-xml` or `unsafe-xml`) with the file, line and column.
+    """
+    if len(data) > max_bytes:
+        raise ReadError(
+            "unsafe-xml",
+            f"the file is {len(data)} bytes, over the {max_bytes}-byte limit",
+            path=path,
+        )
+    if not data.strip():
+        raise ReadError("not-xml", "the file is empty", path=path)
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise ReadError("not-xml", "the file contains a NUL byte", path=path, line=line)
+    ranges = _segments(data)
+    first_encoding = _declared_encoding(data[ranges[0][0] : ranges[0][1]]) if ranges else None
+    parts = [parse_part(data, b, e, path=path, fallback_encoding=first_encoding) for b, e in ranges]
+    documents: list[Document] = []
+    frame: Part | None = None
+    for part in parts:
+        root = part.root
+        if isinstance(root.tag, str) and etree.QName(root).namespace == SOAP_ENV and etree.QName(root).localname == "Envelope":
+            if frame is not None:
+                documents.append(Document(part=frame, frame=None, index=len(documents) + 1))
+            frame = part
+            continue
+        documents.append(Document(part=part, frame=frame, index=len(documents) + 1))
+        frame = None
+    if frame is not None:
+        documents.append(Document(part=frame, frame=None, index=len(documents) + 1))
+    return documents
+
+
+def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The file's bytes, refusing before reading one over the size limit."""
+    p = Path(path)
+    try:
+        with p.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except IsADirectoryError as exc:
+        raise ReadError("not-xml", "this is a directory, not a file", path=str(p)) from exc
+    except OSError as exc:
+        raise ReadError("not-xml", f"cannot read the file: {exc.strerror or exc}", path=str(p)) from exc
+    if len(data) > max_bytes:
+        raise ReadError(
+            "unsafe-xml", f"the file is over the {max_bytes}-byte limit", path=str(p)
+        )
+    return data

@@ -1,0 +1,67 @@
+"""Reports: the same results as text for people, or JSON / JSON Lines for programs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from pydantic import BaseModel, Field
+
+from ..findings import CheckResult, Decision
+
+
+class Summary(BaseModel):
+    files: int = 0
+    invoices: int = 0
+    route: int = 0
+    bypass: int = 0
+    error: int = 0
+    invalid: int = 0
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error or self.invalid)
+
+
+class Tally:
+    """Counts results as they stream past, without keeping them."""
+
+    def __init__(self) -> None:
+        self.decisions: Counter[str] = Counter()
+        self.paths: set[str] = set()
+        self.schema_skipped: set[str] = set()
+        self.invoices = 0
+
+    def add(self, result: CheckResult) -> None:
+        self.invoices += 1
+        self.paths.add(result.path)
+        self.decisions[result.decision.value] += 1
+        if result.schema_check == "skipped" and (result.format or "").startswith("finvoice-"):
+            if result.decision not in (Decision.INVALID,) or result.reasons != ["not-xml"]:
+                self.schema_skipped.add(result.format or "")
+
+    def summary(self) -> Summary:
+        notes = []
+        if self.schema_skipped:
+            formats = ", ".join(sorted(self.schema_skipped))
+            notes.append(
+                f"XSD validation was skipped for {formats}: no official schema found "
+                "(use --schemas DIR, KASSAVIRTA_SCHEMAS, or `kassavirta schemas add DIR`)."
+            )
+        return Summary(
+            files=len(self.paths),
+            invoices=self.invoices,
+            route=self.decisions["route"],
+            bypass=self.decisions["bypass"],
+            error=self.decisions["error"],
+            invalid=self.decisions["invalid"],
+            notes=notes,
+        )
+
+
+def tally(results: Iterable[CheckResult]) -> Summary:
+    t = Tally()
+    for r in results:
+        t.add(r)
+    return t.summary()

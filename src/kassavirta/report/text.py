@@ -1,0 +1,48 @@
+"""The report for people: one line per invoice, its findings indented, then a summary."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from ..findings import CheckResult, Decision, Severity
+from . import Summary
+
+_MARK = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def headline(result: CheckResult) -> str:
+    inv = result.invoice
+    what = [result.format or "?"]
+    if inv is not None:
+        if inv.number:
+            what.append(f"invoice {inv.number}")
+        if inv.due_date:
+            what.append(f"due {inv.due_date}")
+        if inv.total is not None:
+            what.append(f"{inv.total} {inv.currency or ''}".rstrip())
+    why = f"  [{', '.join(result.reasons)}]" if result.reasons else ""
+    return f"{result.decision.value.upper():<8}{result.label}  ({', '.join(what)}){why}"
+
+
+def write_result(result: CheckResult, out: TextIO, *, verbose: bool = True) -> None:
+    out.write(headline(result) + "\n")
+    for f in result.findings:
+        if not verbose and f.severity is Severity.INFO and result.decision is not Decision.BYPASS:
+            continue
+        where = result.path + (f":{f.line}" if f.line else "")
+        code = f" #{f.service_code}" if f.service_code is not None else ""
+        out.write(f"        {where}: {_MARK[f.severity]}{code} [{f.rule}] {f.message}\n")
+        if f.detail:
+            out.write(f"            {f.detail}\n")
+
+
+def write_summary(summary: Summary, out: TextIO) -> None:
+    files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
+    if summary.invoices != summary.files:
+        files += f", {summary.invoices} invoices"
+    out.write(
+        f"\n{files}: {summary.route} route, {summary.bypass} bypass, "
+        f"{summary.error} error, {summary.invalid} invalid\n"
+    )
+    for note in summary.notes:
+        out.write(f"note: {note}\n")

@@ -1,0 +1,52 @@
+"""Every content rule, registered in one table (SPEC §2).
+
+The order is the order findings are reported in: send errors first, in the
+service's code order, then warnings. A slug never changes once released:
+reports, SARIF rule ids and users' suppressions depend on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding
+from . import send_errors as se
+from . import warnings as w
+from .base import Kind, Rule, RuleContext
+
+RULES: tuple[Rule, ...] = (
+    Rule("address-incomplete", Kind.SEND_ERROR, 5, "The buyer postal address must be complete and valid.", se.address_incomplete),
+    Rule("duplicate-number", Kind.SEND_ERROR, 6, "The invoice number must not collide with an open assignment.", se.duplicate_number),
+    Rule("due-date-too-soon", Kind.SEND_ERROR, 13, "The due date must be at least three days ahead.", se.due_date_too_soon),
+    Rule("sum-mismatch", Kind.SEND_ERROR, None, "The invoice rows must add up to the total.", se.sum_mismatch),
+    Rule("iban-invalid", Kind.WARNING, None, "Every IBAN on the invoice must be valid.", w.iban_invalid),
+    Rule("bic-invalid", Kind.WARNING, None, "Every BIC on the invoice must be valid.", w.bic_invalid),
+    Rule("iban-bic-mismatch", Kind.WARNING, None, "Each BIC must be the bank of its IBAN.", w.iban_bic_mismatch),
+    Rule("reference-invalid", Kind.WARNING, None, "The payment reference must carry valid check digits.", w.reference_invalid),
+    Rule("business-id-invalid", Kind.WARNING, None, "Finnish business IDs must carry a valid check digit.", w.business_id_invalid),
+    Rule(
+        "language", Kind.WARNING, None, "The recipient language decides the reminders' language.", w.language,
+        emits=("language-defaulted", "language-unsupported"),
+    ),
+    Rule("service-level", Kind.WARNING, None, "VIP, PREMIUM and bypass customers get no default schedule.", w.service_level),
+    Rule("interest-not-in-xml", Kind.WARNING, None, "Penalty interest must be in the XML, not only in text.", w.interest_not_in_xml),
+    Rule("consumer-si-message", Kind.WARNING, None, "Consumer e-invoices need the service's IBAN in the SI messages.", w.consumer_si_message),
+    Rule("due-date-weekend", Kind.WARNING, None, "A due date on a weekend or holiday moves the schedule.", w.due_date_weekend),
+    Rule("due-date-conflict", Kind.WARNING, None, "The two due dates of a Finvoice must agree.", w.due_date_conflict),
+    Rule("instructed-amount-mismatch", Kind.WARNING, None, "The amount to pay must be the total less what is paid.", w.instructed_amount_mismatch),
+    Rule("credit-note", Kind.WARNING, None, "A credit note opens its own assignment.", w.credit_note),
+)
+
+RULE_SLUGS: dict[str, str] = {slug: rule.slug for rule in RULES for slug in rule.slugs}
+"""Finding slug → the rule that emits it (the language rule emits two slugs)."""
+
+SEND_ERROR_SLUGS = tuple(r.slug for r in RULES if r.kind is Kind.SEND_ERROR)
+
+
+def run_rules(ctx: RuleContext) -> Iterator[Finding]:
+    """Every finding of every rule: all failing rules, never just the first."""
+    for rule in RULES:
+        yield from rule.check(ctx)
+
+
+__all__ = ["RULES", "RULE_SLUGS", "SEND_ERROR_SLUGS", "Kind", "Rule", "RuleContext", "run_rules"]

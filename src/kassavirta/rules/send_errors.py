@@ -1,0 +1,173 @@
+"""The four send errors: the service refuses the invoice and does not send it.
+
+Messages are the service's own words (SPEC §2), `{…}` filled from the invoice;
+`detail` says in our words what exactly failed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..businessdays import business_days_between
+from ..findings import Finding, Severity
+from .base import RuleContext, finding
+
+PREFIX = "SEND ERROR (REASON: RECEIVABLES-SERVICE: "
+ADDRESS_MESSAGE = PREFIX + "Postal code for {town} {postcode} not found (code #5))."
+DUE_DATE_MESSAGE = (
+    PREFIX + "The due date for the invoice is within three (3) days or has already passed (code #13))."
+)
+DUPLICATE_MESSAGE = (
+    PREFIX + "An assignment for this invoice number {number} already exists and is still open. "
+    "If you want to open a new assignment for this invoice number, you must first cancel the "
+    "existing one (code #6))."
+)
+SUM_MESSAGE = PREFIX + "The sum of the invoice rows {rows} does not match the invoice total {total})."
+
+_FI_POSTCODE = re.compile(r"^[0-9]{5}$")
+TOLERANCE = Decimal("0.01")
+
+
+def money(value: Decimal) -> str:
+    """An amount as the reports print it: a dot and two decimals at least."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -2:
+        value = value.quantize(Decimal("0.01"))
+    return f"{value:f}"
+
+
+def address_incomplete(ctx: RuleContext) -> Iterator[Finding]:
+    """#5: the buyer postal address lacks street, postcode or town, or the postcode is wrong."""
+    inv = ctx.invoice
+    address = inv.buyer.address
+    problems: list[str] = []
+    at: tuple[str, ...] = ("buyer.address", "buyer")
+    if address is None or not address.present:
+        problems.append("the buyer has no postal address")
+        town = postcode = ""
+    else:
+        town = address.town or ""
+        postcode = address.postcode or ""
+        default_country = ctx.settings.default_country if ctx.settings else "FI"
+        country = (address.country or default_country).upper()
+        if not address.streets:
+            problems.append("the buyer address has no street")
+            at = ("buyer.address",)
+        if not town:
+            problems.append("the buyer address has no town")
+            at = ("buyer.address",)
+        if not postcode:
+            problems.append("the buyer address has no postcode")
+            at = ("buyer.address",)
+        elif country == "FI" and not _FI_POSTCODE.match(postcode):
+            problems.append(f"the Finnish postcode {postcode!r} is not exactly five digits")
+            at = ("buyer.address.postcode",)
+        elif country == "FI" and ctx.postal_codes is not None and town:
+            if postcode not in ctx.postal_codes:
+                problems.append(f"the postcode {postcode} is not in the postal-code directory")
+                at = ("buyer.address.postcode",)
+            elif not ctx.postal_codes.matches(postcode, town):
+                known = ", ".join(sorted(ctx.postal_codes.towns(postcode)))
+                problems.append(f"the postcode {postcode} belongs to {known}, not {town}")
+                at = ("buyer.address.town", "buyer.address.postcode")
+    if problems:
+        yield finding(
+            ctx,
+            "address-incomplete",
+            re.sub(r" {2,}", " ", ADDRESS_MESSAGE.format(town=town, postcode=postcode)),
+            at=at,
+            value=" ".join(p for p in (town, postcode) if p) or None,
+            detail="; ".join(problems) + ". Complete the buyer's street, postcode and town.",
+            service_code=5,
+            severity=Severity.ERROR,
+        )
+
+
+def due_date_too_soon(ctx: RuleContext) -> Iterator[Finding]:
+    """#13: no due date, or less than three days (or four banking days) ahead."""
+    inv = ctx.invoice
+    if inv.is_credit_note:
+        return
+    due = inv.due_date
+    rule = ctx.settings.due_date_rule if ctx.settings else "calendar-3"
+    if due is None:
+        detail = "the invoice has no due date"
+    elif rule == "banking-4":
+        days = business_days_between(ctx.today, due)
+        if days >= 4:
+            return
+        detail = (
+            f"the due date {due.isoformat()} is {days} banking day(s) after {ctx.today.isoformat()}; "
+            "the service needs at least 4"
+        )
+    else:
+        days = (due - ctx.today).days
+        if days >= 3:
+            return
+        detail = (
+            f"the due date {due.isoformat()} has already passed"
+            if days < 0
+            else f"the due date {due.isoformat()} is {days} day(s) after {ctx.today.isoformat()}; "
+            "the service needs at least 3"
+        )
+    yield finding(
+        ctx,
+        "due-date-too-soon",
+        DUE_DATE_MESSAGE,
+        at=("due_date", "payment.due_date", "details"),
+        value=due.isoformat() if due else None,
+        detail=detail + ". Create a new invoice with a later due date.",
+        service_code=13,
+        severity=Severity.ERROR,
+    )
+
+
+def duplicate_number(ctx: RuleContext) -> Iterator[Finding]:
+    """#6: an assignment with this number and invoice date exists and blocks a new one."""
+    inv = ctx.invoice
+    if inv.number is None or inv.issue_date is None:
+        return
+    blockers = ctx.assignments.blockers(inv.number, inv.issue_date)
+    if not blockers:
+        return
+    yield finding(
+        ctx,
+        "duplicate-number",
+        DUPLICATE_MESSAGE.format(number=inv.number),
+        at=("number",),
+        value=inv.number,
+        detail="collides with " + "; ".join(b.describe() for b in blockers)
+        + ". Give the invoice a new number, or cancel the existing assignment first.",
+        service_code=6,
+        severity=Severity.ERROR,
+    )
+
+
+def sum_mismatch(ctx: RuleContext) -> Iterator[Finding]:
+    """Σ rows (+ rounding) must equal the VAT-included total."""
+    inv = ctx.invoice
+    if inv.total is None:
+        return
+    counted = [r for r in inv.rows if r.counted_amount is not None]
+    if not counted:
+        return
+    rows = inv.rows_total
+    with_rounding = rows + (inv.rounding or Decimal(0))
+    if abs(with_rounding - inv.total) < TOLERANCE:
+        return
+    rounding = f" + rounding {money(inv.rounding)}" if inv.rounding else ""
+    yield finding(
+        ctx,
+        "sum-mismatch",
+        SUM_MESSAGE.format(rows=money(rows), total=money(inv.total)),
+        at=("total",),
+        value=money(inv.total),
+        detail=(
+            f"{len(counted)} row(s) add up to {money(rows)}{rounding}, "
+            f"but the VAT-included total is {money(inv.total)} "
+            f"(difference {money(inv.total - with_rounding)})."
+        ),
+        severity=Severity.ERROR,
+    )

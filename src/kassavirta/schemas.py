@@ -1,0 +1,134 @@
+"""Official XSDs: where to find them, compiled once per process, and used safely.
+
+The official Finvoice schemas are not ours to ship. A user points at a folder
+(`--schemas DIR`, `KASSAVIRTA_SCHEMAS`) or installs one once with
+`kassavirta schemas add DIR`, into the user's data directory. Without a schema
+the check still runs, and says once that XSD validation was skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from .errors import SettingsError
+
+SCHEMA_FILES: dict[str, tuple[str, ...]] = {
+    "finvoice-1.3": ("Finvoice1.3.xsd",),
+    "finvoice-2.0": ("Finvoice2.0.xsd",),
+    "finvoice-2.01": ("Finvoice2.01.xsd",),
+    "finvoice-3.0": ("Finvoice3.0.xsd",),
+}
+"""Format id → the file names its schema goes by, in order of preference."""
+
+ENV_VAR = "KASSAVIRTA_SCHEMAS"
+_COMPILED: dict[tuple[str, float], etree.XMLSchema] = {}
+
+
+def user_schema_dir() -> Path:
+    """Where `kassavirta schemas add` installs schemas (XDG data home)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kassavirta" / "schemas"
+
+
+def schema_dirs(explicit: list[Path] | None = None) -> list[Path]:
+    dirs: list[Path] = list(explicit or [])
+    env = os.environ.get(ENV_VAR)
+    if env:
+        dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    dirs.append(user_schema_dir())
+    return dirs
+
+
+@dataclass(frozen=True)
+class Violation:
+    line: int | None
+    column: int | None
+    message: str
+
+
+def _safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def compile_schema(path: Path) -> etree.XMLSchema:
+    """Compile (once per process and file version) the XSD at `path`."""
+    key = (str(path.resolve()), path.stat().st_mtime)
+    cached = _COMPILED.get(key)
+    if cached is not None:
+        return cached
+    try:
+        schema = etree.XMLSchema(etree.parse(str(path), _safe_parser()))
+    except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
+        raise SettingsError(f"not a usable XML schema: {exc}", path=str(path)) from exc
+    _COMPILED[key] = schema
+    return schema
+
+
+class SchemaStore:
+    """Finds and compiles the XSD for a format, searching the configured folders."""
+
+    def __init__(self, dirs: list[Path] | None = None) -> None:
+        self.dirs = schema_dirs(dirs)
+        for d in dirs or []:
+            if not d.is_dir():
+                raise SettingsError("not a folder of schemas", path=str(d))
+
+    def find(self, format_id: str) -> Path | None:
+        for name in SCHEMA_FILES.get(format_id, ()):
+            for d in self.dirs:
+                candidate = d / name
+                if candidate.is_file():
+                    return candidate
+        return None
+
+    def available(self) -> dict[str, Path]:
+        return {fmt: p for fmt in SCHEMA_FILES if (p := self.find(fmt)) is not None}
+
+    def validate(self, format_id: str, tree: etree._ElementTree, line_offset: int = 0) -> list[Violation] | None:
+        """Violations of the format's XSD; None when no schema is available."""
+        path = self.find(format_id)
+        if path is None:
+            return None
+        schema = compile_schema(path)
+        if schema.validate(tree):
+            return []
+        return [
+            Violation(
+                line=(e.line + line_offset) if e.line else None,
+                column=e.column or None,
+                message=e.message,
+            )
+            for e in schema.error_log  # type: ignore[attr-defined]
+        ]
+
+
+def add_schemas(source: Path, target: Path | None = None) -> list[Path]:
+    """Copy the XSDs under `source` into the user's schema folder, atomically per file."""
+    target = target or user_schema_dir()
+    if not source.is_dir():
+        raise SettingsError("not a folder", path=str(source))
+    files = sorted(p for p in source.rglob("*.xsd") if p.is_file())
+    if not files:
+        raise SettingsError("no .xsd files in this folder", path=str(source))
+    target.mkdir(parents=True, exist_ok=True)
+    installed: list[Path] = []
+    for f in files:
+        relative = f.relative_to(source)
+        # The main Finvoice schemas are looked up by plain name, at the top.
+        dest = target / (relative.name if relative.name in _ALL_NAMES else relative)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=".xsd")
+        os.close(fd)
+        shutil.copyfile(f, tmp)
+        os.replace(tmp, dest)
+        installed.append(dest)
+    return installed
+
+
+_ALL_NAMES = {n for names in SCHEMA_FILES.values() for n in names}
