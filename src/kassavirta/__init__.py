@@ -34,11 +34,15 @@ def _checker(
     from .settings import Settings as _Settings
     from .settings import load_settings
 
-    loaded = settings if isinstance(settings, _Settings) or settings is None else load_settings(settings)
+    loaded = (
+        settings if isinstance(settings, _Settings) or settings is None else load_settings(settings)
+    )
     options = RunOptions(schemas=[Path(schemas)] if schemas else [])
     policy = build_policy(options, today=today or today_in_helsinki(), settings=loaded)
     if assignments is not None:
-        items = load_assignments(assignments) if isinstance(assignments, str | Path) else assignments
+        items = (
+            load_assignments(assignments) if isinstance(assignments, str | Path) else assignments
+        )
         policy.assignments = AssignmentIndex(items)
     if channel is not None:
         policy.channel = _Channel(channel)
@@ -59,8 +63,9 @@ def check_bytes(
 
     Use `check_bytes_all` for files with several frame + invoice pairs.
     """
-    return check_bytes_all(data, settings, today, path=path, assignments=assignments,
-                           channel=channel, schemas=schemas)[0]
+    return check_bytes_all(
+        data, settings, today, path=path, assignments=assignments, channel=channel, schemas=schemas
+    )[0]
 
 
 def check_bytes_all(

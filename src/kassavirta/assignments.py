@@ -93,7 +93,11 @@ def allows_new(assignment: Assignment, invoice_date: date) -> bool:
     if assignment.status == "closed" and untouched:
         return True  # exception 2
     # exception 3: the service closes that assignment and opens a new one.
-    return assignment.status == "open" and untouched and assignment.latest_delivery_status() == "FAILED"
+    return (
+        assignment.status == "open"
+        and untouched
+        and assignment.latest_delivery_status() == "FAILED"
+    )
 
 
 class AssignmentIndex:

@@ -76,9 +76,16 @@ class Checker:
             return
         if invoice.number is None or invoice.issue_date is None:
             return
-        label = outcome.result.path if outcome.result.document is None else f"{path}#{outcome.result.document}"
+        label = (
+            outcome.result.path
+            if outcome.result.document is None
+            else f"{path}#{outcome.result.document}"
+        )
         assignment = Assignment(
-            id=f"this run: {label}", number=invoice.number, issued_at=invoice.issue_date, status="open",
+            id=f"this run: {label}",
+            number=invoice.number,
+            issued_at=invoice.issue_date,
+            status="open",
         )
         assignment.source = "an invoice routed earlier in this run"
         self.policy.assignments.add(assignment)

@@ -140,8 +140,14 @@ def build_policy(options: RunOptions, *, today: date, settings: Settings | None 
         for a in load_assignments(path):
             index.add(a)
     detection = {**(settings.detection if settings else {}), **options.detection}
-    support = {**DEFAULT_FORMAT_SUPPORT, **(settings.format_support if settings else {}), **options.format_support}
-    postal = PostalDirectory.load(settings.postal_codes) if settings and settings.postal_codes else None
+    support = {
+        **DEFAULT_FORMAT_SUPPORT,
+        **(settings.format_support if settings else {}),
+        **options.format_support,
+    }
+    postal = (
+        PostalDirectory.load(settings.postal_codes) if settings and settings.postal_codes else None
+    )
     return Policy(
         today=today,
         settings=settings,

@@ -49,7 +49,9 @@ class Outcome:
     invoice: Invoice | None = None
 
 
-def _invalid(path: str, doc: Document | None, detected: Detected | None, reason: str, findings: list[Finding]) -> Outcome:
+def _invalid(
+    path: str, doc: Document | None, detected: Detected | None, reason: str, findings: list[Finding]
+) -> Outcome:
     return Outcome(
         CheckResult(
             path=path,
@@ -75,7 +77,9 @@ def error_finding(exc: InputError) -> Finding:
     )
 
 
-def invalid_from_error(path: str, exc: InputError, doc: Document | None = None, detected: Detected | None = None) -> Outcome:
+def invalid_from_error(
+    path: str, exc: InputError, doc: Document | None = None, detected: Detected | None = None
+) -> Outcome:
     return _invalid(path, doc, detected, exc.reason, [error_finding(exc)])
 
 
@@ -104,7 +108,11 @@ def summarise(invoice: Invoice) -> InvoiceSummary:
 
 def _in_transition(invoice: Invoice, policy: Policy) -> bool:
     settings = policy.settings
-    if invoice.channel is not Channel.B2C_NETBANK or settings is None or settings.activated_on is None:
+    if (
+        invoice.channel is not Channel.B2C_NETBANK
+        or settings is None
+        or settings.activated_on is None
+    ):
         return False
     return (policy.today - settings.activated_on).days < settings.consumer_transition_days
 
@@ -113,49 +121,107 @@ def decide(document: Document, path: str, policy: Policy) -> Outcome:
     """Route, bypass, error or invalid for one parsed document."""
     detected = detect(document.part.root, policy.detection)
     if detected.not_invoice:
-        return _invalid(path, document, detected, "not-an-invoice", [Finding(
-            rule="not-an-invoice", severity=Severity.ERROR,
-            message=f"This is {detected.not_invoice if ' ' in detected.not_invoice else 'a ' + detected.not_invoice + ' notification message'}, not an invoice.",
-            line=document.part.line(document.part.root), xpath=document.part.tree.getpath(document.part.root),
-        )])
+        what = detected.not_invoice
+        described = what if " " in what else f"a {what} notification message"
+        return _invalid(
+            path,
+            document,
+            detected,
+            "not-an-invoice",
+            [
+                Finding(
+                    rule="not-an-invoice",
+                    severity=Severity.ERROR,
+                    message=f"This is {described}, not an invoice.",
+                    line=document.part.line(document.part.root),
+                    xpath=document.part.tree.getpath(document.part.root),
+                )
+            ],
+        )
     root = document.part.root
     if detected.format == "unknown":
         what = root.tag if isinstance(root.tag, str) else "?"
-        extra = f" (Finvoice Version {detected.version!r} is not one we know)" if etree_local(root) == "Finvoice" else ""
-        return _invalid(path, document, detected, "unknown-format", [Finding(
-            rule="unknown-format", severity=Severity.ERROR,
-            message=f"Unknown document: root element {what}{extra}.",
-            detail="Register its root in the settings' detection table if it is an invoice format the service knows.",
-            line=document.part.line(root), xpath=document.part.tree.getpath(root), value=what,
-        )])
+        extra = (
+            f" (Finvoice Version {detected.version!r} is not one we know)"
+            if etree_local(root) == "Finvoice"
+            else ""
+        )
+        return _invalid(
+            path,
+            document,
+            detected,
+            "unknown-format",
+            [
+                Finding(
+                    rule="unknown-format",
+                    severity=Severity.ERROR,
+                    message=f"Unknown document: root element {what}{extra}.",
+                    detail="Register its root in the settings' detection table if it is an invoice format the service knows.",
+                    line=document.part.line(root),
+                    xpath=document.part.tree.getpath(root),
+                    value=what,
+                )
+            ],
+        )
     support = policy.supported(detected.format)
     if support is False:
         result = CheckResult(
-            path=path, document=document.index, format=detected.format, version=detected.version,
-            decision=Decision.BYPASS, reasons=["unsupported-format"],
-            findings=[Finding(
-                rule="unsupported-format", severity=Severity.INFO,
-                message=f"{detected.name} is not a format the service takes: the invoice is sent directly to "
-                "the receiver, and the service does not monitor it.",
-                line=document.part.line(root),
-            )],
+            path=path,
+            document=document.index,
+            format=detected.format,
+            version=detected.version,
+            decision=Decision.BYPASS,
+            reasons=["unsupported-format"],
+            findings=[
+                Finding(
+                    rule="unsupported-format",
+                    severity=Severity.INFO,
+                    message=f"{detected.name} is not a format the service takes: the invoice is sent directly to "
+                    "the receiver, and the service does not monitor it.",
+                    line=document.part.line(root),
+                )
+            ],
         )
         return Outcome(result)
     adapter = adapter_for(detected.format)
     if adapter is None or detected.format in UNADAPTED_BY_DESIGN:
-        return _invalid(path, document, detected, "unadapted-format", [Finding(
-            rule="unadapted-format", severity=Severity.ERROR,
-            message=f"{detected.name} is recognised, but this version of the toolkit cannot read it yet.",
-            line=document.part.line(root), value=detected.format,
-        )])
+        return _invalid(
+            path,
+            document,
+            detected,
+            "unadapted-format",
+            [
+                Finding(
+                    rule="unadapted-format",
+                    severity=Severity.ERROR,
+                    message=f"{detected.name} is recognised, but this version of the toolkit cannot read it yet.",
+                    line=document.part.line(root),
+                    value=detected.format,
+                )
+            ],
+        )
     schema_check = "skipped"
     if policy.schemas is not None:
-        violations = policy.schemas.validate(detected.format, document.part.tree, document.part.line_offset)
+        violations = policy.schemas.validate(
+            detected.format, document.part.tree, document.part.line_offset
+        )
         if violations:
-            return _invalid(path, document, detected, "schema", [
-                Finding(rule="schema", severity=Severity.ERROR, message=v.message, line=v.line, column=v.column)
-                for v in violations
-            ])
+            return _invalid(
+                path,
+                document,
+                detected,
+                "schema",
+                [
+                    Finding(
+                        rule="schema",
+                        severity=Severity.ERROR,
+                        message=v.message,
+                        line=v.line,
+                        column=v.column,
+                    )
+                    for v in violations
+                ],
+            )
         if violations is not None:
             schema_check = "valid"
     try:
@@ -169,8 +235,13 @@ def decide(document: Document, path: str, policy: Policy) -> Outcome:
         invoice.channel = policy.channel
         invoice.channel_signals = [f"channel given explicitly: {policy.channel.value}"]
     base = CheckResult(
-        path=path, document=document.index, format=detected.format, version=detected.version,
-        decision=Decision.ROUTE, invoice=summarise(invoice), schema_check=schema_check,
+        path=path,
+        document=document.index,
+        format=detected.format,
+        version=detected.version,
+        decision=Decision.ROUTE,
+        invoice=summarise(invoice),
+        schema_check=schema_check,
     )
     return Outcome(_content(base, invoice, policy), invoice)
 
@@ -185,39 +256,63 @@ def _content(result: CheckResult, invoice: Invoice, policy: Policy) -> CheckResu
     if invoice.currency != "EUR":
         result.decision = Decision.BYPASS
         result.reasons = ["non-eur"]
-        result.findings = [Finding(
-            rule="non-eur", severity=Severity.INFO,
-            message=f"The invoice is in {invoice.currency}: only EUR invoices go through the service; "
-            "it is sent directly to the receiver and not monitored.",
-            line=invoice.where("total").line, xpath=invoice.where("total").xpath, value=invoice.currency,
-        )]
+        result.findings = [
+            Finding(
+                rule="non-eur",
+                severity=Severity.INFO,
+                message=f"The invoice is in {invoice.currency}: only EUR invoices go through the service; "
+                "it is sent directly to the receiver and not monitored.",
+                line=invoice.where("total").line,
+                xpath=invoice.where("total").xpath,
+                value=invoice.currency,
+            )
+        ]
         return result
     if _in_transition(invoice, policy):
         assert settings is not None and settings.activated_on is not None
         result.decision = Decision.BYPASS
         result.reasons = ["consumer-transition"]
-        result.findings = [Finding(
-            rule="consumer-transition", severity=Severity.INFO,
-            message=f"Consumer e-invoice to a netbank within {settings.consumer_transition_days} days of the "
-            f"activation on {settings.activated_on.isoformat()}: sent directly to the bank.",
-            detail="Signals: " + "; ".join(invoice.channel_signals),
-        )]
+        result.findings = [
+            Finding(
+                rule="consumer-transition",
+                severity=Severity.INFO,
+                message=f"Consumer e-invoice to a netbank within {settings.consumer_transition_days} days of the "
+                f"activation on {settings.activated_on.isoformat()}: sent directly to the bank.",
+                detail="Signals: " + "; ".join(invoice.channel_signals),
+            )
+        ]
         return result
     ctx = RuleContext(
-        invoice=invoice, today=policy.today, settings=settings,
-        assignments=policy.assignments, postal_codes=policy.postal_codes,
+        invoice=invoice,
+        today=policy.today,
+        settings=settings,
+        assignments=policy.assignments,
+        postal_codes=policy.postal_codes,
     )
     findings = list(run_rules(ctx))
     if settings is None or not settings.active:
         result.decision = Decision.BYPASS
         result.reasons = ["service-inactive"]
-        status = "no activation settings were given" if settings is None else f"the service status is {settings.status}"
-        downgraded = [f.model_copy(update={"severity": Severity.WARNING}) if f.severity is Severity.ERROR else f for f in findings]
-        result.findings = [Finding(
-            rule="service-inactive", severity=Severity.INFO,
-            message=f"The service is not active ({status}): the invoice is sent directly. "
-            "Content rules are reported as warnings.",
-        ), *downgraded]
+        status = (
+            "no activation settings were given"
+            if settings is None
+            else f"the service status is {settings.status}"
+        )
+        downgraded = [
+            f.model_copy(update={"severity": Severity.WARNING})
+            if f.severity is Severity.ERROR
+            else f
+            for f in findings
+        ]
+        result.findings = [
+            Finding(
+                rule="service-inactive",
+                severity=Severity.INFO,
+                message=f"The service is not active ({status}): the invoice is sent directly. "
+                "Content rules are reported as warnings.",
+            ),
+            *downgraded,
+        ]
         return result
     errors = [f.rule for f in findings if f.severity is Severity.ERROR]
     result.findings = findings

@@ -36,20 +36,28 @@ class PostalDirectory:
         try:
             text = p.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise SettingsError(f"cannot read the postal-code directory: {exc}", path=str(p), key="postal_codes") from exc
+            raise SettingsError(
+                f"cannot read the postal-code directory: {exc}", path=str(p), key="postal_codes"
+            ) from exc
         towns: dict[str, set[str]] = {}
         if p.suffix.lower() == ".json":
             try:
                 data = json.loads(text)
             except ValueError as exc:
-                raise SettingsError(f"not valid JSON: {exc}", path=str(p), key="postal_codes") from exc
+                raise SettingsError(
+                    f"not valid JSON: {exc}", path=str(p), key="postal_codes"
+                ) from exc
             if not isinstance(data, dict):
-                raise SettingsError("expected an object postcode → town(s)", path=str(p), key="postal_codes")
+                raise SettingsError(
+                    "expected an object postcode → town(s)", path=str(p), key="postal_codes"
+                )
             for code, value in data.items():
                 names = [value] if isinstance(value, str) else list(value)
                 towns[str(code).strip()] = {str(n).strip().casefold() for n in names}
         else:
-            dialect = csv.Sniffer().sniff(text[:2048], delimiters=";,\t") if text.strip() else csv.excel
+            dialect = (
+                csv.Sniffer().sniff(text[:2048], delimiters=";,\t") if text.strip() else csv.excel
+            )
             for row in csv.reader(io.StringIO(text), dialect):
                 if len(row) >= 2 and row[0].strip():
                     towns.setdefault(row[0].strip(), set()).add(row[1].strip().casefold())

@@ -10,6 +10,7 @@ both parts are kept, the frame with its invoice.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,7 @@ class Part:
 
     def line(self, element: etree._Element) -> int | None:
         line = element.sourceline
-        return None if line is None else line + self.line_offset
+        return line + self.line_offset if isinstance(line, int) else None
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,11 @@ def _segments(data: bytes) -> list[tuple[int, int]]:
     Split before every XML declaration that is not at the start, and after a
     SOAP envelope's end tag that is followed by more content without one.
     """
-    starts = [m.start() for m in _DECL.finditer(data) if data[: m.start()].strip(b"".join(_BOMS) + b" \t\r\n")]
+    blank = b"".join(_BOMS) + b" \t\r\n"
+    starts = [m.start() for m in _DECL.finditer(data) if data[: m.start()].strip(blank)]
     bounds = [0, *starts, len(data)]
     ranges: list[tuple[int, int]] = []
-    for begin, end in zip(bounds, bounds[1:], strict=False):
+    for begin, end in itertools.pairwise(bounds):
         chunk = data[begin:end]
         close = _ENVELOPE_END.search(chunk)
         if close and chunk[close.end() :].strip():
@@ -101,7 +103,7 @@ def _check_entities(tree: etree._ElementTree, path: str) -> None:
     dtd = tree.docinfo.internalDTD
     if dtd is None:
         return
-    for entity in dtd.iterentities():
+    for entity in dtd.iterentities():  # type: ignore[attr-defined]
         raise ReadError(
             "unsafe-xml",
             f"the document declares the entity '{entity.name}'; entity declarations are refused",
@@ -109,7 +111,9 @@ def _check_entities(tree: etree._ElementTree, path: str) -> None:
         )
 
 
-def parse_part(data: bytes, begin: int, end: int, *, path: str, fallback_encoding: str | None) -> Part:
+def parse_part(
+    data: bytes, begin: int, end: int, *, path: str, fallback_encoding: str | None
+) -> Part:
     segment = data[begin:end].lstrip(b" \t\r\n")
     lead = len(data[begin:end]) - len(segment)
     offset = data.count(b"\n", 0, begin + lead)
@@ -120,7 +124,11 @@ def parse_part(data: bytes, begin: int, end: int, *, path: str, fallback_encodin
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno, None)
         message = str(exc.msg or exc)
-        reason = "unsafe-xml" if "depth" in message.lower() or "amplification" in message.lower() else "not-xml"
+        reason = (
+            "unsafe-xml"
+            if "depth" in message.lower() or "amplification" in message.lower()
+            else "not-xml"
+        )
         raise ReadError(
             reason,
             message,
@@ -135,7 +143,9 @@ def parse_part(data: bytes, begin: int, end: int, *, path: str, fallback_encodin
     return Part(tree=tree, line_offset=offset, encoding=declared or encoding, start=begin, end=end)
 
 
-def read_bytes(data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_MAX_BYTES) -> list[Document]:
+def read_bytes(
+    data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Document]:
     """Parse `data` into its invoice documents, each with its frame.
 
     Raises `ReadError` (`not-xml` or `unsafe-xml`) with the file, line and column.
@@ -158,7 +168,11 @@ def read_bytes(data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_M
     frame: Part | None = None
     for part in parts:
         root = part.root
-        if isinstance(root.tag, str) and etree.QName(root).namespace == SOAP_ENV and etree.QName(root).localname == "Envelope":
+        if (
+            isinstance(root.tag, str)
+            and etree.QName(root).namespace == SOAP_ENV
+            and etree.QName(root).localname == "Envelope"
+        ):
             if frame is not None:
                 documents.append(Document(part=frame, frame=None, index=len(documents) + 1))
             frame = part
@@ -179,9 +193,9 @@ def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     except IsADirectoryError as exc:
         raise ReadError("not-xml", "this is a directory, not a file", path=str(p)) from exc
     except OSError as exc:
-        raise ReadError("not-xml", f"cannot read the file: {exc.strerror or exc}", path=str(p)) from exc
-    if len(data) > max_bytes:
         raise ReadError(
-            "unsafe-xml", f"the file is over the {max_bytes}-byte limit", path=str(p)
-        )
+            "not-xml", f"cannot read the file: {exc.strerror or exc}", path=str(p)
+        ) from exc
+    if len(data) > max_bytes:
+        raise ReadError("unsafe-xml", f"the file is over the {max_bytes}-byte limit", path=str(p))
     return data

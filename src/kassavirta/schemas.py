@@ -90,7 +90,9 @@ class SchemaStore:
     def available(self) -> dict[str, Path]:
         return {fmt: p for fmt in SCHEMA_FILES if (p := self.find(fmt)) is not None}
 
-    def validate(self, format_id: str, tree: etree._ElementTree, line_offset: int = 0) -> list[Violation] | None:
+    def validate(
+        self, format_id: str, tree: etree._ElementTree, line_offset: int = 0
+    ) -> list[Violation] | None:
         """Violations of the format's XSD; None when no schema is available."""
         path = self.find(format_id)
         if path is None:

@@ -180,9 +180,7 @@ class Settings(BaseModel):
     def _bic(cls, value: str | None) -> str | None:
         return _checked_bic(value)
 
-    @field_validator(
-        "contact_email", "customer_service_email", "authorization_email", mode="after"
-    )
+    @field_validator("contact_email", "customer_service_email", "authorization_email", mode="after")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         if value and not _EMAIL.match(value):
@@ -191,11 +189,11 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _service_account(self) -> Settings:
-        if self.status == "ACTIVE" and self.accountable_party == "vfsfi":
-            if self.vfsfi is None or not self.vfsfi.iban:
-                raise ValueError(
-                    "vfsfi.iban is required when status is ACTIVE and accountable_party is vfsfi"
-                )
+        needs_account = self.status == "ACTIVE" and self.accountable_party == "vfsfi"
+        if needs_account and (self.vfsfi is None or not self.vfsfi.iban):
+            raise ValueError(
+                "vfsfi.iban is required when status is ACTIVE and accountable_party is vfsfi"
+            )
         return self
 
     @property
@@ -221,13 +219,17 @@ def load_mapping(path: Path) -> dict[str, Any]:
         else:
             data = json.loads(raw.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}", path=str(path)) from exc
+        raise SettingsError(
+            f"not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}", path=str(path)
+        ) from exc
     if not isinstance(data, dict):
         raise SettingsError("expected an object at the top level", path=str(path))
     return data
 
 
-def settings_from_mapping(data: dict[str, Any], *, source: str = "<settings>", base: Path | None = None) -> Settings:
+def settings_from_mapping(
+    data: dict[str, Any], *, source: str = "<settings>", base: Path | None = None
+) -> Settings:
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
@@ -235,7 +237,11 @@ def settings_from_mapping(data: dict[str, Any], *, source: str = "<settings>", b
         if msg == "Field required":
             msg = "missing (required)"
         raise SettingsError(msg, path=source, key=key) from exc
-    if settings.postal_codes is not None and base is not None and not settings.postal_codes.is_absolute():
+    if (
+        settings.postal_codes is not None
+        and base is not None
+        and not settings.postal_codes.is_absolute()
+    ):
         settings.postal_codes = base / settings.postal_codes
     return settings
 

@@ -30,10 +30,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="invoice files or folders")
     add_decision_options(p)
-    p.add_argument("--output", "-O", choices=OUTPUTS, default="text",
-                   help="text for people (default); json: one document; jsonl: one line per invoice, then the summary")
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help="text output: only invoices that are not routed, and the summary")
+    p.add_argument(
+        "--output",
+        "-O",
+        choices=OUTPUTS,
+        default="text",
+        help="text for people (default); json: one document; jsonl: one line per invoice, then the summary",
+    )
+    p.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="text output: only invoices that are not routed, and the summary",
+    )
     p.set_defaults(run=run)
 
 

@@ -21,21 +21,50 @@ def iso_date(value: str) -> date:
 
 def add_decision_options(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("what the decision depends on")
-    g.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD",
-                   help="the sending date (default: today in Europe/Helsinki)")
-    g.add_argument("--settings", type=Path, metavar="FILE",
-                   help="activation settings: the JSON of GET /v2/services/amili/receivables "
-                   "(or TOML with the same keys). Without them the decision is bypass/service-inactive")
-    g.add_argument("--assignments", type=Path, action="append", default=[], metavar="FILE",
-                   help="Receivables API assignments JSON, for duplicate numbers (repeatable)")
-    g.add_argument("--ledger", type=Path, metavar="FILE", help="an assignment ledger (SQLite) for duplicates")
-    g.add_argument("--schemas", type=Path, action="append", default=[], metavar="DIR",
-                   help="a folder of official XSDs (repeatable; also KASSAVIRTA_SCHEMAS and "
-                   "`kassavirta schemas add`)")
-    g.add_argument("--channel", choices=[c.value for c in Channel],
-                   help="the delivery channel, instead of reading it from the invoice")
-    g.add_argument("--config", type=Path, metavar="FILE",
-                   help="a kassavirta.toml (default: the nearest one above the first PATH)")
+    g.add_argument(
+        "--today",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="the sending date (default: today in Europe/Helsinki)",
+    )
+    g.add_argument(
+        "--settings",
+        type=Path,
+        metavar="FILE",
+        help="activation settings: the JSON of GET /v2/services/amili/receivables "
+        "(or TOML with the same keys). Without them the decision is bypass/service-inactive",
+    )
+    g.add_argument(
+        "--assignments",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Receivables API assignments JSON, for duplicate numbers (repeatable)",
+    )
+    g.add_argument(
+        "--ledger", type=Path, metavar="FILE", help="an assignment ledger (SQLite) for duplicates"
+    )
+    g.add_argument(
+        "--schemas",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder of official XSDs (repeatable; also KASSAVIRTA_SCHEMAS and "
+        "`kassavirta schemas add`)",
+    )
+    g.add_argument(
+        "--channel",
+        choices=[c.value for c in Channel],
+        help="the delivery channel, instead of reading it from the invoice",
+    )
+    g.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="a kassavirta.toml (default: the nearest one above the first PATH)",
+    )
     g.add_argument("--no-config", action="store_true", help="ignore any kassavirta.toml")
 
 

@@ -41,7 +41,13 @@ class Fields:
     silently saw "nothing" would give a wrong decision.
     """
 
-    def __init__(self, part: Part, path: str, locations: dict[str, Location], namespaces: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        part: Part,
+        path: str,
+        locations: dict[str, Location],
+        namespaces: dict[str, str] | None = None,
+    ) -> None:
         self.part = part
         self.path = path
         self.locations = locations
@@ -60,7 +66,9 @@ class Fields:
         if key:
             self.locations[key] = self.where(element)
 
-    def element(self, key: str | None, expr: str, base: etree._Element | None = None) -> etree._Element | None:
+    def element(
+        self, key: str | None, expr: str, base: etree._Element | None = None
+    ) -> etree._Element | None:
         found = self.find(expr, base)
         if found is not None:
             self.note(key, found)
@@ -78,8 +86,9 @@ class Fields:
 
     def fail(self, key: str, element: etree._Element, message: str) -> UnreadableField:
         where = self.where(element)
+        name = etree.QName(element).localname
         return UnreadableField(
-            f"{key}: {message}",
+            f"{name}: {message}",
             path=self.path,
             line=where.line,
             xpath=where.xpath,
@@ -98,7 +107,9 @@ class Fields:
         except InvalidOperation as exc:  # pragma: no cover - the pattern above excludes it
             raise self.fail(key, element, f"{raw!r} is not an amount") from exc
 
-    def amount(self, key: str, expr: str, base: etree._Element | None = None, *, comma: bool = False) -> Decimal | None:
+    def amount(
+        self, key: str, expr: str, base: etree._Element | None = None, *, comma: bool = False
+    ) -> Decimal | None:
         found = self.element(key, expr, base)
         if found is None or not (found.text or "").strip():
             return None
@@ -106,7 +117,9 @@ class Fields:
 
     def date_of(self, key: str, element: etree._Element, *, compact: bool) -> date:
         raw = (element.text or "").strip()
-        pattern = r"([0-9]{4})([0-9]{2})([0-9]{2})" if compact else r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+        pattern = (
+            r"([0-9]{4})([0-9]{2})([0-9]{2})" if compact else r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+        )
         match = re.fullmatch(pattern, raw)
         if not match:
             raise self.fail(key, element, f"{raw!r} is not a date")
@@ -115,7 +128,9 @@ class Fields:
         except ValueError as exc:
             raise self.fail(key, element, f"{raw!r} is not a real calendar date") from exc
 
-    def date(self, key: str, expr: str, base: etree._Element | None = None, *, compact: bool = False) -> date | None:
+    def date(
+        self, key: str, expr: str, base: etree._Element | None = None, *, compact: bool = False
+    ) -> date | None:
         found = self.element(key, expr, base)
         if found is None or not (found.text or "").strip():
             return None

@@ -100,7 +100,9 @@ def detect(root: etree._Element, extra: Mapping[str, Signature] | None = None) -
     if ns is None and local in NOTIFICATION_ROOTS:
         return Detected("finvoice-notification", root.get("Version"), not_invoice=local)
     if ns == SOAP_ENV and local == "Envelope":
-        return Detected("soap-frame", None, not_invoice="a transmission frame with no invoice after it")
+        return Detected(
+            "soap-frame", None, not_invoice="a transmission frame with no invoice after it"
+        )
     if ns is None and local == "INVOICE_CENTER":
         return Detected("teappsxml")
     if ns in (UBL_INVOICE, UBL_CREDIT_NOTE) and local in ("Invoice", "CreditNote"):

@@ -8,6 +8,7 @@ Amounts carry a decimal comma and dates are `CCYYMMDD`.
 from __future__ import annotations
 
 import re
+
 from lxml import etree
 
 from ..errors import UnreadableField
@@ -17,9 +18,7 @@ from .base import Fields, looks_like_bic, looks_like_iban, looks_like_ovt
 
 EB = "http://www.oasis-open.org/committees/ebxml-msg/schema/msg-header-2_0.xsd"
 
-_INTEREST_WORDS = re.compile(
-    r"viiv[äa]stys|korko|dröjsmålsränta|\bränta|interest", re.IGNORECASE
-)
+_INTEREST_WORDS = re.compile(r"viiv[äa]stys|korko|dröjsmålsränta|\bränta|interest", re.IGNORECASE)
 
 
 def _address(f: Fields, prefix: str, key: str, base: etree._Element | None) -> Address | None:
@@ -95,7 +94,9 @@ def _rows(f: Fields) -> list[Row]:
                 unit_price=f.amount(f"{key}.unit_price", "UnitPriceAmount", row, comma=True),
                 vat_percent=f.amount(f"{key}.vat_percent", "RowVatRatePercent", row, comma=True),
                 vat_amount=f.amount(f"{key}.vat_amount", "RowVatAmount", row, comma=True),
-                vat_excluded=f.amount(f"{key}.vat_excluded", "RowVatExcludedAmount", row, comma=True),
+                vat_excluded=f.amount(
+                    f"{key}.vat_excluded", "RowVatExcludedAmount", row, comma=True
+                ),
                 amount=f.amount(f"{key}.amount", "RowAmount", row, comma=True),
             )
         )
@@ -108,7 +109,10 @@ def _channel(f: Fields, invoice: Invoice, frame: Part | None) -> tuple[Channel, 
         return Channel.B2B, []
     signals: list[str] = ["buyer has no business identifier"]
     bank_signals: list[str] = []
-    to_intermediator = f.text("transmission.to_intermediator", "MessageTransmissionDetails/MessageReceiverDetails/ToIntermediator")
+    to_intermediator = f.text(
+        "transmission.to_intermediator",
+        "MessageTransmissionDetails/MessageReceiverDetails/ToIntermediator",
+    )
     if looks_like_bic(to_intermediator):
         bank_signals.append(f"receiver intermediator {to_intermediator} is a BIC")
     if frame is not None:
@@ -117,7 +121,10 @@ def _channel(f: Fields, invoice: Invoice, frame: Part | None) -> tuple[Channel, 
             party = (to.findtext(f"{{{EB}}}PartyId") or "").strip()
             if role == "Intermediator" and looks_like_bic(party):
                 bank_signals.append(f"transmission frame's receiver intermediator {party} is a BIC")
-    to_identifier = f.text("transmission.to_identifier", "MessageTransmissionDetails/MessageReceiverDetails/ToIdentifier")
+    to_identifier = f.text(
+        "transmission.to_identifier",
+        "MessageTransmissionDetails/MessageReceiverDetails/ToIdentifier",
+    )
     if to_identifier and looks_like_iban(to_identifier):
         bank_signals.append(f"receiver address {to_identifier} is an IBAN")
     elif to_identifier and not looks_like_ovt(to_identifier):
@@ -138,7 +145,9 @@ def adapt(document: Document) -> Invoice:
     version = root.get("Version")
     details = f.element("details", "InvoiceDetails")
     if details is None:
-        raise UnreadableField("the invoice has no InvoiceDetails", line=part.line(root), xpath="/Finvoice")
+        raise UnreadableField(
+            "the invoice has no InvoiceDetails", line=part.line(root), xpath="/Finvoice"
+        )
     currencies = _currencies(part, f)
     total_el = f.element("total", "InvoiceTotalVatIncludedAmount", details)
     total = f.amount("total", "InvoiceTotalVatIncludedAmount", details, comma=True)
@@ -152,20 +161,48 @@ def adapt(document: Document) -> Invoice:
             break
     epi = f.find("EpiDetails")
     instruction = f.find("EpiPaymentInstructionDetails", epi) if epi is not None else None
-    epi_due = f.date("payment.due_date", "EpiDateOptionDate", instruction, compact=True) if instruction is not None else None
-    reference_el = f.element("payment.reference", "EpiRemittanceInfoIdentifier", instruction) if instruction is not None else None
-    account_el = f.element("payment.iban", "EpiPartyDetails/EpiBeneficiaryPartyDetails/EpiAccountID", epi) if epi is not None else None
-    bic_el = f.element("payment.bic", "EpiPartyDetails/EpiBfiPartyDetails/EpiBfiIdentifier", epi) if epi is not None else None
+    epi_due = (
+        f.date("payment.due_date", "EpiDateOptionDate", instruction, compact=True)
+        if instruction is not None
+        else None
+    )
+    reference_el = (
+        f.element("payment.reference", "EpiRemittanceInfoIdentifier", instruction)
+        if instruction is not None
+        else None
+    )
+    account_el = (
+        f.element("payment.iban", "EpiPartyDetails/EpiBeneficiaryPartyDetails/EpiAccountID", epi)
+        if epi is not None
+        else None
+    )
+    bic_el = (
+        f.element("payment.bic", "EpiPartyDetails/EpiBfiPartyDetails/EpiBfiIdentifier", epi)
+        if epi is not None
+        else None
+    )
     payment = Payment(
         iban=(account_el.text or "").strip() or None if account_el is not None else None,
         iban_scheme=account_el.get("IdentificationSchemeName") if account_el is not None else None,
         bic=(bic_el.text or "").strip() or None if bic_el is not None else None,
-        beneficiary=f.text("payment.beneficiary", "EpiPartyDetails/EpiBeneficiaryPartyDetails/EpiNameAddressDetails", epi) if epi is not None else None,
+        beneficiary=f.text(
+            "payment.beneficiary",
+            "EpiPartyDetails/EpiBeneficiaryPartyDetails/EpiNameAddressDetails",
+            epi,
+        )
+        if epi is not None
+        else None,
         reference=(reference_el.text or "").strip() or None if reference_el is not None else None,
-        reference_scheme=reference_el.get("IdentificationSchemeName") if reference_el is not None else None,
-        amount=f.amount("payment.amount", "EpiInstructedAmount", instruction, comma=True) if instruction is not None else None,
+        reference_scheme=reference_el.get("IdentificationSchemeName")
+        if reference_el is not None
+        else None,
+        amount=f.amount("payment.amount", "EpiInstructedAmount", instruction, comma=True)
+        if instruction is not None
+        else None,
         due_date=epi_due,
-        instruction_id=f.text("payment.instruction_id", "EpiPaymentInstructionId", instruction) if instruction is not None else None,
+        instruction_id=f.text("payment.instruction_id", "EpiPaymentInstructionId", instruction)
+        if instruction is not None
+        else None,
     )
     if terms_due is not None:
         locations["due_date"] = locations["terms_due_date"]
@@ -175,7 +212,11 @@ def adapt(document: Document) -> Invoice:
     accounts = [
         Account(
             account=f.text(None, "SellerAccountID", block),
-            scheme=(acc.get("IdentificationSchemeName") if (acc := f.find("SellerAccountID", block)) is not None else None),
+            scheme=(
+                acc.get("IdentificationSchemeName")
+                if (acc := f.find("SellerAccountID", block)) is not None
+                else None
+            ),
             bic=f.text(None, "SellerBic", block),
         )
         for block in f.findall("SellerInformationDetails/SellerAccountDetails")
@@ -190,8 +231,12 @@ def adapt(document: Document) -> Invoice:
     for terms in f.findall("PaymentTermsDetails", details):
         fine = f.find("PaymentOverDueFineDetails", terms)
         if fine is not None:
-            fine_percent = fine_percent or f.amount("penalty_interest", "PaymentOverDueFinePercent", fine, comma=True)
-            fine_fixed = fine_fixed or f.amount("penalty_interest", "PaymentOverDueFixedAmount", fine, comma=True)
+            fine_percent = fine_percent or f.amount(
+                "penalty_interest", "PaymentOverDueFinePercent", fine, comma=True
+            )
+            fine_fixed = fine_fixed or f.amount(
+                "penalty_interest", "PaymentOverDueFixedAmount", fine, comma=True
+            )
             free_texts += f.texts("PaymentOverDueFineFreeText", fine)
         free_texts += f.texts("PaymentTermsFreeText", terms)
     free_texts += f.texts("InvoiceFreeText", details)
@@ -218,7 +263,9 @@ def adapt(document: Document) -> Invoice:
         currency=(currency or "").strip() or (currencies[0] if currencies else None),
         currencies=currencies,
         total=total,
-        total_vat_excluded=f.amount("total_vat_excluded", "InvoiceTotalVatExcludedAmount", details, comma=True),
+        total_vat_excluded=f.amount(
+            "total_vat_excluded", "InvoiceTotalVatExcludedAmount", details, comma=True
+        ),
         total_vat=f.amount("total_vat", "InvoiceTotalVatAmount", details, comma=True),
         rounding=f.amount("rounding", "InvoiceTotalRoundoffAmount", details, comma=True),
         paid_amount=f.amount("paid_amount", "InvoicePaidAmount", details, comma=True),
@@ -233,17 +280,24 @@ def adapt(document: Document) -> Invoice:
         penalty_interest_percent=fine_percent,
         penalty_fixed_amount=fine_fixed,
         interest_in_free_text=interest_text,
-        payment_terms_text=next(iter(f.texts("PaymentTermsDetails/PaymentTermsFreeText", details)), None),
+        payment_terms_text=next(
+            iter(f.texts("PaymentTermsDetails/PaymentTermsFreeText", details)), None
+        ),
         locations=locations,
     )
     if invoice.number is None:
-        raise UnreadableField("the invoice has no InvoiceNumber", line=part.line(details), xpath=part.tree.getpath(details))
+        raise UnreadableField(
+            "the invoice has no InvoiceNumber",
+            line=part.line(details),
+            xpath=part.tree.getpath(details),
+        )
     if invoice.total is None:
         raise UnreadableField(
-            "the invoice has no InvoiceTotalVatIncludedAmount", line=part.line(details), xpath=part.tree.getpath(details)
+            "the invoice has no InvoiceTotalVatIncludedAmount",
+            line=part.line(details),
+            xpath=part.tree.getpath(details),
         )
     channel, signals = _channel(f, invoice, document.frame)
     invoice.channel = channel
     invoice.channel_signals = signals
     return invoice
-

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from ..findings import CheckResult, Decision
+from ..findings import CheckResult
 
 
 class Summary(BaseModel):
@@ -38,8 +38,7 @@ class Tally:
         self.paths.add(result.path)
         self.decisions[result.decision.value] += 1
         if result.schema_check == "skipped" and (result.format or "").startswith("finvoice-"):
-            if result.decision not in (Decision.INVALID,) or result.reasons != ["not-xml"]:
-                self.schema_skipped.add(result.format or "")
+            self.schema_skipped.add(result.format or "")
 
     def summary(self) -> Summary:
         notes = []

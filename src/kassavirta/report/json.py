@@ -27,5 +27,9 @@ def write_line(result: CheckResult, out: TextIO) -> None:
 
 
 def write_summary_line(summary: Summary, out: TextIO) -> None:
-    out.write(json.dumps({"summary": summary.model_dump(mode="json")}, ensure_ascii=False, separators=(",", ":")))
+    out.write(
+        json.dumps(
+            {"summary": summary.model_dump(mode="json")}, ensure_ascii=False, separators=(",", ":")
+        )
+    )
     out.write("\n")

@@ -17,14 +17,17 @@ from .base import RuleContext, finding
 PREFIX = "SEND ERROR (REASON: RECEIVABLES-SERVICE: "
 ADDRESS_MESSAGE = PREFIX + "Postal code for {town} {postcode} not found (code #5))."
 DUE_DATE_MESSAGE = (
-    PREFIX + "The due date for the invoice is within three (3) days or has already passed (code #13))."
+    PREFIX
+    + "The due date for the invoice is within three (3) days or has already passed (code #13))."
 )
 DUPLICATE_MESSAGE = (
     PREFIX + "An assignment for this invoice number {number} already exists and is still open. "
     "If you want to open a new assignment for this invoice number, you must first cancel the "
     "existing one (code #6))."
 )
-SUM_MESSAGE = PREFIX + "The sum of the invoice rows {rows} does not match the invoice total {total})."
+SUM_MESSAGE = (
+    PREFIX + "The sum of the invoice rows {rows} does not match the invoice total {total})."
+)
 
 _FI_POSTCODE = re.compile(r"^[0-9]{5}$")
 TOLERANCE = Decimal("0.01")
@@ -138,7 +141,8 @@ def duplicate_number(ctx: RuleContext) -> Iterator[Finding]:
         DUPLICATE_MESSAGE.format(number=inv.number),
         at=("number",),
         value=inv.number,
-        detail="collides with " + "; ".join(b.describe() for b in blockers)
+        detail="collides with "
+        + "; ".join(b.describe() for b in blockers)
         + ". Give the invoice a new number, or cancel the existing assignment first.",
         service_code=6,
         severity=Severity.ERROR,

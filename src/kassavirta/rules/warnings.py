@@ -44,8 +44,12 @@ def iban_invalid(ctx: RuleContext) -> Iterator[Finding]:
             IBAN(account)
         except SchwiftyException as exc:
             yield finding(
-                ctx, "iban-invalid", f"The {label} {account} is not a valid IBAN.", at=(key,),
-                value=account, detail=str(exc),
+                ctx,
+                "iban-invalid",
+                f"The {label} {account} is not a valid IBAN.",
+                at=(key,),
+                value=account,
+                detail=str(exc),
             )
 
 
@@ -60,8 +64,12 @@ def bic_invalid(ctx: RuleContext) -> Iterator[Finding]:
             BIC(bic)
         except SchwiftyException as exc:
             yield finding(
-                ctx, "bic-invalid", f"The {label} {bic} is not a valid BIC.", at=(key,),
-                value=bic, detail=str(exc),
+                ctx,
+                "bic-invalid",
+                f"The {label} {bic} is not a valid BIC.",
+                at=(key,),
+                value=bic,
+                detail=str(exc),
             )
 
 
@@ -73,7 +81,9 @@ def iban_bic_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     inv = ctx.invoice
     pairs = [("payment", inv.payment.iban, inv.payment.iban_scheme, inv.payment.bic, "payment.bic")]
     for n, acc in enumerate(inv.seller_accounts, start=1):
-        pairs.append((f"seller account {n}", acc.account, acc.scheme, acc.bic, f"seller_accounts.{n}.bic"))
+        pairs.append(
+            (f"seller account {n}", acc.account, acc.scheme, acc.bic, f"seller_accounts.{n}.bic")
+        )
     for label, account, scheme, bic, key in pairs:
         if not account or not bic or (scheme or "IBAN").upper() != "IBAN":
             continue
@@ -85,9 +95,11 @@ def iban_bic_mismatch(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if str(expected)[:6].upper() != bic.strip().upper()[:6]:
             yield finding(
-                ctx, "iban-bic-mismatch",
+                ctx,
+                "iban-bic-mismatch",
                 f"The {label} BIC {bic} is not the bank of {account} ({expected}).",
-                at=(key,), value=bic,
+                at=(key,),
+                value=bic,
                 detail=f"{account} belongs to {expected}; the invoice says {bic}.",
             )
 
@@ -102,8 +114,11 @@ def reference_invalid(ctx: RuleContext) -> Iterator[Finding]:
         return
     kind = "RF creditor reference (ISO 11649)" if scheme == "ISO" else "Finnish reference number"
     yield finding(
-        ctx, "reference-invalid", f"The payment reference {ref} is not a valid {kind}.",
-        at=("payment.reference",), value=ref,
+        ctx,
+        "reference-invalid",
+        f"The payment reference {ref} is not a valid {kind}.",
+        at=("payment.reference",),
+        value=ref,
         detail="Finnish references end in a 7-3-1 check digit; RF references carry ISO 11649 check digits.",
     )
 
@@ -113,7 +128,10 @@ def business_id_invalid(ctx: RuleContext) -> Iterator[Finding]:
     from stdnum.fi import ytunnus
 
     inv = ctx.invoice
-    for label, party, key in (("seller", inv.seller, "seller.business_id"), ("buyer", inv.buyer, "buyer.business_id")):
+    for label, party, key in (
+        ("seller", inv.seller, "seller.business_id"),
+        ("buyer", inv.buyer, "buyer.business_id"),
+    ):
         bid = party.business_id
         if not bid:
             continue
@@ -122,8 +140,11 @@ def business_id_invalid(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if not ytunnus.is_valid(bid.strip().upper().removeprefix("FI")):
             yield finding(
-                ctx, "business-id-invalid", f"The {label}'s business ID {bid} is not a valid Finnish business ID.",
-                at=(key,), value=bid,
+                ctx,
+                "business-id-invalid",
+                f"The {label}'s business ID {bid} is not a valid Finnish business ID.",
+                at=(key,),
+                value=bid,
                 detail="A Y-tunnus is seven digits, a hyphen and a check digit (e.g. 2077474-0).",
             )
 
@@ -132,15 +153,19 @@ def language(ctx: RuleContext) -> Iterator[Finding]:
     code = ctx.invoice.language
     if not code:
         yield finding(
-            ctx, "language-defaulted",
+            ctx,
+            "language-defaulted",
             "No recipient language code: reminders and collection letters will be in Finnish.",
-            at=("buyer",), detail="Add InvoiceRecipientLanguageCode (FI, SV or EN).",
+            at=("buyer",),
+            detail="Add InvoiceRecipientLanguageCode (FI, SV or EN).",
         )
     elif code.strip().lower() not in SUPPORTED_LANGUAGES:
         yield finding(
-            ctx, "language-unsupported",
+            ctx,
+            "language-unsupported",
             f"The recipient language code {code} is not fi, sv or en: reminders will be in Finnish.",
-            at=("language",), value=code,
+            at=("language",),
+            value=code,
         )
 
 
@@ -150,10 +175,12 @@ def service_level(ctx: RuleContext) -> Iterator[Finding]:
     level = ctx.settings.service_levels.level_of(ctx.invoice.buyer.business_id)
     if level:
         yield finding(
-            ctx, "service-level",
+            ctx,
+            "service-level",
             f"The buyer {ctx.invoice.buyer.business_id} is in the {level.upper()} group: "
             "the default reminder schedule does not apply; monitoring is the sender's.",
-            at=("buyer.business_id",), value=level,
+            at=("buyer.business_id",),
+            value=level,
         )
 
 
@@ -163,20 +190,27 @@ def interest_not_in_xml(ctx: RuleContext) -> Iterator[Finding]:
         return
     if inv.interest_in_free_text:
         yield finding(
-            ctx, "interest-not-in-xml",
+            ctx,
+            "interest-not-in-xml",
             "Penalty interest is mentioned only in free text; the service charges only interest given in the XML.",
-            at=("details",), value=inv.interest_in_free_text,
+            at=("details",),
+            value=inv.interest_in_free_text,
             detail="Put the rate in PaymentTermsDetails/PaymentOverDueFineDetails/PaymentOverDueFinePercent.",
         )
 
 
 def consumer_si_message(ctx: RuleContext) -> Iterator[Finding]:
     settings = ctx.settings
-    if ctx.invoice.channel is not Channel.B2C_NETBANK or settings is None or settings.si_change_sent:
+    if (
+        ctx.invoice.channel is not Channel.B2C_NETBANK
+        or settings is None
+        or settings.si_change_sent
+    ):
         return
     iban = settings.vfsfi.iban if settings.vfsfi else None
     yield finding(
-        ctx, "consumer-si-message",
+        ctx,
+        "consumer-si-message",
         f"Consumer e-invoice: the service's IBAN {iban or ''} must be in the SI messages sent to the banks, "
         "or the banks reject the rewritten invoice.".replace("  ", " "),
         at=("payment.instruction_id", "buyer"),
@@ -188,9 +222,11 @@ def due_date_weekend(ctx: RuleContext) -> Iterator[Finding]:
     due = ctx.invoice.due_date
     if due is not None and not ctx.invoice.is_credit_note and not is_business_day(due):
         yield finding(
-            ctx, "due-date-weekend",
+            ctx,
+            "due-date-weekend",
             f"The due date {due.isoformat()} is a Finnish weekend day or public holiday.",
-            at=("due_date",), value=due.isoformat(),
+            at=("due_date",),
+            value=due.isoformat(),
         )
 
 
@@ -199,9 +235,11 @@ def due_date_conflict(ctx: RuleContext) -> Iterator[Finding]:
     terms, payment = inv.terms_due_date, inv.payment.due_date
     if terms is not None and payment is not None and terms != payment:
         yield finding(
-            ctx, "due-date-conflict",
+            ctx,
+            "due-date-conflict",
             f"The payment terms say due {terms.isoformat()} but the payment instruction says {payment.isoformat()}.",
-            at=("payment.due_date",), value=payment.isoformat(),
+            at=("payment.due_date",),
+            value=payment.isoformat(),
             detail="The check uses the payment terms' date; banks use the payment instruction's.",
         )
 
@@ -212,19 +250,23 @@ def instructed_amount_mismatch(ctx: RuleContext) -> Iterator[Finding]:
         return
     expected = inv.total - (inv.paid_amount or Decimal(0))
     if inv.payment.amount != expected:
-        paid = f" − paid {inv.paid_amount}" if inv.paid_amount else ""
+        paid = f" less the {inv.paid_amount} already paid" if inv.paid_amount else ""
         yield finding(
-            ctx, "instructed-amount-mismatch",
-            f"The amount to pay {inv.payment.amount} is not the total {inv.total}{paid} = {expected}.",
-            at=("payment.amount",), value=str(inv.payment.amount),
+            ctx,
+            "instructed-amount-mismatch",
+            f"The amount to pay {inv.payment.amount} is not the total {inv.total}{paid} ({expected}).",
+            at=("payment.amount",),
+            value=str(inv.payment.amount),
         )
 
 
 def credit_note(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.invoice.is_credit_note:
         yield finding(
-            ctx, "credit-note",
+            ctx,
+            "credit-note",
             "Credit note: the service opens its own assignment. Link it to the invoice's assignment "
             "with a credit_note event, and mark it used with a negative paid event.",
-            at=("type_code", "total"), value=ctx.invoice.type_code,
+            at=("type_code", "total"),
+            value=ctx.invoice.type_code,
         )
