@@ -1,0 +1,65 @@
+"""Shared fixtures. `../shared` (reference schemas and others' invoices) is optional:
+tests that need it skip cleanly when it is absent."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SHARED = Path(os.environ.get("KASSAVIRTA_SHARED", ROOT.parent / "shared"))
+REFERENCE = SHARED / "reference" / "finvoice"
+SAMPLES_TODAY = date(2026, 12, 1)
+"""The sending date the sample set is written for (samples/kassavirta.toml)."""
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep tests away from the real user's data folder and schema variable."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    monkeypatch.delenv("KASSAVIRTA_SCHEMAS", raising=False)
+
+
+@pytest.fixture
+def samples() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture
+def settings_path() -> Path:
+    return SAMPLES / "settings.json"
+
+
+@pytest.fixture
+def reference() -> Path:
+    if not REFERENCE.is_dir():
+        pytest.skip("../shared/reference is not available")
+    return REFERENCE
+
+
+@pytest.fixture
+def schema_dir(reference: Path) -> Path:
+    found = reference / "schemas"
+    if not (found / "Finvoice3.0.xsd").is_file():
+        pytest.skip("official Finvoice XSDs are not available")
+    return found
+
+
+def kassavirta_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real console script (as installed), falling back to `python -m`."""
+    exe = shutil.which("kassavirta")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "kassavirta.cli", *args]
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or ROOT, env=full_env, timeout=300)
+
+
+@pytest.fixture
+def cli():  # type: ignore[no-untyped-def]
+    return kassavirta_cli
