@@ -9,14 +9,13 @@ the check still runs, and says once that XSD validation was skipped.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
 from .errors import SettingsError
+from .fileio import atomic_write_bytes
 
 SCHEMA_FILES: dict[str, tuple[str, ...]] = {
     "finvoice-1.3": ("Finvoice1.3.xsd",),
@@ -124,12 +123,7 @@ def add_schemas(source: Path, target: Path | None = None) -> list[Path]:
         relative = f.relative_to(source)
         # The main Finvoice schemas are looked up by plain name, at the top.
         dest = target / (relative.name if relative.name in _ALL_NAMES else relative)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=".xsd")
-        os.close(fd)
-        shutil.copyfile(f, tmp)
-        os.replace(tmp, dest)
-        installed.append(dest)
+        installed.append(atomic_write_bytes(dest, f.read_bytes()))
     return installed
 
 

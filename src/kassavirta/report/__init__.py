@@ -24,6 +24,13 @@ class Summary(BaseModel):
         return bool(self.error or self.invalid)
 
 
+class Report(BaseModel):
+    """The document `kassavirta check --output json` prints."""
+
+    summary: Summary
+    results: list[CheckResult]
+
+
 class Tally:
     """Counts results as they stream past, without keeping them."""
 
