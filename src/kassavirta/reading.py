@@ -26,6 +26,8 @@ MAX_DEPTH = 256
 _DECL = re.compile(rb"<\?xml[\s?]")
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _ENVELOPE_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?Envelope\s*>")
+_ENVELOPE_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>/]")
+_START_TAG = re.compile(rb"<[A-Za-z_]")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 
@@ -81,11 +83,21 @@ def _declared_encoding(segment: bytes) -> str | None:
 def _segments(data: bytes) -> list[tuple[int, int]]:
     """Byte ranges of the XML documents in `data`.
 
-    Split before every XML declaration that is not at the start, and after a
-    SOAP envelope's end tag that is followed by more content without one.
+    Split before every XML declaration or SOAP envelope that follows an element,
+    and after an envelope's end tag that is followed by more content.
     """
-    blank = b"".join(_BOMS) + b" \t\r\n"
-    starts = [m.start() for m in _DECL.finditer(data) if data[: m.start()].strip(blank)]
+    candidates = sorted(
+        {m.start() for m in _DECL.finditer(data)}
+        | {m.start() for m in _ENVELOPE_START.finditer(data)}
+    )
+    starts: list[int] = []
+    previous = 0
+    for at in candidates:
+        # Split only where an element already stands before: a declaration directly
+        # followed by its envelope is one document, not two.
+        if _START_TAG.search(data, previous, at):
+            starts.append(at)
+            previous = at
     bounds = [0, *starts, len(data)]
     ranges: list[tuple[int, int]] = []
     for begin, end in itertools.pairwise(bounds):
