@@ -108,7 +108,7 @@ class ServiceLevels(BaseModel):
 
 
 def _compact_bid(value: str) -> str:
-    return re.sub(r"[\s.]", "", value).upper().removeprefix("FI")
+    return re.sub(r"[\s.-]", "", value).upper().removeprefix("FI")
 
 
 def _checked_iban(value: str | None) -> str | None:
