@@ -118,6 +118,10 @@ class Invoice(BaseModel):
     rounding: Decimal | None = None
     paid_amount: Decimal | None = None
     rows: list[Row] = Field(default_factory=list)
+    rows_adjustment: Decimal | None = None
+    """Document-level allowances/charges and tax that the rows do not carry, so that
+    rows + adjustment + rounding = total. Formats whose rows are VAT-excluded (UBL, CII) set
+    it; Finvoice rows are VAT-included and leave it None."""
     vat_lines: list[VatLine] = Field(default_factory=list)
     seller: Party = Field(default_factory=Party)
     seller_accounts: list[Account] = Field(default_factory=list)
@@ -130,13 +134,20 @@ class Invoice(BaseModel):
     interest_in_free_text: str | None = None
     """Free text that speaks of late-payment interest, when the XML fields do not carry it."""
     payment_terms_text: str | None = None
+    credit_note: bool = False
+    """The format itself says credit note (UBL `CreditNote`, UNTDID 1001 code 381 in CII),
+    even though its amounts are positive."""
     channel: Channel = Channel.B2B
     channel_signals: list[str] = Field(default_factory=list)
     locations: dict[str, Location] = Field(default_factory=dict)
 
     @property
     def is_credit_note(self) -> bool:
-        return self.type_code == "INV02" or (self.total is not None and self.total < 0)
+        return (
+            self.credit_note
+            or self.type_code == "INV02"
+            or (self.total is not None and self.total < 0)
+        )
 
     @property
     def rows_total(self) -> Decimal:

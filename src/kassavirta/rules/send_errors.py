@@ -150,18 +150,29 @@ def duplicate_number(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def sum_mismatch(ctx: RuleContext) -> Iterator[Finding]:
-    """Σ rows (+ rounding) must equal the VAT-included total."""
+    """Σ rows (+ document-level adjustment, for VAT-excluded rows) (+ rounding) = the total.
+
+    Formats whose rows are VAT-excluded (UBL, CII) carry their document-level
+    allowances, charges and tax in `rows_adjustment`; the rows the service speaks
+    of are then the rows with that adjustment.
+    """
     inv = ctx.invoice
     if inv.total is None:
         return
     counted = [r for r in inv.rows if r.counted_amount is not None]
     if not counted:
         return
-    rows = inv.rows_total
+    rows = inv.rows_total + (inv.rows_adjustment or Decimal(0))
     with_rounding = rows + (inv.rounding or Decimal(0))
     if abs(with_rounding - inv.total) < TOLERANCE:
         return
     rounding = f" + rounding {money(inv.rounding)}" if inv.rounding else ""
+    adjustment = (
+        f" (rows {money(inv.rows_total)} + document-level allowances, charges and tax "
+        f"{money(inv.rows_adjustment)})"
+        if inv.rows_adjustment is not None
+        else ""
+    )
     yield finding(
         ctx,
         "sum-mismatch",
@@ -169,7 +180,7 @@ def sum_mismatch(ctx: RuleContext) -> Iterator[Finding]:
         at=("total",),
         value=money(inv.total),
         detail=(
-            f"{len(counted)} row(s) add up to {money(rows)}{rounding}, "
+            f"{len(counted)} row(s) add up to {money(rows)}{adjustment}{rounding}, "
             f"but the VAT-included total is {money(inv.total)} "
             f"(difference {money(inv.total - with_rounding)})."
         ),
