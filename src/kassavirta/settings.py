@@ -162,6 +162,8 @@ class Settings(BaseModel):
     consumer_transition_days: int = Field(default=5, ge=0)
     due_date_rule: Literal["calendar-3", "banking-4"] = "calendar-3"
     payee_name: str = "Visma Amili Finland Oy"
+    factoring_agreement_id: str | None = None
+    """FactoringAgreementIdentifier of the rewrite (default: `vfsfi.account_number`)."""
     service_levels: ServiceLevels = Field(default_factory=ServiceLevels)
     si_change_sent: bool = False
     postal_codes: Path | None = None

@@ -1,0 +1,364 @@
+"""The rewrite: an invoice as Kassavirta will send it (SPEC §3).
+
+When an invoice is routed and the service is the accountable party, the
+service replaces the payment details with its own (account, BIC, payee), puts
+in a new reference number, adds a transfer clause and recomputes the virtual
+bank barcode. `rewrite_document` shows that output before anything is sent.
+
+It works in two steps, so that every format gets the same answers:
+
+1. **The plan** (`make_plan`, format-neutral): from the normalised `Invoice`
+   and the activation settings, the new values — IBAN, BIC, payee name, the
+   preview reference (`identifiers.preview_reference`, 7-3-1 or RF), the
+   clause in the invoice's language (`clause.transfer_clause`), the agreement
+   identifier and the 54-digit virtual barcode.
+2. **The format's rewriter** applies the plan to the document's own bytes.
+   `REWRITERS` maps a format id to a module of this package. Each such module
+   exposes::
+
+       def rewrite(source: bytes, document: Document, invoice: Invoice,
+                   plan: Plan) -> PartRewrite
+
+   `source` is the document's bytes (`data[part.start:part.end]`; a SOAP
+   frame before it is never passed in and stays byte for byte). The module
+   returns the new bytes, the `FieldChange`s (absolute XPaths, old and new
+   values) and notes. Rules every rewriter keeps: edit only what the service
+   changes and leave every other byte as it was (`xmlsource.SourceEditor`
+   splices edits into the original text); put new elements where the
+   format's schema sequence puts them; set a value only when it differs, so
+   that a second run changes nothing; never add an artefact the input did not
+   carry (such as a barcode element). `finvoice.py` is the reference; a
+   `peppol.py`, `teappsxml.py` or `cii.py` added to `REWRITERS` is picked up
+   with no other change.
+
+Only routed invoices are rewritten; any other decision is returned with its
+reasons and the input unchanged. With `accountable_party = company` the
+service keeps the sender's payment details and image: nothing changes.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, Protocol, cast
+
+from ..decision import Policy
+from ..errors import InputError, KassavirtaError
+from ..findings import CheckResult, Decision
+from ..identifiers import preview_reference, virtual_barcode
+from ..model import Invoice
+from ..reading import Document, read_bytes
+from ..settings import Settings
+from .clause import Clause, transfer_clause
+
+REWRITERS: dict[str, str] = {
+    "finvoice-1.3": "finvoice",
+    "finvoice-2.0": "finvoice",
+    "finvoice-2.01": "finvoice",
+    "finvoice-3.0": "finvoice",
+}
+"""Format id → the module of this package whose `rewrite(...)` applies a plan to it."""
+
+PAYEE_NAME_MAX = 35
+"""EpiNameAddressDetails is a token of 2–35 characters; other formats allow more."""
+AGREEMENT_ID_MAX = 35
+
+COMPANY_NOTE = (
+    "accountable_party is company: the service keeps the invoice's own payment details "
+    "and image, so nothing is rewritten (only the assignment is created)"
+)
+
+
+class RewriteError(KassavirtaError):
+    """The invoice is routed but cannot be rewritten (no rewriter, missing structure)."""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed value: where (absolute XPath), what (model field name), old → new.
+
+    `old` is None for an added element, `new` None for a removed one.
+    `document` is the 1-based position in a file that holds several invoices.
+    """
+
+    xpath: str
+    field: str
+    old: str | None
+    new: str | None
+    document: int | None = None
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        data: dict[str, str | int | None] = {
+            "xpath": self.xpath,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+        }
+        if self.document is not None:
+            data["document"] = self.document
+        return data
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The new payment values for one invoice, the same for every format."""
+
+    iban: str
+    bic: str
+    payee_name: str
+    reference: str
+    reference_scheme: Literal["SPY", "ISO"]
+    clause: Clause
+    agreement_id: str
+    barcode: str | None
+    """The 54-digit virtual bank barcode of the new payment data, when it can be made."""
+
+
+@dataclass
+class PartRewrite:
+    """What a format's rewriter returns for one document."""
+
+    data: bytes
+    changes: list[FieldChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class FormatRewriter(Protocol):
+    def __call__(
+        self, source: bytes, document: Document, invoice: Invoice, plan: Plan
+    ) -> PartRewrite: ...
+
+
+@dataclass
+class RewriteResult:
+    """The output bytes and what happened, for the command, the preview and the API."""
+
+    data: bytes
+    decision: Decision
+    reasons: list[str] = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    results: list[CheckResult] = field(default_factory=list)
+    format: str | None = None
+    company: bool = False
+    """accountable_party = company: routed, but nothing is rewritten."""
+    originals: list[Invoice] = field(default_factory=list)
+    invoices: list[Invoice] = field(default_factory=list)
+    """The normalised model of each output document (the rewritten one, or the original)."""
+    plans: list[Plan] = field(default_factory=list)
+
+    @property
+    def routed(self) -> bool:
+        return self.decision is Decision.ROUTE
+
+    @property
+    def rewritten(self) -> bool:
+        return self.routed and not self.company
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "decision": self.decision.value,
+            "reasons": list(self.reasons),
+            "format": self.format,
+            "rewritten": self.rewritten,
+            "changes": [c.as_dict() for c in self.changes],
+            "notes": list(self.notes),
+        }
+
+
+def rewriter_for(format_id: str) -> FormatRewriter | None:
+    """The rewrite function for `format_id`, imported on demand; None when there is none."""
+    name = REWRITERS.get(format_id)
+    if name is None:
+        return None
+    try:
+        module = importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__name__}.{name}":
+            return None
+        raise
+    return cast(FormatRewriter, module.rewrite)
+
+
+def _seller_key(invoice: Invoice) -> tuple[str, str | None]:
+    for value, what in (
+        (invoice.seller.business_id, None),
+        (invoice.seller.vat_code, "the seller's VAT number"),
+        (invoice.seller.name, "the seller's name"),
+    ):
+        if value:
+            return value, what
+    return "", "nothing (the invoice names no seller)"
+
+
+def make_plan(
+    invoice: Invoice, settings: Settings, *, rf: bool = False, today: date | None = None
+) -> tuple[Plan, list[str]]:
+    """The new values for `invoice`, and notes on every value that is a stand-in."""
+    notes: list[str] = []
+    account = settings.vfsfi
+    if account is None or not account.iban:
+        raise RewriteError("the settings carry no service account (vfsfi.iban)")
+    iban = account.iban
+    bic = account.bic
+    if not bic:
+        from schwifty import IBAN
+
+        derived = IBAN(iban).bic
+        if derived is None:
+            raise RewriteError(
+                f"the settings carry no vfsfi.bic, and the bank of {iban} is not known"
+            )
+        bic = str(derived.compact)
+        notes.append(f"vfsfi.bic is not set: {bic} is the BIC of the bank of {iban}")
+    payee = " ".join(settings.payee_name.split())
+    if len(payee) > PAYEE_NAME_MAX:
+        notes.append(f"payee name shortened to {PAYEE_NAME_MAX} characters: {payee!r}")
+        payee = payee[:PAYEE_NAME_MAX].rstrip()
+
+    seller, seller_source = _seller_key(invoice)
+    if seller_source:
+        notes.append(f"the seller has no business ID: the preview reference is derived from {seller_source}")
+    issued = invoice.issue_date
+    if issued is None:
+        issued = today or date(2000, 1, 1)
+        notes.append(f"the invoice has no date: the preview reference uses {issued.isoformat()}")
+    reference = preview_reference(seller, invoice.number or "", issued, rf=rf)
+    notes.append(
+        f"reference {reference} is a preview value: the service assigns the real one "
+        "(the assignment's reference_ids, type number)"
+    )
+
+    agreement = settings.factoring_agreement_id or account.account_number
+    if not agreement:
+        agreement = seller or invoice.number or "-"
+        notes.append(
+            f"FactoringAgreementIdentifier {agreement!r} is a stand-in: set factoring_agreement_id "
+            "or vfsfi.account_number in the settings"
+        )
+    agreement = agreement[:AGREEMENT_ID_MAX]
+
+    clause = transfer_clause(settings, invoice.language, iban)
+    barcode: str | None
+    try:
+        barcode = virtual_barcode(iban, invoice.payment.amount, reference, invoice.payment.due_date)
+    except ValueError as exc:
+        barcode = None
+        notes.append(f"no virtual bank barcode can be made for the new payment details: {exc}")
+    plan = Plan(
+        iban=iban,
+        bic=bic,
+        payee_name=payee,
+        reference=reference,
+        reference_scheme="ISO" if rf else "SPY",
+        clause=clause,
+        agreement_id=agreement,
+        barcode=barcode,
+    )
+    return plan, notes
+
+
+def _adapt(document: Document, format_id: str) -> Invoice:
+    from ..formats import adapter_for
+
+    adapter = adapter_for(format_id)
+    if adapter is None:  # pragma: no cover - a routed invoice always had an adapter
+        raise RewriteError(f"{format_id} cannot be read")
+    return adapter(document)
+
+
+def rewrite_document(
+    data: bytes, policy: Policy, *, rf: bool = False, path: str = "<bytes>"
+) -> RewriteResult:
+    """The invoice file `data` as the service will send it, with the field diff.
+
+    The decision comes from the core (`Checker`) under `policy`. Every invoice
+    in the file must be routed; otherwise the result carries the first other
+    decision, its reasons, and the input unchanged.
+    """
+    from ..check import Checker
+
+    results = Checker(policy).check_bytes(data, path)
+    refused = next((r for r in results if r.decision is not Decision.ROUTE), None)
+    first = results[0]
+    if refused is not None:
+        return RewriteResult(
+            data=data,
+            decision=refused.decision,
+            reasons=list(refused.reasons),
+            results=results,
+            format=refused.format,
+        )
+    settings = policy.settings
+    assert settings is not None  # a routed invoice has active settings
+    documents = read_bytes(data, path=path, max_bytes=max(len(data), 1))
+    originals = [_adapt(doc, r.format or "") for doc, r in zip(documents, results, strict=True)]
+    if settings.accountable_party == "company":
+        return RewriteResult(
+            data=data,
+            decision=Decision.ROUTE,
+            notes=[COMPANY_NOTE],
+            results=results,
+            format=first.format,
+            company=True,
+            originals=originals,
+            invoices=originals,
+        )
+    multi = len(documents) > 1
+    changes: list[FieldChange] = []
+    notes: list[str] = []
+    plans: list[Plan] = []
+    pieces: list[tuple[int, int, bytes]] = []
+    for document, result, invoice in zip(documents, results, originals, strict=True):
+        format_id = result.format or ""
+        rewriter = rewriter_for(format_id)
+        if rewriter is None:
+            raise RewriteError(f"rewriting {format_id} is not implemented yet")
+        plan, plan_notes = make_plan(invoice, settings, rf=rf, today=policy.today)
+        part = document.part
+        done = rewriter(data[part.start : part.end], document, invoice, plan)
+        label = f"invoice {document.index}: " if multi else ""
+        notes.extend(label + n for n in [*plan_notes, *done.notes])
+        changes.extend(
+            FieldChange(c.xpath, c.field, c.old, c.new, document.index if multi else None)
+            for c in done.changes
+        )
+        plans.append(plan)
+        pieces.append((part.start, part.end, done.data))
+    output = bytearray(data)
+    for start, end, new in sorted(pieces, reverse=True):
+        output[start:end] = new
+    out = bytes(output)
+    try:
+        rewritten_docs = read_bytes(out, path=path, max_bytes=max(len(out), 1))
+    except InputError as exc:  # pragma: no cover - would be a bug in a rewriter
+        raise RewriteError(f"the rewritten document does not parse: {exc}") from exc
+    invoices = [
+        _adapt(doc, r.format or "") for doc, r in zip(rewritten_docs, results, strict=True)
+    ]
+    return RewriteResult(
+        data=out,
+        decision=Decision.ROUTE,
+        changes=changes,
+        notes=notes,
+        results=results,
+        format=first.format,
+        originals=originals,
+        invoices=invoices,
+        plans=plans,
+    )
+
+
+__all__ = [
+    "REWRITERS",
+    "FieldChange",
+    "FormatRewriter",
+    "PartRewrite",
+    "Plan",
+    "RewriteError",
+    "RewriteResult",
+    "make_plan",
+    "rewrite_document",
+    "rewriter_for",
+]

@@ -1,0 +1,355 @@
+"""Applying a rewrite plan to a Finvoice 1.3 / 2.0 / 2.01 / 3.0 document.
+
+The fields and the places of new elements follow FIELDS.md §1, §6, §7 and §8;
+no element the rewrite touches was renamed between 1.3 and 3.0, so one
+rewriter serves every version. Every value is written only when it differs
+from what is there, which is what makes a second run a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..identifiers import compact_reference
+from ..model import Invoice
+from ..reading import Document
+from . import FieldChange, PartRewrite, Plan, RewriteError
+from .xmlsource import Node, SourceEditor, SourceText
+
+SELLER_INFORMATION_AFTER = (
+    "SellerPartyDetails",
+    "SellerOrganisationUnitNumber",
+    "SellerSiteCode",
+    "SellerContactPersonName",
+    "SellerContactPersonFunction",
+    "SellerContactPersonDepartment",
+    "SellerCommunicationDetails",
+)
+"""Root children that precede SellerInformationDetails (FIELDS.md §1)."""
+
+FACTORING_BEFORE = ("VirtualBankBarcode", "InvoiceRow", "SpecificationDetails", "EpiDetails")
+"""Root children that FactoringAgreementDetails goes before, the first present wins (§8)."""
+
+
+@dataclass
+class _Change:
+    position: int
+    change: FieldChange
+
+
+def _text(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    return (element.text or "").strip()
+
+
+def _child(parent: etree._Element | None, name: str) -> etree._Element | None:
+    return None if parent is None else parent.find(name)
+
+
+def _require(parent: etree._Element | None, name: str, where: str) -> etree._Element:
+    found = _child(parent, name)
+    if found is None:
+        raise RewriteError(f"the invoice has no {where}/{name}: cannot rewrite its payment details")
+    return found
+
+
+def _same_account(a: str | None, b: str) -> bool:
+    return a is not None and "".join(a.split()).upper() == "".join(b.split()).upper()
+
+
+def _same_reference(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    return compact_reference(a).lstrip("0") == compact_reference(b).lstrip("0")
+
+
+def _shape(element: etree._Element) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    """A block's children as (name, text, attributes), to compare it with a new one."""
+    return [
+        (
+            etree.QName(c).localname,
+            (c.text or "").strip(),
+            tuple(sorted((str(k), str(v)) for k, v in c.attrib.items())),
+        )
+        for c in element
+        if isinstance(c.tag, str)
+    ]
+
+
+def _node_shape(node: Node) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    return [(c.tag, c.text or "", tuple(sorted(c.attrs))) for c in node.children]
+
+
+class _Rewrite:
+    def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
+        self.part = document.part
+        self.tree = self.part.tree
+        self.root = self.part.root
+        self.plan = plan
+        self.original = source
+        self.source = SourceText.decode(source, self.part.encoding)
+        self.editor = SourceEditor(self.source.text, self.tree)
+        self.changes: list[_Change] = []
+        self.notes: list[str] = []
+
+    # -------------------------------------------------------------- bookkeeping
+
+    def path(self, element: etree._Element) -> str:
+        return self.tree.getpath(element)
+
+    def record(
+        self, at: etree._Element, xpath: str, name: str, old: str | None, new: str | None
+    ) -> None:
+        position = self.editor.span(at).start
+        self.changes.append(_Change(position, FieldChange(xpath, name, old, new)))
+
+    def set_leaf(
+        self, element: etree._Element, name: str, value: str, scheme: str | None, same: bool
+    ) -> None:
+        """Set a leaf's text (unless `same`) and its IdentificationSchemeName."""
+        attrs: list[tuple[str, str]] = []
+        old_scheme = element.get("IdentificationSchemeName")
+        if scheme is not None and old_scheme != scheme:
+            attrs.append(("IdentificationSchemeName", scheme))
+            self.record(
+                element,
+                self.path(element) + "/@IdentificationSchemeName",
+                f"{name}_scheme",
+                old_scheme,
+                scheme,
+            )
+        if not same:
+            self.record(element, self.path(element), name, _text(element), value)
+        if attrs or not same:
+            self.editor.update(element, None if same else value, attrs)
+
+    def insert(
+        self,
+        parent: etree._Element,
+        node: Node,
+        name: str,
+        before: tuple[str, ...],
+        value: str | None,
+    ) -> None:
+        self.editor.insert_child(parent, node, before)
+        anchor = next(
+            (c for c in parent if isinstance(c.tag, str) and etree.QName(c).localname in before),
+            parent,
+        )
+        self.record(anchor, f"{self.path(parent)}/{node.tag}", name, None, value)
+
+    def remove(self, element: etree._Element, name: str, why: str) -> None:
+        self.editor.remove(element)
+        self.record(element, self.path(element), name, _text(element), None)
+        self.notes.append(why)
+
+    # -------------------------------------------------------------- the fields
+
+    def epi(self) -> None:
+        plan = self.plan
+        epi = _require(self.root, "EpiDetails", "Finvoice")
+        parties = _require(epi, "EpiPartyDetails", "EpiDetails")
+        bfi = _require(parties, "EpiBfiPartyDetails", "EpiPartyDetails")
+        beneficiary = _require(parties, "EpiBeneficiaryPartyDetails", "EpiPartyDetails")
+        instruction = _require(epi, "EpiPaymentInstructionDetails", "EpiDetails")
+        identification = _child(epi, "EpiIdentificationDetails")
+
+        bic = _child(bfi, "EpiBfiIdentifier")
+        if bic is None:
+            self.insert(
+                bfi,
+                Node("EpiBfiIdentifier", plan.bic, (("IdentificationSchemeName", "BIC"),)),
+                "payment.bic",
+                ("EpiBfiName",),
+                plan.bic,
+            )
+        else:
+            self.set_leaf(bic, "payment.bic", plan.bic, "BIC", _same_account(bic.text, plan.bic))
+        bank_name = _child(bfi, "EpiBfiName")
+        if bank_name is not None:
+            self.remove(
+                bank_name,
+                "payment.bank_name",
+                "EpiBfiName removed: it named the seller's bank, not the service's",
+            )
+
+        name = _child(beneficiary, "EpiNameAddressDetails")
+        if name is None:
+            self.insert(
+                beneficiary,
+                Node("EpiNameAddressDetails", plan.payee_name),
+                "payment.beneficiary",
+                ("EpiBei", "EpiAccountID"),
+                plan.payee_name,
+            )
+        elif " ".join((name.text or "").split()) != plan.payee_name:
+            self.set_leaf(name, "payment.beneficiary", plan.payee_name, None, False)
+        bei = _child(beneficiary, "EpiBei")
+        if bei is not None:
+            self.remove(
+                bei,
+                "payment.beneficiary_business_id",
+                "EpiBei removed: it identified the seller as the payee",
+            )
+        account = _require(beneficiary, "EpiAccountID", "EpiBeneficiaryPartyDetails")
+        self.set_leaf(
+            account, "payment.iban", plan.iban, "IBAN", _same_account(account.text, plan.iban)
+        )
+
+        reference = _child(instruction, "EpiRemittanceInfoIdentifier")
+        old_reference = _text(reference)
+        if reference is None:
+            self.insert(
+                instruction,
+                Node(
+                    "EpiRemittanceInfoIdentifier",
+                    plan.reference,
+                    (("IdentificationSchemeName", plan.reference_scheme),),
+                ),
+                "payment.reference",
+                ("EpiInstructedAmount", "EpiCharge", "EpiDateOptionDate"),
+                plan.reference,
+            )
+        else:
+            self.set_leaf(
+                reference,
+                "payment.reference",
+                plan.reference,
+                plan.reference_scheme,
+                (reference.text or "") == plan.reference,
+            )
+        epi_reference = _child(identification, "EpiReference")
+        if (
+            epi_reference is not None
+            and _same_reference(epi_reference.text, old_reference)
+            and (epi_reference.text or "") != plan.reference
+        ):
+            self.set_leaf(epi_reference, "payment.epi_reference", plan.reference, None, False)
+
+    def seller_accounts(self) -> None:
+        plan = self.plan
+        block = Node(
+            "SellerAccountDetails",
+            children=(
+                Node("SellerAccountID", plan.iban, (("IdentificationSchemeName", "IBAN"),)),
+                Node("SellerBic", plan.bic, (("IdentificationSchemeName", "BIC"),)),
+            ),
+        )
+        new_value = f"{plan.iban} {plan.bic}"
+        info = _child(self.root, "SellerInformationDetails")
+        if info is None:
+            wrapper = Node("SellerInformationDetails", children=(block,))
+            after = [
+                c
+                for c in self.root
+                if isinstance(c.tag, str) and etree.QName(c).localname in SELLER_INFORMATION_AFTER
+            ]
+            anchor = after[-1] if after else None
+            if anchor is None:
+                raise RewriteError("the invoice has no SellerPartyDetails")
+            self.editor.insert_after(anchor, wrapper)
+            self.record(
+                anchor,
+                "/Finvoice/SellerInformationDetails/SellerAccountDetails",
+                "seller_accounts",
+                None,
+                new_value,
+            )
+            return
+        blocks = info.findall("SellerAccountDetails")
+        old_value = "; ".join(
+            " ".join(t for t in (_text(b.find("SellerAccountID")), _text(b.find("SellerBic"))) if t)
+            for b in blocks
+        )
+        if len(blocks) == 1 and _shape(blocks[0]) == _node_shape(block):
+            return
+        xpath = self.path(info) + "/SellerAccountDetails"
+        if not blocks:
+            self.editor.insert_child(info, block, ("InvoiceRecipientDetails",))
+            self.record(info, xpath, "seller_accounts", None, new_value)
+            return
+        self.editor.replace(blocks[0], block)
+        for extra in blocks[1:]:
+            self.editor.remove(extra)
+        self.record(blocks[0], xpath, "seller_accounts", old_value or None, new_value)
+
+    def factoring(self, barcode_removed: bool) -> None:
+        plan = self.plan
+        children = [Node("FactoringAgreementIdentifier", plan.agreement_id)]
+        children += [Node("FactoringFreeText", line) for line in plan.clause.lines]
+        children.append(Node("FactoringPartyName", plan.payee_name))
+        block = Node("FactoringAgreementDetails", children=tuple(children))
+        existing = _child(self.root, "FactoringAgreementDetails")
+        base = "/Finvoice/FactoringAgreementDetails"
+        if existing is not None:
+            if _shape(existing) == _node_shape(block):
+                return
+            self.editor.replace(existing, block)
+            old = {
+                "id": _text(existing.find("FactoringAgreementIdentifier")),
+                "clause": " ".join(
+                    t for t in (_text(e) for e in existing.findall("FactoringFreeText")) if t
+                )
+                or None,
+                "party": _text(existing.find("FactoringPartyName")),
+            }
+            at = existing
+        else:
+            skip = {"VirtualBankBarcode"} if barcode_removed else set()
+            anchor = next(
+                (
+                    c
+                    for c in self.root
+                    if isinstance(c.tag, str)
+                    and etree.QName(c).localname in FACTORING_BEFORE
+                    and etree.QName(c).localname not in skip
+                ),
+                None,
+            )
+            if anchor is None:
+                raise RewriteError("the invoice has no InvoiceRow or EpiDetails")
+            self.editor.insert_before(anchor, block)
+            old = {"id": None, "clause": None, "party": None}
+            at = anchor
+        for key, name, xpath, new in (
+            ("id", "factoring.agreement_id", f"{base}/FactoringAgreementIdentifier", plan.agreement_id),
+            ("clause", "factoring.clause", f"{base}/FactoringFreeText", plan.clause.text),
+            ("party", "factoring.party_name", f"{base}/FactoringPartyName", plan.payee_name),
+        ):
+            if old[key] != new:
+                self.record(at, xpath, name, old[key], new)
+
+    def barcode(self) -> bool:
+        """Recompute VirtualBankBarcode where there is one; True when it had to go."""
+        element = _child(self.root, "VirtualBankBarcode")
+        if element is None:
+            return False
+        if self.plan.barcode is None:
+            self.remove(
+                element,
+                "virtual_barcode",
+                "VirtualBankBarcode removed: no barcode can carry the new payment details",
+            )
+            return True
+        if _text(element) != self.plan.barcode:
+            self.set_leaf(element, "virtual_barcode", self.plan.barcode, None, False)
+        return False
+
+    def run(self) -> PartRewrite:
+        self.seller_accounts()
+        removed = self.barcode()
+        self.factoring(removed)
+        self.epi()
+        changes = [c.change for c in sorted(self.changes, key=lambda c: c.position)]
+        if not self.editor.changed:
+            return PartRewrite(data=self.original, changes=changes, notes=self.notes)
+        data = self.source.encode(self.editor.result())
+        return PartRewrite(data=data, changes=changes, notes=self.notes)
+
+
+def rewrite(source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
+    """`plan` applied to the Finvoice document whose bytes are `source`."""
+    return _Rewrite(source, document, plan).run()

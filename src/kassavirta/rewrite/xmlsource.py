@@ -1,0 +1,333 @@
+"""Editing an XML document's text by element, leaving every other byte alone.
+
+lxml reads a document faithfully but does not write it back the same way: it
+turns `<a></a>` into `<a/>`, single-quoted attributes into double-quoted ones,
+CR LF into LF, character references into characters, and rewrites the XML
+declaration. A rewritten invoice must differ from its input only where the
+service changes it (SPEC §3), so the rewrite never serialises the tree: it
+finds the text span of each element with a small tokenizer and splices new
+text into the original.
+
+The tokenizer runs on a document that lxml has already parsed (well-formed,
+no entities), so it only needs to find tags, not to validate. The spans it
+finds are matched one to one with lxml's elements in document order; any
+disagreement is an error rather than a guess.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
+
+from lxml import etree
+
+_TOKEN = re.compile(
+    r"""
+     (?P<comment><!--.*?-->)
+    |(?P<cdata><!\[CDATA\[.*?\]\]>)
+    |(?P<pi><\?.*?\?>)
+    |(?P<doctype><!DOCTYPE(?:[^\[>]|\[.*?\])*>)
+    |(?P<end></(?P<ename>[^\s>]+)\s*>)
+    |(?P<start><(?P<sname>[^\s/>!?]+)
+        (?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(?P<empty>/)?>)
+    |(?P<text>[^<]+)
+    """,
+    re.S | re.X,
+)
+_ATTRIBUTE = r"""(\s{name}\s*=\s*)("[^"]*"|'[^']*')"""
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+class SourceError(ValueError):
+    """The document's text could not be matched with its parsed tree."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one element stands in the text: `start` < `open_end` ≤ `close_start` ≤ `end`."""
+
+    name: str
+    start: int
+    open_end: int
+    close_start: int
+    end: int
+    empty: bool
+
+
+@dataclass(frozen=True)
+class Node:
+    """A new element to write: tag, optional text, attributes in order, children."""
+
+    tag: str
+    text: str | None = None
+    attrs: tuple[tuple[str, str], ...] = ()
+    children: tuple[Node, ...] = ()
+
+    def render(self, indent: str | None, unit: str, newline: str = "\n") -> str:
+        """The element as text; children on their own lines when `indent` is not None."""
+        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in self.attrs)
+        if not self.children:
+            if self.text is None or self.text == "":
+                return f"<{self.tag}{attrs}/>"
+            return f"<{self.tag}{attrs}>{escape(self.text)}</{self.tag}>"
+        if indent is None:
+            inner = "".join(c.render(None, unit, newline) for c in self.children)
+            return f"<{self.tag}{attrs}>{inner}</{self.tag}>"
+        deeper = indent + unit
+        inner = "".join(newline + deeper + c.render(deeper, unit, newline) for c in self.children)
+        return f"<{self.tag}{attrs}>{inner}{newline}{indent}</{self.tag}>"
+
+
+@dataclass
+class _Edit:
+    start: int
+    end: int
+    text: str
+    order: int
+
+
+@dataclass
+class SourceText:
+    """A part's bytes decoded to text, and how to encode the edited text back."""
+
+    text: str
+    encoding: str
+    bom: bytes = b""
+
+    @classmethod
+    def decode(cls, data: bytes, declared: str | None) -> SourceText:
+        for bom, name in _BOMS:
+            if data.startswith(bom) or data.lstrip(b" \t\r\n").startswith(bom):
+                head, _, rest = data.partition(bom)
+                return cls(head.decode("ascii") + rest.decode(name), name, bom)
+        encoding = declared or "utf-8"
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise SourceError(f"unknown encoding {encoding!r}") from exc
+        return cls(data.decode(encoding), encoding)
+
+    def encode(self, text: str) -> bytes:
+        if self.bom:
+            lead = len(text) - len(text.lstrip(" \t\r\n"))
+            return (
+                text[:lead].encode("ascii")
+                + self.bom
+                + text[lead:].encode(self.encoding, "xmlcharrefreplace")
+            )
+        return text.encode(self.encoding, "xmlcharrefreplace")
+
+
+def tokenize_spans(text: str) -> list[Span]:
+    """The span of every element in document order (the order of their start tags)."""
+    spans: list[Span | None] = []
+    stack: list[tuple[int, str, int, int]] = []  # (index, name, start, open_end)
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            raise SourceError(f"cannot read the markup at character {pos}")
+        if m.group("start"):
+            name = m.group("sname")
+            if m.group("empty"):
+                spans.append(Span(name, m.start(), m.end(), m.end(), m.end(), True))
+            else:
+                stack.append((len(spans), name, m.start(), m.end()))
+                spans.append(None)
+        elif m.group("end"):
+            if not stack or stack[-1][1] != m.group("ename"):
+                raise SourceError(f"unexpected end tag </{m.group('ename')}> at {m.start()}")
+            index, name, start, open_end = stack.pop()
+            spans[index] = Span(name, start, open_end, m.start(), m.end(), False)
+        pos = m.end()
+    if stack or any(s is None for s in spans):
+        raise SourceError("unclosed element")
+    return [s for s in spans if s is not None]
+
+
+def _with_attribute(open_tag: str, name: str, value: str) -> str:
+    found = re.compile(_ATTRIBUTE.format(name=re.escape(name))).search(open_tag)
+    if found:
+        quote = found.group(2)[0]
+        escaped = escape(value, {'"': "&quot;"} if quote == '"' else {"'": "&apos;"})
+        return open_tag[: found.start(2)] + quote + escaped + quote + open_tag[found.end(2) :]
+    cut = len(open_tag) - (2 if open_tag.endswith("/>") else 1)
+    while cut > 0 and open_tag[cut - 1] in " \t\r\n":
+        cut -= 1
+    return f"{open_tag[:cut]} {name}={quoteattr(value)}{open_tag[cut:]}"
+
+
+def _local(name: str) -> str:
+    return name.rsplit(":", 1)[-1]
+
+
+@dataclass
+class SourceEditor:
+    """Splices edits into `text`; elements are addressed as lxml elements of `tree`."""
+
+    text: str
+    tree: etree._ElementTree
+    spans: dict[str, Span] = field(default_factory=dict)
+    _edits: list[_Edit] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        found = tokenize_spans(self.text)
+        elements = [e for e in self.tree.getroot().iter() if isinstance(e.tag, str)]
+        if len(found) != len(elements):
+            raise SourceError(
+                f"found {len(found)} elements in the text but {len(elements)} in the tree"
+            )
+        for span, element in zip(found, elements, strict=True):
+            if _local(span.name) != etree.QName(element).localname:
+                raise SourceError(f"<{span.name}> in the text is {element.tag} in the tree")
+            self.spans[self.tree.getpath(element)] = span
+
+    # ------------------------------------------------------------------ reading
+
+    def span(self, element: etree._Element) -> Span:
+        return self.spans[self.tree.getpath(element)]
+
+    def indent_of(self, element: etree._Element) -> str | None:
+        """The whitespace that starts the element's line, or None when it shares a line."""
+        start = self.span(element).start
+        line_start = self.text.rfind("\n", 0, start) + 1
+        lead = self.text[line_start:start]
+        if line_start == 0 or lead.strip(" \t"):
+            return None
+        return lead
+
+    def newline(self) -> str:
+        return "\r\n" if "\r\n" in self.text else "\n"
+
+    def unit(self) -> str:
+        """One level of indentation, as the document uses it (two spaces by default)."""
+        root = self.tree.getroot()
+        for parent in root.iter():
+            children = [c for c in parent if isinstance(c.tag, str)]
+            if not isinstance(parent.tag, str) or not children:
+                continue
+            outer = self.indent_of(parent) if parent is not root else ""
+            inner = self.indent_of(children[0])
+            if outer is not None and inner is not None and inner.startswith(outer):
+                step = inner[len(outer) :]
+                if step:
+                    return step
+        return "  "
+
+    def child_indent(self, parent: etree._Element) -> str | None:
+        children = [c for c in parent if isinstance(c.tag, str)]
+        if children:
+            return self.indent_of(children[0])
+        outer = self.indent_of(parent) if parent is not self.tree.getroot() else ""
+        return None if outer is None else outer + self.unit()
+
+    # ------------------------------------------------------------------ editing
+
+    def _add(self, start: int, end: int, text: str) -> None:
+        self._edits.append(_Edit(start, end, text, len(self._edits)))
+
+    def update(
+        self,
+        element: etree._Element,
+        text: str | None = None,
+        attributes: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Set a leaf element's text and/or attributes in one edit.
+
+        Other attributes keep their order and quoting; a new attribute goes last.
+        """
+        span = self.span(element)
+        open_tag = self.text[span.start : span.open_end]
+        for name, value in attributes:
+            open_tag = _with_attribute(open_tag, name, value)
+        if text is None:
+            self._add(span.start, span.open_end, open_tag)
+            return
+        if len(element):
+            raise SourceError(f"{element.tag} has children; its text cannot be replaced")
+        if span.empty:
+            opened = re.sub(r"\s*/>$", ">", open_tag)
+            self._add(span.start, span.end, f"{opened}{escape(text)}</{span.name}>")
+        else:
+            self._add(span.start, span.close_start, open_tag + escape(text))
+
+    def replace(self, element: etree._Element, node: Node) -> None:
+        span = self.span(element)
+        indent = self.indent_of(element)
+        self._add(span.start, span.end, node.render(indent, self.unit(), self.newline()))
+
+    def remove(self, element: etree._Element) -> None:
+        """Remove the element and the whitespace that put it on its own line."""
+        span = self.span(element)
+        start = span.start
+        lead = self.text[:start]
+        stripped = lead.rstrip(" \t")
+        if stripped.endswith("\n"):
+            start = len(stripped) - 1
+            if stripped.endswith("\r\n"):
+                start -= 1
+        self._add(start, span.end, "")
+
+    def insert_before(self, anchor: etree._Element, node: Node) -> None:
+        indent = self.indent_of(anchor)
+        rendered = node.render(indent, self.unit(), self.newline())
+        gap = "" if indent is None else self.newline() + indent
+        self._add(self.span(anchor).start, self.span(anchor).start, rendered + gap)
+
+    def insert_after(self, anchor: etree._Element, node: Node) -> None:
+        indent = self.indent_of(anchor)
+        rendered = node.render(indent, self.unit(), self.newline())
+        gap = "" if indent is None else self.newline() + indent
+        self._add(self.span(anchor).end, self.span(anchor).end, gap + rendered)
+
+    def append_child(self, parent: etree._Element, node: Node) -> None:
+        """Add `node` as the last child of `parent`."""
+        children = [c for c in parent if isinstance(c.tag, str)]
+        if children:
+            self.insert_after(children[-1], node)
+            return
+        span = self.span(parent)
+        outer = self.indent_of(parent) if parent is not self.tree.getroot() else ""
+        inner = None if outer is None else outer + self.unit()
+        rendered = node.render(inner, self.unit(), self.newline())
+        body = rendered if inner is None else f"{self.newline()}{inner}{rendered}{self.newline()}{outer}"
+        if span.empty:
+            open_tag = re.sub(r"\s*/>$", ">", self.text[span.start : span.end])
+            self._add(span.start, span.end, f"{open_tag}{body}</{span.name}>")
+        else:
+            self._add(span.open_end, span.close_start, body)
+
+    def insert_child(
+        self, parent: etree._Element, node: Node, before: Sequence[str] = ()
+    ) -> None:
+        """Insert `node` into `parent` before the first child named in `before`, else last."""
+        for child in parent:
+            if isinstance(child.tag, str) and etree.QName(child).localname in before:
+                self.insert_before(child, node)
+                return
+        self.append_child(parent, node)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self._edits)
+
+    def result(self) -> str:
+        # An insertion at a point goes before a replacement that starts there.
+        edits = sorted(self._edits, key=lambda e: (e.start, e.end > e.start, e.order))
+        out: list[str] = []
+        pos = 0
+        for edit in edits:
+            if edit.start < pos:
+                raise SourceError("overlapping edits")
+            out.append(self.text[pos : edit.start])
+            out.append(edit.text)
+            pos = edit.end
+        out.append(self.text[pos:])
+        return "".join(out)
