@@ -22,8 +22,17 @@ SCHEMA_FILES: dict[str, tuple[str, ...]] = {
     "finvoice-2.0": ("Finvoice2.0.xsd",),
     "finvoice-2.01": ("Finvoice2.01.xsd",),
     "finvoice-3.0": ("Finvoice3.0.xsd",),
+    # The OASIS UBL 2.1 distribution keeps these in xsd/maindoc/, importing ../common/.
+    "peppol-bis-3": ("UBL-Invoice-2.1.xsd",),
+    "peppol-bis-3/CreditNote": ("UBL-CreditNote-2.1.xsd",),
+    "cii": ("CrossIndustryInvoice_100pD16B.xsd",),
+    "teappsxml": ("TEAPPSXML.xsd",),
 }
-"""Format id → the file names its schema goes by, in order of preference."""
+"""Format id → the file names its schema goes by, in order of preference.
+
+A key `format/Root` names the schema for documents of that format whose root element
+is `Root` (a UBL `CreditNote` needs the credit-note schema, not the invoice one).
+"""
 
 ENV_VAR = "KASSAVIRTA_SCHEMAS"
 _COMPILED: dict[tuple[str, float], etree.XMLSchema] = {}
@@ -79,11 +88,20 @@ class SchemaStore:
                 raise SettingsError("not a folder of schemas", path=str(d))
 
     def find(self, format_id: str) -> Path | None:
+        """The schema file, directly in a folder or one level below it.
+
+        One level, because distributions keep their main schema beside the files it
+        imports (UBL's `xsd/maindoc/` next to `xsd/common/`), and moving it breaks them.
+        """
         for name in SCHEMA_FILES.get(format_id, ()):
             for d in self.dirs:
                 candidate = d / name
                 if candidate.is_file():
                     return candidate
+            for d in self.dirs:
+                nested = sorted(p for p in d.glob(f"*/{name}") if p.is_file())
+                if nested:
+                    return nested[0]
         return None
 
     def available(self) -> dict[str, Path]:
@@ -93,7 +111,9 @@ class SchemaStore:
         self, format_id: str, tree: etree._ElementTree, line_offset: int = 0
     ) -> list[Violation] | None:
         """Violations of the format's XSD; None when no schema is available."""
-        path = self.find(format_id)
+        root = etree.QName(tree.getroot()).localname
+        by_root = f"{format_id}/{root}"
+        path = self.find(by_root) if by_root in SCHEMA_FILES else self.find(format_id)
         if path is None:
             return None
         schema = compile_schema(path)
@@ -121,10 +141,13 @@ def add_schemas(source: Path, target: Path | None = None) -> list[Path]:
     installed: list[Path] = []
     for f in files:
         relative = f.relative_to(source)
-        # The main Finvoice schemas are looked up by plain name, at the top.
-        dest = target / (relative.name if relative.name in _ALL_NAMES else relative)
+        # The main Finvoice schemas are looked up by plain name, at the top. Others
+        # (UBL, CII) import their neighbours by relative path, so they keep their layout.
+        dest = target / (relative.name if relative.name in _FLAT_NAMES else relative)
         installed.append(atomic_write_bytes(dest, f.read_bytes()))
     return installed
 
 
-_ALL_NAMES = {n for names in SCHEMA_FILES.values() for n in names}
+_FLAT_NAMES = {
+    n for fmt, names in SCHEMA_FILES.items() if fmt.startswith("finvoice-") for n in names
+}

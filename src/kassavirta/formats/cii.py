@@ -1,0 +1,355 @@
+"""UN/CEFACT Cross Industry Invoice D16B (EN 16931, XRechnung, Factur-X/ZUGFeRD) → the model.
+
+CII amounts carry a decimal point; dates are `udt:DateTimeString format="102"`
+(`CCYYMMDD`), the only date format EN 16931 allows.
+
+**The sum rule** is the one of `formats.peppol`, in CII's terms: lines are
+VAT-excluded (`ram:LineTotalAmount`, BT-131), so the check that mirrors "the
+sum of the invoice rows must match the invoice total" is
+
+    Σ line net + Σ document charges − Σ document allowances + `ram:TaxTotalAmount`
+        =  `ram:GrandTotalAmount`
+
+Each `Row` carries its net amount and, when the line's rate is given, its VAT
+(net × rate, to the cent); `rows_adjustment` carries the document-level
+allowances and charges plus the part of the tax total the rows' own VAT does not
+explain. As for UBL, `total` = GrandTotalAmount (BT-112) + RoundingAmount
+(BT-114), `paid_amount` = TotalPrepaidAmount (BT-113) and `payment.amount` =
+DuePayableAmount (BT-115).
+
+Lines with an `ram:ParentLineID` (XRechnung sub-lines) are details of another
+line and are not rows, like Finvoice's `SubInvoiceRow`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from lxml import etree
+
+from ..errors import UnreadableField
+from ..model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
+from ..reading import Document
+from .base import Fields
+from .detect import CII
+from .peppol import (
+    CREDIT_NOTE_CODES,
+    FINNISH_SCHEMES,
+    FoundAccount,
+    b2b_or_other,
+    check_currencies,
+    finnish_business_id,
+    interest_text,
+    line_vat,
+    split_accounts,
+)
+
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
+NS = {"rsm": CII, "ram": RAM, "udt": UDT}
+
+TRANSACTION = "rsm:SupplyChainTradeTransaction"
+AGREEMENT = f"{TRANSACTION}/ram:ApplicableHeaderTradeAgreement"
+SETTLEMENT = f"{TRANSACTION}/ram:ApplicableHeaderTradeSettlement"
+
+
+def _text_of(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    return (element.text or "").strip() or None
+
+
+def _date(f: Fields, key: str, expr: str, base: etree._Element | None = None) -> date | None:
+    """A `udt:DateTimeString` under `expr`; only format 102 (CCYYMMDD) is a date here."""
+    element = f.element(key, f"{expr}/udt:DateTimeString", base)
+    if element is None or not _text_of(element):
+        return None
+    declared = element.get("format")
+    if declared not in (None, "102"):
+        raise f.fail(key, element, f"date format {declared!r} is not 102 (CCYYMMDD)")
+    return f.date_of(key, element, compact=True)
+
+
+def _address(f: Fields, key: str, party: etree._Element) -> Address | None:
+    block = f.element(f"{key}.address", "ram:PostalTradeAddress", party)
+    if block is None:
+        return None
+    street_elements = [
+        e
+        for tag in ("ram:LineOne", "ram:LineTwo", "ram:LineThree")
+        for e in f.findall(tag, block)
+        if _text_of(e)
+    ]
+    if street_elements:
+        f.note(f"{key}.address.street", street_elements[0])
+    return Address(
+        streets=[t for t in (_text_of(e) for e in street_elements) if t],
+        town=f.text(f"{key}.address.town", "ram:CityName", block),
+        postcode=f.text(f"{key}.address.postcode", "ram:PostcodeCode", block),
+        country=f.text(f"{key}.address.country", "ram:CountryID", block),
+    )
+
+
+def _business_id(f: Fields, key: str, party: etree._Element) -> str | None:
+    """BT-30/47 legal registration, else BT-29/46 party identifier, else a Finnish global ID."""
+    candidates = [
+        *f.findall("ram:SpecifiedLegalOrganization/ram:ID", party),
+        *f.findall("ram:ID", party),
+        *(e for e in f.findall("ram:GlobalID", party) if e.get("schemeID") in FINNISH_SCHEMES),
+    ]
+    for element in candidates:
+        value = _text_of(element)
+        if value:
+            f.note(f"{key}.business_id", element)
+            return finnish_business_id(value, element.get("schemeID"))
+    return None
+
+
+def _party(f: Fields, key: str, expr: str) -> Party | None:
+    party = f.element(key, expr)
+    if party is None:
+        return None
+    return Party(
+        name=f.text(f"{key}.name", "ram:Name", party),
+        business_id=_business_id(f, key, party),
+        vat_code=f.text(
+            f"{key}.vat_code", "ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']", party
+        ),
+        address=_address(f, key, party),
+    )
+
+
+def _rows(f: Fields) -> list[Row]:
+    rows: list[Row] = []
+    lines = [
+        line
+        for line in f.findall(f"{TRANSACTION}/ram:IncludedSupplyChainTradeLineItem")
+        if f.find("ram:AssociatedDocumentLineDocument/ram:ParentLineID", line) is None
+    ]
+    for position, line in enumerate(lines, start=1):
+        key = f"rows.{position}"
+        f.note(key, line)
+        quantity_el = f.element(
+            f"{key}.quantity", "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", line
+        )
+        quantity = (
+            f.amount_of(f"{key}.quantity", quantity_el, comma=False)
+            if quantity_el is not None and _text_of(quantity_el)
+            else None
+        )
+        settlement = f.find("ram:SpecifiedLineTradeSettlement", line)
+        net = percent = None
+        if settlement is not None:
+            net = f.amount(
+                f"{key}.vat_excluded",
+                "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
+                settlement,
+            )
+            percent = f.amount(
+                f"{key}.vat_percent", "ram:ApplicableTradeTax/ram:RateApplicablePercent", settlement
+            )
+        rows.append(
+            Row(
+                index=position,
+                article=f.text(None, "ram:SpecifiedTradeProduct/ram:Name", line),
+                quantity=quantity,
+                unit=quantity_el.get("unitCode") if quantity_el is not None else None,
+                unit_price=f.amount(
+                    f"{key}.unit_price",
+                    "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount",
+                    line,
+                ),
+                vat_percent=percent,
+                vat_amount=line_vat(net, percent),
+                vat_excluded=net,
+            )
+        )
+    return rows
+
+
+def _allowances_and_charges(f: Fields, settlement: etree._Element) -> Decimal:
+    total = Decimal(0)
+    for n, block in enumerate(f.findall("ram:SpecifiedTradeAllowanceCharge", settlement), start=1):
+        amount = f.amount(f"allowance_charge.{n}", "ram:ActualAmount", block)
+        if amount is None:
+            continue
+        indicator = f.text(None, "ram:ChargeIndicator/udt:Indicator", block) or ""
+        total += amount if indicator.lower() == "true" else -amount
+    return total
+
+
+def _tax_total(
+    f: Fields, summation: etree._Element | None, currency: str | None
+) -> etree._Element | None:
+    """`ram:TaxTotalAmount` in the invoice currency (a second one may be in the tax currency)."""
+    if summation is None:
+        return None
+    totals = f.findall("ram:TaxTotalAmount", summation)
+    for element in totals:
+        if element.get("currencyID") in (None, currency):
+            return element
+    return totals[0] if totals else None
+
+
+def _currencies(
+    f: Fields, root: etree._Element, invoice_currency: etree._Element | None
+) -> list[str]:
+    tax_currency = f.text(None, f"{SETTLEMENT}/ram:TaxCurrencyCode")
+    found: list[tuple[str, etree._Element]] = []
+    if invoice_currency is not None and _text_of(invoice_currency):
+        found.append(((invoice_currency.text or "").strip(), invoice_currency))
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        code = (element.get("currencyID") or "").strip()
+        if not code:
+            continue
+        if element.tag == f"{{{RAM}}}TaxTotalAmount" and code == tax_currency:
+            continue  # BT-111, the VAT total in the accounting currency, may differ
+        found.append((code, element))
+    return check_currencies(f, found)
+
+
+def _payment(
+    f: Fields, settlement: etree._Element, payable: Decimal | None, due: date | None
+) -> tuple[Payment, list[Account]]:
+    payment = Payment(
+        reference=f.text("payment.reference", "ram:PaymentReference", settlement),
+        amount=payable,
+        due_date=due,
+    )
+    found: list[FoundAccount] = []
+    for means in f.findall("ram:SpecifiedTradeSettlementPaymentMeans", settlement):
+        account = f.find("ram:PayeePartyCreditorFinancialAccount", means)
+        if account is None:
+            continue
+        iban_el = f.find("ram:IBANID", account)
+        id_el = iban_el if _text_of(iban_el) else f.find("ram:ProprietaryID", account)
+        if id_el is None or not _text_of(id_el):
+            continue
+        bic_el = f.find("ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", means)
+        scheme = "IBAN" if id_el is iban_el else "BBAN"
+        found.append(
+            (id_el, bic_el, Account(account=_text_of(id_el), scheme=scheme, bic=_text_of(bic_el)))
+        )
+        if len(found) == 1:
+            payment.beneficiary = f.text("payment.beneficiary", "ram:AccountName", account)
+    accounts = split_accounts(f, found, payment)
+    payee = f.text("payment.beneficiary", "ram:PayeeTradeParty/ram:Name", settlement)
+    if payee is not None:
+        payment.beneficiary = payee
+    return payment, accounts
+
+
+def adapt(document: Document) -> Invoice:
+    """Read a CII `rsm:CrossIndustryInvoice` into an `Invoice`."""
+    part = document.part
+    root = part.root
+    locations: dict[str, Location] = {}
+    f = Fields(part, path="", locations=locations, namespaces=NS)
+    f.note("details", root)
+
+    number = f.text("number", "rsm:ExchangedDocument/ram:ID")
+    if number is None:
+        raise UnreadableField(
+            "the invoice has no rsm:ExchangedDocument/ram:ID (invoice number)",
+            line=part.line(root),
+            xpath=part.tree.getpath(root),
+        )
+    settlement = f.find(SETTLEMENT)
+    if settlement is None:
+        raise UnreadableField(
+            "the invoice has no ram:ApplicableHeaderTradeSettlement",
+            line=part.line(root),
+            xpath=part.tree.getpath(root),
+        )
+    currency_el = f.element("currency", "ram:InvoiceCurrencyCode", settlement)
+    currency = _text_of(currency_el)
+    currencies = _currencies(f, root, currency_el)
+
+    summation = f.find("ram:SpecifiedTradeSettlementHeaderMonetarySummation", settlement)
+    grand = f.amount("total", "ram:GrandTotalAmount", summation) if summation is not None else None
+    if grand is None:
+        where = summation if summation is not None else settlement
+        raise UnreadableField(
+            "the invoice has no ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:GrandTotalAmount",
+            line=part.line(where),
+            xpath=part.tree.getpath(where),
+        )
+    assert summation is not None
+    rounding = f.amount("rounding", "ram:RoundingAmount", summation)
+    tax_el = _tax_total(f, summation, currency)
+    total_vat = None
+    if tax_el is not None and _text_of(tax_el):
+        f.note("total_vat", tax_el)
+        total_vat = f.amount_of("total_vat", tax_el, comma=False)
+
+    rows = _rows(f)
+    rows_vat = sum((r.vat_amount for r in rows if r.vat_amount is not None), Decimal(0))
+    adjustment = _allowances_and_charges(f, settlement) + (total_vat or Decimal(0)) - rows_vat
+
+    terms = f.findall("ram:SpecifiedTradePaymentTerms", settlement)
+    due = None
+    penalty_percent = penalty_fixed = None
+    for block in terms:
+        due = due or _date(f, "due_date", "ram:DueDateDateTime", block)
+        penalty = f.find("ram:ApplicableTradePaymentPenaltyTerms", block)
+        if penalty is not None:
+            penalty_percent = penalty_percent or f.amount(
+                "penalty_interest", "ram:CalculationPercent", penalty
+            )
+            penalty_fixed = penalty_fixed or f.amount(
+                "penalty_interest", "ram:ActualPenaltyAmount", penalty
+            )
+    if "due_date" in locations:
+        locations["payment.due_date"] = locations["due_date"]
+    payment, accounts = _payment(
+        f, settlement, f.amount("payment.amount", "ram:DuePayableAmount", summation), due
+    )
+
+    terms_texts = [t for block in terms for t in f.texts("ram:Description", block)]
+    notes = f.texts("rsm:ExchangedDocument/ram:IncludedNote/ram:Content")
+    type_code = f.text("type_code", "rsm:ExchangedDocument/ram:TypeCode")
+    invoice = Invoice(
+        format="cii",
+        version=f.text(
+            None,
+            "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
+        ),
+        type_code=type_code,
+        credit_note=type_code in CREDIT_NOTE_CODES,
+        number=number,
+        issue_date=_date(f, "issue_date", "rsm:ExchangedDocument/ram:IssueDateTime"),
+        due_date=due,
+        currency=currency or (currencies[0] if currencies else None),
+        currencies=currencies,
+        total=grand + (rounding or Decimal(0)),
+        total_vat_excluded=f.amount("total_vat_excluded", "ram:TaxBasisTotalAmount", summation),
+        total_vat=total_vat,
+        rounding=rounding,
+        paid_amount=f.amount("paid_amount", "ram:TotalPrepaidAmount", summation),
+        rows=rows,
+        rows_adjustment=adjustment,
+        vat_lines=[
+            VatLine(
+                percent=f.amount("vat.percent", "ram:RateApplicablePercent", tax),
+                base=f.amount("vat.base", "ram:BasisAmount", tax),
+                amount=f.amount("vat.amount", "ram:CalculatedAmount", tax),
+            )
+            for tax in f.findall("ram:ApplicableTradeTax", settlement)
+        ],
+        seller=_party(f, "seller", f"{AGREEMENT}/ram:SellerTradeParty") or Party(),
+        seller_accounts=accounts,
+        buyer=_party(f, "buyer", f"{AGREEMENT}/ram:BuyerTradeParty") or Party(),
+        recipient=_party(f, "recipient", f"{SETTLEMENT}/ram:InvoiceeTradeParty"),
+        language=f.text("language", "rsm:ExchangedDocument/ram:LanguageID"),
+        payment=payment,
+        penalty_interest_percent=penalty_percent,
+        penalty_fixed_amount=penalty_fixed,
+        interest_in_free_text=interest_text([*terms_texts, *notes]),
+        payment_terms_text=terms_texts[0] if terms_texts else None,
+        locations=locations,
+    )
+    invoice.channel, invoice.channel_signals = b2b_or_other(invoice)
+    return invoice

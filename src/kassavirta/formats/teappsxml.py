@@ -1,0 +1,306 @@
+"""TEAPPSXML 2.7.x and 3.0 (`INVOICE_CENTER`, TietoEVRY) → the normalised invoice.
+
+One `INVOICE_CENTER` is a batch: a transport frame, a content frame, and the
+invoices under `CONTENT_FRAME/INVOICES/INVOICE`. The element names the toolkit
+reads are the same in 2.7.x and 3.0; `CONTENT_FRAME/BLOCK_RULES/FORMAT_VERSION`
+says which one a file is.
+
+Amounts are `AMOUNT` elements whose `SIGN` attribute (`+`/`-`) carries the sign
+and whose `VAT` attribute says whether VAT is `INCLUDED` or `EXCLUDED`; the
+number itself is unsigned, with a decimal point (a decimal comma is read too).
+Dates are `DATE` blocks of `DAY`, `MONTH`, `CENTURY` and `DECADE_AND_YEAR`.
+
+**The sum rule.** TEAPPSXML rows carry their total both with and without VAT
+(`ROW_TOTAL/AMOUNT[@VAT='INCLUDED']` and `[@VAT='EXCLUDED']`), so the rule is
+Finvoice's: Σ rows' VAT-included totals (else VAT-excluded + row VAT) against
+`SUMMARY/INVOICE_TOTAL/AMOUNT[@VAT='INCLUDED']`. A credit note is an invoice
+whose total has `SIGN="-"`.
+
+Not read, because the element names could not be confirmed: a language code
+(reminders then default to Finnish), a rounding amount, an amount already paid
+and a separate amount to pay.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from lxml import etree
+
+from ..errors import UnreadableField
+from ..model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
+from ..reading import Document
+from .base import Fields
+from .peppol import (
+    FoundAccount,
+    b2b_or_other,
+    check_currencies,
+    finnish_business_id,
+    interest_text,
+    split_accounts,
+)
+
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def _text_of(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    return (element.text or "").strip() or None
+
+
+def _amount_of(f: Fields, key: str, element: etree._Element) -> Decimal:
+    """An unsigned TEAPPSXML number, signed by its `SIGN` attribute."""
+    raw = (element.text or "").strip()
+    if "," in raw and "." in raw:
+        raise f.fail(key, element, f"{raw!r} mixes a decimal point and a comma")
+    number = raw.replace(",", ".")
+    if not _NUMBER.fullmatch(number):
+        raise f.fail(key, element, f"{raw!r} is not an amount")
+    value = Decimal(number)
+    sign = (element.get("SIGN") or "+").strip()
+    if sign not in ("+", "-"):
+        raise f.fail(key, element, f"SIGN {sign!r} is neither + nor -")
+    return -value if sign == "-" else value
+
+
+def _amount(f: Fields, key: str | None, expr: str, base: etree._Element | None) -> Decimal | None:
+    if base is None:
+        return None
+    element = f.element(key, expr, base)
+    if element is None or not _text_of(element):
+        return None
+    return _amount_of(f, key or expr, element)
+
+
+def _date(f: Fields, key: str, expr: str, base: etree._Element) -> date | None:
+    """A `DATE` block (DAY, MONTH, CENTURY, DECADE_AND_YEAR) under `expr`."""
+    element = f.element(key, f"{expr}/DATE", base)
+    if element is None:
+        return None
+    parts = [
+        (element.findtext(tag) or "").strip()
+        for tag in ("DAY", "MONTH", "CENTURY", "DECADE_AND_YEAR")
+    ]
+    if not any(parts):
+        return f.date_of(key, element, compact=True) if _text_of(element) else None
+    day, month, century, year = parts
+    if not all(p.isdigit() for p in parts):
+        raise f.fail(
+            key, element, f"{'.'.join(parts)!r} is not a date (DAY.MONTH.CENTURY.DECADE_AND_YEAR)"
+        )
+    try:
+        return date(int(century) * 100 + int(year), int(month), int(day))
+    except ValueError as exc:
+        raise f.fail(
+            key, element, f"{day}.{month}.{century}{year} is not a real calendar date"
+        ) from exc
+
+
+def _address(f: Fields, key: str, info: etree._Element) -> Address | None:
+    block = f.element(f"{key}.address", "ADDRESS", info)
+    if block is None:
+        return None
+    street_elements = [
+        e
+        for tag in ("STREET_ADDRESS1", "STREET_ADDRESS2", "STREET_ADDRESS3")
+        for e in f.findall(tag, block)
+        if _text_of(e)
+    ]
+    if street_elements:
+        f.note(f"{key}.address.street", street_elements[0])
+    return Address(
+        streets=[t for t in (_text_of(e) for e in street_elements) if t],
+        town=f.text(f"{key}.address.town", "POST_OFFICE", block),
+        postcode=f.text(f"{key}.address.postcode", "POSTAL_CODE", block),
+        country=f.text(f"{key}.address.country", "COUNTRY_CODE", block),
+    )
+
+
+def _business_id(f: Fields, key: str, block: etree._Element, info: etree._Element) -> str | None:
+    """ORGANIZATION_NUMBER, else PARTY_IDENTIFICATION_ID, else an OVT e-invoice address."""
+    for element in (f.find("ORGANIZATION_NUMBER", info), f.find("PARTY_IDENTIFICATION_ID", info)):
+        value = _text_of(element)
+        if value and element is not None:
+            f.note(f"{key}.business_id", element)
+            return finnish_business_id(value)
+    # The party's e-invoice address is an OVT code (0037 + Y-tunnus) for a Finnish company.
+    address = f.find("NET_SERVICE_ID", block)
+    value = _text_of(address)
+    normalised = finnish_business_id(value)
+    if address is not None and value and normalised != value:
+        f.note(f"{key}.business_id", address)
+        return normalised
+    return None
+
+
+def _party(f: Fields, key: str, expr: str, invoice: etree._Element) -> Party | None:
+    block = f.element(key, expr, invoice)
+    if block is None:
+        return None
+    info = f.find("CUSTOMER_INFORMATION", block)
+    if info is None:
+        return Party()
+    return Party(
+        name=f.text(f"{key}.name", "CUSTOMER_NAME", info),
+        business_id=_business_id(f, key, block, info),
+        vat_code=f.text(f"{key}.vat_code", "VAT_NUMBER", info),
+        address=_address(f, key, info),
+    )
+
+
+def _rows(f: Fields, invoice: etree._Element) -> list[Row]:
+    rows: list[Row] = []
+    for position, row in enumerate(f.findall("ROWS/ROW", invoice), start=1):
+        key = f"rows.{position}"
+        f.note(key, row)
+        quantity_el = f.element(f"{key}.quantity", "QUANTITY/CHARGED", row)
+        vat_amount = _amount(f, f"{key}.vat_amount", "VAT/VAT_AMOUNT/AMOUNT", row)
+        if vat_amount is None:
+            vat_amount = _amount(f, f"{key}.vat_amount", "VAT/AMOUNT", row)
+        rows.append(
+            Row(
+                index=position,
+                article=f.text(None, "ARTICLE/ARTICLE_NAME", row),
+                quantity=_amount_of(f, f"{key}.quantity", quantity_el)
+                if quantity_el is not None and _text_of(quantity_el)
+                else None,
+                unit=quantity_el.get("Q_UNIT") if quantity_el is not None else None,
+                unit_price=_amount(f, f"{key}.unit_price", "PRICE_PER_UNIT/AMOUNT", row),
+                vat_percent=_amount(f, f"{key}.vat_percent", "VAT/RATE", row),
+                vat_amount=vat_amount,
+                vat_excluded=_amount(
+                    f, f"{key}.vat_excluded", "ROW_TOTAL/AMOUNT[@VAT='EXCLUDED']", row
+                ),
+                amount=_amount(f, f"{key}.amount", "ROW_TOTAL/AMOUNT[@VAT='INCLUDED']", row),
+            )
+        )
+    return rows
+
+
+def _payment(f: Fields, invoice: etree._Element, due: date | None) -> tuple[Payment, list[Account]]:
+    payee = f.find("PAYEE", invoice)
+    found: list[FoundAccount] = []
+    for bank in f.findall("BANKS", payee) if payee is not None else []:
+        iban = f.find("IBAN_ACCOUNT_NUMBER", bank)
+        account_el = iban if _text_of(iban) else f.find("BANK_ACCOUNT_NUMBER", bank)
+        if account_el is None or not _text_of(account_el):
+            continue
+        bic_el = f.find("SWIFT_CODE", bank)
+        scheme = "IBAN" if account_el is iban else "BBAN"
+        found.append(
+            (
+                account_el,
+                bic_el,
+                Account(account=_text_of(account_el), scheme=scheme, bic=_text_of(bic_el)),
+            )
+        )
+    details = f.find(".//DETAILS_OF_PAYMENT", invoice)
+    reference = None
+    if details is not None:
+        reference = f.text("payment.reference", "FI_PAYMENT_REFERENCE", details) or f.text(
+            "payment.reference", "IPI_REFERENCE", details
+        )
+    payment = Payment(
+        beneficiary=f.text("payment.beneficiary", "CUSTOMER_INFORMATION/CUSTOMER_NAME", payee)
+        if payee is not None
+        else None,
+        reference=reference,
+        due_date=due,
+    )
+    return payment, split_accounts(f, found, payment)
+
+
+def adapt(document: Document) -> Invoice:
+    """Read the invoice of a TEAPPSXML batch (2.7.x or 3.0) into an `Invoice`."""
+    part = document.part
+    root = part.root
+    locations: dict[str, Location] = {}
+    f = Fields(part, path="", locations=locations)
+    invoices = f.findall("CONTENT_FRAME/INVOICES/INVOICE")
+    if len(invoices) != 1:
+        where = f.find("CONTENT_FRAME/INVOICES")
+        at = where if where is not None else root
+        raise UnreadableField(
+            "the batch holds no INVOICE"
+            if not invoices
+            else f"the batch holds {len(invoices)} invoices; check and send each as a batch of its own",
+            line=part.line(at),
+            xpath=part.tree.getpath(at),
+        )
+    invoice = invoices[0]
+    header = f.element("details", "HEADER", invoice)
+    if header is None:
+        raise UnreadableField(
+            "the invoice has no HEADER", line=part.line(invoice), xpath=part.tree.getpath(invoice)
+        )
+    number = f.text("number", "INVOICE_ID", header)
+    if number is None:
+        raise UnreadableField(
+            "the invoice has no HEADER/INVOICE_ID",
+            line=part.line(header),
+            xpath=part.tree.getpath(header),
+        )
+    codes = [
+        (code, element)
+        for element in (
+            *f.findall(".//CURRENCY/CODE", invoice),
+            *f.findall(".//CURRENCY_CODE", invoice),
+        )
+        if (code := _text_of(element))
+    ]
+    currency_el = f.element("currency", "CURRENCY/CODE", header)
+    currencies = check_currencies(f, codes)
+
+    summary = f.find("SUMMARY", invoice)
+    total = _amount(f, "total", "INVOICE_TOTAL/AMOUNT[@VAT='INCLUDED']", summary)
+    if total is None:
+        at = summary if summary is not None else invoice
+        raise UnreadableField(
+            'the invoice has no SUMMARY/INVOICE_TOTAL/AMOUNT with VAT="INCLUDED"',
+            line=part.line(at),
+            xpath=part.tree.getpath(at),
+        )
+    due = _date(f, "due_date", "DUE_DATE", header)
+    if "due_date" in locations:
+        locations["payment.due_date"] = locations["due_date"]
+    payment, accounts = _payment(f, invoice, due)
+    texts = [*f.texts("TERMS_OF_PAYMENT", header), *f.texts("FREE_TEXT", header)]
+    result = Invoice(
+        format="teappsxml",
+        version=f.text(None, "CONTENT_FRAME/BLOCK_RULES/FORMAT_VERSION"),
+        type_code=f.text("type_code", "INVOICE_TYPE", header),
+        number=number,
+        issue_date=_date(f, "issue_date", "INVOICE_DATE", header),
+        due_date=due,
+        currency=_text_of(currency_el) or (currencies[0] if currencies else None),
+        currencies=currencies,
+        total=total,
+        total_vat_excluded=_amount(
+            f, "total_vat_excluded", "INVOICE_TOTAL/AMOUNT[@VAT='EXCLUDED']", summary
+        ),
+        total_vat=_amount(f, "total_vat", "VAT_TOTAL/AMOUNT", summary),
+        rows=_rows(f, invoice),
+        vat_lines=[
+            VatLine(
+                percent=_amount(f, "vat.percent", "RATE", block),
+                base=_amount(f, "vat.base", "ACCORDING/AMOUNT", block),
+                amount=_amount(f, "vat.amount", "VAT_RATE_TOTAL/AMOUNT", block),
+            )
+            for block in (f.findall("VAT_SUMMARY", summary) if summary is not None else [])
+        ],
+        seller=_party(f, "seller", "PAYEE", invoice) or Party(),
+        seller_accounts=accounts,
+        buyer=_party(f, "buyer", "RECEIVER", invoice) or Party(),
+        payment=payment,
+        penalty_interest_percent=_amount(
+            f, "penalty_interest", "PAYMENT_OVERDUE_FINE/INTEREST_RATE", header
+        ),
+        interest_in_free_text=interest_text(texts),
+        payment_terms_text=next(iter(f.texts("TERMS_OF_PAYMENT", header)), None),
+        locations=locations,
+    )
+    result.channel, result.channel_signals = b2b_or_other(result)
+    return result
