@@ -113,8 +113,8 @@ def test_postal_directory(tmp_path: Path, variant: Variant) -> None:
     from lxml import etree
 
     tree = etree.parse(str(sample))
-    code = tree.findtext("//BuyerPostalAddressDetails/BuyerPostCodeIdentifier")
-    town = tree.findtext("//BuyerPostalAddressDetails/BuyerTownName")
+    code = tree.findtext(".//BuyerPostalAddressDetails/BuyerPostCodeIdentifier")
+    town = tree.findtext(".//BuyerPostalAddressDetails/BuyerTownName")
     directory = tmp_path / "postcodes.csv"
     directory.write_text(f"{code};{town}\n99999;Muualla\n", encoding="utf-8")
     data = load_settings(ROOT / "samples" / "settings.json").model_dump()
@@ -232,8 +232,8 @@ def _number_and_date(sample: Path) -> tuple[str, str]:
     from lxml import etree
 
     tree = etree.parse(str(sample))
-    number = tree.findtext("//InvoiceDetails/InvoiceNumber") or ""
-    raw = tree.findtext("//InvoiceDetails/InvoiceDate") or ""
+    number = tree.findtext(".//InvoiceDetails/InvoiceNumber") or ""
+    raw = tree.findtext(".//InvoiceDetails/InvoiceDate") or ""
     return number, f"{raw[:4]}-{raw[4:6]}-{raw[6:]}"
 
 
@@ -375,7 +375,7 @@ def test_iban_bic_mismatch(settings: Settings, variant: Variant) -> None:
     sample = base("3.0")
     from lxml import etree
 
-    iban = etree.parse(str(sample)).findtext("//EpiBeneficiaryPartyDetails/EpiAccountID") or ""
+    iban = etree.parse(str(sample)).findtext(".//EpiBeneficiaryPartyDetails/EpiAccountID") or ""
     own = str(IBAN(iban).bic)
     other = "OKOYFIHH" if not own.startswith("OKOY") else "NDEAFIHH"
     result = run(
@@ -389,7 +389,7 @@ def test_service_level_warning(settings: Settings) -> None:
     sample = base("3.0")
     from lxml import etree
 
-    bid = etree.parse(str(sample)).findtext("//BuyerPartyDetails/BuyerPartyIdentifier") or ""
+    bid = etree.parse(str(sample)).findtext(".//BuyerPartyDetails/BuyerPartyIdentifier") or ""
     vip = settings.model_copy(
         update={"service_levels": settings.service_levels.model_copy(update={"vip": [bid]})}
     )
