@@ -139,6 +139,17 @@ def build_policy(options: RunOptions, *, today: date, settings: Settings | None 
     for path in options.assignments:
         for a in load_assignments(path):
             index.add(a)
+    if options.ledger is not None:
+        from .ledger import load_ledger_assignments
+
+        # The ledger's copy of an assignment wins: `check --record` may have closed it.
+        ledger = load_ledger_assignments(options.ledger)
+        ids = {a.id for a in ledger}
+        index = AssignmentIndex([*(a for a in index if a.id not in ids), *ledger])
+    if settings is not None:
+        from .schedule import schedule_settings
+
+        schedule_settings(settings, source=str(options.settings or "<settings>"))  # fail early
     detection = {**(settings.detection if settings else {}), **options.detection}
     support = {
         **DEFAULT_FORMAT_SUPPORT,

@@ -319,4 +319,8 @@ def _content(result: CheckResult, invoice: Invoice, policy: Policy) -> CheckResu
     if errors:
         result.decision = Decision.ERROR
         result.reasons = list(dict.fromkeys(errors))
+    else:
+        from .schedule import schedule_entries
+
+        result.schedule = schedule_entries(invoice, settings)
     return result

@@ -57,6 +57,13 @@ class InvoiceSummary(BaseModel):
     buyer: BuyerSummary = Field(default_factory=BuyerSummary)
 
 
+class ScheduleEntry(BaseModel):
+    """One step of the reminder schedule (SPEC §5): `reminder`, `payment_demand`, … on a date."""
+
+    step: str
+    date: str
+
+
 class CheckResult(BaseModel):
     """The decision for one invoice; `--output json` serialises a list of these."""
 
@@ -71,6 +78,8 @@ class CheckResult(BaseModel):
     invoice: InvoiceSummary | None = None
     schema_check: str = "skipped"
     """`valid`, `invalid` or `skipped` (no XSD available for this format)."""
+    schedule: list[ScheduleEntry] | None = None
+    """Routed invoices: when the service would remind and demand if unpaid (empty: no schedule)."""
 
     @property
     def label(self) -> str:

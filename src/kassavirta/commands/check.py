@@ -43,6 +43,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="text output: only invoices that are not routed, and the summary",
     )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="add the routed invoices to the ledger as open assignments (and close the ones "
+        "duplicate exception 3 replaces), in one transaction at the end of the run; uses "
+        "--ledger or the default ledger. Without it the check never writes the ledger",
+    )
     p.set_defaults(run=run)
 
 
@@ -55,12 +62,19 @@ def run(args: argparse.Namespace) -> int:
     from ..report import text as text_report
 
     options = options_from(args, list(args.paths))
+    if args.record:
+        from ..ledger.record import ledger_for_record
+
+        record_to, options.ledger = ledger_for_record(options.ledger)
     checker = Checker(policy_from(options), max_bytes=max_bytes_of(options))
     out = sys.stdout
     tally = Tally()
     kept = []
+    routed = []
     for result in checker.check_paths(iter_inputs(args.paths)):
         tally.add(result)
+        if args.record and result.decision is Decision.ROUTE:
+            routed.append(result)
         if args.output == "jsonl":
             json_report.write_line(result, out)
         elif args.output == "json":
@@ -75,4 +89,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         text_report.write_summary(summary, out)
     out.flush()
+    if args.record:
+        from ..ledger.record import record_results, report_recorded
+
+        counts, new = record_results(record_to, routed, checker.policy.settings)
+        report_recorded(record_to, counts, new, sys.stderr)
     return 1 if summary.failed else 0
