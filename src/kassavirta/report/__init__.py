@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from ..findings import CheckResult
+from ..schemas import SCHEMA_FILES
 
 
 class Summary(BaseModel):
@@ -44,7 +45,7 @@ class Tally:
         self.invoices += 1
         self.paths.add(result.path)
         self.decisions[result.decision.value] += 1
-        if result.schema_check == "skipped" and (result.format or "").startswith("finvoice-"):
+        if result.schema_check == "skipped" and (result.format or "") in SCHEMA_FILES:
             self.schema_skipped.add(result.format or "")
 
     def summary(self) -> Summary:

@@ -151,6 +151,8 @@ def business_id_invalid(ctx: RuleContext) -> Iterator[Finding]:
 
 def language(ctx: RuleContext) -> Iterator[Finding]:
     code = ctx.invoice.language
+    if not code and not ctx.invoice.format.startswith("finvoice-"):
+        return  # only Finvoice carries a recipient language code; nothing to fix elsewhere
     if not code:
         yield finding(
             ctx,
