@@ -115,7 +115,7 @@ def _segments(data: bytes) -> list[tuple[int, int]]:
     return [(b, e) for b, e in ranges if data[b:e].strip()]
 
 
-def _check_entities(tree: etree._ElementTree, path: str) -> None:
+def _check_entities(tree: etree._ElementTree, path: str, line: int | None) -> None:
     system = tree.docinfo.system_url  # type: ignore[attr-defined]
     if system and _URL.match(system):
         # Never loaded; but a DTD fetched from a URL is how out-of-band XXE starts,
@@ -133,6 +133,7 @@ def _check_entities(tree: etree._ElementTree, path: str) -> None:
             "unsafe-xml",
             f"the document declares the entity '{entity.name}'; entity declarations are refused",
             path=path,
+            line=line,
         )
 
 
@@ -164,7 +165,8 @@ def parse_part(
     except (ValueError, LookupError) as exc:
         raise ReadError("not-xml", str(exc), path=path, line=offset + 1) from exc
     if b"<!DOCTYPE" in segment or b"<!ENTITY" in segment:
-        _check_entities(tree, path)
+        at = segment.find(b"<!ENTITY")
+        _check_entities(tree, path, offset + segment.count(b"\n", 0, at) + 1 if at >= 0 else None)
     return Part(tree=tree, line_offset=offset, encoding=declared or encoding, start=begin, end=end)
 
 
