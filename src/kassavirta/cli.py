@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from . import __version__
 from .errors import SettingsError
 
-COMMANDS: tuple[str, ...] = ("check", "schemas", "ledger", "event", "schedule")
+COMMANDS: tuple[str, ...] = ("check", "schemas", "ledger", "event", "schedule", "rewrite", "preview")
 """Subcommand modules under `kassavirta.commands`, in the order `--help` lists them."""
 
 USAGE_ERROR = 2
