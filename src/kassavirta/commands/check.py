@@ -8,14 +8,19 @@ from pathlib import Path
 
 from .common import add_decision_options, options_from, policy_from
 
-OUTPUTS = ("text", "json", "jsonl")
+OUTPUTS = ("text", "json", "jsonl", "junit", "sarif")
 
 EPILOG = """\
 decisions: route (goes through Kassavirta), bypass (sent directly, not monitored),
 error (the service refuses it with a SEND ERROR: not sent at all), invalid (the
 operator would reject it first: not XML, unsafe, unknown format, schema, unreadable).
 
-exit status: 0 when no invoice is error or invalid, 1 otherwise, 2 for a usage error.
+exit status: 0 when no invoice is error or invalid, 1 otherwise, 2 for a usage error,
+130 when interrupted (Ctrl-C: the workers stop, and the summary covers what finished).
+
+A folder is checked on every core (--jobs), streaming: only --output json holds the
+results in memory (to print one document); the other outputs write each invoice
+as soon as it is final. Results and duplicate detection are the same for any --jobs.
 """
 
 
@@ -35,13 +40,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "-O",
         choices=OUTPUTS,
         default="text",
-        help="text for people (default); json: one document; jsonl: one line per invoice, then the summary",
+        help="text for people (default); json: one document (holds every result in memory "
+        "until the end); jsonl: one line per invoice as soon as it is final, then the summary; "
+        "junit: JUnit XML, one test case per invoice (error/invalid fail); "
+        "sarif: SARIF 2.1.0, one result per finding, for code-scanning views",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes (default: every core); 1 checks in this process",
     )
     p.add_argument(
         "--quiet",
         "-q",
         action="store_true",
-        help="text output: only invoices that are not routed, and the summary",
+        help="text output: only invoices that are not routed, and the summary; no progress "
+        "bar (shown on stderr only when it is a terminal)",
     )
     p.add_argument(
         "--record",
@@ -53,45 +70,53 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(run=run)
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"not a number of processes (1 or more): {value!r}")
+    return jobs
+
+
 def run(args: argparse.Namespace) -> int:
-    from ..check import Checker, iter_inputs
+    from ..batch import Batch, make_sink
+    from ..check import count_inputs, iter_input_names
     from ..config import max_bytes_of
     from ..findings import Decision
-    from ..report import Tally
-    from ..report import json as json_report
-    from ..report import text as text_report
+    from ..progress import progress_for
 
     options = options_from(args, list(args.paths))
     if args.record:
         from ..ledger.record import ledger_for_record
 
         record_to, options.ledger = ledger_for_record(options.ledger)
-    checker = Checker(policy_from(options), max_bytes=max_bytes_of(options))
-    out = sys.stdout
-    tally = Tally()
-    kept = []
+    policy = policy_from(options)
+    batch = Batch(policy, jobs=args.jobs, max_bytes=max_bytes_of(options))
+    sink = make_sink(args.output, sys.stdout, quiet=args.quiet)
+    progress = progress_for(sys.stderr, quiet=args.quiet, count=lambda: count_inputs(args.paths))
     routed = []
-    for result in checker.check_paths(iter_inputs(args.paths)):
-        tally.add(result)
-        if args.record and result.decision is Decision.ROUTE:
-            routed.append(result)
-        if args.output == "jsonl":
-            json_report.write_line(result, out)
-        elif args.output == "json":
-            kept.append(result)
-        elif not args.quiet or result.decision is not Decision.ROUTE:
-            text_report.write_result(result, out)
-    summary = tally.summary()
-    if args.output == "json":
-        json_report.write_document(kept, summary, out)
-    elif args.output == "jsonl":
-        json_report.write_summary_line(summary, out)
-    else:
-        text_report.write_summary(summary, out)
-    out.flush()
+    results = batch.results(iter_input_names(args.paths))
+    try:
+        for result in results:
+            if args.record and result.decision is Decision.ROUTE:
+                routed.append(result)
+            sink.add(result)
+            progress.update(batch.tally.files + 1, batch.tally.decisions)
+    except KeyboardInterrupt:
+        batch.interrupted = True
+    finally:
+        results.close()
+        progress.stop()
+    summary = batch.summary()
+    sink.finish(summary)
+    if batch.interrupted:
+        print("kassavirta: interrupted; the summary covers the files that finished", file=sys.stderr)
+        return 130
     if args.record:
         from ..ledger.record import record_results, report_recorded
 
-        counts, new = record_results(record_to, routed, checker.policy.settings)
+        counts, new = record_results(record_to, routed, policy.settings)
         report_recorded(record_to, counts, new, sys.stderr)
     return 1 if summary.failed else 0
