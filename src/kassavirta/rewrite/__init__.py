@@ -219,7 +219,9 @@ def make_plan(
 
     seller, seller_source = _seller_key(invoice)
     if seller_source:
-        notes.append(f"the seller has no business ID: the preview reference is derived from {seller_source}")
+        notes.append(
+            f"the seller has no business ID: the preview reference is derived from {seller_source}"
+        )
     issued = invoice.issue_date
     if issued is None:
         issued = today or date(2000, 1, 1)
@@ -334,9 +336,7 @@ def rewrite_document(
         rewritten_docs = read_bytes(out, path=path, max_bytes=max(len(out), 1))
     except InputError as exc:  # pragma: no cover - would be a bug in a rewriter
         raise RewriteError(f"the rewritten document does not parse: {exc}") from exc
-    invoices = [
-        _adapt(doc, r.format or "") for doc, r in zip(rewritten_docs, results, strict=True)
-    ]
+    invoices = [_adapt(doc, r.format or "") for doc, r in zip(rewritten_docs, results, strict=True)]
     return RewriteResult(
         data=out,
         decision=Decision.ROUTE,

@@ -94,6 +94,7 @@ class _Rewrite:
         self.editor = SourceEditor(self.source.text, self.tree)
         self.changes: list[_Change] = []
         self.notes: list[str] = []
+        self.removed: list[etree._Element] = []
 
     # -------------------------------------------------------------- bookkeeping
 
@@ -134,14 +135,11 @@ class _Rewrite:
         before: tuple[str, ...],
         value: str | None,
     ) -> None:
-        self.editor.insert_child(parent, node, before)
-        anchor = next(
-            (c for c in parent if isinstance(c.tag, str) and etree.QName(c).localname in before),
-            parent,
-        )
+        anchor = self.editor.insert_child(parent, node, before, self.removed)
         self.record(anchor, f"{self.path(parent)}/{node.tag}", name, None, value)
 
     def remove(self, element: etree._Element, name: str, why: str) -> None:
+        self.removed.append(element)
         self.editor.remove(element)
         self.record(element, self.path(element), name, _text(element), None)
         self.notes.append(why)
@@ -157,6 +155,14 @@ class _Rewrite:
         instruction = _require(epi, "EpiPaymentInstructionDetails", "EpiDetails")
         identification = _child(epi, "EpiIdentificationDetails")
 
+        bank_name = _child(bfi, "EpiBfiName")
+        if bank_name is not None:
+            self.remove(
+                bank_name,
+                "payment.bank_name",
+                "EpiBfiName removed: it named the seller's bank, not the service's",
+            )
+
         bic = _child(bfi, "EpiBfiIdentifier")
         if bic is None:
             self.insert(
@@ -168,14 +174,13 @@ class _Rewrite:
             )
         else:
             self.set_leaf(bic, "payment.bic", plan.bic, "BIC", _same_account(bic.text, plan.bic))
-        bank_name = _child(bfi, "EpiBfiName")
-        if bank_name is not None:
+        bei = _child(beneficiary, "EpiBei")
+        if bei is not None:
             self.remove(
-                bank_name,
-                "payment.bank_name",
-                "EpiBfiName removed: it named the seller's bank, not the service's",
+                bei,
+                "payment.beneficiary_business_id",
+                "EpiBei removed: it identified the seller as the payee",
             )
-
         name = _child(beneficiary, "EpiNameAddressDetails")
         if name is None:
             self.insert(
@@ -187,13 +192,6 @@ class _Rewrite:
             )
         elif " ".join((name.text or "").split()) != plan.payee_name:
             self.set_leaf(name, "payment.beneficiary", plan.payee_name, None, False)
-        bei = _child(beneficiary, "EpiBei")
-        if bei is not None:
-            self.remove(
-                bei,
-                "payment.beneficiary_business_id",
-                "EpiBei removed: it identified the seller as the payee",
-            )
         account = _require(beneficiary, "EpiAccountID", "EpiBeneficiaryPartyDetails")
         self.set_leaf(
             account, "payment.iban", plan.iban, "IBAN", _same_account(account.text, plan.iban)
@@ -315,7 +313,12 @@ class _Rewrite:
             old = {"id": None, "clause": None, "party": None}
             at = anchor
         for key, name, xpath, new in (
-            ("id", "factoring.agreement_id", f"{base}/FactoringAgreementIdentifier", plan.agreement_id),
+            (
+                "id",
+                "factoring.agreement_id",
+                f"{base}/FactoringAgreementIdentifier",
+                plan.agreement_id,
+            ),
             ("clause", "factoring.clause", f"{base}/FactoringFreeText", plan.clause.text),
             ("party", "factoring.party_name", f"{base}/FactoringPartyName", plan.payee_name),
         ):

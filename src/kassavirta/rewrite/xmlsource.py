@@ -297,7 +297,11 @@ class SourceEditor:
         outer = self.indent_of(parent) if parent is not self.tree.getroot() else ""
         inner = None if outer is None else outer + self.unit()
         rendered = node.render(inner, self.unit(), self.newline())
-        body = rendered if inner is None else f"{self.newline()}{inner}{rendered}{self.newline()}{outer}"
+        body = (
+            rendered
+            if inner is None
+            else f"{self.newline()}{inner}{rendered}{self.newline()}{outer}"
+        )
         if span.empty:
             open_tag = re.sub(r"\s*/>$", ">", self.text[span.start : span.end])
             self._add(span.start, span.end, f"{open_tag}{body}</{span.name}>")
@@ -305,14 +309,27 @@ class SourceEditor:
             self._add(span.open_end, span.close_start, body)
 
     def insert_child(
-        self, parent: etree._Element, node: Node, before: Sequence[str] = ()
-    ) -> None:
-        """Insert `node` into `parent` before the first child named in `before`, else last."""
+        self,
+        parent: etree._Element,
+        node: Node,
+        before: Sequence[str] = (),
+        skip: Sequence[etree._Element] = (),
+    ) -> etree._Element:
+        """Insert `node` into `parent` before the first child named in `before`, else last.
+
+        Children in `skip` (being removed) are never anchors. Returns the element
+        the new one was placed next to (or `parent`), for reporting.
+        """
         for child in parent:
-            if isinstance(child.tag, str) and etree.QName(child).localname in before:
+            if (
+                isinstance(child.tag, str)
+                and etree.QName(child).localname in before
+                and not any(child is s for s in skip)
+            ):
                 self.insert_before(child, node)
-                return
+                return child
         self.append_child(parent, node)
+        return parent
 
     @property
     def changed(self) -> bool:

@@ -1,0 +1,261 @@
+"""The invoice image as one self-contained HTML page.
+
+Inline CSS, the barcode and QR code as `data:` URIs, no script and no link to
+anything outside the file: the page opens the same offline, in a mail
+attachment or in a browser with the network off.
+"""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from . import code128, epcqr
+from .view import (
+    Comparison,
+    Page,
+    comparisons,
+    iso,
+    money,
+    number,
+    party_lines,
+    printed_iban,
+    printed_reference,
+)
+
+CSS = """
+*{box-sizing:border-box}
+body{margin:0;background:#e9ecef;font:13px/1.4 "Helvetica Neue",Arial,sans-serif;color:#111}
+.sheet{width:210mm;min-height:297mm;margin:12px auto;padding:14mm 15mm;background:#fff;
+ box-shadow:0 1px 4px rgba(0,0,0,.25)}
+.head{display:flex;justify-content:space-between;gap:12mm}
+.seller .name{font-size:18px;font-weight:bold}
+.title{font-size:22px;font-weight:bold;letter-spacing:.05em;text-align:right}
+table{border-collapse:collapse;width:100%}
+.facts td{padding:1px 0 1px 8px}.facts td:first-child{color:#555;padding-left:0}
+.buyer{margin:10mm 0 8mm;min-height:28mm}
+.buyer .lbl,.lbl{color:#555;font-size:11px;text-transform:uppercase;letter-spacing:.04em}
+.rows th{border-bottom:1.5px solid #111;text-align:left;font-size:11px;padding:3px 4px}
+.rows td{border-bottom:1px solid #ddd;padding:3px 4px}
+.num{text-align:right;white-space:nowrap}
+.sums{display:flex;justify-content:space-between;gap:10mm;margin-top:6mm}
+.sums table{width:auto}.sums td{padding:1px 6px}
+.grand td{font-weight:bold;border-top:1.5px solid #111}
+.clause{margin-top:7mm;padding:3mm 4mm;border:1.5px solid #111;background:#f6f6f6}
+.clause p{margin:0;font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:12px}
+.slip{margin-top:8mm;border-top:2px dashed #777;padding-top:5mm;display:flex;gap:6mm}
+.slip table td{border:1px solid #111;padding:2px 6px;vertical-align:top}
+.slip .big{font-size:15px;font-weight:bold;letter-spacing:.03em}
+.codes{margin-top:4mm;display:flex;justify-content:space-between;align-items:flex-end}
+.digits{font-family:monospace;font-size:11px;letter-spacing:.05em}
+.qr{text-align:center;font-size:11px}
+.note{margin-top:5mm;font-size:11px;color:#8a4b00}
+mark{background:#fff3a0;padding:0 2px}
+.compare{width:210mm;margin:12px auto;padding:8mm 15mm;background:#fff}
+.compare td,.compare th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
+.compare tr.changed td{background:#fff3a0}
+.compare code{font-size:11px;color:#555}
+@media print{body{background:#fff}.sheet,.compare{margin:0;box-shadow:none}}
+"""
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _e(value: object) -> str:
+    return escape(str(value)) if value is not None else ""
+
+
+def _mark(text: str, on: bool) -> str:
+    return f"<mark>{text}</mark>" if on and text else text
+
+
+def _facts(page: Page, highlight: bool) -> str:
+    inv = page.invoice
+    rows = [
+        (page.t("number"), _e(inv.number)),
+        (page.t("date"), _e(iso(inv.issue_date))),
+        (page.t("due_date"), _e(iso(inv.payment.due_date or inv.due_date))),
+        (
+            page.t("reference"),
+            _mark(
+                _e(printed_reference(inv.payment.reference)),
+                highlight and page.changed("payment.reference"),
+            ),
+        ),
+    ]
+    if inv.payment_terms_text:
+        rows.append((page.t("terms"), _e(inv.payment_terms_text)))
+    if inv.penalty_interest_percent is not None:
+        rows.append(
+            (page.t("interest"), _e(number(inv.penalty_interest_percent, page.language)) + " %")
+        )
+    return "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
+
+
+def _rows(page: Page) -> str:
+    lang = page.language
+    head = "".join(
+        f'<th class="{cls}">{page.t(key)}</th>'
+        for key, cls in (
+            ("item", ""),
+            ("quantity", "num"),
+            ("unit_price", "num"),
+            ("vat_percent", "num"),
+            ("vat_excluded", "num"),
+            ("vat", "num"),
+            ("row_total", "num"),
+        )
+    )
+    body = []
+    for row in page.invoice.rows:
+        quantity = " ".join(x for x in (number(row.quantity, lang), row.unit or "") if x)
+        body.append(
+            "<tr>"
+            f"<td>{_e(row.article)}</td><td class=num>{_e(quantity)}</td>"
+            f"<td class=num>{money(row.unit_price, lang)}</td>"
+            f"<td class=num>{number(row.vat_percent, lang)}</td>"
+            f"<td class=num>{money(row.vat_excluded, lang)}</td>"
+            f"<td class=num>{money(row.vat_amount, lang)}</td>"
+            f"<td class=num>{money(row.counted_amount, lang)}</td>"
+            "</tr>"
+        )
+    return f'<table class="rows"><tr>{head}</tr>{"".join(body)}</table>'
+
+
+def _sums(page: Page) -> str:
+    inv, lang = page.invoice, page.language
+    vat = "".join(
+        f"<tr><td class=num>{number(v.percent, lang)} %</td><td class=num>{money(v.base, lang)}</td>"
+        f"<td class=num>{money(v.amount, lang)}</td></tr>"
+        for v in inv.vat_lines
+    )
+    vat_table = (
+        f'<table><tr><td class="lbl" colspan=3>{page.t("vat_breakdown")}</td></tr>'
+        f'<tr><td class="lbl num">{page.t("vat_percent")}</td><td class="lbl num">{page.t("vat_base")}</td>'
+        f'<td class="lbl num">{page.t("vat")}</td></tr>{vat}</table>'
+        if inv.vat_lines
+        else "<div></div>"
+    )
+    totals = [
+        ("total_vat_excluded", inv.total_vat_excluded),
+        ("total_vat", inv.total_vat),
+        ("rounding", inv.rounding),
+        ("total", inv.total),
+        ("paid", inv.paid_amount),
+    ]
+    lines = "".join(
+        f"<tr><td>{page.t(k)}</td><td class=num>{money(v, lang)} EUR</td></tr>"
+        for k, v in totals
+        if v is not None
+    )
+    due = inv.payment.amount if inv.payment.amount is not None else inv.total
+    lines += f'<tr class="grand"><td>{page.t("amount_due")}</td><td class=num>{money(due, lang)} EUR</td></tr>'
+    return f'<div class="sums">{vat_table}<table>{lines}</table></div>'
+
+
+def _slip(page: Page, highlight: bool) -> str:
+    inv, lang = page.invoice, page.language
+    p = inv.payment
+    account = _mark(
+        f'<span class="big">{_e(printed_iban(p.iban))}</span> &nbsp; BIC {_e(p.bic)}',
+        highlight and page.changed("payment.iban", "payment.bic"),
+    )
+    payee = _mark(_e(page.payee), highlight and page.changed("payment.beneficiary"))
+    payer = "<br>".join(_e(x) for x in party_lines(inv, "buyer"))
+    reference = _mark(
+        f'<span class="big">{_e(printed_reference(p.reference))}</span>',
+        highlight and page.changed("payment.reference"),
+    )
+    amount = money(p.amount if p.amount is not None else inv.total, lang)
+    table = (
+        "<table>"
+        f'<tr><td class="lbl">{page.t("payee_account")}</td><td colspan=3>{account}</td></tr>'
+        f'<tr><td class="lbl">{page.t("payee")}</td><td colspan=3>{payee}</td></tr>'
+        f'<tr><td class="lbl">{page.t("payer")}</td><td colspan=3>{payer}</td></tr>'
+        f'<tr><td class="lbl">{page.t("reference")}</td><td>{reference}</td>'
+        f'<td class="lbl">{page.t("due_date")}</td><td class="big">{_e(iso(p.due_date))}</td></tr>'
+        f'<tr><td class="lbl">{page.t("amount")}</td><td colspan=3 class="big">{amount}</td></tr>'
+        "</table>"
+    )
+    qr = ""
+    if page.qr_payload:
+        qr = (
+            f'<div class="qr"><img alt="{page.t("qr")}" width="120" height="120" '
+            f'src="{_data_uri(epcqr.svg(page.qr_payload))}"><br>{page.t("qr")}</div>'
+        )
+    codes = ""
+    if page.barcode:
+        codes = (
+            f'<div><div class="lbl">{page.t("barcode")}</div>'
+            f'<img alt="{page.t("barcode")}" style="width:105mm;height:13mm" '
+            f'src="{_data_uri(code128.svg(page.barcode, height=40))}">'
+            f'<div class="digits">{_e(page.barcode)}</div></div>'
+        )
+    return f'<div class="slip"><div style="flex:1">{table}<div class="codes">{codes}</div></div>{qr}</div>'
+
+
+def _sheet(page: Page, highlight: bool) -> str:
+    inv = page.invoice
+    seller = party_lines(inv, "seller")
+    ids = []
+    if inv.seller.business_id:
+        ids.append(f"{page.t('business_id')} {inv.seller.business_id}")
+    if inv.seller.vat_code:
+        ids.append(f"{page.t('vat_number')} {inv.seller.vat_code}")
+    seller_html = (
+        f'<div class="name">{_e(seller[0] if seller else "")}</div>'
+        + "".join(f"<div>{_e(x)}</div>" for x in seller[1:])
+        + "".join(f"<div>{_e(x)}</div>" for x in ids)
+    )
+    buyer = "<br>".join(_e(x) for x in party_lines(inv, "buyer"))
+    clause = ""
+    if page.clause:
+        text = "".join(f"<p>{_e(line)}</p>" for line in page.clause)
+        clause = (
+            f'<div class="clause"><div class="lbl">{page.t("clause")}</div>'
+            f"{_mark(text, highlight)}</div>"
+        )
+    note = page.t("preview") if page.rewritten else page.t("original_image")
+    return (
+        f'<section class="sheet" lang="{page.language}">'
+        f'<div class="head"><div class="seller">{seller_html}</div>'
+        f'<div><div class="title">{page.title}</div><table class="facts">{_facts(page, highlight)}</table></div></div>'
+        f'<div class="buyer"><div class="lbl">{page.t("buyer")}</div>{buyer}</div>'
+        f"{_rows(page)}{_sums(page)}{clause}{_slip(page, highlight)}"
+        f'<div class="note">{_e(note)}</div>'
+        "</section>"
+    )
+
+
+def _compare(page: Page) -> str:
+    def cell(row: Comparison) -> str:
+        where = f"<br><code>{_e(row.xpath)}</code>" if row.xpath else ""
+        cls = ' class="changed"' if row.changed else ""
+        return f"<tr{cls}><td>{_e(row.label)}{where}</td><td>{_e(row.original)}</td><td>{_e(row.rewritten)}</td></tr>"
+
+    rows = "".join(cell(r) for r in comparisons(page))
+    changes = "".join(
+        f"<li><code>{_e(c.xpath)}</code>: {_e(c.old if c.old is not None else '(none)')} → "
+        f"{_e(c.new if c.new is not None else '(removed)')}</li>"
+        for c in page.changes
+    )
+    notes = "".join(f"<li>{_e(n)}</li>" for n in page.notes)
+    return (
+        '<section class="compare"><h2>Original → rewritten</h2>'
+        f"<table><tr><th>Field</th><th>Original</th><th>Rewritten</th></tr>{rows}</table>"
+        f"<h3>Changed fields ({len(page.changes)})</h3><ul>{changes}</ul>"
+        f"<h3>Notes</h3><ul>{notes}</ul></section>"
+    )
+
+
+def render_html(pages: list[Page], *, compare: bool = False) -> str:
+    """The whole preview as one HTML document."""
+    language = pages[0].language if pages else "fi"
+    title = " / ".join(f"{p.title} {p.invoice.number or ''}".strip() for p in pages)
+    body = "".join((_compare(p) if compare else "") + _sheet(p, compare) for p in pages)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body>{body}</body></html>\n"
+    )
