@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 from ..assignments import Assignment
-from .store import Counts, Ledger, LedgerError
+from .schema import LedgerError
+from .store import Counts, Ledger
 
 __all__ = [
     "Counts",

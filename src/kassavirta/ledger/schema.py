@@ -13,6 +13,11 @@ from typing import Final
 
 from ..errors import SettingsError
 
+
+class LedgerError(SettingsError):
+    """The ledger file cannot be opened, read or written; it is left as it was."""
+
+
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     # version 1
     (
@@ -72,7 +77,7 @@ def read_version(conn: sqlite3.Connection) -> int:
 
 def check_known(version: int, path: str) -> None:
     if version > CURRENT_VERSION:
-        raise SettingsError(
+        raise LedgerError(
             f"ledger schema version {version} is newer than this toolkit knows "
             f"({CURRENT_VERSION}): upgrade kassavirta-preflight",
             path=path,

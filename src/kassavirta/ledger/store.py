@@ -20,14 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ..assignments import Assignment, AssignmentIndex, Event, parse_assignments
-from ..errors import SettingsError
-from .schema import CURRENT_VERSION, check_known, migrate, read_version
+from .schema import CURRENT_VERSION, LedgerError, check_known, migrate, read_version
 
 BUSY_TIMEOUT_MS = 10_000
-
-
-class LedgerError(SettingsError):
-    """The ledger file cannot be opened, read or written; it is left as it was."""
 
 
 def _canonical(value: Any) -> str:
