@@ -15,6 +15,10 @@ decisions: route (goes through Kassavirta), bypass (sent directly, not monitored
 error (the service refuses it with a SEND ERROR: not sent at all), invalid (the
 operator would reject it first: not XML, unsafe, unknown format, schema, unreadable).
 
+formats read: Finvoice 1.3-3.0, Peppol BIS Billing 3.0 (UBL 2.1 Invoice/CreditNote),
+TEAPPSXML 2.7.x/3.0 and UN/CEFACT CII D16B. With --schemas, each is checked against
+its XSD when found; the Peppol BIS 3.0 business rules (Schematron) are not checked.
+
 exit status: 0 when no invoice is error or invalid, 1 otherwise, 2 for a usage error,
 130 when interrupted (Ctrl-C: the workers stop, and the summary covers what finished).
 
