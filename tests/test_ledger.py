@@ -432,17 +432,25 @@ def _record(folder: Path, ledger: Path) -> int:
     )  # fmt: skip
 
 
-def test_record_is_one_transaction_a_write_failure_leaves_the_ledger_as_it_was(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def batch(tmp_path: Path) -> tuple[Path, Path, list[tuple[Any, ...]]]:
+    """A ledger, its rows, and a folder of four new invoices and one exception-3 invoice."""
     needs_samples()
     ledger = imported(tmp_path)
-    before = dump(ledger)
     folder = tmp_path / "run"
     folder.mkdir()
     for n in range(4):
         variant(folder, f"BATCH-{n}")
     variant(folder, "D-103")
+    return ledger, folder, dump(ledger)
+
+
+def test_record_is_one_transaction_a_write_failure_leaves_the_ledger_as_it_was(
+    batch: tuple[Path, Path, list[tuple[Any, ...]]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ledger, folder, before = batch
     calls = {"n": 0}
     real = Ledger._upsert_assignment
 
@@ -461,15 +469,12 @@ def test_record_is_one_transaction_a_write_failure_leaves_the_ledger_as_it_was(
 
 @pytest.mark.parametrize(("failure", "code"), [(RuntimeError, None), (KeyboardInterrupt, 130)])
 def test_record_writes_nothing_when_the_run_dies_mid_batch(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: type[BaseException], code: int | None
+    batch: tuple[Path, Path, list[tuple[Any, ...]]],
+    monkeypatch: pytest.MonkeyPatch,
+    failure: type[BaseException],
+    code: int | None,
 ) -> None:
-    needs_samples()
-    ledger = imported(tmp_path)
-    before = dump(ledger)
-    folder = tmp_path / "run"
-    folder.mkdir()
-    for n in range(4):
-        variant(folder, f"BATCH-{n}")
+    ledger, folder, before = batch
     import kassavirta.batch
 
     real = kassavirta.batch.evaluate_path  # type: ignore[attr-defined]

@@ -201,7 +201,7 @@ EVENT_TYPES: dict[str, EventType] = dict(
         _type(
             "paid",
             (_C, _S),
-            "a payment (or, negative, a credit note marked as used)",
+            "a payment, or a credit note marked as used when negative",
             DataField("sum_paid", _is_nonzero_money),
             DataField("booked_at", _is_date, required=False),
             DataField("archive_number", _is_text, required=False),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -235,6 +236,18 @@ def _state_dict(state: AssignmentState) -> dict[str, Any]:
     }
 
 
+def _fields(
+    status: str, paid: Decimal | None, collection: str, level: str, due: date | None
+) -> dict[str, str]:
+    return {
+        "status": status,
+        "paid": _money(paid) or "-",
+        "collection status": collection,
+        "service level": level,
+        "due date": due.isoformat() if due else "-",
+    }
+
+
 def run_status(args: argparse.Namespace) -> int:
     from ..events import apply_events, delivery_view, ordered
 
@@ -259,20 +272,10 @@ def run_status(args: argparse.Namespace) -> int:
         json.dump(doc, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return 0
-    reported = {
-        "status": a.status,
-        "paid": _money(a.paid) or "-",
-        "collection status": a.collection_status,
-        "service level": a.service_level,
-        "due date": a.due_date.isoformat() if a.due_date else "-",
-    }
-    derived = {
-        "status": state.status,
-        "paid": _money(state.paid) or "-",
-        "collection status": state.collection_status,
-        "service level": state.service_level,
-        "due date": state.due_date.isoformat() if state.due_date else "-",
-    }
+    reported = _fields(a.status, a.paid, a.collection_status, a.service_level, a.due_date)
+    derived = _fields(
+        state.status, state.paid, state.collection_status, state.service_level, state.due_date
+    )
     debtor = a.debtor.name or "-"
     if a.debtor.bid:
         debtor += f" ({a.debtor.bid})"
