@@ -52,7 +52,12 @@ table{border-collapse:collapse;width:100%}
 .note{margin-top:5mm;font-size:11px;color:#8a4b00}
 mark{background:#fff3a0;padding:0 2px}
 .compare{width:210mm;margin:12px auto;padding:8mm 15mm;background:#fff}
-.compare td,.compare th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
+.compare table{table-layout:fixed}
+.compare td,.compare th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top;
+ overflow-wrap:anywhere}
+.compare th:first-child{width:30%}
+.compare li{overflow-wrap:anywhere}
+.clause.changed{background:#fff3a0}
 .compare tr.changed td{background:#fff3a0}
 .compare code{font-size:11px;color:#555}
 @media print{body{background:#fff}.sheet,.compare{margin:0;box-shadow:none}}
@@ -213,10 +218,8 @@ def _sheet(page: Page, highlight: bool) -> str:
     clause = ""
     if page.clause:
         text = "".join(f"<p>{_e(line)}</p>" for line in page.clause)
-        clause = (
-            f'<div class="clause"><div class="lbl">{page.t("clause")}</div>'
-            f"{_mark(text, highlight)}</div>"
-        )
+        cls = "clause changed" if highlight else "clause"
+        clause = f'<div class="{cls}"><div class="lbl">{page.t("clause")}</div>{text}</div>'
     note = page.t("preview") if page.rewritten else page.t("original_image")
     return (
         f'<section class="sheet" lang="{page.language}">'
@@ -233,7 +236,10 @@ def _compare(page: Page) -> str:
     def cell(row: Comparison) -> str:
         where = f"<br><code>{_e(row.xpath)}</code>" if row.xpath else ""
         cls = ' class="changed"' if row.changed else ""
-        return f"<tr{cls}><td>{_e(row.label)}{where}</td><td>{_e(row.original)}</td><td>{_e(row.rewritten)}</td></tr>"
+        return (
+            f"<tr{cls}><td>{_e(row.label)}{where}</td><td>{_e(row.original or '(none)')}</td>"
+            f"<td>{_e(row.rewritten or ('(removed)' if row.original else '(none)'))}</td></tr>"
+        )
 
     rows = "".join(cell(r) for r in comparisons(page))
     changes = "".join(
