@@ -155,11 +155,11 @@ def test_credit_note_gets_a_note_after_its_type_code(settings: Settings) -> None
     names = [etree.QName(c).localname for c in out if isinstance(c.tag, str)]
     assert names[names.index("CreditNoteTypeCode") + 1] == "Note"
     assert out.findtext(f"{{{CBC}}}Note") == result.plans[0].clause.text
-    assert ("/*/cbc:Note", "factoring.clause", None) == (
+    assert (
         result.changes[0].xpath,
         result.changes[0].field,
         result.changes[0].old,
-    )
+    ) == ("/*/cbc:Note", "factoring.clause", None)
 
 
 def test_company_mode_changes_nothing(settings: Settings) -> None:
