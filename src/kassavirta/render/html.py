@@ -114,7 +114,7 @@ def _rows(page: Page) -> str:
         )
     )
     body = []
-    for row in page.invoice.rows:
+    for row in page.rows:
         quantity = " ".join(x for x in (number(row.quantity, lang), row.unit or "") if x)
         body.append(
             "<tr>"

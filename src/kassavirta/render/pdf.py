@@ -140,8 +140,7 @@ _COLUMNS = (
 )
 
 
-def _rows(pdf: _Invoice, page: Page, y: float) -> float:
-    lang = page.language
+def _row_header(pdf: _Invoice, page: Page, y: float) -> float:
     x = LEFT
     for key, width, align in _COLUMNS:
         pdf.text_at(x, y, page.t(key), size=8, style="B", width=width, align=align)
@@ -149,12 +148,18 @@ def _rows(pdf: _Invoice, page: Page, y: float) -> float:
     y += 4.5
     pdf.set_line_width(0.4)
     pdf.line(LEFT, y, RIGHT, y)
-    y += 1.5
     pdf.set_line_width(0.15)
-    for row in page.invoice.rows:
-        if y > SLIP_TOP - 40:
-            pdf.add_page()
-            y = 20.0
+    return y + 1.5
+
+
+def _rows(pdf: _Invoice, page: Page, y: float) -> float:
+    """The rows, continued on further pages (with the column heads) when they do not fit."""
+    lang = page.language
+    y = _row_header(pdf, page, y)
+    for row in page.rows:
+        if y > PAGE_HEIGHT - 22:
+            _new_page(pdf, page)
+            y = _row_header(pdf, page, 16.0)
         quantity = " ".join(v for v in (number(row.quantity, lang), row.unit or "") if v)
         values = (
             row.article or "",
@@ -302,21 +307,39 @@ def _slip(pdf: _Invoice, page: Page) -> None:
 def _footer(pdf: _Invoice, page: Page) -> None:
     note = page.t("preview") if page.rewritten else page.t("original_image")
     pdf.set_text_color(138, 75, 0)
-    pdf.text_at(LEFT, PAGE_HEIGHT - 9, note, size=7.5, width=WIDTH)
+    pdf.text_at(LEFT, PAGE_HEIGHT - 9, note, size=7.5, width=WIDTH - 20)
     pdf.set_text_color(0, 0, 0)
+    pdf.text_at(
+        RIGHT - 20, PAGE_HEIGHT - 9, f"{pdf.page_no()}/{{nb}}", size=7.5, width=20, align="R"
+    )
+
+
+def _new_page(pdf: _Invoice, page: Page) -> None:
+    pdf.add_page()
+    _footer(pdf, page)
+
+
+def _sums_height(page: Page) -> float:
+    inv = page.invoice
+    vat = 8 + 4.2 * len(inv.vat_lines) if inv.vat_lines else 0
+    totals = 4.6 * sum(
+        v is not None
+        for v in (inv.total_vat_excluded, inv.total_vat, inv.rounding, inv.total, inv.paid_amount)
+    )
+    return max(vat, totals + 7) + 4
 
 
 def _page(pdf: _Invoice, page: Page) -> None:
-    pdf.add_page()
+    _new_page(pdf, page)
     y = _header(pdf, page)
     y = _rows(pdf, page, y)
-    y = _sums(pdf, page, y)
-    if y + 6.5 + 3.9 * len(page.clause) > SLIP_TOP - 6:
-        pdf.add_page()
+    clause = 6.5 + 3.9 * len(page.clause) + 4 if page.clause else 0
+    if y + _sums_height(page) + clause > SLIP_TOP - 6:
+        _new_page(pdf, page)
         y = 20.0
+    y = _sums(pdf, page, y)
     _clause(pdf, page, y)
     _slip(pdf, page)
-    _footer(pdf, page)
 
 
 def render_pdf(pages: list[Page]) -> bytes:
@@ -336,6 +359,7 @@ def render_pdf(pages: list[Page]) -> bytes:
     title = " / ".join(f"{p.title} {p.invoice.number or ''}".strip() for p in pages)
     pdf.set_title(_t(title))
     pdf.set_creator("kassavirta preview")
+    pdf.alias_nb_pages()
     for page in pages:
         _page(pdf, page)
     return bytes(pdf.output())

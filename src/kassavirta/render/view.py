@@ -7,7 +7,7 @@ diff: any format with an adapter and a rewriter gets the image for free.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -18,7 +18,7 @@ from ..identifiers import (
     is_valid_rf_reference,
     virtual_barcode,
 )
-from ..model import Invoice
+from ..model import Invoice, Row
 from ..rewrite import FieldChange, RewriteResult
 from ..rewrite.clause import Language, clause_language, group_iban
 from .epcqr import epc_payload
@@ -49,6 +49,15 @@ class Page:
     @property
     def payee(self) -> str:
         return self.invoice.payment.beneficiary or self.invoice.seller.name or ""
+
+    @property
+    def rows(self) -> list[Row]:
+        """Rows worth a line: a heading row that only holds sub-rows carries nothing to print."""
+        return [
+            r
+            for r in self.invoice.rows
+            if r.article or r.quantity is not None or r.counted_amount is not None
+        ]
 
     def changed(self, *fields: str) -> bool:
         return any(c.field in fields for c in self.changes)
@@ -197,13 +206,6 @@ def comparisons(page: Page) -> list[Comparison]:
         if c.field not in shown
     )
     return rows
-
-
-@dataclass
-class Lines:
-    """Address lines of a party for the window of the envelope."""
-
-    lines: list[str] = field(default_factory=list)
 
 
 def party_lines(invoice: Invoice, which: str) -> list[str]:
