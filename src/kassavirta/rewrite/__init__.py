@@ -58,6 +58,7 @@ REWRITERS: dict[str, str] = {
     "finvoice-2.01": "finvoice",
     "finvoice-3.0": "finvoice",
     "peppol-bis-3": "peppol",
+    "cii": "cii",
 }
 """Format id → the module of this package whose `rewrite(...)` applies a plan to it."""
 

@@ -1,0 +1,257 @@
+"""Applying a rewrite plan to a UN/CEFACT CII D16B `rsm:CrossIndustryInvoice`.
+
+SPEC §3 in CII terms, all in `ram:ApplicableHeaderTradeSettlement` unless said:
+
+* payment account: the first `ram:SpecifiedTradeSettlementPaymentMeans` with a
+  payee account keeps `ram:PayeePartyCreditorFinancialAccount/ram:IBANID` = the
+  service's IBAN and `ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID`
+  = its BIC; payment means naming other accounts of the seller are removed;
+* reference: `ram:PaymentReference`;
+* payee: `ram:PayeeTradeParty` with the service's name;
+* transfer clause: a new `rsm:ExchangedDocument/ram:IncludedNote/ram:Content`
+  (CII allows several notes).
+
+CII carries no bank barcode. Values are written only when they differ, so a
+second run changes nothing; every other byte stays as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..formats.cii import RAM
+from ..formats.detect import CII
+from ..model import Invoice
+from ..reading import Document
+from . import FieldChange, PartRewrite, Plan, RewriteError
+from .xmlsource import Node, SourceEditor, SourceText
+
+REFERENCE_BEFORE = (
+    "TaxCurrencyCode",
+    "InvoiceCurrencyCode",
+    "InvoiceIssuerReference",
+    "InvoicerTradeParty",
+    "InvoiceeTradeParty",
+    "PayeeTradeParty",
+    "TaxApplicableTradeCurrencyExchange",
+    "SpecifiedTradeSettlementPaymentMeans",
+    "ApplicableTradeTax",
+)
+PAYEE_BEFORE = (
+    *REFERENCE_BEFORE[REFERENCE_BEFORE.index("TaxApplicableTradeCurrencyExchange") :],
+    "BillingSpecifiedPeriod",
+    "SpecifiedTradeAllowanceCharge",
+    "SpecifiedLogisticsServiceCharge",
+    "SpecifiedTradePaymentTerms",
+    "SpecifiedTradeSettlementHeaderMonetarySummation",
+)
+MEANS_BEFORE = PAYEE_BEFORE[PAYEE_BEFORE.index("ApplicableTradeTax") :]
+NOTE_BEFORE = ("EffectiveSpecifiedPeriod", "IssuerTradeParty")
+
+
+@dataclass
+class _Change:
+    position: int
+    change: FieldChange
+
+
+def _text(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    return (element.text or "").strip()
+
+
+def _compact(value: str | None) -> str:
+    return "".join((value or "").split()).upper()
+
+
+class _Rewrite:
+    def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
+        self.part = document.part
+        self.tree = self.part.tree
+        self.root = self.part.root
+        self.plan = plan
+        self.original = source
+        self.source = SourceText.decode(source, self.part.encoding)
+        self.editor = SourceEditor(self.source.text, self.tree)
+        self.changes: list[_Change] = []
+        self.notes: list[str] = []
+        self.removed: list[etree._Element] = []
+        settlement = self.root.find(
+            f"{{{CII}}}SupplyChainTradeTransaction/{{{RAM}}}ApplicableHeaderTradeSettlement"
+        )
+        if settlement is None:
+            raise RewriteError("the invoice has no ram:ApplicableHeaderTradeSettlement")
+        self.settlement = settlement
+
+    def ram(self, context: etree._Element, local: str) -> str:
+        for prefix, uri in context.nsmap.items():
+            if uri == RAM:
+                return local if prefix is None else f"{prefix}:{local}"
+        raise RewriteError(f"the document declares no prefix for {RAM}")
+
+    def find(self, parent: etree._Element, local: str) -> etree._Element | None:
+        return parent.find(f"{{{RAM}}}{local}")
+
+    def path(self, element: etree._Element) -> str:
+        return self.tree.getpath(element)
+
+    def record(
+        self, at: etree._Element, xpath: str, name: str, old: str | None, new: str | None
+    ) -> None:
+        position = self.editor.span(at).start
+        self.changes.append(_Change(position, FieldChange(xpath, name, old, new)))
+
+    def set_text(self, element: etree._Element, name: str, value: str) -> None:
+        if _text(element) != value:
+            self.record(element, self.path(element), name, _text(element), value)
+            self.editor.update(element, value)
+
+    def insert(
+        self, parent: etree._Element, node: Node, before: tuple[str, ...], name: str, value: str
+    ) -> None:
+        anchor = self.editor.insert_child(parent, node, before, self.removed)
+        self.record(anchor, f"{self.path(parent)}/{node.tag}", name, None, value)
+
+    # -------------------------------------------------------------- the fields
+
+    def reference(self) -> None:
+        found = self.find(self.settlement, "PaymentReference")
+        if found is None:
+            node = Node(self.ram(self.settlement, "PaymentReference"), self.plan.reference)
+            self.insert(
+                self.settlement, node, REFERENCE_BEFORE, "payment.reference", self.plan.reference
+            )
+        else:
+            self.set_text(found, "payment.reference", self.plan.reference)
+
+    def payee(self) -> None:
+        s = self.settlement
+        node = Node(
+            self.ram(s, "PayeeTradeParty"),
+            children=(Node(self.ram(s, "Name"), self.plan.payee_name),),
+        )
+        existing = self.find(s, "PayeeTradeParty")
+        if existing is None:
+            self.insert(s, node, PAYEE_BEFORE, "payment.beneficiary", self.plan.payee_name)
+            return
+        name = self.find(existing, "Name")
+        children = [c for c in existing if isinstance(c.tag, str)]
+        if _text(name) == self.plan.payee_name and len(children) == 1:
+            return
+        self.editor.replace(existing, node)
+        self.record(
+            existing, self.path(existing), "payment.beneficiary", _text(name), self.plan.payee_name
+        )
+
+    def institution_node(self, context: etree._Element) -> Node:
+        return Node(
+            self.ram(context, "PayeeSpecifiedCreditorFinancialInstitution"),
+            children=(Node(self.ram(context, "BICID"), self.plan.bic),),
+        )
+
+    def payment_means(self) -> None:
+        plan = self.plan
+        s = self.settlement
+        means = s.findall(f"{{{RAM}}}SpecifiedTradeSettlementPaymentMeans")
+        with_account = [
+            m for m in means if self.find(m, "PayeePartyCreditorFinancialAccount") is not None
+        ]
+        if not with_account:
+            node = Node(
+                self.ram(s, "SpecifiedTradeSettlementPaymentMeans"),
+                children=(
+                    Node(self.ram(s, "TypeCode"), "58"),
+                    Node(
+                        self.ram(s, "PayeePartyCreditorFinancialAccount"),
+                        children=(Node(self.ram(s, "IBANID"), plan.iban),),
+                    ),
+                    self.institution_node(s),
+                ),
+            )
+            self.insert(s, node, MEANS_BEFORE, "payment.iban", plan.iban)
+            return
+        kept, *others = with_account
+        for other in others:
+            account = self.find(other, "PayeePartyCreditorFinancialAccount")
+            old = _text(account.find(f"{{{RAM}}}IBANID")) if account is not None else None
+            self.removed.append(other)
+            self.editor.remove(other)
+            self.record(other, self.path(other), "seller_accounts", old, None)
+            self.notes.append(
+                "a further ram:SpecifiedTradeSettlementPaymentMeans removed: "
+                "the service's account is the only one"
+            )
+        account = self.find(kept, "PayeePartyCreditorFinancialAccount")
+        assert account is not None
+        iban = self.find(account, "IBANID")
+        if iban is None:
+            node = Node(self.ram(account, "IBANID"), plan.iban)
+            self.insert(account, node, ("AccountName", "ProprietaryID"), "payment.iban", plan.iban)
+        elif _compact(iban.text) != _compact(plan.iban):
+            self.set_text(iban, "payment.iban", plan.iban)
+        proprietary = self.find(account, "ProprietaryID")
+        if proprietary is not None:
+            self.removed.append(proprietary)
+            self.editor.remove(proprietary)
+            self.record(
+                proprietary, self.path(proprietary), "payment.account", _text(proprietary), None
+            )
+        name = self.find(account, "AccountName")
+        if name is not None:
+            self.set_text(name, "payment.account_name", plan.payee_name)
+        institution = self.find(kept, "PayeeSpecifiedCreditorFinancialInstitution")
+        if institution is None:
+            self.editor.insert_after(account, self.institution_node(kept))
+            self.record(
+                account,
+                f"{self.path(kept)}/{self.ram(kept, 'PayeeSpecifiedCreditorFinancialInstitution')}",
+                "payment.bic",
+                None,
+                plan.bic,
+            )
+            return
+        bic = self.find(institution, "BICID")
+        if bic is None:
+            self.insert(
+                institution,
+                Node(self.ram(institution, "BICID"), plan.bic),
+                (),
+                "payment.bic",
+                plan.bic,
+            )
+        elif _compact(bic.text) != _compact(plan.bic):
+            self.set_text(bic, "payment.bic", plan.bic)
+
+    def clause(self) -> None:
+        text = self.plan.clause.text
+        document = self.root.find(f"{{{CII}}}ExchangedDocument")
+        if document is None:
+            raise RewriteError("the invoice has no rsm:ExchangedDocument")
+        contents = document.findall(f"{{{RAM}}}IncludedNote/{{{RAM}}}Content")
+        if any(text in (c.text or "") for c in contents):
+            return
+        node = Node(
+            self.ram(document, "IncludedNote"),
+            children=(Node(self.ram(document, "Content"), text),),
+        )
+        self.insert(document, node, NOTE_BEFORE, "factoring.clause", text)
+
+    def run(self) -> PartRewrite:
+        self.clause()
+        self.reference()
+        self.payee()
+        self.payment_means()
+        changes = [c.change for c in sorted(self.changes, key=lambda c: c.position)]
+        if not self.editor.changed:
+            return PartRewrite(data=self.original, changes=changes, notes=self.notes)
+        return PartRewrite(
+            data=self.source.encode(self.editor.result()), changes=changes, notes=self.notes
+        )
+
+
+def rewrite(source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
+    """`plan` applied to the CII document whose bytes are `source`."""
+    return _Rewrite(source, document, plan).run()
