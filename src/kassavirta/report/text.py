@@ -34,6 +34,11 @@ def write_result(result: CheckResult, out: TextIO, *, verbose: bool = True) -> N
         out.write(f"        {where}: {_MARK[f.severity]}{code} [{f.rule}] {f.message}\n")
         if f.detail:
             out.write(f"            {f.detail}\n")
+    if result.schedule:
+        steps = ", ".join(f"{e.step.replace('_', ' ')} {e.date}" for e in result.schedule)
+        out.write(f"        if unpaid: {steps}\n")
+    elif result.schedule == []:
+        out.write("        if unpaid: no reminders from the service (the buyer's service level)\n")
 
 
 def write_summary(summary: Summary, out: TextIO) -> None:
