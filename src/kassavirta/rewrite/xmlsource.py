@@ -221,13 +221,6 @@ class SourceEditor:
                     return step
         return "  "
 
-    def child_indent(self, parent: etree._Element) -> str | None:
-        children = [c for c in parent if isinstance(c.tag, str)]
-        if children:
-            return self.indent_of(children[0])
-        outer = self.indent_of(parent) if parent is not self.tree.getroot() else ""
-        return None if outer is None else outer + self.unit()
-
     # ------------------------------------------------------------------ editing
 
     def _add(self, start: int, end: int, text: str) -> None:
