@@ -82,6 +82,8 @@ def test_exit_zero_when_everything_routes(cli, tmp_path: Path) -> None:  # type:
     assert done.returncode == 0, done.stdout
     assert done.stdout.startswith("ROUTE")
     assert "1 file: 1 route, 0 bypass, 0 error, 0 invalid" in done.stdout
+    # Due 2026-12-15 + 10 days is Christmas Day: the reminder moves to Monday 28 December.
+    assert "if unpaid: reminder 2026-12-28" in done.stdout
 
 
 def test_jsonl_streams_results_then_summary(cli) -> None:  # type: ignore[no-untyped-def]
