@@ -17,16 +17,15 @@ second run changes nothing; every other byte stays as it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lxml import etree
 
 from ..formats.cii import RAM
 from ..formats.detect import CII
 from ..model import Invoice
 from ..reading import Document
-from . import FieldChange, PartRewrite, Plan, RewriteError
-from .xmlsource import Node, SourceEditor, SourceText
+from . import PartRewrite, Plan, RewriteError
+from .peppol import ElementRewrite, compact, text_of
+from .xmlsource import Node
 
 REFERENCE_BEFORE = (
     "TaxCurrencyCode",
@@ -51,34 +50,9 @@ MEANS_BEFORE = PAYEE_BEFORE[PAYEE_BEFORE.index("ApplicableTradeTax") :]
 NOTE_BEFORE = ("EffectiveSpecifiedPeriod", "IssuerTradeParty")
 
 
-@dataclass
-class _Change:
-    position: int
-    change: FieldChange
-
-
-def _text(element: etree._Element | None) -> str | None:
-    if element is None:
-        return None
-    return (element.text or "").strip()
-
-
-def _compact(value: str | None) -> str:
-    return "".join((value or "").split()).upper()
-
-
-class _Rewrite:
+class _Rewrite(ElementRewrite):
     def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
-        self.part = document.part
-        self.tree = self.part.tree
-        self.root = self.part.root
-        self.plan = plan
-        self.original = source
-        self.source = SourceText.decode(source, self.part.encoding)
-        self.editor = SourceEditor(self.source.text, self.tree)
-        self.changes: list[_Change] = []
-        self.notes: list[str] = []
-        self.removed: list[etree._Element] = []
+        super().__init__(source, document, plan)
         settlement = self.root.find(
             f"{{{CII}}}SupplyChainTradeTransaction/{{{RAM}}}ApplicableHeaderTradeSettlement"
         )
@@ -87,33 +61,10 @@ class _Rewrite:
         self.settlement = settlement
 
     def ram(self, context: etree._Element, local: str) -> str:
-        for prefix, uri in context.nsmap.items():
-            if uri == RAM:
-                return local if prefix is None else f"{prefix}:{local}"
-        raise RewriteError(f"the document declares no prefix for {RAM}")
+        return self.tag(context, RAM, local)
 
     def find(self, parent: etree._Element, local: str) -> etree._Element | None:
         return parent.find(f"{{{RAM}}}{local}")
-
-    def path(self, element: etree._Element) -> str:
-        return self.tree.getpath(element)
-
-    def record(
-        self, at: etree._Element, xpath: str, name: str, old: str | None, new: str | None
-    ) -> None:
-        position = self.editor.span(at).start
-        self.changes.append(_Change(position, FieldChange(xpath, name, old, new)))
-
-    def set_text(self, element: etree._Element, name: str, value: str) -> None:
-        if _text(element) != value:
-            self.record(element, self.path(element), name, _text(element), value)
-            self.editor.update(element, value)
-
-    def insert(
-        self, parent: etree._Element, node: Node, before: tuple[str, ...], name: str, value: str
-    ) -> None:
-        anchor = self.editor.insert_child(parent, node, before, self.removed)
-        self.record(anchor, f"{self.path(parent)}/{node.tag}", name, None, value)
 
     # -------------------------------------------------------------- the fields
 
@@ -125,7 +76,7 @@ class _Rewrite:
                 self.settlement, node, REFERENCE_BEFORE, "payment.reference", self.plan.reference
             )
         else:
-            self.set_text(found, "payment.reference", self.plan.reference)
+            self.settext_of(found, "payment.reference", self.plan.reference)
 
     def payee(self) -> None:
         s = self.settlement
@@ -139,11 +90,15 @@ class _Rewrite:
             return
         name = self.find(existing, "Name")
         children = [c for c in existing if isinstance(c.tag, str)]
-        if _text(name) == self.plan.payee_name and len(children) == 1:
+        if text_of(name) == self.plan.payee_name and len(children) == 1:
             return
         self.editor.replace(existing, node)
         self.record(
-            existing, self.path(existing), "payment.beneficiary", _text(name), self.plan.payee_name
+            existing,
+            self.path(existing),
+            "payment.beneficiary",
+            text_of(name),
+            self.plan.payee_name,
         )
 
     def institution_node(self, context: etree._Element) -> Node:
@@ -176,13 +131,13 @@ class _Rewrite:
         kept, *others = with_account
         for other in others:
             account = self.find(other, "PayeePartyCreditorFinancialAccount")
-            old = _text(account.find(f"{{{RAM}}}IBANID")) if account is not None else None
-            self.removed.append(other)
-            self.editor.remove(other)
-            self.record(other, self.path(other), "seller_accounts", old, None)
-            self.notes.append(
+            old = text_of(account.find(f"{{{RAM}}}IBANID")) if account is not None else None
+            self.drop(
+                other,
+                "seller_accounts",
+                old,
                 "a further ram:SpecifiedTradeSettlementPaymentMeans removed: "
-                "the service's account is the only one"
+                "the service's account is the only one",
             )
         account = self.find(kept, "PayeePartyCreditorFinancialAccount")
         assert account is not None
@@ -190,18 +145,19 @@ class _Rewrite:
         if iban is None:
             node = Node(self.ram(account, "IBANID"), plan.iban)
             self.insert(account, node, ("AccountName", "ProprietaryID"), "payment.iban", plan.iban)
-        elif _compact(iban.text) != _compact(plan.iban):
-            self.set_text(iban, "payment.iban", plan.iban)
+        elif compact(iban.text) != compact(plan.iban):
+            self.settext_of(iban, "payment.iban", plan.iban)
         proprietary = self.find(account, "ProprietaryID")
         if proprietary is not None:
-            self.removed.append(proprietary)
-            self.editor.remove(proprietary)
-            self.record(
-                proprietary, self.path(proprietary), "payment.account", _text(proprietary), None
+            self.drop(
+                proprietary,
+                "payment.account",
+                text_of(proprietary),
+                "ram:ProprietaryID removed: the service's account is an IBAN",
             )
         name = self.find(account, "AccountName")
         if name is not None:
-            self.set_text(name, "payment.account_name", plan.payee_name)
+            self.settext_of(name, "payment.account_name", plan.payee_name)
         institution = self.find(kept, "PayeeSpecifiedCreditorFinancialInstitution")
         if institution is None:
             self.editor.insert_after(account, self.institution_node(kept))
@@ -222,8 +178,8 @@ class _Rewrite:
                 "payment.bic",
                 plan.bic,
             )
-        elif _compact(bic.text) != _compact(plan.bic):
-            self.set_text(bic, "payment.bic", plan.bic)
+        elif compact(bic.text) != compact(plan.bic):
+            self.settext_of(bic, "payment.bic", plan.bic)
 
     def clause(self) -> None:
         text = self.plan.clause.text
@@ -244,12 +200,7 @@ class _Rewrite:
         self.reference()
         self.payee()
         self.payment_means()
-        changes = [c.change for c in sorted(self.changes, key=lambda c: c.position)]
-        if not self.editor.changed:
-            return PartRewrite(data=self.original, changes=changes, notes=self.notes)
-        return PartRewrite(
-            data=self.source.encode(self.editor.result()), changes=changes, notes=self.notes
-        )
+        return self.finish()
 
 
 def rewrite(source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:

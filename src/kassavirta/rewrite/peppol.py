@@ -94,17 +94,19 @@ class _Change:
     change: FieldChange
 
 
-def _text(element: etree._Element | None) -> str | None:
+def text_of(element: etree._Element | None) -> str | None:
     if element is None:
         return None
     return (element.text or "").strip()
 
 
-def _compact(value: str | None) -> str:
+def compact(value: str | None) -> str:
     return "".join((value or "").split()).upper()
 
 
-class _Rewrite:
+class ElementRewrite:
+    """What the UBL and CII rewriters share: the editor, prefixes, and the change log."""
+
     def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
         self.part = document.part
         self.tree = self.part.tree
@@ -117,23 +119,12 @@ class _Rewrite:
         self.notes: list[str] = []
         self.removed: list[etree._Element] = []
 
-    # -------------------------------------------------------------- helpers
-
     def tag(self, context: etree._Element, namespace: str, local: str) -> str:
         """`local` with the prefix `context` binds to `namespace` (none for the default)."""
         for prefix, uri in context.nsmap.items():
             if uri == namespace:
                 return local if prefix is None else f"{prefix}:{local}"
         raise RewriteError(f"the document declares no prefix for {namespace}")
-
-    def cbc(self, context: etree._Element, local: str) -> str:
-        return self.tag(context, UBL_CBC, local)
-
-    def cac(self, context: etree._Element, local: str) -> str:
-        return self.tag(context, UBL_CAC, local)
-
-    def find(self, parent: etree._Element, namespace: str, local: str) -> etree._Element | None:
-        return parent.find(f"{{{namespace}}}{local}")
 
     def path(self, element: etree._Element) -> str:
         return self.tree.getpath(element)
@@ -144,9 +135,9 @@ class _Rewrite:
         position = self.editor.span(at).start
         self.changes.append(_Change(position, FieldChange(xpath, name, old, new)))
 
-    def set_text(self, element: etree._Element, name: str, value: str) -> None:
-        if _text(element) != value:
-            self.record(element, self.path(element), name, _text(element), value)
+    def settext_of(self, element: etree._Element, name: str, value: str) -> None:
+        if text_of(element) != value:
+            self.record(element, self.path(element), name, text_of(element), value)
             self.editor.update(element, value)
 
     def insert(
@@ -154,6 +145,31 @@ class _Rewrite:
     ) -> None:
         anchor = self.editor.insert_child(parent, node, before, self.removed)
         self.record(anchor, f"{self.path(parent)}/{node.tag}", name, None, value)
+
+    def drop(self, element: etree._Element, name: str, old: str | None, why: str) -> None:
+        self.removed.append(element)
+        self.editor.remove(element)
+        self.record(element, self.path(element), name, old, None)
+        self.notes.append(why)
+
+    def finish(self) -> PartRewrite:
+        changes = [c.change for c in sorted(self.changes, key=lambda c: c.position)]
+        if not self.editor.changed:
+            return PartRewrite(data=self.original, changes=changes, notes=self.notes)
+        return PartRewrite(
+            data=self.source.encode(self.editor.result()), changes=changes, notes=self.notes
+        )
+
+
+class _Rewrite(ElementRewrite):
+    def cbc(self, context: etree._Element, local: str) -> str:
+        return self.tag(context, UBL_CBC, local)
+
+    def cac(self, context: etree._Element, local: str) -> str:
+        return self.tag(context, UBL_CAC, local)
+
+    def find(self, parent: etree._Element, namespace: str, local: str) -> etree._Element | None:
+        return parent.find(f"{{{namespace}}}{local}")
 
     # -------------------------------------------------------------- the fields
 
@@ -194,17 +210,12 @@ class _Rewrite:
         kept = with_account[0] if with_account else means[0]
         for other in with_account[1:]:
             account = self.find(other, UBL_CAC, "PayeeFinancialAccount")
-            self.removed.append(other)
-            self.editor.remove(other)
-            self.record(
+            number = self.find(account, UBL_CBC, "ID") if account is not None else None
+            self.drop(
                 other,
-                self.path(other),
                 "seller_accounts",
-                _text(self.find(account, UBL_CBC, "ID")) if account is not None else None,
-                None,
-            )
-            self.notes.append(
-                "a further cac:PaymentMeans removed: the service's account is the only one"
+                text_of(number),
+                "a further cac:PaymentMeans removed: the service's account is the only one",
             )
 
         payment_id = self.find(kept, UBL_CBC, "PaymentID")
@@ -212,7 +223,7 @@ class _Rewrite:
             node = Node(self.cbc(kept, "PaymentID"), plan.reference)
             self.insert(kept, node, PAYMENT_ID_BEFORE, "payment.reference", plan.reference)
         else:
-            self.set_text(payment_id, "payment.reference", plan.reference)
+            self.settext_of(payment_id, "payment.reference", plan.reference)
 
         account = self.find(kept, UBL_CAC, "PayeeFinancialAccount")
         if account is None:
@@ -222,14 +233,14 @@ class _Rewrite:
         number = self.find(account, UBL_CBC, "ID")
         if number is None:  # pragma: no cover - BT-84 is mandatory in a payee account
             raise RewriteError("cac:PayeeFinancialAccount has no cbc:ID")
-        if _compact(number.text) != _compact(plan.iban):
-            self.set_text(number, "payment.iban", plan.iban)
+        if compact(number.text) != compact(plan.iban):
+            self.settext_of(number, "payment.iban", plan.iban)
         name = self.find(account, UBL_CBC, "Name")
         if name is None:
             node = Node(self.cbc(account, "Name"), plan.payee_name)
             self.insert(account, node, ACCOUNT_NAME_BEFORE, "payment.account_name", plan.payee_name)
         else:
-            self.set_text(name, "payment.account_name", plan.payee_name)
+            self.settext_of(name, "payment.account_name", plan.payee_name)
         branch = self.find(account, UBL_CAC, "FinancialInstitutionBranch")
         if branch is None:
             node = Node(
@@ -242,8 +253,8 @@ class _Rewrite:
         if bic is None:
             node = Node(self.cbc(branch, "ID"), plan.bic)
             self.insert(branch, node, ("Name",), "payment.bic", plan.bic)
-        elif _compact(bic.text) != _compact(plan.bic):
-            self.set_text(bic, "payment.bic", plan.bic)
+        elif compact(bic.text) != compact(plan.bic):
+            self.settext_of(bic, "payment.bic", plan.bic)
 
     def payee(self) -> None:
         plan = self.plan
@@ -262,11 +273,11 @@ class _Rewrite:
             return
         name = existing.find(f"{{{UBL_CAC}}}PartyName/{{{UBL_CBC}}}Name")
         children = [c for c in existing if isinstance(c.tag, str)]
-        if _text(name) == plan.payee_name and len(children) == 1:
+        if text_of(name) == plan.payee_name and len(children) == 1:
             return
         self.editor.replace(existing, node)
         self.record(
-            existing, self.path(existing), "payment.beneficiary", _text(name), plan.payee_name
+            existing, self.path(existing), "payment.beneficiary", text_of(name), plan.payee_name
         )
 
     def clause(self) -> None:
@@ -294,12 +305,7 @@ class _Rewrite:
         self.clause()
         self.payee()
         self.payment_means()
-        changes = [c.change for c in sorted(self.changes, key=lambda c: c.position)]
-        if not self.editor.changed:
-            return PartRewrite(data=self.original, changes=changes, notes=self.notes)
-        return PartRewrite(
-            data=self.source.encode(self.editor.result()), changes=changes, notes=self.notes
-        )
+        return self.finish()
 
 
 def rewrite(source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
