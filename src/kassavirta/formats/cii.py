@@ -37,8 +37,8 @@ from .peppol import (
     CREDIT_NOTE_CODES,
     FINNISH_SCHEMES,
     FoundAccount,
+    amount_currencies,
     b2b_or_other,
-    check_currencies,
     finnish_business_id,
     interest_text,
     line_vat,
@@ -192,25 +192,6 @@ def _tax_total(
     return totals[0] if totals else None
 
 
-def _currencies(
-    f: Fields, root: etree._Element, invoice_currency: etree._Element | None
-) -> list[str]:
-    tax_currency = f.text(None, f"{SETTLEMENT}/ram:TaxCurrencyCode")
-    found: list[tuple[str, etree._Element]] = []
-    if invoice_currency is not None and _text_of(invoice_currency):
-        found.append(((invoice_currency.text or "").strip(), invoice_currency))
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        code = (element.get("currencyID") or "").strip()
-        if not code:
-            continue
-        if element.tag == f"{{{RAM}}}TaxTotalAmount" and code == tax_currency:
-            continue  # BT-111, the VAT total in the accounting currency, may differ
-        found.append((code, element))
-    return check_currencies(f, found)
-
-
 def _payment(
     f: Fields, settlement: etree._Element, payable: Decimal | None, due: date | None
 ) -> tuple[Payment, list[Account]]:
@@ -266,7 +247,13 @@ def adapt(document: Document) -> Invoice:
         )
     currency_el = f.element("currency", "ram:InvoiceCurrencyCode", settlement)
     currency = _text_of(currency_el)
-    currencies = _currencies(f, root, currency_el)
+    currencies = amount_currencies(
+        f,
+        root,
+        currency_el,
+        f.text(None, "ram:TaxCurrencyCode", settlement),
+        lambda element: element.tag == f"{{{RAM}}}TaxTotalAmount",
+    )
 
     summation = f.find("ram:SpecifiedTradeSettlementHeaderMonetarySummation", settlement)
     grand = f.amount("total", "ram:GrandTotalAmount", summation) if summation is not None else None

@@ -30,7 +30,7 @@ The Peppol BIS 3.0 business rules (its Schematron) are not checked here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -274,23 +274,33 @@ def _tax_total(f: Fields, currency: str | None) -> etree._Element | None:
     return totals[0] if totals else None
 
 
-def _currencies(f: Fields, root: etree._Element, document: etree._Element | None) -> list[str]:
-    tax_currency = f.text(None, "cbc:TaxCurrencyCode")
+def amount_currencies(
+    f: Fields,
+    root: etree._Element,
+    declared: etree._Element | None,
+    tax_currency: str | None,
+    is_tax_total: Callable[[etree._Element], bool],
+) -> list[str]:
+    """The document currency and every `currencyID`, which must all agree.
+
+    The one exception is the VAT total given a second time in the tax currency
+    (BT-111), which may differ.
+    """
     found: list[tuple[str, etree._Element]] = []
-    if document is not None and _text_of(document):
-        found.append(((document.text or "").strip(), document))
+    if declared is not None and _text_of(declared):
+        found.append(((declared.text or "").strip(), declared))
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         code = (element.get("currencyID") or "").strip()
-        if not code:
-            continue
-        parent = element.getparent()
-        in_tax_total = parent is not None and parent.tag == f"{{{UBL_CAC}}}TaxTotal"
-        if in_tax_total and code == tax_currency:
-            continue  # BT-111, the VAT total in the accounting currency, may differ
-        found.append((code, element))
+        if code and not (code == tax_currency and is_tax_total(element)):
+            found.append((code, element))
     return check_currencies(f, found)
+
+
+def _in_tax_total(element: etree._Element) -> bool:
+    parent = element.getparent()
+    return parent is not None and parent.tag == f"{{{UBL_CAC}}}TaxTotal"
 
 
 FoundAccount = tuple[etree._Element, etree._Element | None, Account]
@@ -366,7 +376,9 @@ def adapt(document: Document) -> Invoice:
         )
     currency_el = f.element("currency", "cbc:DocumentCurrencyCode")
     currency = _text_of(currency_el)
-    currencies = _currencies(f, root, currency_el)
+    currencies = amount_currencies(
+        f, root, currency_el, f.text(None, "cbc:TaxCurrencyCode"), _in_tax_total
+    )
 
     totals = f.find("cac:LegalMonetaryTotal")
     tax_inclusive = (
