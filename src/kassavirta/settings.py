@@ -166,6 +166,8 @@ class Settings(BaseModel):
     """FactoringAgreementIdentifier of the rewrite (default: `vfsfi.account_number`)."""
     service_levels: ServiceLevels = Field(default_factory=ServiceLevels)
     si_change_sent: bool = False
+    si_identifier_type: Literal["08", "09", "99"] = "09"
+    """SellerInvoiceIdentifierType that `si-change` puts where the SI message had 01 or 02."""
     postal_codes: Path | None = None
     """A postcode directory (JSON object postcode → town or towns, or CSV `postcode;town`)."""
     format_support: dict[str, bool] = Field(default_factory=dict)
