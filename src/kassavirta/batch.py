@@ -17,6 +17,7 @@ this process.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 from collections.abc import Generator, Iterable, Iterator
@@ -71,6 +72,9 @@ def _init_worker(policy: Policy, max_bytes: int) -> None:
     """Runs once in each worker: keep the policy, leave Ctrl-C to the parent."""
     global _POLICY, _MAX_BYTES
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the worker inherited lives as long as it does: the collector need not scan
+    # it again, nor write to (and so copy) the pages it shares with the parent.
+    gc.freeze()
     _POLICY = policy
     _MAX_BYTES = max_bytes
 
