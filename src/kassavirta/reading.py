@@ -90,9 +90,11 @@ def _segments(data: bytes) -> list[tuple[int, int]]:
     Split before every XML declaration or SOAP envelope that follows an element,
     and after an envelope's end tag that is followed by more content.
     """
+    # The envelope patterns are slow to scan a whole file with; most files hold no envelope.
+    framed = b"Envelope" in data
     candidates = sorted(
         {m.start() for m in _DECL.finditer(data)}
-        | {m.start() for m in _ENVELOPE_START.finditer(data)}
+        | ({m.start() for m in _ENVELOPE_START.finditer(data)} if framed else set())
     )
     starts: list[int] = []
     previous = 0
@@ -106,7 +108,7 @@ def _segments(data: bytes) -> list[tuple[int, int]]:
     ranges: list[tuple[int, int]] = []
     for begin, end in itertools.pairwise(bounds):
         chunk = data[begin:end]
-        close = _ENVELOPE_END.search(chunk)
+        close = _ENVELOPE_END.search(chunk) if framed else None
         if close and chunk[close.end() :].strip():
             ranges.append((begin, begin + close.end()))
             ranges.append((begin + close.end(), end))

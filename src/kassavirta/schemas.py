@@ -83,9 +83,17 @@ class SchemaStore:
 
     def __init__(self, dirs: list[Path] | None = None) -> None:
         self.dirs = schema_dirs(dirs)
+        self._schemas: dict[str, etree.XMLSchema | None] = {}
         for d in dirs or []:
             if not d.is_dir():
                 raise SettingsError("not a folder of schemas", path=str(d))
+
+    def __getstate__(self) -> dict[str, object]:
+        # Compiled schemas do not pickle: a worker process compiles its own, once.
+        return {**self.__dict__, "_schemas": {}}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
 
     def find(self, format_id: str) -> Path | None:
         """The schema file, directly in a folder or one level below it.
@@ -113,10 +121,13 @@ class SchemaStore:
         """Violations of the format's XSD; None when no schema is available."""
         root = etree.QName(tree.getroot()).localname
         by_root = f"{format_id}/{root}"
-        path = self.find(by_root) if by_root in SCHEMA_FILES else self.find(format_id)
-        if path is None:
+        key = by_root if by_root in SCHEMA_FILES else format_id
+        if key not in self._schemas:  # searched and compiled once per store, not per invoice
+            path = self.find(key)
+            self._schemas[key] = None if path is None else compile_schema(path)
+        schema = self._schemas[key]
+        if schema is None:
             return None
-        schema = compile_schema(path)
         if schema.validate(tree):
             return []
         return [
