@@ -1,0 +1,93 @@
+"""Property-based testing for invoice writers: `pip install kassavirta-preflight[testing]`.
+
+- `finvoice_invoices(version=, channel=, language=, encoding=, today=)`:
+  hypothesis strategy of (xml bytes, expected `kassavirta.model.Invoice`) for
+  schema-valid Finvoice invoices that route with no finding;
+- `defective_invoices(rule=)`: invoices with exactly one defect (every send
+  error and warning of `kassavirta.rules`), with the valid twin they came from;
+- `settings_files()`, `assignments_json()`: the check's other two inputs;
+- `assert_routes(xml_bytes, settings=None, today=None)`: fails with the
+  service's message(s) unless the invoice routes;
+- the pytest plugin `kassavirta.testing.plugin` (registered automatically):
+  fixtures `kassavirta_settings`, `kassavirta_today`, `kassavirta_check`.
+
+Names are imported on first use, so that `import kassavirta.testing` (done by
+the pytest plugin at start-up) never imports hypothesis or the checker.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .assertions import assert_routes, default_settings, default_settings_mapping
+    from .finvoice import InvoiceSpec, comparable, expected, render
+    from .strategies import (
+        DEFECT_RULES,
+        Case,
+        DefectiveInvoice,
+        assignments_json,
+        business_ids,
+        defective_invoices,
+        finnish_accounts,
+        finvoice_invoices,
+        invoice_specs,
+        references,
+        routable_invoices,
+        settings_files,
+    )
+
+_EXPORTS: dict[str, str] = {
+    "assert_routes": "assertions",
+    "default_settings": "assertions",
+    "default_settings_mapping": "assertions",
+    "InvoiceSpec": "finvoice",
+    "comparable": "finvoice",
+    "expected": "finvoice",
+    "render": "finvoice",
+    "DEFECT_RULES": "strategies",
+    "Case": "strategies",
+    "DefectiveInvoice": "strategies",
+    "assignments_json": "strategies",
+    "business_ids": "strategies",
+    "defective_invoices": "strategies",
+    "finnish_accounts": "strategies",
+    "finvoice_invoices": "strategies",
+    "invoice_specs": "strategies",
+    "references": "strategies",
+    "routable_invoices": "strategies",
+    "settings_files": "strategies",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "DEFECT_RULES",
+    "Case",
+    "DefectiveInvoice",
+    "InvoiceSpec",
+    "assert_routes",
+    "assignments_json",
+    "business_ids",
+    "comparable",
+    "default_settings",
+    "default_settings_mapping",
+    "defective_invoices",
+    "expected",
+    "finnish_accounts",
+    "finvoice_invoices",
+    "invoice_specs",
+    "references",
+    "render",
+    "routable_invoices",
+    "settings_files",
+]

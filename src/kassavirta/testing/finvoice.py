@@ -1,0 +1,463 @@
+"""A Finvoice invoice as plain data, its XML, and the normalised invoice it encodes.
+
+The strategies draw an `InvoiceSpec`; `render` writes it with lxml in the
+schema's element order (FIELDS.md §1) for Finvoice 1.3, 2.0, 2.01 or 3.0, and
+`expected` says what `kassavirta.formats.finvoice.adapt` must read back. A
+defect is a change to the spec, never to the XML text, so a defective invoice
+and its valid twin differ in exactly the fields the defect names, and the
+expectation stays right for both. Nothing here needs hypothesis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Final
+
+from lxml import etree
+
+from ..model import Account, Address, Channel, Invoice, Party, Payment, Row, VatLine
+
+VERSIONS: Final[tuple[str, ...]] = ("1.3", "2.0", "2.01", "3.0")
+ENCODINGS: Final[tuple[str, ...]] = ("UTF-8", "ISO-8859-15", "ISO-8859-1")
+XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
+CENT: Final = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class PostalAddress:
+    streets: tuple[str, ...]
+    town: str
+    postcode: str
+    country: str | None = "FI"
+
+
+@dataclass(frozen=True)
+class PartySpec:
+    name: str
+    business_id: str | None = None
+    """Y-tunnus `nnnnnnn-n`; None for a consumer."""
+    vat_code: str | None = None
+    address: PostalAddress | None = None
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    article: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    vat_percent: Decimal
+    vat_excluded: Decimal
+    vat_amount: Decimal
+    amount: Decimal
+    """VAT included: what the sum rule counts."""
+    article_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    iban: str
+    bic: str
+
+
+@dataclass(frozen=True)
+class Transmission:
+    """`MessageTransmissionDetails`: who sends to whom, through which operator or bank."""
+
+    from_identifier: str
+    from_intermediator: str
+    to_identifier: str
+    to_intermediator: str
+    message_id: str
+    timestamp: datetime
+
+
+@dataclass(frozen=True)
+class VatSpec:
+    percent: Decimal
+    base: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceSpec:
+    """Everything a generated Finvoice says. Amounts are Decimal; the XML gets commas."""
+
+    version: str
+    encoding: str
+    seller: PartySpec
+    buyer: PartySpec
+    number: str
+    issue_date: date
+    rows: tuple[RowSpec, ...]
+    total_vat_excluded: Decimal
+    total_vat: Decimal
+    total: Decimal
+    vat_lines: tuple[VatSpec, ...]
+    payment: AccountSpec
+    beneficiary: str
+    reference: str
+    reference_scheme: str
+    instructed: Decimal
+    due_date: date
+    """`EpiDateOptionDate`: the bank's due date (always present)."""
+    terms_due_date: date | None
+    """`PaymentTermsDetails/InvoiceDueDate`, when the invoice carries one."""
+    terms_text: str
+    language: str | None = "FI"
+    type_code: str = "INV01"
+    type_text: str = "LASKU"
+    paid: Decimal | None = None
+    """`InvoicePaidAmount` (3.0 only)."""
+    seller_accounts: tuple[AccountSpec, ...] = ()
+    seller_ovt: str | None = None
+    buyer_ovt: str | None = None
+    transmission: Transmission | None = None
+    instruction_id: str | None = None
+    fine_percent: Decimal | None = None
+    fine_text: str | None = None
+    """Always a sentence about late-payment interest (`PaymentOverDueFineFreeText`)."""
+    barcode: str | None = None
+    scheme_ids: bool = False
+    """3.0: write `SchemeID="0037"` on the party identifiers."""
+    pretty: bool = True
+    stylesheet: bool = False
+    charge: str = "SLEV"
+    extra: dict[str, str] = field(default_factory=dict)
+    """Free-form notes of the strategy (e.g. which defect was applied); not rendered."""
+
+    @property
+    def channel(self) -> Channel:
+        """The channel the adapter must infer (SPEC §1, FIELDS.md §11)."""
+        if self.buyer.business_id or self.buyer.vat_code:
+            return Channel.B2B
+        signals = [self.instruction_id]
+        if self.transmission is not None:
+            signals += [self.transmission.to_intermediator, self.transmission.to_identifier]
+        return Channel.B2C_NETBANK if any(signals) else Channel.B2C_OTHER
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.type_code == "INV02" or self.total < 0
+
+
+def fi_amount(value: Decimal) -> str:
+    """Two decimals and a decimal comma: Finvoice's `amount` (and `epiAmount`)."""
+    return f"{value.quantize(CENT):f}".replace(".", ",")
+
+
+def fi_number(value: Decimal) -> str:
+    """The shortest decimal-comma form: percentages and quantities."""
+    text = f"{value.normalize():f}" if value != 0 else "0"
+    return text.replace(".", ",")
+
+
+def _date(parent: etree._Element, tag: str, value: date) -> etree._Element:
+    element = etree.SubElement(parent, tag, Format="CCYYMMDD")
+    element.text = value.strftime("%Y%m%d")
+    return element
+
+
+def _text(parent: etree._Element, tag: str, value: str | None, **attrs: str) -> None:
+    if value is None:
+        return
+    element = etree.SubElement(parent, tag, attrs)
+    element.text = value
+
+
+def _money(parent: etree._Element, tag: str, value: Decimal | None) -> None:
+    if value is None:
+        return
+    element = etree.SubElement(parent, tag, AmountCurrencyIdentifier="EUR")
+    element.text = fi_amount(value)
+
+
+def _address(parent: etree._Element, prefix: str, address: PostalAddress | None) -> None:
+    if address is None:
+        return
+    block = etree.SubElement(parent, f"{prefix}PostalAddressDetails")
+    for street in address.streets:
+        _text(block, f"{prefix}StreetName", street)
+    _text(block, f"{prefix}TownName", address.town)
+    _text(block, f"{prefix}PostCodeIdentifier", address.postcode)
+    _text(block, "CountryCode", address.country)
+
+
+def _party(root: etree._Element, spec: InvoiceSpec, prefix: str, party: PartySpec) -> None:
+    block = etree.SubElement(root, f"{prefix}PartyDetails")
+    scheme = {"SchemeID": "0037"} if spec.scheme_ids and spec.version == "3.0" else {}
+    _text(block, f"{prefix}PartyIdentifier", party.business_id, **scheme)
+    _text(block, f"{prefix}OrganisationName", party.name)
+    _text(block, f"{prefix}OrganisationTaxCode", party.vat_code)
+    _address(block, prefix, party.address)
+
+
+def _transmission(root: etree._Element, t: Transmission) -> None:
+    block = etree.SubElement(root, "MessageTransmissionDetails")
+    sender = etree.SubElement(block, "MessageSenderDetails")
+    _text(sender, "FromIdentifier", t.from_identifier)
+    _text(sender, "FromIntermediator", t.from_intermediator)
+    receiver = etree.SubElement(block, "MessageReceiverDetails")
+    _text(receiver, "ToIdentifier", t.to_identifier)
+    _text(receiver, "ToIntermediator", t.to_intermediator)
+    details = etree.SubElement(block, "MessageDetails")
+    _text(details, "MessageIdentifier", t.message_id)
+    _text(details, "MessageTimeStamp", t.timestamp.isoformat(timespec="seconds"))
+
+
+def _details(root: etree._Element, spec: InvoiceSpec) -> None:
+    details = etree.SubElement(root, "InvoiceDetails")
+    _text(details, "InvoiceTypeCode", spec.type_code)
+    _text(details, "InvoiceTypeText", spec.type_text)
+    _text(details, "OriginCode", "Original")
+    _text(details, "InvoiceNumber", spec.number)
+    _date(details, "InvoiceDate", spec.issue_date)
+    _money(details, "InvoiceTotalVatExcludedAmount", spec.total_vat_excluded)
+    _money(details, "InvoiceTotalVatAmount", spec.total_vat)
+    _money(details, "InvoiceTotalVatIncludedAmount", spec.total)
+    if spec.version == "3.0":
+        _money(details, "InvoicePaidAmount", spec.paid)
+    for line in spec.vat_lines:
+        vat = etree.SubElement(details, "VatSpecificationDetails")
+        _money(vat, "VatBaseAmount", line.base)
+        _text(vat, "VatRatePercent", fi_number(line.percent))
+        _money(vat, "VatRateAmount", line.amount)
+    terms = etree.SubElement(details, "PaymentTermsDetails")
+    _text(terms, "PaymentTermsFreeText", spec.terms_text)
+    if spec.terms_due_date is not None:
+        _date(terms, "InvoiceDueDate", spec.terms_due_date)
+    if spec.fine_percent is not None or spec.fine_text is not None:
+        fine = etree.SubElement(terms, "PaymentOverDueFineDetails")
+        _text(fine, "PaymentOverDueFineFreeText", spec.fine_text)
+        if spec.fine_percent is not None:
+            _text(fine, "PaymentOverDueFinePercent", fi_number(spec.fine_percent))
+
+
+def _row(root: etree._Element, row: RowSpec) -> None:
+    element = etree.SubElement(root, "InvoiceRow")
+    _text(element, "ArticleIdentifier", row.article_id)
+    _text(element, "ArticleName", row.article)
+    _text(element, "InvoicedQuantity", fi_number(row.quantity), QuantityUnitCode=row.unit)
+    price = etree.SubElement(element, "UnitPriceAmount", AmountCurrencyIdentifier="EUR")
+    price.text = fi_amount(row.unit_price)
+    _text(element, "RowVatRatePercent", fi_number(row.vat_percent))
+    _money(element, "RowVatAmount", row.vat_amount)
+    _money(element, "RowVatExcludedAmount", row.vat_excluded)
+    _money(element, "RowAmount", row.amount)
+
+
+def _epi(root: etree._Element, spec: InvoiceSpec) -> None:
+    epi = etree.SubElement(root, "EpiDetails")
+    ident = etree.SubElement(epi, "EpiIdentificationDetails")
+    _date(ident, "EpiDate", spec.issue_date)
+    _text(ident, "EpiReference", spec.reference)
+    parties = etree.SubElement(epi, "EpiPartyDetails")
+    bfi = etree.SubElement(parties, "EpiBfiPartyDetails")
+    _text(bfi, "EpiBfiIdentifier", spec.payment.bic, IdentificationSchemeName="BIC")
+    beneficiary = etree.SubElement(parties, "EpiBeneficiaryPartyDetails")
+    _text(beneficiary, "EpiNameAddressDetails", spec.beneficiary)
+    _text(beneficiary, "EpiAccountID", spec.payment.iban, IdentificationSchemeName="IBAN")
+    instruction = etree.SubElement(epi, "EpiPaymentInstructionDetails")
+    _text(instruction, "EpiPaymentInstructionId", spec.instruction_id)
+    _text(
+        instruction,
+        "EpiRemittanceInfoIdentifier",
+        spec.reference,
+        IdentificationSchemeName=spec.reference_scheme,
+    )
+    instructed = etree.SubElement(
+        instruction, "EpiInstructedAmount", AmountCurrencyIdentifier="EUR"
+    )
+    instructed.text = fi_amount(spec.instructed)
+    _text(instruction, "EpiCharge", spec.charge, ChargeOption=spec.charge)
+    _date(instruction, "EpiDateOptionDate", spec.due_date)
+
+
+def build_tree(spec: InvoiceSpec) -> etree._ElementTree:
+    """The invoice as an lxml tree, elements in schema order."""
+    root = etree.Element("Finvoice", nsmap={"xsi": XSI})
+    root.set("Version", spec.version)
+    root.set(f"{{{XSI}}}noNamespaceSchemaLocation", f"Finvoice{spec.version}.xsd")
+    if spec.transmission is not None:
+        _transmission(root, spec.transmission)
+    _party(root, spec, "Seller", spec.seller)
+    _text(root, "SellerOrganisationUnitNumber", spec.seller_ovt)
+    if spec.seller_accounts:
+        info = etree.SubElement(root, "SellerInformationDetails")
+        for account in spec.seller_accounts:
+            block = etree.SubElement(info, "SellerAccountDetails")
+            _text(block, "SellerAccountID", account.iban, IdentificationSchemeName="IBAN")
+            _text(block, "SellerBic", account.bic, IdentificationSchemeName="BIC")
+    _text(root, "InvoiceRecipientLanguageCode", spec.language)
+    _party(root, spec, "Buyer", spec.buyer)
+    _text(root, "BuyerOrganisationUnitNumber", spec.buyer_ovt)
+    _details(root, spec)
+    _text(root, "VirtualBankBarcode", spec.barcode)
+    for row in spec.rows:
+        _row(root, row)
+    _epi(root, spec)
+    tree = etree.ElementTree(root)
+    if spec.stylesheet:
+        root.addprevious(etree.PI("xml-stylesheet", 'type="text/xsl" href="Finvoice.xsl"'))
+    return tree
+
+
+def render(spec: InvoiceSpec) -> bytes:
+    """The invoice file's bytes, in the spec's encoding, with an XML declaration."""
+    tree = build_tree(spec)
+    if spec.pretty:
+        etree.indent(tree, space="  ")
+    data = etree.tostring(tree, xml_declaration=True, encoding=spec.encoding)
+    assert isinstance(data, bytes)
+    return data
+
+
+def _party_model(party: PartySpec) -> Party:
+    address = party.address
+    return Party(
+        name=party.name,
+        business_id=party.business_id,
+        vat_code=party.vat_code,
+        address=Address(
+            streets=list(address.streets),
+            town=address.town,
+            postcode=address.postcode,
+            country=address.country,
+        )
+        if address is not None
+        else None,
+    )
+
+
+def _interest_text(spec: InvoiceSpec) -> str | None:
+    # The strategies write only interest sentences ("Viivästyskorko 8 %") as the
+    # fine's free text and never mention interest in the payment terms.
+    return spec.fine_text
+
+
+def expected(spec: InvoiceSpec) -> Invoice:
+    """The normalised invoice the adapter must read from `render(spec)`.
+
+    `locations` and `channel_signals` are left empty: they describe where and
+    why, not what, and are compared separately if at all.
+    """
+    return Invoice(
+        format=f"finvoice-{spec.version}",
+        version=spec.version,
+        type_code=spec.type_code,
+        number=spec.number,
+        issue_date=spec.issue_date,
+        due_date=spec.terms_due_date or spec.due_date,
+        terms_due_date=spec.terms_due_date,
+        currency="EUR",
+        currencies=["EUR"],
+        total=spec.total,
+        total_vat_excluded=spec.total_vat_excluded,
+        total_vat=spec.total_vat,
+        paid_amount=spec.paid if spec.version == "3.0" else None,
+        rows=[
+            Row(
+                index=n,
+                article=row.article,
+                quantity=row.quantity,
+                unit=row.unit,
+                unit_price=row.unit_price,
+                vat_percent=row.vat_percent,
+                vat_amount=row.vat_amount,
+                vat_excluded=row.vat_excluded,
+                amount=row.amount,
+            )
+            for n, row in enumerate(spec.rows, start=1)
+        ],
+        vat_lines=[
+            VatLine(percent=v.percent, base=v.base, amount=v.amount) for v in spec.vat_lines
+        ],
+        seller=_party_model(spec.seller),
+        seller_accounts=[
+            Account(account=a.iban, scheme="IBAN", bic=a.bic) for a in spec.seller_accounts
+        ],
+        buyer=_party_model(spec.buyer),
+        language=spec.language,
+        payment=Payment(
+            iban=spec.payment.iban,
+            iban_scheme="IBAN",
+            bic=spec.payment.bic,
+            beneficiary=spec.beneficiary,
+            reference=spec.reference,
+            reference_scheme=spec.reference_scheme,
+            amount=spec.instructed,
+            due_date=spec.due_date,
+            instruction_id=spec.instruction_id,
+        ),
+        penalty_interest_percent=spec.fine_percent,
+        interest_in_free_text=_interest_text(spec),
+        payment_terms_text=spec.terms_text,
+        channel=spec.channel,
+    )
+
+
+COMPARED_EXCLUDE: Final = frozenset({"locations", "channel_signals"})
+
+
+def comparable(invoice: Invoice) -> dict[str, object]:
+    """The modelled fields of `invoice`, for comparing an expectation with a reading."""
+    return invoice.model_dump(exclude=set(COMPARED_EXCLUDE))
+
+
+def example_spec(today: date, version: str = "3.0") -> InvoiceSpec:
+    """One fixed, valid B2B invoice due four weeks after `today` (on a banking day).
+
+    For tests that need a known-good invoice without hypothesis, and as the
+    twin that hand-written variants start from.
+    """
+    from datetime import timedelta
+
+    from ..businessdays import next_business_day
+
+    due = next_business_day(today + timedelta(days=28))
+    row = RowSpec(
+        article="Huoltosopimus",
+        quantity=Decimal(2),
+        unit="kk",
+        unit_price=Decimal("120.00"),
+        vat_percent=Decimal("25.5"),
+        vat_excluded=Decimal("240.00"),
+        vat_amount=Decimal("61.20"),
+        amount=Decimal("301.20"),
+    )
+    account = AccountSpec(iban="FI2112345600000785", bic="NDEAFIHH")
+    return InvoiceSpec(
+        version=version,
+        encoding="ISO-8859-15",
+        seller=PartySpec(
+            name="Koivu Huolto Oy",
+            business_id="1572860-0",
+            vat_code="FI15728600",
+            address=PostalAddress(("Hämeenkatu 12",), "TAMPERE", "33100"),
+        ),
+        buyer=PartySpec(
+            name="Järvi Rakennus Ab",
+            business_id="2331972-7",
+            address=PostalAddress(("Aleksanterinkatu 7 B 4",), "HELSINKI", "00100"),
+        ),
+        number="2026001",
+        issue_date=today,
+        rows=(row,),
+        total_vat_excluded=row.vat_excluded,
+        total_vat=row.vat_amount,
+        total=row.amount,
+        vat_lines=(VatSpec(row.vat_percent, row.vat_excluded, row.vat_amount),),
+        payment=account,
+        beneficiary="Koivu Huolto Oy",
+        reference="20260011",
+        reference_scheme="SPY",
+        instructed=row.amount,
+        due_date=due,
+        terms_due_date=due,
+        terms_text="28 päivää netto",
+        seller_accounts=(account,),
+        fine_percent=Decimal(8),
+        fine_text="Viivästyskorko 8 %",
+    )
