@@ -13,9 +13,17 @@ import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import SettingsError
 
@@ -38,6 +46,35 @@ DEFAULT_FORMAT_SUPPORT: dict[str, bool] = {
 """Which formats the service takes (SPEC §1). The operator's list can change: a setting."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _checked_iban(value: str | None) -> str | None:
+    if not value:
+        return value or None
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        return str(IBAN(value).compact)
+    except SchwiftyException as exc:
+        raise ValueError(f"not a valid IBAN ({exc})") from exc
+
+
+def _checked_bic(value: str | None) -> str | None:
+    if not value:
+        return value or None
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        return str(BIC(value, allow_invalid=False).compact)
+    except SchwiftyException as exc:
+        raise ValueError(f"not a valid BIC ({exc})") from exc
+
+
+Iban = Annotated[str | None, AfterValidator(_checked_iban)]
+"""An IBAN checked with schwifty (checksum and registry), kept in compact form."""
+Bic = Annotated[str | None, AfterValidator(_checked_bic)]
 
 
 class Signature(BaseModel):
@@ -72,20 +109,10 @@ class ServiceAccount(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    iban: str | None = None
-    bic: str | None = None
+    iban: Iban = None
+    bic: Bic = None
     account_number: str | None = None
     notes: list[Note] = Field(default_factory=list)
-
-    @field_validator("iban")
-    @classmethod
-    def _iban(cls, value: str | None) -> str | None:
-        return _checked_iban(value)
-
-    @field_validator("bic")
-    @classmethod
-    def _bic(cls, value: str | None) -> str | None:
-        return _checked_bic(value)
 
 
 class ServiceLevels(BaseModel):
@@ -111,30 +138,6 @@ def _compact_bid(value: str) -> str:
     return re.sub(r"[\s.-]", "", value).upper().removeprefix("FI")
 
 
-def _checked_iban(value: str | None) -> str | None:
-    if not value:
-        return value or None
-    from schwifty import IBAN
-    from schwifty.exceptions import SchwiftyException
-
-    try:
-        return str(IBAN(value).compact)
-    except SchwiftyException as exc:
-        raise ValueError(f"not a valid IBAN ({exc})") from exc
-
-
-def _checked_bic(value: str | None) -> str | None:
-    if not value:
-        return value or None
-    from schwifty import BIC
-    from schwifty.exceptions import SchwiftyException
-
-    try:
-        return str(BIC(value, allow_invalid=False).compact)
-    except SchwiftyException as exc:
-        raise ValueError(f"not a valid BIC ({exc})") from exc
-
-
 class Settings(BaseModel):
     """The activation settings (SPEC §3) and our service assumptions (SPEC §2)."""
 
@@ -142,8 +145,8 @@ class Settings(BaseModel):
 
     # The operator's keys.
     status: Literal["DISABLED", "ACTIVE", "PENDING"]
-    iban: str | None = None
-    bic: str | None = None
+    iban: Iban = None
+    bic: Bic = None
     bank: str | None = None
     contact_person: str | None = None
     contact_email: str | None = None
@@ -173,16 +176,6 @@ class Settings(BaseModel):
     format_support: dict[str, bool] = Field(default_factory=dict)
     detection: dict[str, Signature] = Field(default_factory=dict)
     default_country: str = "FI"
-
-    @field_validator("iban")
-    @classmethod
-    def _iban(cls, value: str | None) -> str | None:
-        return _checked_iban(value)
-
-    @field_validator("bic")
-    @classmethod
-    def _bic(cls, value: str | None) -> str | None:
-        return _checked_bic(value)
 
     @field_validator("contact_email", "customer_service_email", "authorization_email", mode="after")
     @classmethod
