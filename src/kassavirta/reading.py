@@ -139,6 +139,30 @@ def _check_entities(tree: etree._ElementTree, path: str, line: int | None) -> No
         )
 
 
+_WIDE = ("UTF-16", "UTF16", "UTF-32", "UTF32", "UCS-2", "UCS2", "UCS-4", "UCS4")
+_COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
+
+
+def _hint(segment: bytes, declared: str | None, line: int | None, column: int | None) -> str | None:
+    """Our words for parse errors whose libxml2 message does not say what is wrong."""
+    if declared:
+        wide = declared.upper().startswith(_WIDE)
+        if wide and segment.startswith(b"<?xml"):
+            return f"the file declares {declared} but is written in a one-byte encoding"
+        try:
+            segment.decode("utf-16" if wide else declared)
+        except UnicodeDecodeError:
+            return f"the bytes are not {declared}, the encoding the XML declaration names"
+        except LookupError:
+            return None
+    if not _START_TAG.search(_COMMENT_OR_PI.sub(b"", segment)):
+        return "the file has no element outside comments and processing instructions"
+    last = segment.rstrip(b"\r\n").rsplit(b"\n", 1)[-1]
+    if line == segment.rstrip(b"\r\n").count(b"\n") + 1 and (column or 0) >= len(last):
+        return "the file ends in the middle of the document (truncated?)"
+    return None
+
+
 def parse_part(
     data: bytes, begin: int, end: int, *, path: str, fallback_encoding: str | None
 ) -> Part:
@@ -157,6 +181,8 @@ def parse_part(
             if "depth" in message.lower() or "amplification" in message.lower()
             else "not-xml"
         )
+        hint = _hint(segment, declared, line, column)
+        message = f"{hint} ({message})" if hint else message
         raise ReadError(
             reason,
             message,
