@@ -253,7 +253,11 @@ def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
                     f"the file is {size} bytes, over the {max_bytes}-byte limit",
                     path=str(p),
                 )
-            data = handle.read(max_bytes + 1)
+            # Ask for what the file holds, not for the limit: read(n) allocates n bytes
+            # up front. A file that grew since fstat (or a pipe) is read on, bounded.
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += handle.read(max_bytes + 1 - len(data))
     except IsADirectoryError as exc:
         raise ReadError("not-xml", "this is a directory, not a file", path=str(p)) from exc
     except OSError as exc:
