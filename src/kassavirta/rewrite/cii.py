@@ -24,7 +24,7 @@ from ..formats.detect import CII
 from ..model import Invoice
 from ..reading import Document
 from . import PartRewrite, Plan, RewriteError
-from .peppol import ElementRewrite, compact, text_of
+from .common import ElementRewrite, compact, text_of
 from .xmlsource import Node
 
 REFERENCE_BEFORE = (
@@ -89,17 +89,7 @@ class _Rewrite(ElementRewrite):
             self.insert(s, node, PAYEE_BEFORE, "payment.beneficiary", self.plan.payee_name)
             return
         name = self.find(existing, "Name")
-        children = [c for c in existing if isinstance(c.tag, str)]
-        if text_of(name) == self.plan.payee_name and len(children) == 1:
-            return
-        self.editor.replace(existing, node)
-        self.record(
-            existing,
-            self.path(existing),
-            "payment.beneficiary",
-            text_of(name),
-            self.plan.payee_name,
-        )
+        self.replace(existing, node, "payment.beneficiary", text_of(name), self.plan.payee_name)
 
     def institution_node(self, context: etree._Element) -> Node:
         return Node(

@@ -8,15 +8,14 @@ from what is there, which is what makes a second run a no-op.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lxml import etree
 
 from ..identifiers import compact_reference
 from ..model import Invoice
 from ..reading import Document
-from . import FieldChange, PartRewrite, Plan, RewriteError
-from .xmlsource import Node, SourceEditor, SourceText
+from . import PartRewrite, Plan, RewriteError
+from .common import ElementRewrite, compact, matches, text_of
+from .xmlsource import Node
 
 SELLER_INFORMATION_AFTER = (
     "SellerPartyDetails",
@@ -33,18 +32,6 @@ FACTORING_BEFORE = ("VirtualBankBarcode", "InvoiceRow", "SpecificationDetails", 
 """Root children that FactoringAgreementDetails goes before, the first present wins (§8)."""
 
 
-@dataclass
-class _Change:
-    position: int
-    change: FieldChange
-
-
-def _text(element: etree._Element | None) -> str | None:
-    if element is None:
-        return None
-    return (element.text or "").strip()
-
-
 def _child(parent: etree._Element | None, name: str) -> etree._Element | None:
     return None if parent is None else parent.find(name)
 
@@ -57,7 +44,7 @@ def _require(parent: etree._Element | None, name: str, where: str) -> etree._Ele
 
 
 def _same_account(a: str | None, b: str) -> bool:
-    return a is not None and "".join(a.split()).upper() == "".join(b.split()).upper()
+    return a is not None and compact(a) == compact(b)
 
 
 def _same_reference(a: str | None, b: str | None) -> bool:
@@ -66,47 +53,7 @@ def _same_reference(a: str | None, b: str | None) -> bool:
     return compact_reference(a).lstrip("0") == compact_reference(b).lstrip("0")
 
 
-def _shape(element: etree._Element) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
-    """A block's children as (name, text, attributes), to compare it with a new one."""
-    return [
-        (
-            etree.QName(c).localname,
-            (c.text or "").strip(),
-            tuple(sorted((str(k), str(v)) for k, v in c.attrib.items())),
-        )
-        for c in element
-        if isinstance(c.tag, str)
-    ]
-
-
-def _node_shape(node: Node) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
-    return [(c.tag, c.text or "", tuple(sorted(c.attrs))) for c in node.children]
-
-
-class _Rewrite:
-    def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
-        self.part = document.part
-        self.tree = self.part.tree
-        self.root = self.part.root
-        self.plan = plan
-        self.original = source
-        self.source = SourceText.decode(source, self.part.encoding)
-        self.editor = SourceEditor(self.source.text, self.tree)
-        self.changes: list[_Change] = []
-        self.notes: list[str] = []
-        self.removed: list[etree._Element] = []
-
-    # -------------------------------------------------------------- bookkeeping
-
-    def path(self, element: etree._Element) -> str:
-        return self.tree.getpath(element)
-
-    def record(
-        self, at: etree._Element, xpath: str, name: str, old: str | None, new: str | None
-    ) -> None:
-        position = self.editor.span(at).start
-        self.changes.append(_Change(position, FieldChange(xpath, name, old, new)))
-
+class _Rewrite(ElementRewrite):
     def set_leaf(
         self, element: etree._Element, name: str, value: str, scheme: str | None, same: bool
     ) -> None:
@@ -123,26 +70,12 @@ class _Rewrite:
                 scheme,
             )
         if not same:
-            self.record(element, self.path(element), name, _text(element), value)
+            self.record(element, self.path(element), name, text_of(element), value)
         if attrs or not same:
             self.editor.update(element, None if same else value, attrs)
 
-    def insert(
-        self,
-        parent: etree._Element,
-        node: Node,
-        name: str,
-        before: tuple[str, ...],
-        value: str | None,
-    ) -> None:
-        anchor = self.editor.insert_child(parent, node, before, self.removed)
-        self.record(anchor, f"{self.path(parent)}/{node.tag}", name, None, value)
-
     def remove(self, element: etree._Element, name: str, why: str) -> None:
-        self.removed.append(element)
-        self.editor.remove(element)
-        self.record(element, self.path(element), name, _text(element), None)
-        self.notes.append(why)
+        self.drop(element, name, text_of(element), why)
 
     # -------------------------------------------------------------- the fields
 
@@ -168,8 +101,8 @@ class _Rewrite:
             self.insert(
                 bfi,
                 Node("EpiBfiIdentifier", plan.bic, (("IdentificationSchemeName", "BIC"),)),
-                "payment.bic",
                 ("EpiBfiName",),
+                "payment.bic",
                 plan.bic,
             )
         else:
@@ -186,8 +119,8 @@ class _Rewrite:
             self.insert(
                 beneficiary,
                 Node("EpiNameAddressDetails", plan.payee_name),
-                "payment.beneficiary",
                 ("EpiBei", "EpiAccountID"),
+                "payment.beneficiary",
                 plan.payee_name,
             )
         elif " ".join((name.text or "").split()) != plan.payee_name:
@@ -198,7 +131,7 @@ class _Rewrite:
         )
 
         reference = _child(instruction, "EpiRemittanceInfoIdentifier")
-        old_reference = _text(reference)
+        old_reference = text_of(reference)
         if reference is None:
             self.insert(
                 instruction,
@@ -207,8 +140,8 @@ class _Rewrite:
                     plan.reference,
                     (("IdentificationSchemeName", plan.reference_scheme),),
                 ),
-                "payment.reference",
                 ("EpiInstructedAmount", "EpiCharge", "EpiDateOptionDate"),
+                "payment.reference",
                 plan.reference,
             )
         else:
@@ -259,10 +192,12 @@ class _Rewrite:
             return
         blocks = info.findall("SellerAccountDetails")
         old_value = "; ".join(
-            " ".join(t for t in (_text(b.find("SellerAccountID")), _text(b.find("SellerBic"))) if t)
+            " ".join(
+                t for t in (text_of(b.find("SellerAccountID")), text_of(b.find("SellerBic"))) if t
+            )
             for b in blocks
         )
-        if len(blocks) == 1 and _shape(blocks[0]) == _node_shape(block):
+        if len(blocks) == 1 and matches(blocks[0], block):
             return
         xpath = self.path(info) + "/SellerAccountDetails"
         if not blocks:
@@ -283,16 +218,16 @@ class _Rewrite:
         existing = _child(self.root, "FactoringAgreementDetails")
         base = "/Finvoice/FactoringAgreementDetails"
         if existing is not None:
-            if _shape(existing) == _node_shape(block):
+            if matches(existing, block):
                 return
             self.editor.replace(existing, block)
             old = {
-                "id": _text(existing.find("FactoringAgreementIdentifier")),
+                "id": text_of(existing.find("FactoringAgreementIdentifier")),
                 "clause": " ".join(
-                    t for t in (_text(e) for e in existing.findall("FactoringFreeText")) if t
+                    t for t in (text_of(e) for e in existing.findall("FactoringFreeText")) if t
                 )
                 or None,
-                "party": _text(existing.find("FactoringPartyName")),
+                "party": text_of(existing.find("FactoringPartyName")),
             }
             at = existing
         else:
@@ -337,7 +272,7 @@ class _Rewrite:
                 "VirtualBankBarcode removed: no barcode can carry the new payment details",
             )
             return True
-        if _text(element) != self.plan.barcode:
+        if text_of(element) != self.plan.barcode:
             self.set_leaf(element, "virtual_barcode", self.plan.barcode, None, False)
         return False
 
@@ -346,11 +281,7 @@ class _Rewrite:
         removed = self.barcode()
         self.factoring(removed)
         self.epi()
-        changes = [c.change for c in sorted(self.changes, key=lambda c: c.position)]
-        if not self.editor.changed:
-            return PartRewrite(data=self.original, changes=changes, notes=self.notes)
-        data = self.source.encode(self.editor.result())
-        return PartRewrite(data=data, changes=changes, notes=self.notes)
+        return self.finish()
 
 
 def rewrite(source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:

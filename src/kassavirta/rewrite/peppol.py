@@ -22,16 +22,15 @@ nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lxml import etree
 
 from ..formats.detect import UBL_CBC
 from ..formats.peppol import UBL_CAC
 from ..model import Invoice
 from ..reading import Document
-from . import FieldChange, PartRewrite, Plan, RewriteError
-from .xmlsource import Node, SourceEditor, SourceText
+from . import PartRewrite, Plan, RewriteError
+from .common import ElementRewrite, compact, text_of
+from .xmlsource import Node
 
 NOTE_BEFORE = (
     "TaxPointDate",
@@ -86,79 +85,6 @@ ACCOUNT_NAME_BEFORE = (
     "FinancialInstitutionBranch",
     "Country",
 )
-
-
-@dataclass
-class _Change:
-    position: int
-    change: FieldChange
-
-
-def text_of(element: etree._Element | None) -> str | None:
-    if element is None:
-        return None
-    return (element.text or "").strip()
-
-
-def compact(value: str | None) -> str:
-    return "".join((value or "").split()).upper()
-
-
-class ElementRewrite:
-    """What the UBL and CII rewriters share: the editor, prefixes, and the change log."""
-
-    def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
-        self.part = document.part
-        self.tree = self.part.tree
-        self.root = self.part.root
-        self.plan = plan
-        self.original = source
-        self.source = SourceText.decode(source, self.part.encoding)
-        self.editor = SourceEditor(self.source.text, self.tree)
-        self.changes: list[_Change] = []
-        self.notes: list[str] = []
-        self.removed: list[etree._Element] = []
-
-    def tag(self, context: etree._Element, namespace: str, local: str) -> str:
-        """`local` with the prefix `context` binds to `namespace` (none for the default)."""
-        for prefix, uri in context.nsmap.items():
-            if uri == namespace:
-                return local if prefix is None else f"{prefix}:{local}"
-        raise RewriteError(f"the document declares no prefix for {namespace}")
-
-    def path(self, element: etree._Element) -> str:
-        return self.tree.getpath(element)
-
-    def record(
-        self, at: etree._Element, xpath: str, name: str, old: str | None, new: str | None
-    ) -> None:
-        position = self.editor.span(at).start
-        self.changes.append(_Change(position, FieldChange(xpath, name, old, new)))
-
-    def settext_of(self, element: etree._Element, name: str, value: str) -> None:
-        if text_of(element) != value:
-            self.record(element, self.path(element), name, text_of(element), value)
-            self.editor.update(element, value)
-
-    def insert(
-        self, parent: etree._Element, node: Node, before: tuple[str, ...], name: str, value: str
-    ) -> None:
-        anchor = self.editor.insert_child(parent, node, before, self.removed)
-        self.record(anchor, f"{self.path(parent)}/{node.tag}", name, None, value)
-
-    def drop(self, element: etree._Element, name: str, old: str | None, why: str) -> None:
-        self.removed.append(element)
-        self.editor.remove(element)
-        self.record(element, self.path(element), name, old, None)
-        self.notes.append(why)
-
-    def finish(self) -> PartRewrite:
-        changes = [c.change for c in sorted(self.changes, key=lambda c: c.position)]
-        if not self.editor.changed:
-            return PartRewrite(data=self.original, changes=changes, notes=self.notes)
-        return PartRewrite(
-            data=self.source.encode(self.editor.result()), changes=changes, notes=self.notes
-        )
 
 
 class _Rewrite(ElementRewrite):
@@ -272,13 +198,7 @@ class _Rewrite(ElementRewrite):
             self.insert(self.root, node, PAYEE_BEFORE, "payment.beneficiary", plan.payee_name)
             return
         name = existing.find(f"{{{UBL_CAC}}}PartyName/{{{UBL_CBC}}}Name")
-        children = [c for c in existing if isinstance(c.tag, str)]
-        if text_of(name) == plan.payee_name and len(children) == 1:
-            return
-        self.editor.replace(existing, node)
-        self.record(
-            existing, self.path(existing), "payment.beneficiary", text_of(name), plan.payee_name
-        )
+        self.replace(existing, node, "payment.beneficiary", text_of(name), plan.payee_name)
 
     def clause(self) -> None:
         text = self.plan.clause.text

@@ -1,0 +1,131 @@
+"""What every format's rewriter shares: the editor, namespace prefixes, and the change log.
+
+Each rewriter applies the same plan to a different vocabulary, but the
+bookkeeping around an edit is the same everywhere: splice the edit into the
+original text (`xmlsource.SourceEditor`), log the change at the position of
+the element it touched so that the diff reads in document order whatever order
+the fields were visited in, keep removed elements from serving as anchors for
+insertions, and return the original bytes untouched when nothing changed (so a
+second run is byte-identical, whatever the encoder would have made of them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..reading import Document
+from . import FieldChange, PartRewrite, Plan, RewriteError
+from .xmlsource import Node, SourceEditor, SourceText
+
+
+@dataclass
+class LoggedChange:
+    """A change and where in the text it happened, for sorting the diff."""
+
+    position: int
+    change: FieldChange
+
+
+def text_of(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    return (element.text or "").strip()
+
+
+def compact(value: str | None) -> str:
+    """An account or BIC without spaces, upper case: how two of them are compared."""
+    return "".join((value or "").split()).upper()
+
+
+def matches(element: etree._Element, node: Node) -> bool:
+    """Whether `element` already is the block `node` would write (names, texts, attributes).
+
+    Prefixes are not compared, only local names, so a block written with the
+    document's own prefixes is recognised on the next run.
+    """
+    if etree.QName(element).localname != node.tag.rsplit(":", 1)[-1]:
+        return False
+    if sorted((str(k), str(v)) for k, v in element.attrib.items()) != sorted(node.attrs):
+        return False
+    children = [c for c in element if isinstance(c.tag, str)]
+    if not node.children:
+        return not children and (element.text or "").strip() == (node.text or "")
+    return len(children) == len(node.children) and all(
+        matches(c, n) for c, n in zip(children, node.children, strict=True)
+    )
+
+
+class ElementRewrite:
+    """One document being rewritten: its tree, its editor and what has changed so far."""
+
+    def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
+        self.part = document.part
+        self.tree = self.part.tree
+        self.root = self.part.root
+        self.plan = plan
+        self.original = source
+        self.source = SourceText.decode(source, self.part.encoding)
+        self.editor = SourceEditor(self.source.text, self.tree)
+        self.changes: list[LoggedChange] = []
+        self.notes: list[str] = []
+        self.removed: list[etree._Element] = []
+
+    def tag(self, context: etree._Element, namespace: str, local: str) -> str:
+        """`local` with the prefix `context` binds to `namespace` (none for the default)."""
+        for prefix, uri in context.nsmap.items():
+            if uri == namespace:
+                return local if prefix is None else f"{prefix}:{local}"
+        raise RewriteError(f"the document declares no prefix for {namespace}")
+
+    def path(self, element: etree._Element) -> str:
+        return self.tree.getpath(element)
+
+    def record(
+        self, at: etree._Element, xpath: str, name: str, old: str | None, new: str | None
+    ) -> None:
+        position = self.editor.span(at).start
+        self.changes.append(LoggedChange(position, FieldChange(xpath, name, old, new)))
+
+    def settext_of(self, element: etree._Element, name: str, value: str) -> None:
+        """Set a leaf's text, unless it already is `value`."""
+        if text_of(element) != value:
+            self.record(element, self.path(element), name, text_of(element), value)
+            self.editor.update(element, value)
+
+    def insert(
+        self,
+        parent: etree._Element,
+        node: Node,
+        before: tuple[str, ...],
+        name: str,
+        value: str | None,
+    ) -> None:
+        """Add `node` to `parent` before the first child named in `before` (else last)."""
+        anchor = self.editor.insert_child(parent, node, before, self.removed)
+        self.record(anchor, f"{self.path(parent)}/{node.tag}", name, None, value)
+
+    def replace(
+        self, element: etree._Element, node: Node, name: str, old: str | None, new: str
+    ) -> None:
+        """Put the block `node` in place of `element`, unless `element` already is it."""
+        if matches(element, node):
+            return
+        self.editor.replace(element, node)
+        self.record(element, self.path(element), name, old, new)
+
+    def drop(self, element: etree._Element, name: str, old: str | None, why: str) -> None:
+        """Remove `element`, log `old` → nothing, and say `why` in the notes."""
+        self.removed.append(element)
+        self.editor.remove(element)
+        self.record(element, self.path(element), name, old, None)
+        self.notes.append(why)
+
+    def finish(self) -> PartRewrite:
+        changes = [c.change for c in sorted(self.changes, key=lambda c: c.position)]
+        if not self.editor.changed:
+            return PartRewrite(data=self.original, changes=changes, notes=self.notes)
+        return PartRewrite(
+            data=self.source.encode(self.editor.result()), changes=changes, notes=self.notes
+        )
