@@ -17,7 +17,16 @@ from collections.abc import Sequence
 from . import __version__
 from .errors import SettingsError
 
-COMMANDS: tuple[str, ...] = ("check", "schemas", "ledger", "event", "schedule", "rewrite", "preview")
+COMMANDS: tuple[str, ...] = (
+    "check",
+    "schemas",
+    "ledger",
+    "event",
+    "schedule",
+    "rewrite",
+    "preview",
+    "si-change",
+)
 """Subcommand modules under `kassavirta.commands`, in the order `--help` lists them."""
 
 USAGE_ERROR = 2
