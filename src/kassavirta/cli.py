@@ -26,6 +26,8 @@ COMMANDS: tuple[str, ...] = (
     "rewrite",
     "preview",
     "si-change",
+    "references",
+    "serve",
 )
 """Subcommand modules under `kassavirta.commands`, in the order `--help` lists them."""
 

@@ -337,6 +337,36 @@ class Ledger:
             items.append(item)
         return parse_assignments(items, source=f"ledger {self.path}")
 
+    def by_reference(self, value: str, *, kind: str | None = "number") -> list[Assignment]:
+        """Assignments whose `reference_ids` hold `value` (of type `kind`; any type when None).
+
+        References are printed in groups and padded with leading zeros, so both
+        sides are compared without whitespace, in upper case, without leading zeros.
+        """
+        key = "".join(value.split()).upper().lstrip("0")
+        if not key:
+            return []
+        sql = (
+            "SELECT id, raw FROM assignments WHERE id IN ("
+            " SELECT a.id FROM assignments a, json_each(a.reference_ids) r"
+            " WHERE (:kind IS NULL OR json_extract(r.value, '$.type') = :kind)"
+            " AND ltrim(upper(replace(replace(replace("
+            "   CAST(json_extract(r.value, '$.value') AS TEXT), ' ', ''), char(9), ''),"
+            "   char(160), '')), '0') = :key"
+            ") ORDER BY number, issued_at, id"
+        )
+        try:
+            rows = self._conn.execute(sql, {"kind": kind, "key": key}).fetchall()
+            events = self._events_of([r[0] for r in rows])
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot read the ledger: {exc}", path=str(self.path)) from exc
+        items: list[dict[str, Any]] = []
+        for assignment_id, raw in rows:
+            item = json.loads(raw)
+            item["events"] = events.get(assignment_id, [])
+            items.append(item)
+        return parse_assignments(items, source=f"ledger {self.path}")
+
     def get(self, assignment_id: str) -> Assignment | None:
         try:
             row = self._conn.execute(
