@@ -27,7 +27,6 @@ COMMANDS: tuple[str, ...] = (
     "preview",
     "si-change",
     "references",
-    "serve",
 )
 """Subcommand modules under `kassavirta.commands`, in the order `--help` lists them."""
 
