@@ -29,7 +29,8 @@ It works in two steps, so that every format gets the same answers:
    that a second run changes nothing; never add an artefact the input did not
    carry (such as a barcode element). `finvoice.py` is the reference; a
    `peppol.py`, `teappsxml.py` or `cii.py` added to `REWRITERS` is picked up
-   with no other change.
+   with no other change; `common.ElementRewrite` holds what they all share
+   (the editor, the change log in document order, block comparison).
 
 Only routed invoices are rewritten; any other decision is returned with its
 reasons and the input unchanged. With `accountable_party = company` the
@@ -59,6 +60,7 @@ REWRITERS: dict[str, str] = {
     "finvoice-3.0": "finvoice",
     "peppol-bis-3": "peppol",
     "cii": "cii",
+    "teappsxml": "teappsxml",
 }
 """Format id → the module of this package whose `rewrite(...)` applies a plan to it."""
 
@@ -115,6 +117,8 @@ class Plan:
     agreement_id: str
     barcode: str | None
     """The 54-digit virtual bank barcode of the new payment data, when it can be made."""
+    agreement_stand_in: bool = False
+    """`agreement_id` is the seller's key, not a setting: a rewriter that writes it says so."""
 
 
 @dataclass
@@ -235,12 +239,10 @@ def make_plan(
     )
 
     agreement = settings.factoring_agreement_id or account.account_number
+    stand_in = not agreement
     if not agreement:
+        # Only some formats carry an agreement identifier: their rewriter notes the stand-in.
         agreement = seller or invoice.number or "-"
-        notes.append(
-            f"FactoringAgreementIdentifier {agreement!r} is a stand-in: set factoring_agreement_id "
-            "or vfsfi.account_number in the settings"
-        )
     agreement = agreement[:AGREEMENT_ID_MAX]
 
     clause = transfer_clause(settings, invoice.language, iban)
@@ -259,6 +261,7 @@ def make_plan(
         clause=clause,
         agreement_id=agreement,
         barcode=barcode,
+        agreement_stand_in=stand_in,
     )
     return plan, notes
 

@@ -281,6 +281,11 @@ class _Rewrite(ElementRewrite):
         removed = self.barcode()
         self.factoring(removed)
         self.epi()
+        if self.plan.agreement_stand_in:
+            self.notes.append(
+                f"FactoringAgreementIdentifier {self.plan.agreement_id!r} is a stand-in: "
+                "set factoring_agreement_id or vfsfi.account_number in the settings"
+            )
         return self.finish()
 
 
