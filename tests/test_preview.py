@@ -226,6 +226,54 @@ def test_amounts_and_numbers_are_printed_per_language() -> None:
     assert number(Decimal("25.50"), "sv") == "25,5" and number(Decimal("10"), "fi") == "10"
 
 
+def test_peppol_terms_print_without_the_clause_and_unit_codes_in_words() -> None:
+    """The UBL rewrite adds the clause to cac:PaymentTerms/cbc:Note after a line break;
+    the one-line terms field prints the terms alone (the clause has its own box)."""
+    from kassavirta.settings import load_settings
+
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    policy = build_policy(
+        RunOptions(), today=date(2026, 12, 1), settings=load_settings(samples / "settings.json")
+    )
+    source = (samples / "route" / "peppol-bis-3.xml").read_bytes()
+    result = rewrite_document(source, policy)
+    clause = result.plans[0].clause.text
+    assert result.invoices[0].payment_terms_text == f"14 päivää netto\n{clause}"
+    [page] = build_pages(result)
+    assert page.terms == "14 päivää netto"
+    assert [r.unit for r in result.invoices[0].rows] == ["C62", "C62", "C62"]
+    text = squash(pdf_text(render_pdf([page])))
+    assert "Maksuehto" in text and "14 päivää netto" in text and "nettoTämä" not in text
+    assert "6 kpl" in text and "C62" not in text
+    html = render_html([page])
+    assert "<td>14 päivää netto</td>" in html and ">6 kpl<" in html and "C62" not in html
+
+
+def test_unit_codes_per_language() -> None:
+    from kassavirta.render.labels import unit_label
+
+    assert [unit_label(c, "fi") for c in ("C62", "H87", "EA", "HUR", "DAY", "MON")] == [
+        "kpl",
+        "kpl",
+        "kpl",
+        "h",
+        "pv",
+        "kk",
+    ]
+    assert [unit_label(c, "sv") for c in ("C62", "DAY", "MON", "KWH")] == [
+        "st",
+        "dag",
+        "mån",
+        "kWh",
+    ]
+    assert [unit_label(c, "en") for c in ("C62", "KGM", "MTR", "LTR")] == ["pcs", "kg", "m", "l"]
+    assert (unit_label("kpl", "en"), unit_label(" h ", "fi"), unit_label(None, "fi")) == (
+        "kpl",
+        "h",
+        "",
+    )
+
+
 # --------------------------------------------------------------------------- console script
 
 

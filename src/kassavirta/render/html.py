@@ -21,6 +21,7 @@ from .view import (
     party_lines,
     printed_iban,
     printed_reference,
+    quantity,
 )
 
 CSS = """
@@ -90,8 +91,8 @@ def _facts(page: Page, highlight: bool) -> str:
             ),
         ),
     ]
-    if inv.payment_terms_text:
-        rows.append((page.t("terms"), _e(inv.payment_terms_text)))
+    if page.terms:
+        rows.append((page.t("terms"), _e(page.terms)))
     if inv.penalty_interest_percent is not None:
         rows.append(
             (page.t("interest"), _e(number(inv.penalty_interest_percent, page.language)) + " %")
@@ -115,10 +116,9 @@ def _rows(page: Page) -> str:
     )
     body = []
     for row in page.rows:
-        quantity = " ".join(x for x in (number(row.quantity, lang), row.unit or "") if x)
         body.append(
             "<tr>"
-            f"<td>{_e(row.article)}</td><td class=num>{_e(quantity)}</td>"
+            f"<td>{_e(row.article)}</td><td class=num>{_e(quantity(row, lang))}</td>"
             f"<td class=num>{money(row.unit_price, lang)}</td>"
             f"<td class=num>{number(row.vat_percent, lang)}</td>"
             f"<td class=num>{money(row.vat_excluded, lang)}</td>"

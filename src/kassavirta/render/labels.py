@@ -55,8 +55,29 @@ LABELS: Final[dict[str, tuple[str, str, str]]] = {
         "The invoice is sent with its own payment details (accountable_party = company).",
     ),
 }
+UNITS: Final[dict[str, tuple[str, str, str]]] = {
+    # UN/ECE Recommendation 20 code (UBL unitCode, CII unitCode): (fi, sv, en)
+    "C62": ("kpl", "st", "pcs"),  # "one"
+    "H87": ("kpl", "st", "pcs"),  # piece
+    "EA": ("kpl", "st", "pcs"),  # each (withdrawn from Rec 20, still sent)
+    "HUR": ("h", "h", "h"),
+    "DAY": ("pv", "dag", "day"),
+    "MON": ("kk", "mån", "month"),
+    "KGM": ("kg", "kg", "kg"),
+    "MTR": ("m", "m", "m"),
+    "LTR": ("l", "l", "l"),
+    "KWH": ("kWh", "kWh", "kWh"),
+}
+"""The common unit codes, printed as people write them; any other unit is printed as it is."""
 _INDEX: Final[dict[Language, int]] = {"fi": 0, "sv": 1, "en": 2}
 
 
 def label(key: str, language: Language) -> str:
     return LABELS[key][_INDEX[language]]
+
+
+def unit_label(unit: str | None, language: Language) -> str:
+    """A row's unit for print: a common Rec 20 code in words (`C62` → `kpl`), else as written."""
+    code = (unit or "").strip()
+    known = UNITS.get(code)
+    return known[_INDEX[language]] if known else code

@@ -21,7 +21,16 @@ from decimal import Decimal
 from fpdf import FPDF
 
 from . import code128, epcqr
-from .view import Page, iso, money, number, party_lines, printed_iban, printed_reference
+from .view import (
+    Page,
+    iso,
+    money,
+    number,
+    party_lines,
+    printed_iban,
+    printed_reference,
+    quantity,
+)
 
 LEFT = 15.0
 RIGHT = 195.0
@@ -101,8 +110,8 @@ def _header(pdf: _Invoice, page: Page) -> float:
         (page.t("due_date"), iso(inv.payment.due_date or inv.due_date)),
         (page.t("reference"), printed_reference(inv.payment.reference)),
     ]
-    if inv.payment_terms_text:
-        facts.append((page.t("terms"), inv.payment_terms_text))
+    if page.terms:
+        facts.append((page.t("terms"), page.terms))
     if inv.penalty_interest_percent is not None:
         facts.append(
             (page.t("interest"), number(inv.penalty_interest_percent, page.language) + " %")
@@ -160,10 +169,9 @@ def _rows(pdf: _Invoice, page: Page, y: float) -> float:
         if y > PAGE_HEIGHT - 22:
             _new_page(pdf, page)
             y = _row_header(pdf, page, 16.0)
-        quantity = " ".join(v for v in (number(row.quantity, lang), row.unit or "") if v)
         values = (
             row.article or "",
-            quantity,
+            quantity(row, lang),
             money(row.unit_price, lang),
             number(row.vat_percent, lang),
             money(row.vat_excluded, lang),

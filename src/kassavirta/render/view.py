@@ -22,7 +22,7 @@ from ..model import Invoice, Row
 from ..rewrite import FieldChange, RewriteResult
 from ..rewrite.clause import Language, clause_language, group_iban
 from .epcqr import epc_payload
-from .labels import label
+from .labels import label, unit_label
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,17 @@ class Page:
     def changed(self, *fields: str) -> bool:
         return any(c.field in fields for c in self.changes)
 
+    @property
+    def terms(self) -> str:
+        """The payment terms on one line, without the transfer clause, which has its own box.
+
+        The UBL rewrite adds the clause to `cac:PaymentTerms/cbc:Note` after a line
+        break; printed in the one-line terms field it would run into the terms.
+        """
+        text = " ".join((self.invoice.payment_terms_text or "").split())
+        clause = " ".join(self.clause)
+        return text.replace(clause, "").strip() if clause else text
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -95,6 +106,13 @@ def number(value: Decimal | None, language: Language) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text if language == "en" else text.replace(".", ",")
+
+
+def quantity(row: Row, language: Language) -> str:
+    """A row's quantity and unit as printed: `6 kpl`, `12 h`."""
+    return " ".join(
+        v for v in (number(row.quantity, language), unit_label(row.unit, language)) if v
+    )
 
 
 def iso(value: date | None) -> str:
