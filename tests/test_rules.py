@@ -412,6 +412,44 @@ def test_interest_only_in_free_text(settings: Settings, variant: Variant) -> Non
     assert "interest-not-in-xml" not in rules_of(run(no_mention, settings))
 
 
+@pytest.mark.parametrize(
+    ("sample", "terms", "detail"),
+    [
+        (
+            "finvoice-3.0.xml",
+            "//PaymentTermsDetails/PaymentTermsFreeText",
+            "Put the rate in PaymentTermsDetails/PaymentOverDueFineDetails/PaymentOverDueFinePercent.",
+        ),
+        (
+            "teappsxml.xml",
+            "//HEADER/TERMS_OF_PAYMENT",
+            "Put the rate in HEADER/PAYMENT_OVERDUE_FINE/INTEREST_RATE.",
+        ),
+        (
+            "cii.xml",
+            "//*[local-name()='SpecifiedTradePaymentTerms']/*[local-name()='Description']",
+            "Put the rate in ram:SpecifiedTradePaymentTerms/ram:ApplicableTradePaymentPenaltyTerms/"
+            "ram:CalculationPercent.",
+        ),
+        (
+            "peppol-bis-3.xml",
+            "//*[local-name()='PaymentTerms']/*[local-name()='Note']",
+            "This format has no element for a penalty interest rate (Peppol BIS 3.0 has none), "
+            "so only the free text mentions it.",
+        ),
+    ],
+)
+def test_interest_detail_names_the_element_of_the_invoice_format(
+    sample: str, terms: str, detail: str, settings: Settings, variant: Variant
+) -> None:
+    edits: list[tuple[str, str, str | None]] = [(terms, "text", "14 pv netto, viivästyskorko 8 %")]
+    if sample.startswith("finvoice"):
+        edits.append(("//PaymentTermsDetails/PaymentOverDueFineDetails", "remove", None))
+    result = run(variant(ROUTE / sample, *edits), settings)
+    [found] = [f for f in result.findings if f.rule == "interest-not-in-xml"]
+    assert found.detail == detail
+
+
 def test_credit_note_is_routed_with_a_warning_and_no_due_date_rule(settings: Settings) -> None:
     path = ROUTE / "finvoice-3.0-credit-note.xml"
     if not path.is_file():

@@ -13,7 +13,21 @@ from ..model import Channel
 from .base import RuleContext, finding
 
 SUPPORTED_LANGUAGES = ("fi", "sv", "en")
+LANGUAGE_FIELD = {"finvoice": "InvoiceRecipientLanguageCode"}
+"""Where each format carries the recipient's language code (the gate below keeps the others)."""
+INTEREST_FIELD = {
+    "finvoice": "PaymentTermsDetails/PaymentOverDueFineDetails/PaymentOverDueFinePercent",
+    "teappsxml": "HEADER/PAYMENT_OVERDUE_FINE/INTEREST_RATE",
+    "cii": "ram:SpecifiedTradePaymentTerms/ram:ApplicableTradePaymentPenaltyTerms/"
+    "ram:CalculationPercent",
+}
+"""Where each format carries the penalty interest rate; Peppol BIS 3.0 has no such element."""
 _YTUNNUS_FORM = re.compile(r"^(FI)?[0-9]{6,7}-?[0-9]$", re.IGNORECASE)
+
+
+def _family(ctx: RuleContext) -> str:
+    """The format without its version: `finvoice-3.0` → `finvoice`, `peppol-bis-3` → `peppol`."""
+    return ctx.invoice.format.split("-", 1)[0]
 
 
 def _accounts(ctx: RuleContext) -> list[tuple[str, str | None, str | None, str]]:
@@ -159,7 +173,8 @@ def language(ctx: RuleContext) -> Iterator[Finding]:
             "language-defaulted",
             "No recipient language code: reminders and collection letters will be in Finnish.",
             at=("buyer",),
-            detail="Add InvoiceRecipientLanguageCode (FI, SV or EN).",
+            detail=f"Add {LANGUAGE_FIELD.get(_family(ctx), 'the recipient language code')} "
+            "(FI, SV or EN).",
         )
     elif code.strip().lower() not in SUPPORTED_LANGUAGES:
         yield finding(
@@ -197,7 +212,10 @@ def interest_not_in_xml(ctx: RuleContext) -> Iterator[Finding]:
             "Penalty interest is mentioned only in free text; the service charges only interest given in the XML.",
             at=("details",),
             value=inv.interest_in_free_text,
-            detail="Put the rate in PaymentTermsDetails/PaymentOverDueFineDetails/PaymentOverDueFinePercent.",
+            detail=f"Put the rate in {INTEREST_FIELD[_family(ctx)]}."
+            if _family(ctx) in INTEREST_FIELD
+            else "This format has no element for a penalty interest rate (Peppol BIS 3.0 has "
+            "none), so only the free text mentions it.",
         )
 
 
