@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "preview",
     "si-change",
     "references",
+    "payments",
 )
 """Subcommand modules under `kassavirta.commands`, in the order `--help` lists them."""
 
