@@ -295,21 +295,34 @@ def _ref_key(value: str) -> str:
     return "".join(value.split()).upper().lstrip("0")
 
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[ ][0-9]{1,5})*")
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]+(?:[ \u00a0][0-9]+)*(?![0-9A-Za-z])")
+_RF = re.compile(r"(?<![0-9A-Za-z])RF[0-9]{2}[0-9A-Za-z]*(?:[ \u00a0]+[0-9A-Za-z]+){0,6}", re.I)
 
 
 def _references_in(texts: Sequence[str]) -> list[str]:
-    """Valid Finnish or RF references written into free text ("Viite 35624 12000 12")."""
+    """Valid Finnish or RF references written into free text ("Viite 35624 12000 67").
+
+    A run of digit groups is tried whole (a reference printed in groups of
+    five) and group by group (a reference next to an amount).
+    """
     from .identifiers import is_valid_reference
 
     found: list[str] = []
     for text in texts:
-        for m in _TOKEN.finditer(text):
-            candidate = "".join(m.group(0).split())
-            digits = candidate.isdigit() and 4 <= len(candidate) <= 20
-            rf = candidate.upper().startswith("RF") and len(candidate) <= 25
-            if (digits or rf) and is_valid_reference(candidate):
-                found.append(candidate)
+        candidates: list[str] = []
+        for m in _RF.finditer(text):
+            parts = m.group(0).split()
+            # The longest run of groups that is a valid RF reference: "RF42 2026 6008 19 ok".
+            candidates.extend("".join(parts[:n]).upper() for n in range(len(parts), 0, -1))
+        for m in _DIGIT_RUN.finditer(text):
+            groups = m.group(0).split()
+            candidates.append("".join(groups))
+            if len(groups) > 1:
+                candidates.extend(groups)
+        for c in candidates:
+            digits = c.isdigit() and 4 <= len(c) <= 20
+            if (digits or c.upper().startswith("RF")) and is_valid_reference(c) and c not in found:
+                found.append(c)
     return found
 
 
