@@ -419,3 +419,18 @@ def test_cli_unreadable_files_and_usage(
     assert main(["payments", str(ERP / "receiverinfo.xml"), "--ledger", str(ledger_path)]) == 1
     assert "not read" in capsys.readouterr().out
     assert main(["payments", str(C053), "--ledger", str(tmp_path / "missing.db")]) == 2
+
+
+def test_cli_invoices_option(
+    tmp_path: Path, samples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = tmp_path / "samples.db"
+    with Ledger.open(ledger) as opened:
+        opened.import_assignments(load_assignments(samples / "assignments.json"))
+    camt = ERP / "camt054-original-reference.xml"
+    assert main(["payments", str(camt), "--ledger", str(ledger)]) == 1
+    assert "the reference 202650119 is not one the ledger knows" in capsys.readouterr().out
+    args = ["payments", str(camt), "--ledger", str(ledger), "--invoices", str(samples / "route")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "(invoice 2026-5011) by its original reference 202650119" in out

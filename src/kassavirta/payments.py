@@ -555,6 +555,14 @@ class _Run:
                 f"the message names {'; '.join(parts)}, but the amount {_money(tx.amount)} is "
                 "neither its open balance nor its sum, and there is no reference: check it by hand",
             )
+        if tx.references:
+            return Classified(
+                tx,
+                "unmatched",
+                f"the reference {', '.join(tx.references)} is not one the ledger knows (neither "
+                "the service's nor an original one: --invoices reads those from the invoices "
+                "as sent), and the message names no known invoice number: check it by hand",
+            )
         return Classified(
             tx, "unmatched", "no reference and no invoice number the ledger knows: check it by hand"
         )

@@ -617,7 +617,11 @@ def bank_label(bic: str) -> str:
         names = BIC(bic).bank_names
     except SchwiftyException:
         names = []
-    return f"{bic} ({names[0].strip().title()})" if names else bic
+    if not names:
+        return bic
+    # Title case reads better than the registry's capitals, but "OP" is a name, not a word.
+    words = [w if len(w) <= 2 else w.title() for w in names[0].split()]
+    return f"{bic} ({' '.join(words)})"
 
 
 def _pretty_iban(value: str) -> str:
@@ -664,7 +668,9 @@ def change_for_bank(
     listed = [_compact(a.account) for a in new.accounts] + [
         _compact(a.new_account) for a in new.accounts if a.new_account
     ]
-    existing = ", ".join(f"{_pretty_iban(a.account)} ({a.bic or '-'})" for a in new.accounts)
+    existing = ", ".join(
+        _pretty_iban(a.account) + (f" ({a.bic})" if a.bic else "") for a in new.accounts
+    )
     if service in listed:
         notes.append(f"the service's account {_pretty_iban(service)} is already a seller account")
     else:
