@@ -36,6 +36,7 @@ from .assignments import Assignment, Event
 from .errors import InputError
 from .events import Party, apply_events, validate_event
 from .reading import read_bytes, read_file
+from .sinfo import children, descend, descend_all, local_name, text_at, texts_at
 
 __all__ = [
     "CLASSES",
@@ -73,48 +74,9 @@ class StatementError(InputError):
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
-def _kids(el: etree._Element | None, name: str) -> list[etree._Element]:
-    if el is None:
-        return []
-    return [c for c in el if isinstance(c.tag, str) and _local(c) == name]
-
-
-def _at(el: etree._Element | None, *path: str) -> etree._Element | None:
-    node = el
-    for name in path:
-        found = _kids(node, name)
-        if not found:
-            return None
-        node = found[0]
-    return node
-
-
-def _all(el: etree._Element | None, *path: str) -> list[etree._Element]:
-    nodes = [el] if el is not None else []
-    for name in path:
-        nodes = [k for n in nodes for k in _kids(n, name)]
-    return nodes
-
-
 def _first(*elements: etree._Element | None) -> etree._Element | None:
     # Never `a or b`: an lxml element without children is falsy.
     return next((e for e in elements if e is not None), None)
-
-
-def _text(el: etree._Element | None, *path: str) -> str | None:
-    """The text as the bank wrote it, only stripped: a payer's odd spacing stays visible."""
-    node = _at(el, *path)
-    if node is None:
-        return None
-    return (node.text or "").strip() or None
-
-
-def _texts(el: etree._Element | None, *path: str) -> list[str]:
-    return [t for n in _all(el, *path) if (t := (n.text or "").strip())]
 
 
 @dataclass
@@ -158,7 +120,7 @@ def _amount(el: etree._Element | None) -> tuple[Decimal | None, str | None]:
 
 
 def _date(el: etree._Element | None) -> date | None:
-    text = _text(el, "Dt") or _text(el, "DtTm")
+    text = text_at(el, "Dt") or text_at(el, "DtTm")
     if not text:
         return None
     try:
@@ -168,9 +130,9 @@ def _date(el: etree._Element | None) -> date | None:
 
 
 def _payer(tx: etree._Element) -> str | None:
-    parties = _at(tx, "RltdPties")
+    parties = descend(tx, "RltdPties")
     for who in ("Dbtr", "UltmtDbtr"):
-        name = _text(parties, who, "Nm") or _text(parties, who, "Pty", "Nm")
+        name = text_at(parties, who, "Nm") or text_at(parties, who, "Pty", "Nm")
         if name:
             return name
     return None
@@ -181,19 +143,19 @@ def _true(value: str | None) -> bool:
 
 
 def _status(entry: etree._Element) -> str | None:
-    return _text(entry, "Sts", "Cd") or _text(entry, "Sts")
+    return text_at(entry, "Sts", "Cd") or text_at(entry, "Sts")
 
 
 def _entry_transactions(entry: etree._Element, file: str, index: int) -> list[Transaction]:
-    amount, currency = _amount(_at(entry, "Amt"))
-    credit = _text(entry, "CdtDbtInd") == "CRDT"
-    reversal = _true(_text(entry, "RvslInd"))
-    booked = _date(_at(entry, "BookgDt")) or _date(_at(entry, "ValDt"))
+    amount, currency = _amount(descend(entry, "Amt"))
+    credit = text_at(entry, "CdtDbtInd") == "CRDT"
+    reversal = _true(text_at(entry, "RvslInd"))
+    booked = _date(descend(entry, "BookgDt")) or _date(descend(entry, "ValDt"))
     status = _status(entry)
-    entry_ref = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef") or f"{file}#{index}"
-    archive = _text(entry, "AcctSvcrRef")
-    entry_text = _texts(entry, "AddtlNtryInf")
-    txs = _all(entry, "NtryDtls", "TxDtls")
+    entry_ref = text_at(entry, "AcctSvcrRef") or text_at(entry, "NtryRef") or f"{file}#{index}"
+    archive = text_at(entry, "AcctSvcrRef")
+    entry_text = texts_at(entry, "AddtlNtryInf")
+    txs = descend_all(entry, "NtryDtls", "TxDtls")
     if not txs:
         return [
             Transaction(
@@ -214,17 +176,17 @@ def _entry_transactions(entry: etree._Element, file: str, index: int) -> list[Tr
     for n, tx in enumerate(txs, start=1):
         tx_amount, tx_currency = _amount(
             _first(
-                _at(tx, "Amt"),
-                _at(tx, "AmtDtls", "TxAmt", "Amt"),
-                _at(tx, "AmtDtls", "InstdAmt", "Amt"),
+                descend(tx, "Amt"),
+                descend(tx, "AmtDtls", "TxAmt", "Amt"),
+                descend(tx, "AmtDtls", "InstdAmt", "Amt"),
             )
         )
         if tx_amount is None and len(txs) == 1:
             tx_amount, tx_currency = amount, currency
-        tx_ref = _text(tx, "Refs", "AcctSvcrRef")
-        indicator = _text(tx, "CdtDbtInd")
-        rmt = _at(tx, "RmtInf")
-        strd = _all(rmt, "Strd")
+        tx_ref = text_at(tx, "Refs", "AcctSvcrRef")
+        indicator = text_at(tx, "CdtDbtInd")
+        rmt = descend(tx, "RmtInf")
+        strd = descend_all(rmt, "Strd")
         out.append(
             Transaction(
                 file=file,
@@ -237,11 +199,11 @@ def _entry_transactions(entry: etree._Element, file: str, index: int) -> list[Tr
                 reversal=reversal,
                 status=status,
                 payer=_payer(tx),
-                references=[r for s in strd for r in _texts(s, "CdtrRefInf", "Ref")],
-                texts=_texts(rmt, "Ustrd")
-                + [t for s in strd for t in _texts(s, "RfrdDocInf", "Nb")]
-                + [t for s in strd for t in _texts(s, "AddtlRmtInf")]
-                + _texts(tx, "AddtlTxInf")
+                references=[r for s in strd for r in texts_at(s, "CdtrRefInf", "Ref")],
+                texts=texts_at(rmt, "Ustrd")
+                + [t for s in strd for t in texts_at(s, "RfrdDocInf", "Nb")]
+                + [t for s in strd for t in texts_at(s, "AddtlRmtInf")]
+                + texts_at(tx, "AddtlTxInf")
                 + entry_text,
                 batch=len(txs),
             )
@@ -259,18 +221,20 @@ def read_statement(path: str | Path) -> list[Statement]:
         namespace = etree.QName(root).namespace or ""
         found = _CAMT.search(namespace)
         message = found.group(0) if found else "camt"
-        body = next((c for c in root if _local(c) in _MESSAGES), None)
-        if _local(root) != "Document" or body is None or (namespace and not found):
+        body = next((c for c in root if local_name(c) in _MESSAGES), None)
+        if local_name(root) != "Document" or body is None or (namespace and not found):
             raise StatementError(
                 "not-a-statement",
                 "not an ISO 20022 camt.052/053/054 message (expected Document with "
                 "BkToCstmrStmt, BkToCstmrDbtCdtNtfctn or BkToCstmrAcctRpt)",
                 path=name,
             )
-        for part in _kids(body, _MESSAGES[_local(body)]):
-            account = _text(part, "Acct", "Id", "IBAN") or _text(part, "Acct", "Id", "Othr", "Id")
+        for part in children(body, _MESSAGES[local_name(body)]):
+            account = text_at(part, "Acct", "Id", "IBAN") or text_at(
+                part, "Acct", "Id", "Othr", "Id"
+            )
             txs: list[Transaction] = []
-            for index, entry in enumerate(_kids(part, "Ntry"), start=1):
+            for index, entry in enumerate(children(part, "Ntry"), start=1):
                 txs.extend(_entry_transactions(entry, name, index))
             out.append(Statement(file=name, message=message, account=account, transactions=txs))
     return out
@@ -335,6 +299,15 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
+def _tx_fields(tx: Transaction) -> dict[str, Any]:
+    return {
+        "entry": tx.id,
+        "booked_at": tx.booked_at.isoformat() if tx.booked_at else None,
+        "amount": _money(tx.amount) if tx.amount is not None else None,
+        "currency": tx.currency,
+    }
+
+
 @dataclass
 class Classified:
     """A credit transaction, what it is, and the event to post when it is a direct payment."""
@@ -349,10 +322,7 @@ class Classified:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "entry": self.tx.id,
-            "booked_at": self.tx.booked_at.isoformat() if self.tx.booked_at else None,
-            "amount": _money(self.tx.amount) if self.tx.amount is not None else None,
-            "currency": self.tx.currency,
+            **_tx_fields(self.tx),
             "payer": self.tx.payer,
             "class": self.kind,
             "assignment_id": self.assignment.id if self.assignment else None,
@@ -374,10 +344,7 @@ class Other:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "entry": self.tx.id,
-            "booked_at": self.tx.booked_at.isoformat() if self.tx.booked_at else None,
-            "amount": _money(self.tx.amount) if self.tx.amount is not None else None,
-            "currency": self.tx.currency,
+            **_tx_fields(self.tx),
             "credit_debit": "CRDT" if self.tx.credit else "DBIT",
             "kind": self.kind,
             "reason": self.reason,

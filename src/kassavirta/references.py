@@ -25,6 +25,7 @@ from lxml import etree
 
 from .errors import InputError, SettingsError
 from .reading import read_bytes, read_file
+from .sinfo import descend, local_name, text_at
 
 if TYPE_CHECKING:
     from .assignments import Assignment
@@ -156,26 +157,6 @@ class ReceiverInfo:
     identifiers: list[Identifier] = field(default_factory=list)
 
 
-def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
-def _find(el: etree._Element | None, *path: str) -> etree._Element | None:
-    node = el
-    for name in path:
-        if node is None:
-            return None
-        node = next((c for c in node if _local(c) == name), None)
-    return node
-
-
-def _text(el: etree._Element | None, *path: str) -> str | None:
-    node = _find(el, *path)
-    if node is None:
-        return None
-    return (node.text or "").strip() or None
-
-
 def read_receiver_info(path: str | Path) -> list[ReceiverInfo]:
     """Every FinvoiceReceiverInfo message in a file (with or without frames), either schema family."""
     name = str(path)
@@ -186,13 +167,13 @@ def read_receiver_info(path: str | Path) -> list[ReceiverInfo]:
     out: list[ReceiverInfo] = []
     for doc in documents:
         root = doc.part.root
-        if _local(root) != "FinvoiceReceiverInfo":
+        if local_name(root) != "FinvoiceReceiverInfo":
             if etree.QName(root).localname == "Envelope":
                 continue
             raise SettingsError(
-                f"not a FinvoiceReceiverInfo message (root element {_local(root)})", path=name
+                f"not a FinvoiceReceiverInfo message (root element {local_name(root)})", path=name
             )
-        recipient = _find(root, "InvoiceRecipientDetails")
+        recipient = descend(root, "InvoiceRecipientDetails")
         identifiers = [
             Identifier(
                 "SellerInvoiceIdentifier",
@@ -200,24 +181,24 @@ def read_receiver_info(path: str | Path) -> list[ReceiverInfo]:
                 e.get("SellerInvoiceIdentifierType"),
             )
             for e in (recipient if recipient is not None else [])
-            if _local(e) == "SellerInvoiceIdentifier" and (e.text or "").strip()
+            if local_name(e) == "SellerInvoiceIdentifier" and (e.text or "").strip()
         ]
-        epi = _text(recipient, "EpiRemittanceIdentifier")
+        epi = text_at(recipient, "EpiRemittanceIdentifier")
         if epi:
             identifiers.append(Identifier("EpiRemittanceIdentifier", epi))
         out.append(
             ReceiverInfo(
                 source=name if len(documents) == 1 else f"{name}#{doc.index}",
-                action=_text(root, "MessageDetails", "MessageActionCode"),
-                message_date=_iso(_text(root, "MessageDetails", "MessageDate")),
-                seller_business_id=_text(root, "SellerPartyDetails", "SellerPartyIdentifier"),
-                payment_instruction_id=_text(
+                action=text_at(root, "MessageDetails", "MessageActionCode"),
+                message_date=_iso(text_at(root, "MessageDetails", "MessageDate")),
+                seller_business_id=text_at(root, "SellerPartyDetails", "SellerPartyIdentifier"),
+                payment_instruction_id=text_at(
                     root, "SellerInvoiceDetails", "PaymentInstructionIdentifier"
                 ),
-                buyer_name=_text(root, "BuyerPartyDetails", "BuyerOrganisationName"),
-                recipient_address=_text(recipient, "InvoiceRecipientAddress"),
-                recipient_bank=_text(recipient, "InvoiceRecipientIntermediatorAddress"),
-                language=_text(recipient, "InvoiceRecipientLanguageCode"),
+                buyer_name=text_at(root, "BuyerPartyDetails", "BuyerOrganisationName"),
+                recipient_address=text_at(recipient, "InvoiceRecipientAddress"),
+                recipient_bank=text_at(recipient, "InvoiceRecipientIntermediatorAddress"),
+                language=text_at(recipient, "InvoiceRecipientLanguageCode"),
                 identifiers=identifiers,
             )
         )

@@ -165,31 +165,50 @@ class SenderInfo:
 # --- reading SI XML ----------------------------------------------------------------------------
 
 
-def _local(el: etree._Element) -> str:
+def local_name(el: etree._Element) -> str:
+    """The element's name without its namespace ("" for comments and processing instructions).
+
+    The messages read here (SI and RI messages, camt statements) are matched by
+    local name, so that a namespace that differs between versions reads alike.
+    """
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def _kids(el: etree._Element | None, name: str) -> list[etree._Element]:
+def children(el: etree._Element | None, name: str) -> list[etree._Element]:
     if el is None:
         return []
-    return [c for c in el if isinstance(c.tag, str) and _local(c) == name]
+    return [c for c in el if isinstance(c.tag, str) and local_name(c) == name]
 
 
-def _kid(el: etree._Element | None, name: str) -> etree._Element | None:
-    found = _kids(el, name)
-    return found[0] if found else None
-
-
-def _text(el: etree._Element | None, *path: str) -> str | None:
+def descend(el: etree._Element | None, *path: str) -> etree._Element | None:
+    """The first element down `path` (local names), or None."""
     node = el
     for name in path:
-        node = _kid(node, name)
-        if node is None:
+        found = children(node, name)
+        if not found:
             return None
+        node = found[0]
+    return node
+
+
+def descend_all(el: etree._Element | None, *path: str) -> list[etree._Element]:
+    """Every element down `path` (local names), in document order."""
+    nodes = [el] if el is not None else []
+    for name in path:
+        nodes = [k for n in nodes for k in children(n, name)]
+    return nodes
+
+
+def text_at(el: etree._Element | None, *path: str) -> str | None:
+    """The stripped text down `path`, or None when absent or empty; inner spacing is kept."""
+    node = descend(el, *path)
     if node is None:
         return None
-    value = (node.text or "").strip()
-    return value or None
+    return (node.text or "").strip() or None
+
+
+def texts_at(el: etree._Element | None, *path: str) -> list[str]:
+    return [t for n in descend_all(el, *path) if (t := (n.text or "").strip())]
 
 
 def _need(value: str | None, what: str, source: str) -> str:
@@ -231,9 +250,11 @@ _KNOWN = {
 def _unknown(el: etree._Element | None) -> list[str]:
     if el is None:
         return []
-    known = _KNOWN.get(_local(el), set())
+    known = _KNOWN.get(local_name(el), set())
     return [
-        f"{_local(el)}/{_local(c)}" for c in el if isinstance(c.tag, str) and _local(c) not in known
+        f"{local_name(el)}/{local_name(c)}"
+        for c in el
+        if isinstance(c.tag, str) and local_name(c) not in known
     ]
 
 
@@ -242,8 +263,8 @@ def _frame_bank(frame: etree._Element | None) -> str | None:
     if frame is None:
         return None
     for to in frame.iter(f"{{{EB}}}To"):
-        role = _text(to, "Role")
-        party = _text(to, "PartyId")
+        role = text_at(to, "Role")
+        party = text_at(to, "PartyId")
         if role == "Intermediator" and party:
             return party.upper()
     return None
@@ -253,56 +274,56 @@ def parse_sender_info(
     root: etree._Element, *, source: str = "<sender info>", frame: etree._Element | None = None
 ) -> SenderInfo:
     """The sender info in a FinvoiceSenderInfo document of either schema family."""
-    if _local(root) != "FinvoiceSenderInfo" or etree.QName(root).namespace:
+    if local_name(root) != "FinvoiceSenderInfo" or etree.QName(root).namespace:
         raise SettingsError(
             f"not a FinvoiceSenderInfo message (root element {etree.QName(root).localname})",
             path=source,
         )
-    details = _kid(root, "MessageDetails")
-    party = _kid(root, "SellerPartyDetails")
-    sender = _kid(root, "InvoiceSenderInformationDetails")
-    invoice = _kid(root, "SellerInvoiceDetails")
-    grouped = _kids(party, "SellerOrganisationNames")
+    details = descend(root, "MessageDetails")
+    party = descend(root, "SellerPartyDetails")
+    sender = descend(root, "InvoiceSenderInformationDetails")
+    invoice = descend(root, "SellerInvoiceDetails")
+    grouped = children(party, "SellerOrganisationNames")
     family = "2.0" if root.get("Version") == "2.0" or grouped else "1.3"
     names: list[tuple[str, list[str]]] = []
     for group in grouped:
-        texts = [(n.text or "").strip() for n in _kids(group, "SellerOrganisationName")]
+        texts = [(n.text or "").strip() for n in children(group, "SellerOrganisationName")]
         names.append(((group.get("LanguageCode") or "FI").upper(), [t for t in texts if t]))
-    plain = [(n.text or "").strip() for n in _kids(party, "SellerOrganisationName")]
+    plain = [(n.text or "").strip() for n in children(party, "SellerOrganisationName")]
     if plain:
         names.append(("FI", [t for t in plain if t]))
     if not any(group for _, group in names):
         raise SettingsError("the sender info has no SellerOrganisationName", path=source)
-    postal = _kid(party, "SellerPostalAddressDetails")
+    postal = descend(party, "SellerPostalAddressDetails")
     address = None
     if postal is not None:
         address = Address(
-            street=_text(postal, "SellerStreetName") or "",
-            town=_text(postal, "SellerTownName") or "",
-            postcode=_text(postal, "SellerPostCodeIdentifier") or "",
-            country_code=_text(postal, "CountryCode"),
-            country_name=_text(postal, "CountryName"),
-            po_box=_text(postal, "SellerPostOfficeBoxIdentifier"),
+            street=text_at(postal, "SellerStreetName") or "",
+            town=text_at(postal, "SellerTownName") or "",
+            postcode=text_at(postal, "SellerPostCodeIdentifier") or "",
+            country_code=text_at(postal, "CountryCode"),
+            country_name=text_at(postal, "CountryName"),
+            po_box=text_at(postal, "SellerPostOfficeBoxIdentifier"),
         )
     accounts: list[Account] = []
-    for details_el in _kids(root, "SellerAccountDetails"):
-        account_el = _kid(details_el, "SellerAccountID")
-        account = _need(_text(details_el, "SellerAccountID"), "SellerAccountID", source)
+    for details_el in children(root, "SellerAccountDetails"):
+        account_el = descend(details_el, "SellerAccountID")
+        account = _need(text_at(details_el, "SellerAccountID"), "SellerAccountID", source)
         accounts.append(
             Account(
                 account=account,
-                bic=_text(details_el, "SellerBic"),
+                bic=text_at(details_el, "SellerBic"),
                 scheme=(
                     account_el.get("IdentificationSchemeName") if account_el is not None else None
                 )
                 or "IBAN",
-                new_account=_text(details_el, "NewSellerAccountID"),
-                new_bic=_text(details_el, "NewSellerBic"),
+                new_account=text_at(details_el, "NewSellerAccountID"),
+                new_bic=text_at(details_el, "NewSellerBic"),
             )
         )
     types: list[InvoiceType] = []
-    for type_el in _kids(invoice, "SellerInvoiceTypeDetails"):
-        type_text = _kid(type_el, "SellerInvoiceTypeText")
+    for type_el in children(invoice, "SellerInvoiceTypeDetails"):
+        type_text = descend(type_el, "SellerInvoiceTypeText")
         identifiers = [
             Identifier(
                 text=(i.text or "").strip(),
@@ -313,7 +334,7 @@ def parse_sender_info(
                 spaces=i.get("SellerInvoiceIdentifierSpaces"),
                 hyphens=i.get("SellerInvoiceIdentifierHyphens"),
             )
-            for i in _kids(type_el, "SellerInvoiceIdentifierText")
+            for i in children(type_el, "SellerInvoiceIdentifierText")
         ]
         types.append(
             InvoiceType(
@@ -324,48 +345,48 @@ def parse_sender_info(
                 identifiers=identifiers,
             )
         )
-    date_text = _text(details, "MessageDate")
+    date_text = text_at(details, "MessageDate")
     try:
         message_date = datetime.strptime(date_text, "%Y%m%d").date() if date_text else None
     except ValueError:
         message_date = None
     return SenderInfo(
         family=family,
-        message_type_text=_text(details, "MessageTypeText") or "SENDERINFO",
-        action=_text(details, "MessageActionCode") or "ADD",
-        action_identifier=_text(details, "MessageActionCodeIdentifier"),
+        message_type_text=text_at(details, "MessageTypeText") or "SENDERINFO",
+        action=text_at(details, "MessageActionCode") or "ADD",
+        action_identifier=text_at(details, "MessageActionCodeIdentifier"),
         message_date=message_date,
         sender_info_id=_need(
-            _text(details, "SenderInfoIdentifier"), "SenderInfoIdentifier", source
+            text_at(details, "SenderInfoIdentifier"), "SenderInfoIdentifier", source
         ),
-        business_id=_need(_text(party, "SellerPartyIdentifier"), "SellerPartyIdentifier", source),
+        business_id=_need(text_at(party, "SellerPartyIdentifier"), "SellerPartyIdentifier", source),
         names=[(lang, group) for lang, group in names if group],
-        bank_names=[(b.text or "").strip() for b in _kids(party, "SellerOrganisationBankName")],
+        bank_names=[(b.text or "").strip() for b in children(party, "SellerOrganisationBankName")],
         address=address,
-        industry_code=_text(party, "IndustryCode"),
-        unit_number=_text(root, "SellerOrganisationUnitNumber"),
-        web_name=_text(sender, "SellerWebaddressNameText"),
-        web_address=_text(sender, "SellerWebaddressText"),
-        sender_address=_text(sender, "InvoiceSenderAddress") or "",
+        industry_code=text_at(party, "IndustryCode"),
+        unit_number=text_at(root, "SellerOrganisationUnitNumber"),
+        web_name=text_at(sender, "SellerWebaddressNameText"),
+        web_address=text_at(sender, "SellerWebaddressText"),
+        sender_address=text_at(sender, "InvoiceSenderAddress") or "",
         sender_bank=_need(
-            _text(sender, "InvoiceSenderIntermediatorAddress"),
+            text_at(sender, "InvoiceSenderIntermediatorAddress"),
             "InvoiceSenderIntermediatorAddress",
             source,
         ),
-        new_sender_address=_text(sender, "NewInvoiceSenderAddress"),
-        new_sender_bank=_text(sender, "NewInvoiceSenderIntermediatorAddress"),
+        new_sender_address=text_at(sender, "NewInvoiceSenderAddress"),
+        new_sender_bank=text_at(sender, "NewInvoiceSenderIntermediatorAddress"),
         accounts=accounts,
-        direct_debit_id=_text(invoice, "SellerDirectDebitIdentifier"),
-        direct_payment_id=_text(invoice, "SellerDirectPaymentIdentifier"),
-        payment_instruction_id=_text(invoice, "PaymentInstructionIdentifier") or "",
+        direct_debit_id=text_at(invoice, "SellerDirectDebitIdentifier"),
+        direct_payment_id=text_at(invoice, "SellerDirectPaymentIdentifier"),
+        payment_instruction_id=text_at(invoice, "PaymentInstructionIdentifier") or "",
         free_texts=[
             ((t.text or "").strip(), t.get("LanguageCode"))
-            for t in _kids(invoice, "SellerInstructionFreeText")
+            for t in children(invoice, "SellerInstructionFreeText")
         ],
         invoice_types=types,
-        service_code=_text(invoice, "SellerServiceCode"),
-        proposed_due_date_accepted=_text(root, "ProposedDueDateAccepted"),
-        proposed_invoice_period_accepted=_text(root, "ProposedInvoicePeriodAccepted"),
+        service_code=text_at(invoice, "SellerServiceCode"),
+        proposed_due_date_accepted=text_at(root, "ProposedDueDateAccepted"),
+        proposed_invoice_period_accepted=text_at(root, "ProposedInvoicePeriodAccepted"),
         target_bank=_frame_bank(frame),
         source=source,
         not_read=_unknown(root) + _unknown(party) + _unknown(invoice),
