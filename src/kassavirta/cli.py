@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "si-change",
     "references",
     "payments",
+    "serve",
 )
 """Subcommand modules under `kassavirta.commands`, in the order `--help` lists them."""
 

@@ -1,0 +1,136 @@
+"""What one server is started with, and how it reaches uvicorn's worker processes.
+
+`kassavirta serve` builds a `ServerConfig` from the same flags and
+`kassavirta.toml` as `kassavirta check` (a `RunOptions`) plus the server's own
+limits. With `--workers N` uvicorn starts N fresh processes that import the
+app factory by name, so the configuration travels to them through one
+environment variable as JSON: paths only, never the token itself (each worker
+reads the token file).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..config import RunOptions
+from ..errors import SettingsError
+from ..model import Channel
+from ..reading import DEFAULT_MAX_BYTES
+from ..settings import Signature
+
+ENV_VAR = "KASSAVIRTA_SERVER_CONFIG"
+"""Where `kassavirta serve --workers N` leaves the configuration for the worker processes."""
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_FILES = 1000
+DEFAULT_MAX_UNPACKED = 200 * 1024 * 1024
+
+
+@dataclass
+class ServerConfig:
+    """The run options of the CLI plus the server's limits and its optional token."""
+
+    options: RunOptions = field(default_factory=RunOptions)
+    token: str | None = None
+    """The bearer token itself; `serve` fills it from `token_file`."""
+    token_file: Path | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    """Largest request body (and largest single invoice), in bytes."""
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds a request may take, from its first byte to its response."""
+    max_files: int = DEFAULT_MAX_FILES
+    """Most invoices one batch request may carry (multipart parts plus zip members)."""
+    max_unpacked: int = DEFAULT_MAX_UNPACKED
+    """Most bytes the members of the zips in one batch request may unpack to, together."""
+
+    def resolved_token(self) -> str | None:
+        """The token, read from `token_file` when only the file is given."""
+        if self.token is not None:
+            return self.token
+        if self.token_file is None:
+            return None
+        return read_token(self.token_file)
+
+    def to_json(self) -> str:
+        o = self.options
+        return json.dumps(
+            {
+                "options": {
+                    "today": o.today.isoformat() if o.today else None,
+                    "settings": _s(o.settings),
+                    "assignments": [str(p) for p in o.assignments],
+                    "ledger": _s(o.ledger),
+                    "schemas": [str(p) for p in o.schemas],
+                    "channel": o.channel.value if o.channel else None,
+                    "max_bytes": o.max_bytes,
+                    "detection": {k: v.model_dump(mode="json") for k, v in o.detection.items()},
+                    "format_support": dict(o.format_support),
+                    "config_path": _s(o.config_path),
+                },
+                "token_file": _s(self.token_file),
+                "max_bytes": self.max_bytes,
+                "timeout": self.timeout,
+                "max_files": self.max_files,
+                "max_unpacked": self.max_unpacked,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ServerConfig:
+        raw: dict[str, Any] = json.loads(text)
+        o = raw["options"]
+        options = RunOptions(
+            today=date.fromisoformat(o["today"]) if o["today"] else None,
+            settings=_p(o["settings"]),
+            assignments=[Path(p) for p in o["assignments"]],
+            ledger=_p(o["ledger"]),
+            schemas=[Path(p) for p in o["schemas"]],
+            channel=Channel(o["channel"]) if o["channel"] else None,
+            max_bytes=o["max_bytes"],
+            detection={k: Signature.model_validate(v) for k, v in o["detection"].items()},
+            format_support=dict(o["format_support"]),
+            config_path=_p(o["config_path"]),
+        )
+        return cls(
+            options=options,
+            token_file=_p(raw["token_file"]),
+            max_bytes=raw["max_bytes"],
+            timeout=raw["timeout"],
+            max_files=raw["max_files"],
+            max_unpacked=raw["max_unpacked"],
+        )
+
+    @classmethod
+    def from_env(cls) -> ServerConfig:
+        text = os.environ.get(ENV_VAR)
+        if not text:
+            raise SettingsError(f"{ENV_VAR} is not set: start the server with `kassavirta serve`")
+        return cls.from_json(text)
+
+
+def read_token(path: Path) -> str:
+    """The token in `path` (surrounding whitespace dropped); an empty or unreadable file is an error."""
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read the token file: {exc}", path=str(path)) from exc
+    if not token:
+        raise SettingsError("the token file is empty", path=str(path))
+    if any(c.isspace() for c in token) or not token.isprintable():
+        raise SettingsError(
+            "the token must be one line of printable characters without spaces", path=str(path)
+        )
+    return token
+
+
+def _s(p: Path | None) -> str | None:
+    return str(p) if p is not None else None
+
+
+def _p(s: str | None) -> Path | None:
+    return Path(s) if s else None

@@ -1,0 +1,276 @@
+"""The work behind the routes, on one thread per process, with what was loaded at start.
+
+The settings, the assignments, the ledger and the compiled XSDs are loaded
+once, when the app is made (`Engine.__init__`), through the CLI's own
+`build_policy`, so a check over HTTP decides exactly as `kassavirta check`
+does. Each request gets a shallow copy of that policy with its own sending
+date and channel.
+
+Everything here runs on one worker thread (`Engine.submit`), never on the
+event loop: a check is pure Python and holds the GIL, so more threads would
+not check faster, and one thread means that the compiled XSDs (lxml keeps an
+error log per schema object), the ledger connection and the reloaded
+assignment index are never used by two requests at once. Throughput comes
+from `--workers N` processes instead. A request that runs past its time limit
+is answered by the middleware; its job, if it already started, runs to its
+end on this thread and its result is dropped, and a job still waiting in the
+queue is never started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Literal, ParamSpec, TypeVar
+
+from lxml import etree
+
+from ..assignments import Assignment, AssignmentIndex, Event
+from ..businessdays import is_business_day
+from ..check import Checker, today_in_helsinki
+from ..config import RunOptions, build_policy
+from ..decision import Policy, invalid_from_error
+from ..errors import InputError, SettingsError
+from ..events import Party, Verdict, validate_event
+from ..findings import CheckResult
+from ..model import Channel
+from ..report import Report, Tally
+from ..rewrite import RewriteResult, rewrite_document
+from ..schedule import Schedule, reminder_schedule, schedule_settings
+from ..schemas import SCHEMA_FILES, SchemaStore
+from .config import ServerConfig
+from .logs import SERVER
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+log = logging.getLogger(SERVER)
+
+Signature = tuple[tuple[int, int] | None, ...]
+
+WARM_UP = b"<Finvoice Version='3.0'><InvoiceDetails/></Finvoice>"
+
+
+def _file_signature(ledger: Path | None) -> Signature:
+    """What changes when someone writes the ledger: the database file and its WAL."""
+    if ledger is None:
+        return ()
+    found: list[tuple[int, int] | None] = []
+    for p in (ledger, ledger.with_name(ledger.name + "-wal")):
+        try:
+            st = p.stat()
+        except OSError:
+            found.append(None)
+        else:
+            found.append((st.st_mtime_ns, st.st_size))
+    return tuple(found)
+
+
+def warm_schemas(store: SchemaStore | None) -> dict[str, str]:
+    """Compile every XSD the store can find now, so that no request pays for it.
+
+    `SchemaStore` compiles a schema the first time a document of its format is
+    validated; validating an empty stand-in document per schema key does that
+    through its public method. Returns schema key → file.
+    """
+    if store is None:
+        return {}
+    compiled: dict[str, str] = {}
+    for key in SCHEMA_FILES:
+        path = store.find(key)
+        if path is None:
+            continue
+        format_id, _, root = key.partition("/")
+        store.validate(format_id, etree.ElementTree(etree.Element(root or "Stand-in")))
+        compiled[key] = str(path)
+    return compiled
+
+
+class Engine:
+    """The policy loaded at start, and the thread every check runs on."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.options: RunOptions = config.options
+        self.policy: Policy = build_policy(
+            self.options, today=self.options.today or today_in_helsinki()
+        )
+        self.schemas = warm_schemas(self.policy.schemas)
+        # The first check imports the adapters and the rules' libraries (the holiday
+        # calendar takes a tenth of a second): at start, not on a request's time.
+        Checker(self.policy).check_bytes(WARM_UP, "<warm-up>")
+        is_business_day(self.policy.today)
+        self._seen = _file_signature(self.options.ledger)
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="kassavirta-check")
+
+    # -- the thread --------------------------------------------------------------------------
+
+    async def submit(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run `fn` on the engine's thread; cancelling the await drops a job not yet started."""
+        future = self._executor.submit(fn, *args, **kwargs)
+        return await asyncio.wrap_future(future)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    # -- policy --------------------------------------------------------------------------------
+
+    def _refresh_assignments(self) -> None:
+        """Re-read the ledger when its file changed since it was read (an import, a --record)."""
+        seen = _file_signature(self.options.ledger)
+        if seen == self._seen:
+            return
+        try:
+            fresh = build_policy(
+                RunOptions(assignments=self.options.assignments, ledger=self.options.ledger),
+                today=self.policy.today,
+            )
+        except SettingsError as exc:
+            log.warning(
+                "ledger changed but cannot be read; keeping the assignments read before",
+                extra={"event": "ledger-reload-failed", "error": str(exc)},
+            )
+            return
+        self.policy.assignments = fresh.assignments
+        self._seen = seen
+        log.info("ledger re-read", extra={"event": "ledger-reloaded"})
+
+    def today(self, today: date | None) -> date:
+        return today or self.options.today or today_in_helsinki()
+
+    def policy_for(self, today: date | None, channel: Channel | None) -> Policy:
+        self._refresh_assignments()
+        return dataclasses.replace(
+            self.policy,
+            today=self.today(today),
+            channel=channel or self.options.channel,
+        )
+
+    # -- the work (on the engine's thread) -------------------------------------------------------
+
+    def check(
+        self, data: bytes, label: str, today: date | None, channel: Channel | None
+    ) -> list[CheckResult]:
+        """Every invoice in one file, as `kassavirta check` decides it."""
+        policy = self.policy_for(today, channel)
+        return Checker(policy, max_bytes=self.config.max_bytes).check_bytes(data, label)
+
+    def batch(
+        self,
+        items: Sequence[tuple[str, bytes | InputError]],
+        notes: Sequence[str],
+        today: date | None,
+        channel: Channel | None,
+    ) -> Report:
+        """One run over several files, in the given order: in-run duplicates apply as in the CLI."""
+        policy = self.policy_for(today, channel)
+        checker = Checker(policy, max_bytes=self.config.max_bytes)
+        tally = Tally()
+        results: list[CheckResult] = []
+        for label, data in items:
+            if isinstance(data, InputError):
+                found = [invalid_from_error(label, data).result]
+            else:
+                found = checker.check_bytes(data, label)
+            for result in found:
+                tally.add(result)
+            results.extend(found)
+        summary = tally.summary()
+        summary.notes.extend(notes)
+        return Report(summary=summary, results=results)
+
+    def rewrite(
+        self, data: bytes, label: str, today: date | None, channel: Channel | None, rf: bool
+    ) -> RewriteResult:
+        return rewrite_document(data, self.policy_for(today, channel), rf=rf, path=label)
+
+    def preview(
+        self,
+        data: bytes,
+        label: str,
+        today: date | None,
+        channel: Channel | None,
+        rf: bool,
+        kind: Literal["pdf", "html"],
+        compare: bool,
+    ) -> tuple[RewriteResult, bytes | None]:
+        """The rewrite and, when routed, the image drawn from it (PDF bytes or UTF-8 HTML)."""
+        from ..render import build_pages, render_html, render_pdf
+
+        result = self.rewrite(data, label, today, channel, rf)
+        if not result.routed:
+            return result, None
+        pages = build_pages(result)
+        if kind == "pdf":
+            return result, render_pdf(pages)
+        return result, render_html(pages, compare=compare).encode("utf-8")
+
+    def schedule(self, due_date: date, business_id: str | None, business: bool) -> Schedule:
+        settings = self.policy.settings
+        level = settings.service_levels.level_of(business_id) if settings else None
+        return reminder_schedule(
+            due_date, business=business, service_level=level, config=schedule_settings(settings)
+        )
+
+    # -- assignments and events --------------------------------------------------------------
+
+    @property
+    def has_assignments(self) -> bool:
+        return self.options.ledger is not None or bool(self.options.assignments)
+
+    def find_assignment(self, assignment_id: str) -> Assignment | None:
+        """The assignment as the ledger knows it now (read fresh), else from the assignment files."""
+        if self.options.ledger is not None:
+            from ..ledger import Ledger
+
+            with Ledger.open_readonly(self.options.ledger) as ledger:
+                found = ledger.get(assignment_id)
+            if found is not None:
+                return found
+        self._refresh_assignments()
+        index: AssignmentIndex = self.policy.assignments
+        return next((a for a in index if a.id == assignment_id), None)
+
+    def validate_event(
+        self, assignment_id: str, event: Event, party: Party
+    ) -> tuple[Assignment, Verdict] | None:
+        assignment = self.find_assignment(assignment_id)
+        if assignment is None:
+            return None
+        return assignment, validate_event(assignment, event, party)
+
+    # -- readiness ---------------------------------------------------------------------------
+
+    def readiness(self) -> dict[str, object]:
+        """Whether every file the server depends on is still usable, and what it holds."""
+        problems: list[str] = []
+        settings = self.policy.settings
+        if settings is None:
+            settings_state = "none: every invoice is bypass/service-inactive"
+        else:
+            settings_state = f"{settings.status}, accountable_party {settings.accountable_party}"
+        ledger_state: str | None = None
+        if self.options.ledger is not None:
+            from ..ledger import Ledger
+
+            try:
+                with Ledger.open_readonly(self.options.ledger) as ledger:
+                    ledger_state = f"schema version {ledger.schema_version}"
+            except SettingsError as exc:
+                ledger_state = "unreachable"
+                problems.append(str(exc))
+        for key, path in self.schemas.items():
+            if not Path(path).is_file():
+                problems.append(f"schema for {key} is gone: {path}")
+        return {
+            "ready": not problems,
+            "settings": settings_state,
+            "schemas": dict(self.schemas),
+            "ledger": ledger_state,
+            "problems": problems,
+        }

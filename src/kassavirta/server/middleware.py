@@ -1,0 +1,224 @@
+"""The operational limits, as plain ASGI middleware around the app.
+
+Outermost first: `AccessLog` (sees every answer, including the ones the
+others give), `TimeLimit` (one deadline from the first byte of the request to
+the response, so a slow upload counts too), `BearerAuth` (refuses before any
+body is read), `BodyLimit` (refuses an announced oversized body at once, and
+counts the bytes of any other while they arrive, so an endless chunked body is
+cut off at the limit rather than buffered).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .logs import ACCESS
+from .problems import ApiError, send_problem
+
+access_log = logging.getLogger(ACCESS)
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+PROTECTED_PREFIX = "/v1/"
+
+
+class BodyLimit:
+    """413 for a body over `max_bytes`: by its Content-Length before reading, else while reading."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> str:
+        return (
+            f"the request body is over the {self.max_bytes}-byte limit "
+            "(split a batch into several requests)"
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        announced = Headers(scope=scope).get("content-length")
+        if announced is not None:
+            if not announced.isdigit():
+                await send_problem(send, 400, "bad-request", "Content-Length is not a number")
+                return
+            if int(announced) > self.max_bytes:
+                await send_problem(send, 413, "payload-too-large", self._too_large())
+                return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise ApiError(413, "payload-too-large", self._too_large())
+            return message
+
+        await self.app(scope, limited, send)
+
+
+class BearerAuth:
+    """With a token configured, every `/v1/` route needs `Authorization: Bearer <token>`.
+
+    The comparison takes the same time however much of the token is right
+    (`hmac.compare_digest`). The page, the probes and the OpenAPI document stay
+    open: they hold nothing of the sender's.
+    """
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
+        self.app = app
+        self.token = token.encode("utf-8") if token else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            self.token is not None
+            and scope["type"] == "http"
+            and scope["path"].startswith(PROTECTED_PREFIX)
+        ):
+            scheme, _, given = Headers(scope=scope).get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                given.strip().encode("utf-8"), self.token
+            ):
+                await send_problem(
+                    send,
+                    401,
+                    "unauthorized",
+                    "this server needs its access token: Authorization: Bearer <token>",
+                    headers=[(b"www-authenticate", b'Bearer realm="kassavirta"')],
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+class TimeLimit:
+    """No request takes longer than `seconds`: 408 while the body is still arriving, else 503.
+
+    The deadline cancels the request's task. Work already running on the
+    engine's thread cannot be interrupted; it finishes and is dropped (see
+    `engine`), and work still queued is never started.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+        body_done = False
+
+        async def watched_receive() -> Message:
+            nonlocal body_done
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                body_done = True
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        deadline = asyncio.timeout(self.seconds)
+        try:
+            async with deadline:
+                await self.app(scope, watched_receive, watched_send)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            if started:
+                return  # the answer is on its way; nothing better to send
+            if not body_done:
+                await send_problem(
+                    send,
+                    408,
+                    "request-timeout",
+                    f"the request body did not arrive within {self.seconds:g} seconds",
+                )
+            else:
+                await send_problem(
+                    send,
+                    503,
+                    "timeout",
+                    f"the request took longer than the server's limit of {self.seconds:g} "
+                    "seconds; try again, or send fewer invoices at once",
+                    headers=[(b"retry-after", b"1")],
+                )
+
+
+class AccessLog:
+    """One JSON line per request, and the headers every answer carries.
+
+    Logged: method, route path (never the query), status, body sizes, time
+    taken, client address, request id and, for a decision, the decision word.
+    Never a file name or anything read from an invoice.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        began = time.perf_counter()
+        status = 500
+        size_in = 0
+        size_out = 0
+        decision: str | None = None
+
+        async def counting_receive() -> Message:
+            nonlocal size_in
+            message = await receive()
+            if message["type"] == "http.request":
+                size_in += len(message.get("body", b""))
+            return message
+
+        async def stamping_send(message: Message) -> None:
+            nonlocal status, size_out, decision
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["x-request-id"] = request_id
+                headers.setdefault("x-content-type-options", "nosniff")
+                if scope["path"].startswith(PROTECTED_PREFIX):
+                    headers.setdefault("cache-control", "no-store")
+                decision = headers.get("kassavirta-decision")
+            elif message["type"] == "http.response.body":
+                size_out += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, stamping_send)
+        finally:
+            client = scope.get("client")
+            entry: dict[str, object] = {
+                "event": "request",
+                "request_id": request_id,
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "ms": round((time.perf_counter() - began) * 1000, 2),
+                "bytes_in": size_in,
+                "bytes_out": size_out,
+                "client": client[0] if client else None,
+            }
+            if decision:
+                entry["decision"] = decision
+            access_log.info("", extra=entry)

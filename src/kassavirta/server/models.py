@@ -1,0 +1,118 @@
+"""The shapes of the HTTP answers, for `/openapi.json` and for clients generated from it.
+
+Check results are the core's own models (`CheckResult`, `Report`): the server
+returns exactly what `kassavirta check --output json` prints. The models here
+are the server's additions: problems, the rewrite's answers, the event verdict,
+the schedule and the probes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ..assignments import Event
+from ..events import Party
+from ..findings import CheckResult, Decision, Finding
+
+
+class Problem(BaseModel):
+    """Why a request was not answered: a stable slug and our words."""
+
+    error: str = Field(examples=["payload-too-large"])
+    detail: str
+
+
+class Change(BaseModel):
+    """One field the rewrite changes: where (absolute XPath), what, old → new."""
+
+    xpath: str
+    field: str
+    old: str | None
+    new: str | None
+    document: int | None = None
+
+
+class RewriteOutcome(BaseModel):
+    """`POST /v1/rewrite` with `Accept: application/json`: the rewrite and its diff."""
+
+    decision: Decision
+    reasons: list[str]
+    format: str | None
+    rewritten: bool
+    """False for accountable_party = company: routed, but the invoice is sent as it is."""
+    changes: list[Change]
+    notes: list[str]
+    xml: str | None
+    """The rewritten file as text; its XML declaration still names `encoding`. None when the
+    bytes cannot be decoded as one text (ask for application/xml to get the exact bytes)."""
+    encoding: str | None
+    """The encoding the file is written in (and must be written back in)."""
+
+
+class RewriteRefusal(BaseModel):
+    """409 from `/v1/rewrite` and `/v1/preview`: the invoice would not be routed."""
+
+    decision: Decision
+    reasons: list[str]
+    format: str | None
+    rewritten: Literal[False] = False
+    changes: list[Change] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    findings: list[Finding]
+    results: list[CheckResult]
+    """The check result of every invoice in the file, as `/v1/check` gives them."""
+
+
+class EventCheck(BaseModel):
+    """`POST /v1/events/validate`: the event an ERP is about to post, and where."""
+
+    assignment_id: str = Field(min_length=1)
+    event: Event
+    party: Party = Party.COMPANY
+
+
+class EventVerdict(BaseModel):
+    """The same object `kassavirta event validate --output json` prints."""
+
+    assignment: str
+    event: str
+    party: Party
+    accepted: bool
+    rule: str
+    """`accepted`, or the slug of the refusal: `unknown-type`, `wrong-party`, `data`, ..."""
+    reason: str
+
+
+class ScheduleStep(BaseModel):
+    step: str
+    date: str
+    counted_from: str
+    days: int
+    moved_from: str | None
+    """The date the step would fall on had it not been a weekend day or a holiday."""
+
+
+class ScheduleOut(BaseModel):
+    """The reminder schedule, as `kassavirta schedule --output json` gives it per invoice."""
+
+    customer: Literal["b2b", "b2c"]
+    due_date: str | None
+    service_level: str
+    steps: list[ScheduleStep]
+    none_because: str | None
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+
+
+class Readiness(BaseModel):
+    ready: bool
+    settings: str
+    schemas: dict[str, str]
+    """Schema key → the XSD file compiled at start."""
+    ledger: str | None
+    problems: list[str]
