@@ -73,7 +73,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _shown(value: str | None, missing: str) -> str:
-    return missing if value is None else value
+    """One line per change: line breaks inside a value are shown as `⏎`."""
+    return missing if value is None else " ⏎ ".join(value.splitlines()) if "\n" in value else value
 
 
 def diff_lines(changes: list[FieldChange]) -> list[str]:
