@@ -42,17 +42,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
 
-def kassavirta_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """The real command line, as a user runs it (stdout and stderr are pipes)."""
-    return subprocess.run(
-        [sys.executable, "-m", "kassavirta.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
-
-
 def load_generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks/generate.py")
     assert spec is not None and spec.loader is not None
@@ -81,8 +70,8 @@ def dumps(results: list[CheckResult]) -> list[dict[str, Any]]:
     return [r.model_dump(mode="json") for r in results]
 
 
-def run_json(*args: str) -> tuple[int, dict[str, Any]]:
-    done = kassavirta_cli("check", *args, "--output", "json")
+def run_json(cli: Any, *args: str) -> tuple[int, dict[str, Any]]:
+    done = cli("check", *args, "--output", "json")
     assert done.returncode in (0, 1), done.stderr
     return done.returncode, json.loads(done.stdout)
 
@@ -90,9 +79,11 @@ def run_json(*args: str) -> tuple[int, dict[str, Any]]:
 # --- the same results whatever --jobs is -------------------------------------------------
 
 
-def test_jobs_1_and_2_print_identical_json_with_cross_file_duplicates(generated: Path) -> None:
-    code1, one = run_json(str(generated), "--jobs", "1")
-    code2, two = run_json(str(generated), "--jobs", "2")
+def test_jobs_1_and_2_print_identical_json_with_cross_file_duplicates(
+    cli: Any, generated: Path
+) -> None:
+    code1, one = run_json(cli, str(generated), "--jobs", "1")
+    code2, two = run_json(cli, str(generated), "--jobs", "2")
     assert (code1, one) == (code2, two)
     assert code1 == 1  # the set holds send errors and invalid files
     in_run = [
@@ -116,14 +107,14 @@ def test_jobs_1_and_2_print_identical_json_with_cross_file_duplicates(generated:
     assert summary["invoices"] == len(one["results"])
 
 
-def test_jobs_identical_on_the_sample_set_too() -> None:
-    assert run_json(str(SAMPLES), "--jobs", "1") == run_json(str(SAMPLES), "--jobs", "2")
+def test_jobs_identical_on_the_sample_set_too(cli: Any) -> None:
+    assert run_json(cli, str(SAMPLES), "--jobs", "1") == run_json(cli, str(SAMPLES), "--jobs", "2")
 
 
-def test_text_and_jsonl_identical_across_jobs(generated: Path) -> None:
+def test_text_and_jsonl_identical_across_jobs(cli: Any, generated: Path) -> None:
     for output in ("text", "jsonl"):
-        one = kassavirta_cli("check", str(generated), "--jobs", "1", "--output", output)
-        two = kassavirta_cli("check", str(generated), "--jobs", "2", "--output", output)
+        one = cli("check", str(generated), "--jobs", "1", "--output", output)
+        two = cli("check", str(generated), "--jobs", "2", "--output", output)
         assert one.stdout == two.stdout and one.returncode == two.returncode
     lines = two.stdout.splitlines()
     assert json.loads(lines[-1])["summary"]["invoices"] == len(lines) - 1
@@ -146,14 +137,14 @@ def test_a_handful_of_files_runs_without_a_pool(generated: Path) -> None:
     assert not batch.parallel
 
 
-def test_jobs_must_be_a_positive_number(tmp_path: Path) -> None:
-    done = kassavirta_cli("check", str(tmp_path), "--jobs", "0")
+def test_jobs_must_be_a_positive_number(cli: Any, tmp_path: Path) -> None:
+    done = cli("check", str(tmp_path), "--jobs", "0")
     assert done.returncode == 2
     assert "1 or more" in done.stderr
 
 
-def test_help_says_json_holds_results_and_jobs_defaults_to_every_core() -> None:
-    done = kassavirta_cli("check", "--help")
+def test_help_says_json_holds_results_and_jobs_defaults_to_every_core(cli: Any) -> None:
+    done = cli("check", "--help")
     text = " ".join(done.stdout.split())
     assert "holds every result in memory" in text
     assert "default: every core" in text
@@ -360,8 +351,8 @@ def test_progress_only_on_a_terminal_and_never_when_quiet(monkeypatch: pytest.Mo
     assert not wanted(FakeTerminal())
 
 
-def test_no_progress_output_when_stderr_is_not_a_terminal(generated: Path) -> None:
-    done = kassavirta_cli("check", str(generated), "--jobs", "2", "--output", "jsonl")
+def test_no_progress_output_when_stderr_is_not_a_terminal(cli: Any, generated: Path) -> None:
+    done = cli("check", str(generated), "--jobs", "2", "--output", "jsonl")
     assert done.returncode == 1
     assert done.stderr == ""
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -28,16 +26,6 @@ from kassavirta.report.sarif import SarifSink
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 CI = Path(__file__).resolve().parent / "data" / "ci"
-
-
-def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kassavirta.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=600,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -73,15 +61,15 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def check_output(workspace: Path, output: str, jobs: str = "2") -> tuple[int, str]:
+def check_output(cli: Any, workspace: Path, output: str, jobs: str = "2") -> tuple[int, str]:
     done = cli("check", "samples", "--output", output, "--jobs", jobs, cwd=workspace)
     assert done.returncode == 1, done.stderr  # the set holds error and invalid invoices
     return done.returncode, done.stdout
 
 
-@pytest.fixture(scope="module")
-def results(workspace: Path) -> list[dict[str, Any]]:
-    _, out = check_output(workspace, "json")
+@pytest.fixture
+def results(cli: Any, workspace: Path) -> list[dict[str, Any]]:
+    _, out = check_output(cli, workspace, "json")
     found: list[dict[str, Any]] = json.loads(out)["results"]
     return found
 
@@ -89,16 +77,18 @@ def results(workspace: Path) -> list[dict[str, Any]]:
 # --- JUnit -------------------------------------------------------------------------------------
 
 
-def test_junit_is_valid_against_the_xsd(workspace: Path, junit_schema: etree.XMLSchema) -> None:
-    _, out = check_output(workspace, "junit")
+def test_junit_is_valid_against_the_xsd(
+    cli: Any, workspace: Path, junit_schema: etree.XMLSchema
+) -> None:
+    _, out = check_output(cli, workspace, "junit")
     document = etree.fromstring(out.encode())
     assert junit_schema.validate(document), junit_schema.error_log
 
 
 def test_junit_has_one_test_case_per_invoice_and_fails_error_and_invalid(
-    workspace: Path, results: list[dict[str, Any]]
+    cli: Any, workspace: Path, results: list[dict[str, Any]]
 ) -> None:
-    _, out = check_output(workspace, "junit")
+    _, out = check_output(cli, workspace, "junit")
     suites = etree.fromstring(out.encode())
     cases = suites.findall("testsuite/testcase")
     assert len(cases) == len(results)
@@ -123,10 +113,10 @@ def test_junit_has_one_test_case_per_invoice_and_fails_error_and_invalid(
                 assert result["findings"][0]["message"] in case.findtext("system-out")
 
 
-def test_junit_names_each_invoice_of_a_multi_invoice_file(workspace: Path) -> None:
+def test_junit_names_each_invoice_of_a_multi_invoice_file(cli: Any, workspace: Path) -> None:
     if not (workspace / "samples" / "route" / "two-framed.xml").exists():
         pytest.skip("no framed sample to double")
-    _, out = check_output(workspace, "junit")
+    _, out = check_output(cli, workspace, "junit")
     names = {c.get("name") for c in etree.fromstring(out.encode()).iter("testcase")}
     assert {"samples/route/two-framed.xml#1", "samples/route/two-framed.xml#2"} <= names
 
@@ -156,9 +146,9 @@ def test_junit_escapes_and_drops_characters_xml_cannot_carry(
     assert document.find("testsuite/testcase[2]").find("failure") is None
 
 
-def test_junit_same_for_one_process_and_a_pool(workspace: Path) -> None:
+def test_junit_same_for_one_process_and_a_pool(cli: Any, workspace: Path) -> None:
     def cases(jobs: str) -> list[bytes]:
-        _, out = check_output(workspace, "junit", jobs)
+        _, out = check_output(cli, workspace, "junit", jobs)
         return [etree.tostring(c) for c in etree.fromstring(out.encode()).iter("testcase")]
 
     assert cases("1") == cases("2")
@@ -167,8 +157,8 @@ def test_junit_same_for_one_process_and_a_pool(workspace: Path) -> None:
 # --- SARIF -------------------------------------------------------------------------------------
 
 
-def test_sarif_is_valid_against_the_schema(workspace: Path, sarif_validator: Any) -> None:
-    _, out = check_output(workspace, "sarif")
+def test_sarif_is_valid_against_the_schema(cli: Any, workspace: Path, sarif_validator: Any) -> None:
+    _, out = check_output(cli, workspace, "sarif")
     log = json.loads(out)
     errors = sorted(sarif_validator.iter_errors(log), key=lambda e: list(e.path))
     assert not errors, errors[0]
@@ -176,9 +166,9 @@ def test_sarif_is_valid_against_the_schema(workspace: Path, sarif_validator: Any
 
 
 def test_sarif_has_one_result_per_finding_with_file_line_and_rule(
-    workspace: Path, results: list[dict[str, Any]]
+    cli: Any, workspace: Path, results: list[dict[str, Any]]
 ) -> None:
-    _, out = check_output(workspace, "sarif")
+    _, out = check_output(cli, workspace, "sarif")
     run = json.loads(out)["runs"][0]
     findings = [(r, f) for r in results for f in r["findings"]]
     assert len(run["results"]) == len(findings)

@@ -30,16 +30,6 @@ GOOD = ROOT / "samples" / "route" / "finvoice-3.0.xml"
 TODAY = "2026-12-01"
 
 
-def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kassavirta.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=600,
-    )
-
-
 @pytest.fixture
 def good() -> Path:
     if not GOOD.is_file():
@@ -266,7 +256,7 @@ def test_every_broken_input_is_reported_and_nothing_is_lost(
     assert summary.files == len(results) and summary.invalid == len(expected) + 1
 
 
-def test_the_command_line_reports_them_too(mixed: tuple[Path, dict[str, str]]) -> None:
+def test_the_command_line_reports_them_too(mixed: tuple[Path, dict[str, str]], cli: Any) -> None:
     folder, expected = mixed
     runs = [
         cli("check", str(folder), "--jobs", jobs, "--today", TODAY, "--no-config", "-O", "json")
