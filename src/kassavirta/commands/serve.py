@@ -166,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return USAGE_ERROR
     import os
+    import signal
 
     from ..config import max_bytes_of
 
@@ -195,15 +196,28 @@ def run(args: argparse.Namespace) -> int:
         "http": NoDelayH11Protocol,
         "timeout_graceful_shutdown": int(config.timeout) + 5,
     }
-    if args.workers == 1:
-        uvicorn.run(app, **common)
-    else:
-        del app  # each worker process loads its own, from the configuration in the environment
-        os.environ[ENV_VAR] = config.to_json()
-        uvicorn.run(
-            "kassavirta.server.app:create_app_from_env",
-            factory=True,
-            workers=args.workers,
-            **common,
-        )
+    # uvicorn stops gracefully on SIGTERM and Ctrl-C, then raises the signal again for the
+    # handler that was there before it; ours swallows it, so a requested stop exits 0.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, lambda *_: None)
+    try:
+        if args.workers == 1:
+            uvicorn.run(app, **common)
+        else:
+            del app  # each worker process loads its own, from the configuration in the environment
+            os.environ[ENV_VAR] = config.to_json()
+            uvicorn.run(
+                "kassavirta.server.app:create_app_from_env",
+                factory=True,
+                workers=args.workers,
+                **common,
+            )
+    except SystemExit as exc:  # uvicorn's way to say it could not start (e.g. the port is taken)
+        if exc.code not in (0, None):
+            print(
+                f"kassavirta serve: the server could not start on {args.host}:{args.port} "
+                "(the reason is in the log above)",
+                file=sys.stderr,
+            )
+            return 1
     return 0

@@ -17,6 +17,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from ..errors import InputError, ReadError
@@ -220,7 +221,16 @@ async def invoice_set(request: Request, limits: Limits) -> Unpacked:
     mt = media_type(request)
     found = Unpacked()
     if mt == MULTIPART:
-        form = await request.form(max_files=limits.max_files, max_fields=limits.max_files)
+        try:
+            form = await request.form(max_files=limits.max_files, max_fields=limits.max_files)
+        except HTTPException as exc:
+            if "Too many files" in str(exc.detail):  # Starlette's words for its max_files
+                raise ApiError(
+                    413,
+                    "too-many-files",
+                    f"more than {limits.max_files} files, the limit per request",
+                ) from exc
+            raise
         try:
             uploads = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
             for n, upload in enumerate(uploads, 1):
