@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 TODAY = date(2026, 12, 1)
 """The sending date the generated folder is pinned to (its kassavirta.toml)."""
@@ -82,6 +81,13 @@ ARTICLES = (
 )
 CENT = Decimal("0.01")
 _Y_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
+
+
+def escape(text: str) -> str:
+    """Text for XML content and attribute values."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def business_id(rng: random.Random) -> str:
