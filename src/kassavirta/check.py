@@ -261,7 +261,7 @@ def mark_duplicate(result: CheckResult, key: RunKey, earlier: Assignment) -> Non
     result.schedule = None  # only routed invoices have a reminder schedule
 
 
-SPILL_AT = 10_000
+SPILL_AT = 1_000
 """Routed invoices kept in memory before the index moves to a temporary SQLite file."""
 
 
@@ -289,6 +289,7 @@ class RunDuplicates:
         db = sqlite3.connect("", isolation_level=None)  # "": a private temporary file
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
+        db.execute("PRAGMA cache_size=-256")  # KiB: the file is the store, not memory
         db.execute(
             "CREATE TABLE routed (key TEXT PRIMARY KEY, label TEXT, number TEXT) WITHOUT ROWID"
         )
