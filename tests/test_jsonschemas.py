@@ -7,7 +7,6 @@ from pathlib import Path
 
 from kassavirta.jsonschemas import SCHEMA_FILES, generate, render
 
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
