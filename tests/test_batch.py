@@ -13,8 +13,10 @@ import io
 import json
 import os
 import pty
+import signal
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -22,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from kassavirta.batch import MIN_PARALLEL_FILES, Batch, StreamTally
+from kassavirta.batch import MIN_PARALLEL_FILES, Batch, Interrupts, StreamTally
 from kassavirta.check import (
     Checker,
     RunDuplicates,
@@ -325,10 +327,24 @@ def test_stream_tally_counts_files_without_keeping_paths() -> None:
     for n in range(5):
         tally.add(CheckResult(path=f"f{n}", document=1, decision=Decision.ROUTE))
         tally.add(CheckResult(path=f"f{n}", document=2, decision=Decision.ERROR))
-        tally.file_done()
         assert not tally.paths
     summary = tally.summary()
     assert (summary.files, summary.invoices, summary.route, summary.error) == (5, 10, 5, 5)
+
+
+def test_ctrl_c_waits_for_the_result_being_written() -> None:
+    interrupts = Interrupts()
+    written: list[int] = []
+    with interrupts.installed(), pytest.raises(KeyboardInterrupt):
+        for n in range(3):
+            with interrupts.atomic():
+                written.append(n)
+                os.kill(os.getpid(), signal.SIGINT)  # arrives mid-write: held
+                written.append(n)  # the rest of the same result
+    assert written == [0, 0]
+    with pytest.raises(KeyboardInterrupt), interrupts.installed():
+        os.kill(os.getpid(), signal.SIGINT)  # outside a write: at once
+        time.sleep(5)
 
 
 # --- the progress bar ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import gc
 import os
 import signal
 from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Protocol, TextIO
 
@@ -49,19 +50,64 @@ def default_jobs() -> int:
 
 
 class StreamTally(Tally):
-    """`Tally`, but forgetting each file's path once the file is done: constant memory."""
+    """`Tally` in constant memory: a file is counted when its first result passes.
+
+    A file's results arrive together, so a new path is a new file; `Tally`'s
+    set of every path is not kept.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.files = 0
+        self._last: str | None = None
 
-    def file_done(self) -> None:
-        self.files += len(self.paths)
+    def add(self, result: CheckResult) -> None:
+        super().add(result)
         self.paths.clear()
+        if result.path != self._last:
+            self.files += 1
+            self._last = result.path
 
     def summary(self) -> Summary:
-        base = super().summary()
-        return base.model_copy(update={"files": self.files + len(self.paths)})
+        return super().summary().model_copy(update={"files": self.files})
+
+
+class Interrupts:
+    """Ctrl-C at once while waiting for results, but never in the middle of emitting one.
+
+    Inside `atomic()` a Ctrl-C is held until the block ends, so that a result
+    is written whole and counted, or neither: the summary after an interrupt
+    then counts exactly what was printed.
+    """
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.pending = False
+
+    def _handler(self, signum: int, frame: object) -> None:
+        if self.depth:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def installed(self) -> Iterator[Interrupts]:
+        previous = signal.signal(signal.SIGINT, self._handler)
+        try:
+            yield self
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+        if self.pending and not self.depth:
+            self.pending = False
+            raise KeyboardInterrupt
 
 
 # --- the worker side ------------------------------------------------------------------------
@@ -145,16 +191,22 @@ class Batch:
             pool.terminate()  # at once on Ctrl-C or a closed generator; harmless after close()
             pool.join()
 
-    def results(self, inputs: Iterable[str]) -> Generator[CheckResult, None, None]:
-        """Final results (in-run duplicates applied), counted as they pass."""
+    def results(
+        self, inputs: Iterable[str], *, count: bool = True
+    ) -> Generator[CheckResult, None, None]:
+        """Final results (in-run duplicates applied), counted as they pass.
+
+        With `count=False` the caller counts each result (`self.tally.add`)
+        when it has really used it, as the command line does.
+        """
         try:
             for checked in self._evaluated(inputs):
                 for result, key in checked:
                     if self.track_run:
                         self.duplicates.apply(result, key)
-                    self.tally.add(result)
+                    if count:
+                        self.tally.add(result)
                     yield result
-                self.tally.file_done()
         finally:
             self.duplicates.close()
 

@@ -85,7 +85,7 @@ def _jobs(value: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import Batch, make_sink
+    from ..batch import Batch, Interrupts, make_sink
     from ..check import count_inputs, iter_input_names
     from ..config import max_bytes_of
     from ..findings import Decision
@@ -101,13 +101,17 @@ def run(args: argparse.Namespace) -> int:
     sink = make_sink(args.output, sys.stdout, quiet=args.quiet)
     progress = progress_for(sys.stderr, quiet=args.quiet, count=lambda: count_inputs(args.paths))
     routed = []
-    results = batch.results(iter_input_names(args.paths))
+    interrupts = Interrupts()
+    results = batch.results(iter_input_names(args.paths), count=False)
     try:
-        for result in results:
-            if args.record and result.decision is Decision.ROUTE:
-                routed.append(result)
-            sink.add(result)
-            progress.update(batch.tally.files + 1, batch.tally.decisions)
+        with interrupts.installed():
+            for result in results:
+                with interrupts.atomic():  # written whole and counted, or neither
+                    if args.record and result.decision is Decision.ROUTE:
+                        routed.append(result)
+                    sink.add(result)
+                    batch.tally.add(result)
+                progress.update(batch.tally.files, batch.tally.decisions)
     except KeyboardInterrupt:
         batch.interrupted = True
     finally:
