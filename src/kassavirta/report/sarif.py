@@ -21,7 +21,9 @@ from urllib.parse import quote
 from ..findings import CheckResult, Finding, Severity
 from . import Summary
 
-SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 BASE_ID = "SRCROOT"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -31,7 +33,10 @@ REASONS: dict[str, tuple[str, Severity]] = {
         "The XML must declare no entities and stay within the size and depth limits.",
         Severity.ERROR,
     ),
-    "unknown-format": ("The document must be an invoice format the operator knows.", Severity.ERROR),
+    "unknown-format": (
+        "The document must be an invoice format the operator knows.",
+        Severity.ERROR,
+    ),
     "unadapted-format": (
         "The format is recognised, but this toolkit cannot read it yet.",
         Severity.ERROR,
