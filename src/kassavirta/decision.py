@@ -206,7 +206,7 @@ def decide(document: Document, path: str, policy: Policy) -> Outcome:
             detected.format, document.part.tree, document.part.line_offset
         )
         if violations:
-            return _invalid(
+            outcome = _invalid(
                 path,
                 document,
                 detected,
@@ -222,6 +222,8 @@ def decide(document: Document, path: str, policy: Policy) -> Outcome:
                     for v in violations
                 ],
             )
+            outcome.result.schema_check = "invalid"  # validated: not "skipped"
+            return outcome
         if violations is not None:
             schema_check = "valid"
     try:
