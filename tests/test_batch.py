@@ -420,3 +420,18 @@ def test_the_run_never_adds_to_the_callers_assignment_index(generated: Path) -> 
     results = list(Batch(policy, jobs=2).results(iter_input_names([generated])))
     assert any(r.decision is Decision.ROUTE for r in results)
     assert len(policy.assignments) == before
+
+
+def test_with_the_xsd_schema_breaks_are_invalid_and_no_schema_is_said_missing(
+    generated: Path, schema_dir: Path
+) -> None:
+    options = load_config(generated / "kassavirta.toml")
+    options.schemas = [schema_dir]
+    assert options.today is not None
+    batch = Batch(build_policy(options, today=options.today), jobs=2)
+    results = list(batch.results(iter_input_names([generated])))
+    broken = [r for r in results if r.reasons == ["schema"]]
+    assert len(broken) == 2  # the generator's two schema-invalid invoices
+    assert all(r.schema_check == "invalid" for r in broken)
+    assert {r.schema_check for r in results if r.format == "finvoice-3.0"} <= {"valid", "invalid"}
+    assert not any("skipped" in note for note in batch.summary().notes)
