@@ -196,6 +196,8 @@ def test_importing_the_module_does_not_import_holidays() -> None:
         "assert 'holidays' not in sys.modules, 'holidays imported at module import'\n"
         "from datetime import date\n"
         "assert not module.is_business_day(date(2026, 4, 3))\n"
+        "assert 'holidays' not in sys.modules, 'the shipped table answers for 2026'\n"
+        "assert not module.is_business_day(date(2100, 12, 6))\n"
         "assert 'holidays' in sys.modules\n"
     )
     result = subprocess.run(
@@ -217,3 +219,37 @@ def test_holiday_sets_are_cached_per_year() -> None:
     info = cached.cache_info()
     assert info.misses == 2  # 2026 and 2027, each computed once
     assert info.hits > 0
+
+
+def test_holiday_table_matches_the_holidays_package() -> None:
+    """The shipped table is the library's own answer for every year it covers."""
+    from kassavirta.businessdays import TABLE_YEARS, _table, library_holidays
+
+    table = _table()
+    stale = [year for year in TABLE_YEARS if table[year] != library_holidays(year)]
+    assert not stale, (
+        f"data/fi-holidays.json is stale for {stale[:5]}: python -m kassavirta.businessdays"
+    )
+
+
+def test_years_outside_the_table_ask_the_library() -> None:
+    from kassavirta.businessdays import is_business_day
+
+    assert not is_business_day(date(2100, 12, 6))  # Independence Day, a Monday
+    assert is_business_day(date(2100, 12, 7))
+
+
+def test_a_check_does_not_import_the_holidays_package() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parent.parent / "samples" / "route" / "finvoice-3.0.xml"
+    code = (
+        "import sys, datetime; from kassavirta import check_file; "
+        f"r = check_file({str(sample)!r}, {str(sample.parent.parent / 'settings.json')!r}, datetime.date(2026, 12, 1)); "
+        "assert r.decision.value == 'route', r; assert r.schedule; "
+        "print('holidays' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -14,15 +14,20 @@ days are deliberately not modelled: a preview that is off by a day in such a
 rare case is preferable to a second calendar that can drift from the first.
 
 The module is consulted for every invoice in a batch.  Each year's holidays
-are therefore computed once and kept as a frozenset, and ``holidays`` itself
-(a large package) is imported only on first use so that importing this module,
-for example to run ``kassavirta --help``, stays fast.
+are therefore computed once and kept as a frozenset.  Importing ``holidays``
+loads every country it knows (about 0.1 s, a third of a one-invoice check), so
+the Finnish dates for 2000–2099 are kept in ``data/fi-holidays.json``, a table
+taken from ``holidays`` itself (``python -m kassavirta.businessdays`` writes it
+again) and compared with it by a test; other years ask ``holidays`` directly.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Final
 
 __all__ = [
@@ -36,13 +41,50 @@ _ONE_DAY: Final = timedelta(days=1)
 _SATURDAY: Final = 5
 
 
-@lru_cache(maxsize=64)
-def _holidays_in_year(year: int) -> frozenset[date]:
+TABLE_YEARS: Final = range(2000, 2100)
+_TABLE: Final = "fi-holidays.json"
+
+
+def library_holidays(year: int) -> frozenset[date]:
+    """Finnish public holidays of `year` as the ``holidays`` package lists them."""
     # Imported here, not at module level: see the module docstring.
     import holidays
 
-    calendar = holidays.country_holidays("FI", years=year)
-    return frozenset(calendar.keys())
+    return frozenset(holidays.country_holidays("FI", years=year).keys())
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[int, frozenset[date]]:
+    from importlib.resources import files
+
+    raw = json.loads(files("kassavirta").joinpath("data", _TABLE).read_text(encoding="utf-8"))
+    by_year: dict[int, set[date]] = {year: set() for year in TABLE_YEARS}
+    for text in raw["dates"]:
+        day = date.fromisoformat(text)
+        by_year[day.year].add(day)
+    return {year: frozenset(days) for year, days in by_year.items()}
+
+
+@lru_cache(maxsize=64)
+def _holidays_in_year(year: int) -> frozenset[date]:
+    if year in TABLE_YEARS:
+        return _table()[year]
+    return library_holidays(year)
+
+
+def write_table(path: Path) -> Path:
+    """Write the Finnish holiday table from the installed ``holidays`` package."""
+    from importlib.metadata import version
+
+    from .fileio import atomic_write_text
+
+    dates = sorted(d for year in TABLE_YEARS for d in library_holidays(year))
+    doc = {
+        "source": f"holidays {version('holidays')}, country_holidays('FI')",
+        "years": [TABLE_YEARS.start, TABLE_YEARS.stop - 1],
+        "dates": [d.isoformat() for d in dates],
+    }
+    return atomic_write_text(path, json.dumps(doc, indent=0) + "\n")
 
 
 def _as_date(value: date) -> date:
@@ -128,3 +170,8 @@ def business_days_between(start: date, end: date) -> int:
             if first < holiday <= last and holiday.weekday() < _SATURDAY
         )
     return count
+
+
+if __name__ == "__main__":  # pragma: no cover
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "data" / _TABLE
+    print(write_table(target))
