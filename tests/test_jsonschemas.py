@@ -15,5 +15,7 @@ def test_committed_schemas_are_current() -> None:
     assert set(generated) == set(SCHEMA_FILES)
     for name, schema in generated.items():
         committed = (ROOT / "schemas" / name).read_text(encoding="utf-8")
-        assert committed == render(schema), f"schemas/{name} is stale: python -m kassavirta.jsonschemas schemas/"
+        assert committed == render(schema), (
+            f"schemas/{name} is stale: python -m kassavirta.jsonschemas schemas/"
+        )
         assert json.loads(committed)["title"]

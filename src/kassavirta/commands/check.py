@@ -120,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
     summary = batch.summary()
     sink.finish(summary)
     if batch.interrupted:
-        print("kassavirta: interrupted; the summary covers the files that finished", file=sys.stderr)
+        print(
+            "kassavirta: interrupted; the summary covers the files that finished", file=sys.stderr
+        )
         return 130
     if args.record:
         from ..ledger.record import record_results, report_recorded
