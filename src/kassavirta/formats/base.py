@@ -21,6 +21,13 @@ _OVT = re.compile(r"^0037[0-9]{8,13}$")
 _AMOUNT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
+def text_of(element: etree._Element | None) -> str | None:
+    """The stripped text of `element`, or None when it is absent or empty."""
+    if element is None:
+        return None
+    return (element.text or "").strip() or None
+
+
 def looks_like_bic(value: str | None) -> bool:
     return bool(value and _BIC.match(value.strip().upper()))
 
@@ -141,3 +148,16 @@ class Fields:
         if found is None or not (found.text or "").strip():
             return None
         return self.date_of(key, found, compact=compact)
+
+
+def missing(part: Part, message: str, at: etree._Element) -> UnreadableField:
+    """An `UnreadableField` for a required element that is not there, placed at `at`."""
+    return UnreadableField(message, line=part.line(at), xpath=part.tree.getpath(at))
+
+
+def streets(f: Fields, key: str, elements: list[etree._Element]) -> list[str]:
+    """The non-empty street lines among `elements`, noting the first as `{key}.address.street`."""
+    lines = [e for e in elements if text_of(e)]
+    if lines:
+        f.note(f"{key}.address.street", lines[0])
+    return [t for t in (text_of(e) for e in lines) if t]

@@ -28,10 +28,9 @@ from decimal import Decimal
 
 from lxml import etree
 
-from ..errors import UnreadableField
 from ..model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
 from ..reading import Document
-from .base import Fields
+from .base import Fields, missing, streets, text_of
 from .detect import CII
 from .peppol import (
     CREDIT_NOTE_CODES,
@@ -39,7 +38,7 @@ from .peppol import (
     FoundAccount,
     amount_currencies,
     b2b_or_other,
-    finnish_business_id,
+    first_business_id,
     interest_text,
     line_vat,
     split_accounts,
@@ -54,16 +53,10 @@ AGREEMENT = f"{TRANSACTION}/ram:ApplicableHeaderTradeAgreement"
 SETTLEMENT = f"{TRANSACTION}/ram:ApplicableHeaderTradeSettlement"
 
 
-def _text_of(element: etree._Element | None) -> str | None:
-    if element is None:
-        return None
-    return (element.text or "").strip() or None
-
-
 def _date(f: Fields, key: str, expr: str, base: etree._Element | None = None) -> date | None:
     """A `udt:DateTimeString` under `expr`; only format 102 (CCYYMMDD) is a date here."""
     element = f.element(key, f"{expr}/udt:DateTimeString", base)
-    if element is None or not _text_of(element):
+    if element is None or not text_of(element):
         return None
     declared = element.get("format")
     if declared not in (None, "102"):
@@ -75,16 +68,11 @@ def _address(f: Fields, key: str, party: etree._Element) -> Address | None:
     block = f.element(f"{key}.address", "ram:PostalTradeAddress", party)
     if block is None:
         return None
-    street_elements = [
-        e
-        for tag in ("ram:LineOne", "ram:LineTwo", "ram:LineThree")
-        for e in f.findall(tag, block)
-        if _text_of(e)
+    lines = [
+        e for tag in ("ram:LineOne", "ram:LineTwo", "ram:LineThree") for e in f.findall(tag, block)
     ]
-    if street_elements:
-        f.note(f"{key}.address.street", street_elements[0])
     return Address(
-        streets=[t for t in (_text_of(e) for e in street_elements) if t],
+        streets=streets(f, key, lines),
         town=f.text(f"{key}.address.town", "ram:CityName", block),
         postcode=f.text(f"{key}.address.postcode", "ram:PostcodeCode", block),
         country=f.text(f"{key}.address.country", "ram:CountryID", block),
@@ -98,12 +86,7 @@ def _business_id(f: Fields, key: str, party: etree._Element) -> str | None:
         *f.findall("ram:ID", party),
         *(e for e in f.findall("ram:GlobalID", party) if e.get("schemeID") in FINNISH_SCHEMES),
     ]
-    for element in candidates:
-        value = _text_of(element)
-        if value:
-            f.note(f"{key}.business_id", element)
-            return finnish_business_id(value, element.get("schemeID"))
-    return None
+    return first_business_id(f, key, candidates)
 
 
 def _party(f: Fields, key: str, expr: str) -> Party | None:
@@ -135,7 +118,7 @@ def _rows(f: Fields) -> list[Row]:
         )
         quantity = (
             f.amount_of(f"{key}.quantity", quantity_el, comma=False)
-            if quantity_el is not None and _text_of(quantity_el)
+            if quantity_el is not None and text_of(quantity_el)
             else None
         )
         settlement = f.find("ram:SpecifiedLineTradeSettlement", line)
@@ -206,13 +189,13 @@ def _payment(
         if account is None:
             continue
         iban_el = f.find("ram:IBANID", account)
-        id_el = iban_el if _text_of(iban_el) else f.find("ram:ProprietaryID", account)
-        if id_el is None or not _text_of(id_el):
+        id_el = iban_el if text_of(iban_el) else f.find("ram:ProprietaryID", account)
+        if id_el is None or not text_of(id_el):
             continue
         bic_el = f.find("ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", means)
         scheme = "IBAN" if id_el is iban_el else "BBAN"
         found.append(
-            (id_el, bic_el, Account(account=_text_of(id_el), scheme=scheme, bic=_text_of(bic_el)))
+            (id_el, bic_el, Account(account=text_of(id_el), scheme=scheme, bic=text_of(bic_el)))
         )
         if len(found) == 1:
             payment.beneficiary = f.text("payment.beneficiary", "ram:AccountName", account)
@@ -233,20 +216,20 @@ def adapt(document: Document) -> Invoice:
 
     number = f.text("number", "rsm:ExchangedDocument/ram:ID")
     if number is None:
-        raise UnreadableField(
+        raise missing(
+            part,
             "the invoice has no rsm:ExchangedDocument/ram:ID (invoice number)",
-            line=part.line(root),
-            xpath=part.tree.getpath(root),
+            root,
         )
     settlement = f.find(SETTLEMENT)
     if settlement is None:
-        raise UnreadableField(
+        raise missing(
+            part,
             "the invoice has no ram:ApplicableHeaderTradeSettlement",
-            line=part.line(root),
-            xpath=part.tree.getpath(root),
+            root,
         )
     currency_el = f.element("currency", "ram:InvoiceCurrencyCode", settlement)
-    currency = _text_of(currency_el)
+    currency = text_of(currency_el)
     currencies = amount_currencies(
         f,
         root,
@@ -259,16 +242,16 @@ def adapt(document: Document) -> Invoice:
     grand = f.amount("total", "ram:GrandTotalAmount", summation) if summation is not None else None
     if grand is None:
         where = summation if summation is not None else settlement
-        raise UnreadableField(
+        raise missing(
+            part,
             "the invoice has no ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:GrandTotalAmount",
-            line=part.line(where),
-            xpath=part.tree.getpath(where),
+            where,
         )
     assert summation is not None
     rounding = f.amount("rounding", "ram:RoundingAmount", summation)
     tax_el = _tax_total(f, summation, currency)
     total_vat = None
-    if tax_el is not None and _text_of(tax_el):
+    if tax_el is not None and text_of(tax_el):
         f.note("total_vat", tax_el)
         total_vat = f.amount_of("total_vat", tax_el, comma=False)
 

@@ -14,7 +14,7 @@ from lxml import etree
 from ..errors import UnreadableField
 from ..model import Account, Address, Channel, Invoice, Location, Party, Payment, Row, VatLine
 from ..reading import Document, Part
-from .base import Fields, looks_like_bic, looks_like_iban, looks_like_ovt
+from .base import Fields, looks_like_bic, looks_like_iban, looks_like_ovt, missing
 
 EB = "http://www.oasis-open.org/committees/ebxml-msg/schema/msg-header-2_0.xsd"
 
@@ -286,17 +286,9 @@ def adapt(document: Document) -> Invoice:
         locations=locations,
     )
     if invoice.number is None:
-        raise UnreadableField(
-            "the invoice has no InvoiceNumber",
-            line=part.line(details),
-            xpath=part.tree.getpath(details),
-        )
+        raise missing(part, "the invoice has no InvoiceNumber", details)
     if invoice.total is None:
-        raise UnreadableField(
-            "the invoice has no InvoiceTotalVatIncludedAmount",
-            line=part.line(details),
-            xpath=part.tree.getpath(details),
-        )
+        raise missing(part, "the invoice has no InvoiceTotalVatIncludedAmount", details)
     channel, signals = _channel(f, invoice, document.frame)
     invoice.channel = channel
     invoice.channel_signals = signals

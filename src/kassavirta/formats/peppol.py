@@ -39,7 +39,7 @@ from lxml import etree
 from ..errors import UnreadableField
 from ..model import Account, Address, Channel, Invoice, Location, Party, Payment, Row, VatLine
 from ..reading import Document
-from .base import Fields
+from .base import Fields, missing, streets, text_of
 from .detect import UBL_CBC
 
 UBL_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -94,6 +94,16 @@ def finnish_business_id(value: str | None, scheme: str | None = None) -> str | N
     return raw or None
 
 
+def first_business_id(f: Fields, key: str, candidates: list[etree._Element]) -> str | None:
+    """The first candidate with text, noted as `{key}.business_id` and read by its scheme."""
+    for element in candidates:
+        value = text_of(element)
+        if value:
+            f.note(f"{key}.business_id", element)
+            return finnish_business_id(value, element.get("schemeID"))
+    return None
+
+
 def line_vat(net: Decimal | None, percent: Decimal | None) -> Decimal | None:
     """The VAT of a VAT-excluded line at its rate, to the cent (half up)."""
     if net is None or percent is None:
@@ -131,27 +141,17 @@ def b2b_or_other(invoice: Invoice) -> tuple[Channel, list[str]]:
     return Channel.B2C_OTHER, ["buyer has no business identifier"]
 
 
-def _text_of(element: etree._Element | None) -> str | None:
-    if element is None:
-        return None
-    return (element.text or "").strip() or None
-
-
 def _address(f: Fields, key: str, party: etree._Element) -> Address | None:
     block = f.element(f"{key}.address", "cac:PostalAddress", party)
     if block is None:
         return None
-    street_elements = [
+    lines = [
         *f.findall("cbc:StreetName", block),
         *f.findall("cbc:AdditionalStreetName", block),
         *f.findall("cac:AddressLine/cbc:Line", block),
     ]
-    streets = [t for t in (_text_of(e) for e in street_elements) if t]
-    first = next((e for e in street_elements if _text_of(e)), None)
-    if first is not None:
-        f.note(f"{key}.address.street", first)
     return Address(
-        streets=streets,
+        streets=streets(f, key, lines),
         town=f.text(f"{key}.address.town", "cbc:CityName", block),
         postcode=f.text(f"{key}.address.postcode", "cbc:PostalZone", block),
         country=f.text(f"{key}.address.country", "cac:Country/cbc:IdentificationCode", block),
@@ -174,17 +174,12 @@ def _business_id(f: Fields, key: str, party: etree._Element) -> str | None:
     candidates += [
         e for e in f.findall("cbc:EndpointID", party) if e.get("schemeID") in FINNISH_SCHEMES
     ]
-    for element in candidates:
-        value = _text_of(element)
-        if value:
-            f.note(f"{key}.business_id", element)
-            return finnish_business_id(value, element.get("schemeID"))
-    return None
+    return first_business_id(f, key, candidates)
 
 
 def _vat_code(f: Fields, key: str, party: etree._Element) -> str | None:
     for scheme in f.findall("cac:PartyTaxScheme", party):
-        tax = (_text_of(f.find("cac:TaxScheme/cbc:ID", scheme)) or "VAT").upper()
+        tax = (text_of(f.find("cac:TaxScheme/cbc:ID", scheme)) or "VAT").upper()
         value = f.text(f"{key}.vat_code", "cbc:CompanyID", scheme) if tax == "VAT" else None
         if value:
             return value
@@ -213,7 +208,7 @@ def _due_date(f: Fields) -> date | None:
         "cac:PaymentTerms/cbc:PaymentDueDate",
     ):
         for element in f.findall(expr):
-            if _text_of(element):
+            if text_of(element):
                 f.note("due_date", element)
                 f.note("payment.due_date", element)
                 return f.date_of("due_date", element, compact=False)
@@ -230,7 +225,7 @@ def _rows(f: Fields, credit: bool) -> list[Row]:
         quantity_el = f.element(f"{key}.quantity", quantity_tag, line)
         quantity = (
             f.amount_of(f"{key}.quantity", quantity_el, comma=False)
-            if quantity_el is not None and _text_of(quantity_el)
+            if quantity_el is not None and text_of(quantity_el)
             else None
         )
         net = f.amount(f"{key}.vat_excluded", "cbc:LineExtensionAmount", line)
@@ -287,7 +282,7 @@ def amount_currencies(
     (BT-111), which may differ.
     """
     found: list[tuple[str, etree._Element]] = []
-    if declared is not None and _text_of(declared):
+    if declared is not None and text_of(declared):
         found.append(((declared.text or "").strip(), declared))
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -336,16 +331,14 @@ def _payment(f: Fields, payable: Decimal | None, due: date | None) -> tuple[Paym
             payment.reference = f.text("payment.reference", "cbc:PaymentID", pm)
         account = f.find("cac:PayeeFinancialAccount", pm)
         id_el = f.find("cbc:ID", account) if account is not None else None
-        if account is None or id_el is None or not _text_of(id_el):
+        if account is None or id_el is None or not text_of(id_el):
             continue
         bic_el = f.find("cac:FinancialInstitutionBranch/cbc:ID", account)
         found.append(
             (
                 id_el,
                 bic_el,
-                Account(
-                    account=_text_of(id_el), scheme=id_el.get("schemeID"), bic=_text_of(bic_el)
-                ),
+                Account(account=text_of(id_el), scheme=id_el.get("schemeID"), bic=text_of(bic_el)),
             )
         )
         if len(found) == 1:
@@ -369,13 +362,9 @@ def adapt(document: Document) -> Invoice:
 
     number = f.text("number", "cbc:ID")
     if number is None:
-        raise UnreadableField(
-            "the invoice has no cbc:ID (invoice number)",
-            line=part.line(root),
-            xpath=part.tree.getpath(root),
-        )
+        raise missing(part, "the invoice has no cbc:ID (invoice number)", root)
     currency_el = f.element("currency", "cbc:DocumentCurrencyCode")
-    currency = _text_of(currency_el)
+    currency = text_of(currency_el)
     currencies = amount_currencies(
         f, root, currency_el, f.text(None, "cbc:TaxCurrencyCode"), _in_tax_total
     )
@@ -385,10 +374,10 @@ def adapt(document: Document) -> Invoice:
         f.amount("total", "cbc:TaxInclusiveAmount", totals) if totals is not None else None
     )
     if tax_inclusive is None:
-        raise UnreadableField(
+        raise missing(
+            part,
             "the invoice has no cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount",
-            line=part.line(totals if totals is not None else root),
-            xpath=part.tree.getpath(totals if totals is not None else root),
+            totals if totals is not None else root,
         )
     assert totals is not None
     rounding = f.amount("rounding", "cbc:PayableRoundingAmount", totals)

@@ -29,10 +29,9 @@ from decimal import Decimal
 
 from lxml import etree
 
-from ..errors import UnreadableField
 from ..model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
 from ..reading import Document
-from .base import Fields
+from .base import Fields, missing, streets, text_of
 from .peppol import (
     FoundAccount,
     b2b_or_other,
@@ -43,12 +42,6 @@ from .peppol import (
 )
 
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
-
-
-def _text_of(element: etree._Element | None) -> str | None:
-    if element is None:
-        return None
-    return (element.text or "").strip() or None
 
 
 def _amount_of(f: Fields, key: str, element: etree._Element) -> Decimal:
@@ -70,7 +63,7 @@ def _amount(f: Fields, key: str | None, expr: str, base: etree._Element | None) 
     if base is None:
         return None
     element = f.element(key, expr, base)
-    if element is None or not _text_of(element):
+    if element is None or not text_of(element):
         return None
     return _amount_of(f, key or expr, element)
 
@@ -85,7 +78,7 @@ def _date(f: Fields, key: str, expr: str, base: etree._Element) -> date | None:
         for tag in ("DAY", "MONTH", "CENTURY", "DECADE_AND_YEAR")
     ]
     if not any(parts):
-        return f.date_of(key, element, compact=True) if _text_of(element) else None
+        return f.date_of(key, element, compact=True) if text_of(element) else None
     day, month, century, year = parts
     if not all(p.isdigit() for p in parts):
         raise f.fail(
@@ -103,16 +96,13 @@ def _address(f: Fields, key: str, info: etree._Element) -> Address | None:
     block = f.element(f"{key}.address", "ADDRESS", info)
     if block is None:
         return None
-    street_elements = [
+    lines = [
         e
         for tag in ("STREET_ADDRESS1", "STREET_ADDRESS2", "STREET_ADDRESS3")
         for e in f.findall(tag, block)
-        if _text_of(e)
     ]
-    if street_elements:
-        f.note(f"{key}.address.street", street_elements[0])
     return Address(
-        streets=[t for t in (_text_of(e) for e in street_elements) if t],
+        streets=streets(f, key, lines),
         town=f.text(f"{key}.address.town", "POST_OFFICE", block),
         postcode=f.text(f"{key}.address.postcode", "POSTAL_CODE", block),
         country=f.text(f"{key}.address.country", "COUNTRY_CODE", block),
@@ -122,13 +112,13 @@ def _address(f: Fields, key: str, info: etree._Element) -> Address | None:
 def _business_id(f: Fields, key: str, block: etree._Element, info: etree._Element) -> str | None:
     """ORGANIZATION_NUMBER, else PARTY_IDENTIFICATION_ID, else an OVT e-invoice address."""
     for element in (f.find("ORGANIZATION_NUMBER", info), f.find("PARTY_IDENTIFICATION_ID", info)):
-        value = _text_of(element)
+        value = text_of(element)
         if value and element is not None:
             f.note(f"{key}.business_id", element)
             return finnish_business_id(value)
     # The party's e-invoice address is an OVT code (0037 + Y-tunnus) for a Finnish company.
     address = f.find("NET_SERVICE_ID", block)
-    value = _text_of(address)
+    value = text_of(address)
     normalised = finnish_business_id(value)
     if address is not None and value and normalised != value:
         f.note(f"{key}.business_id", address)
@@ -165,7 +155,7 @@ def _rows(f: Fields, invoice: etree._Element) -> list[Row]:
                 index=position,
                 article=f.text(None, "ARTICLE/ARTICLE_NAME", row),
                 quantity=_amount_of(f, f"{key}.quantity", quantity_el)
-                if quantity_el is not None and _text_of(quantity_el)
+                if quantity_el is not None and text_of(quantity_el)
                 else None,
                 unit=quantity_el.get("Q_UNIT") if quantity_el is not None else None,
                 unit_price=_amount(f, f"{key}.unit_price", "PRICE_PER_UNIT/AMOUNT", row),
@@ -185,8 +175,8 @@ def _payment(f: Fields, invoice: etree._Element, due: date | None) -> tuple[Paym
     found: list[FoundAccount] = []
     for bank in f.findall("BANKS", payee) if payee is not None else []:
         iban = f.find("IBAN_ACCOUNT_NUMBER", bank)
-        account_el = iban if _text_of(iban) else f.find("BANK_ACCOUNT_NUMBER", bank)
-        if account_el is None or not _text_of(account_el):
+        account_el = iban if text_of(iban) else f.find("BANK_ACCOUNT_NUMBER", bank)
+        if account_el is None or not text_of(account_el):
             continue
         bic_el = f.find("SWIFT_CODE", bank)
         scheme = "IBAN" if account_el is iban else "BBAN"
@@ -194,7 +184,7 @@ def _payment(f: Fields, invoice: etree._Element, due: date | None) -> tuple[Paym
             (
                 account_el,
                 bic_el,
-                Account(account=_text_of(account_el), scheme=scheme, bic=_text_of(bic_el)),
+                Account(account=text_of(account_el), scheme=scheme, bic=text_of(bic_el)),
             )
         )
     details = f.find(".//DETAILS_OF_PAYMENT", invoice)
@@ -223,33 +213,27 @@ def adapt(document: Document) -> Invoice:
     if len(invoices) != 1:
         where = f.find("CONTENT_FRAME/INVOICES")
         at = where if where is not None else root
-        raise UnreadableField(
+        raise missing(
+            part,
             "the batch holds no INVOICE"
             if not invoices
             else f"the batch holds {len(invoices)} invoices; check and send each as a batch of its own",
-            line=part.line(at),
-            xpath=part.tree.getpath(at),
+            at,
         )
     invoice = invoices[0]
     header = f.element("details", "HEADER", invoice)
     if header is None:
-        raise UnreadableField(
-            "the invoice has no HEADER", line=part.line(invoice), xpath=part.tree.getpath(invoice)
-        )
+        raise missing(part, "the invoice has no HEADER", invoice)
     number = f.text("number", "INVOICE_ID", header)
     if number is None:
-        raise UnreadableField(
-            "the invoice has no HEADER/INVOICE_ID",
-            line=part.line(header),
-            xpath=part.tree.getpath(header),
-        )
+        raise missing(part, "the invoice has no HEADER/INVOICE_ID", header)
     codes = [
         (code, element)
         for element in (
             *f.findall(".//CURRENCY/CODE", invoice),
             *f.findall(".//CURRENCY_CODE", invoice),
         )
-        if (code := _text_of(element))
+        if (code := text_of(element))
     ]
     currency_el = f.element("currency", "CURRENCY/CODE", header)
     currencies = check_currencies(f, codes)
@@ -258,10 +242,10 @@ def adapt(document: Document) -> Invoice:
     total = _amount(f, "total", "INVOICE_TOTAL/AMOUNT[@VAT='INCLUDED']", summary)
     if total is None:
         at = summary if summary is not None else invoice
-        raise UnreadableField(
+        raise missing(
+            part,
             'the invoice has no SUMMARY/INVOICE_TOTAL/AMOUNT with VAT="INCLUDED"',
-            line=part.line(at),
-            xpath=part.tree.getpath(at),
+            at,
         )
     due = _date(f, "due_date", "DUE_DATE", header)
     if "due_date" in locations:
@@ -275,7 +259,7 @@ def adapt(document: Document) -> Invoice:
         number=number,
         issue_date=_date(f, "issue_date", "INVOICE_DATE", header),
         due_date=due,
-        currency=_text_of(currency_el) or (currencies[0] if currencies else None),
+        currency=text_of(currency_el) or (currencies[0] if currencies else None),
         currencies=currencies,
         total=total,
         total_vat_excluded=_amount(
