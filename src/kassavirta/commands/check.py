@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import add_decision_options, options_from, policy_from
+from .common import add_decision_options, at_least_one, options_from, policy_from
 
 OUTPUTS = ("text", "json", "jsonl", "junit", "sarif")
 
@@ -74,14 +74,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(run=run)
 
 
-def _jobs(value: str) -> int:
-    try:
-        jobs = int(value)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"not a number of processes (1 or more): {value!r}")
-    return jobs
+_jobs = at_least_one("not a number of processes (1 or more)")
 
 
 def run(args: argparse.Namespace) -> int:

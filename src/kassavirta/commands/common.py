@@ -1,10 +1,14 @@
-"""Options shared by every command that decides about invoices."""
+"""Options and helpers shared by the commands: deciding about invoices, the ledger, output."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..config import RunOptions, build_policy, find_config, load_config, merge
 from ..decision import Policy
@@ -17,6 +21,60 @@ def iso_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def at_least_one(message: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of 1 or more, else `message: 'value'`."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise argparse.ArgumentTypeError(f"{message}: {value!r}")
+        return number
+
+    return parse
+
+
+def action_parsers(
+    parser: argparse.ArgumentParser,
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The required ACTION subcommands of a command (`ledger import`, `event validate`, ...)."""
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    return actions
+
+
+def add_output_option(
+    parser: argparse.ArgumentParser, help: str = "text (default) or json"
+) -> None:
+    parser.add_argument("--output", "-O", choices=("text", "json"), default="text", help=help)
+
+
+def add_ledger_option(parser: argparse.ArgumentParser) -> None:
+    """--ledger FILE, a ledger to read (default: the user's)."""
+    parser.add_argument(
+        "--ledger",
+        type=Path,
+        metavar="FILE",
+        help="the ledger filled by `kassavirta ledger import` (default: "
+        "$XDG_DATA_HOME/kassavirta/ledger.sqlite3)",
+    )
+
+
+def ledger_path(args: argparse.Namespace) -> Path:
+    """--ledger, else the user's default ledger."""
+    from ..ledger import default_ledger_path
+
+    return args.ledger if args.ledger is not None else default_ledger_path()
+
+
+def write_json(doc: Any) -> None:
+    """`doc` as indented JSON on stdout, with a final newline."""
+    json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
 
 
 def add_decision_options(parser: argparse.ArgumentParser) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .common import action_parsers, add_output_option, ledger_path, write_json
 
 if TYPE_CHECKING:
     from ..assignments import Assignment, Event
@@ -29,8 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Assignment events: who may post each type, what its data must hold, and at "
         "which stage of the assignment the service accepts it.",
     )
-    s = p.add_subparsers(dest="action", metavar="ACTION")
-    s.required = True
+    s = action_parsers(p)
     v = s.add_parser(
         "validate",
         help="would the service accept EVENT.json on assignment ID?",
@@ -65,9 +65,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="find the assignment in a Receivables API assignments JSON instead of a ledger",
     )
-    v.add_argument(
-        "--output", "-O", choices=("text", "json"), default="text", help="text (default) or json"
-    )
+    add_output_option(v)
     v.set_defaults(run=run_validate)
 
 
@@ -102,13 +100,13 @@ def load_event(path: Path) -> Event:
 def _find(args: argparse.Namespace) -> Assignment:
     from ..assignments import load_assignments
     from ..errors import SettingsError
-    from ..ledger import default_ledger_path, load_ledger_assignments
+    from ..ledger import load_ledger_assignments
 
     if args.assignments is not None:
         where = str(args.assignments)
         found = [a for a in load_assignments(args.assignments) if a.id == args.id]
     else:
-        path = args.ledger if args.ledger is not None else default_ledger_path()
+        path = ledger_path(args)
         where = f"ledger {path}"
         found = [a for a in load_ledger_assignments(path) if a.id == args.id]
     if not found:
@@ -129,8 +127,7 @@ def run_validate(args: argparse.Namespace) -> int:
             "party": args.party,
             **verdict.as_dict(),
         }
-        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        write_json(doc)
     elif verdict.accepted:
         print(f"accepted: {verdict.reason}")
     else:

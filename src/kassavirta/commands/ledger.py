@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .common import action_parsers, add_output_option, ledger_path, write_json
+
 if TYPE_CHECKING:
     from ..assignments import Assignment, Event
     from ..events import AssignmentState
@@ -32,16 +34,6 @@ def _ledger_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _output_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--output",
-        "-O",
-        choices=("text", "json"),
-        default="text",
-        help="text for people (default) or json",
-    )
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "ledger",
@@ -52,8 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    s = p.add_subparsers(dest="action", metavar="ACTION")
-    s.required = True
+    s = action_parsers(p)
 
     imp = s.add_parser(
         "import",
@@ -82,7 +73,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     ls.add_argument("--number", metavar="N", help="only assignments for invoice number N")
     _ledger_option(ls)
-    _output_option(ls)
+    add_output_option(ls, help="text for people (default) or json")
     ls.set_defaults(run=run_list)
 
     st = s.add_parser(
@@ -96,21 +87,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     st.add_argument("id", metavar="ID", help="the assignment id")
     _ledger_option(st)
-    _output_option(st)
+    add_output_option(st, help="text for people (default) or json")
     st.set_defaults(run=run_status)
-
-
-def _path(args: argparse.Namespace) -> Path:
-    from ..ledger import default_ledger_path
-
-    return args.ledger if args.ledger is not None else default_ledger_path()
 
 
 def _open_existing(args: argparse.Namespace) -> tuple[Path, Ledger]:
     """List and status never create a ledger; they do migrate an older one."""
     from ..ledger import Ledger, LedgerError
 
-    path = _path(args)
+    path = ledger_path(args)
     if not path.is_file():
         raise LedgerError(
             f"no such ledger file (create one with `kassavirta ledger import FILE --ledger {path}`)",
@@ -124,7 +109,7 @@ def run_import(args: argparse.Namespace) -> int:
     from ..ledger import Ledger
 
     items = load_assignments(args.file)  # the whole file is checked before the ledger is touched
-    path = _path(args)
+    path = ledger_path(args)
     with Ledger.open(path) as ledger:
         c = ledger.import_assignments(items)
     print(
@@ -163,8 +148,7 @@ def run_list(args: argparse.Namespace) -> int:
         found = ledger.assignments(status=args.status, number=args.number)
     out = sys.stdout
     if args.output == "json":
-        json.dump([_row(a) for a in found], out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        write_json([_row(a) for a in found])
         return 0 if found else 1
     header = ("ID", "NUMBER", "ISSUED", "DUE", "STATUS", "COLLECTION", "SUM", "PAID", "DEBTOR")
     rows = [
@@ -269,8 +253,7 @@ def run_status(args: argparse.Namespace) -> int:
             "events": [e.model_dump(mode="json") for e in ordered(a.events)],
             "duplicate": {"new_invoice_allowed": allowed, "reason": note},
         }
-        json.dump(doc, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        write_json(doc)
         return 0
     reported = _fields(a.status, a.paid, a.collection_status, a.service_level, a.due_date)
     derived = _fields(

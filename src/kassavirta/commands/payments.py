@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .common import add_ledger_option, add_output_option, ledger_path, write_json
+
 if TYPE_CHECKING:
     from ..payments import Report, Statement
 
@@ -46,13 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="camt files or folders (*.xml)")
-    p.add_argument(
-        "--ledger",
-        type=Path,
-        metavar="FILE",
-        help="the ledger filled by `kassavirta ledger import` (default: "
-        "$XDG_DATA_HOME/kassavirta/ledger.sqlite3)",
-    )
+    add_ledger_option(p)
     p.add_argument(
         "--invoices",
         nargs="+",
@@ -61,9 +57,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="the invoices as you sent them: their own reference numbers then match payments "
         "too (besides reference_ids of type original_number in the ledger)",
     )
-    p.add_argument(
-        "--output", "-O", choices=("text", "json"), default="text", help="text (default) or json"
-    )
+    add_output_option(p)
     p.add_argument(
         "--post-file",
         type=Path,
@@ -117,11 +111,11 @@ def _write_text(
 
 def run(args: argparse.Namespace) -> int:
     from ..fileio import atomic_write_text
-    from ..ledger import Ledger, default_ledger_path
+    from ..ledger import Ledger
     from ..payments import Statement, classify, read_statements
     from ..references import original_references
 
-    path = args.ledger if args.ledger is not None else default_ledger_path()
+    path = ledger_path(args)
     with Ledger.open_readonly(path) as ledger:
         assignments = ledger.assignments()
     statements: list[Statement] = []
@@ -148,8 +142,7 @@ def run(args: argparse.Namespace) -> int:
             "entries": [c.as_dict() for c in report.entries],
             "other": [o.as_dict() for o in report.other],
         }
-        json.dump(doc, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        write_json(doc)
     else:
         _write_text(out, statements, errors, report)
         if args.post_file is not None:

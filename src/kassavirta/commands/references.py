@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .common import action_parsers, add_ledger_option, add_output_option, ledger_path, write_json
 
 if TYPE_CHECKING:
     from ..references import Mapping
@@ -35,8 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Reference numbers the service gave, and the assignments and original "
         "invoices they belong to.",
     )
-    s = p.add_subparsers(dest="action", metavar="ACTION")
-    s.required = True
+    s = action_parsers(p)
     m = s.add_parser(
         "map",
         help="reference → assignment and original invoice number/id (or back with --reverse)",
@@ -62,16 +62,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="REF is an original invoice number or invoice id: show its service reference",
     )
-    m.add_argument(
-        "--ledger",
-        type=Path,
-        metavar="FILE",
-        help="the ledger filled by `kassavirta ledger import` (default: "
-        "$XDG_DATA_HOME/kassavirta/ledger.sqlite3)",
-    )
-    m.add_argument(
-        "--output", "-O", choices=("text", "json"), default="text", help="text (default) or json"
-    )
+    add_ledger_option(m)
+    add_output_option(m)
     m.set_defaults(run=run_map)
 
 
@@ -87,7 +79,7 @@ def _row(query: str, source: str, found: list[Mapping], extra: dict[str, Any]) -
 
 def run_map(args: argparse.Namespace) -> int:
     from ..errors import SettingsError
-    from ..ledger import Ledger, default_ledger_path
+    from ..ledger import Ledger
     from ..references import lookup, read_receiver_info, reference_of, reverse_lookup
     from ..sinfo import IDENTIFIER_TYPES
 
@@ -97,7 +89,7 @@ def run_map(args: argparse.Namespace) -> int:
         raise SettingsError(
             "--reverse maps invoice numbers, not RI messages", path="references map"
         )
-    path = args.ledger if args.ledger is not None else default_ledger_path()
+    path = ledger_path(args)
     rows: list[dict[str, Any]] = []
     lines: list[str] = []
     with Ledger.open_readonly(path) as ledger:
@@ -165,8 +157,7 @@ def run_map(args: argparse.Namespace) -> int:
                     for f in found:
                         lines.append(f"  {label}: {f.describe()}")
     if args.output == "json":
-        json.dump({"ledger": str(path), "results": rows}, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        write_json({"ledger": str(path), "results": rows})
     else:
         for line in lines:
             sys.stdout.write(line + "\n")

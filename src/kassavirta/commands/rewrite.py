@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .common import add_decision_options, options_from, policy_from
+from .common import add_decision_options, options_from, policy_from, write_json
 
 if TYPE_CHECKING:
     from ..rewrite import FieldChange, RewriteResult
@@ -145,8 +144,7 @@ def run(args: argparse.Namespace) -> int:
             data["findings"] = [
                 f.model_dump(mode="json") for r in result.results for f in r.findings
             ]
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        write_json(data)
     if not result.routed:
         if args.output == "text":
             _write_lines(

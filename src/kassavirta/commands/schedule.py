@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from .common import add_decision_options, options_from, policy_from
+from .common import add_decision_options, add_output_option, options_from, policy_from, write_json
 
 EPILOG = """\
 The first reminder goes out 10 days after the due date for business customers and
@@ -34,9 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("invoice", type=Path, metavar="INVOICE", help="an invoice file")
     add_decision_options(p)
-    p.add_argument(
-        "--output", "-O", choices=("text", "json"), default="text", help="text (default) or json"
-    )
+    add_output_option(p)
     p.set_defaults(run=run)
 
 
@@ -110,8 +107,7 @@ def run(args: argparse.Namespace) -> int:
         )
     out = sys.stdout
     if args.output == "json":
-        json.dump({"results": entries, "problems": problems}, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        write_json({"results": entries, "problems": problems})
     else:
         for entry in entries:
             _text(entry, out)

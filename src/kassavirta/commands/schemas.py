@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .common import action_parsers
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -14,8 +16,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "from a folder (kept in $XDG_DATA_HOME/kassavirta/schemas), or point each run at a "
         "folder with --schemas DIR or the KASSAVIRTA_SCHEMAS variable.",
     )
-    s = p.add_subparsers(dest="action", metavar="ACTION")
-    s.required = True
+    s = action_parsers(p)
     add = s.add_parser("add", help="copy every .xsd under DIR into your schema folder")
     add.add_argument("dir", type=Path, metavar="DIR")
     add.set_defaults(run=run_add)

@@ -7,7 +7,7 @@ import ipaddress
 import sys
 from pathlib import Path
 
-from .common import add_decision_options, options_from
+from .common import add_decision_options, at_least_one, options_from
 
 USAGE_ERROR = 2
 
@@ -37,14 +37,7 @@ the server extra not installed), 1 when the server cannot start (port in use).
 """
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
-    return number
+_positive_int = at_least_one("not a positive whole number")
 
 
 def _port(value: str) -> int:
