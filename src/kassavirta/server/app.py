@@ -24,11 +24,11 @@ import json
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from importlib import resources
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -64,6 +64,8 @@ from .problems import ApiError, slug_for
 
 log = logging.getLogger(SERVER)
 
+T = TypeVar("T")
+
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; connect-src 'self'; frame-src 'self' blob: data:; "
@@ -93,6 +95,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     415: _problem(415, "A Content-Type this route does not take."),
     503: _problem(503, "The request took longer than the server's time limit."),
 }
+
+ROUTED_ONLY: dict[int | str, dict[str, Any]] = {
+    409: {"model": RewriteRefusal, "description": "The invoice would not be routed."},
+    422: _problem(422, "Routed, but this format cannot be rewritten yet."),
+}
+"""The answers of a route that rewrites: not routed, or a format it cannot rewrite."""
 
 XML_BODY: dict[str, Any] = {
     "requestBody": {
@@ -252,6 +260,21 @@ def _refusal(result: RewriteResult) -> Response:
         status=409,
         headers={"Kassavirta-Decision": result.decision.value},
     )
+
+
+def _rewrite_headers(result: RewriteResult) -> dict[str, str]:
+    return {
+        "Kassavirta-Decision": result.decision.value,
+        "Kassavirta-Rewritten": "true" if result.rewritten else "false",
+    }
+
+
+async def _rewriting(job: Awaitable[T]) -> T:
+    """Await a rewrite; one the format cannot take is a 422."""
+    try:
+        return await job
+    except RewriteError as exc:
+        raise ApiError(422, "cannot-rewrite", str(exc)) from exc
 
 
 def _page_assets(token_required: bool) -> tuple[bytes, dict[str, bytes]]:
@@ -424,8 +447,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
                 },
             },
             406: _problem(406, "Neither XML nor JSON is acceptable to the client."),
-            409: {"model": RewriteRefusal, "description": "The invoice would not be routed."},
-            422: _problem(422, "Routed, but this format cannot be rewritten yet."),
+            **ROUTED_ONLY,
             **ERRORS,
         },
         openapi_extra=XML_BODY,
@@ -438,16 +460,10 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     ) -> Response:
         kind = _negotiated(request, ["application/xml", "text/xml", "application/json"])
         label, data = await one_invoice(request)
-        try:
-            result = await engine.submit(engine.rewrite, data, label, today, channel, rf)
-        except RewriteError as exc:
-            raise ApiError(422, "cannot-rewrite", str(exc)) from exc
+        result = await _rewriting(engine.submit(engine.rewrite, data, label, today, channel, rf))
         if not result.routed:
             return _refusal(result)
-        headers = {
-            "Kassavirta-Decision": result.decision.value,
-            "Kassavirta-Rewritten": "true" if result.rewritten else "false",
-        }
+        headers = _rewrite_headers(result)
         if kind == "application/json":
             text, encoding = decode_xml(result.data)
             outcome = RewriteOutcome(
@@ -479,8 +495,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
                 },
             },
             406: _problem(406, "Neither PDF nor HTML is acceptable to the client."),
-            409: {"model": RewriteRefusal, "description": "The invoice would not be routed."},
-            422: _problem(422, "Routed, but this format cannot be rewritten yet."),
+            **ROUTED_ONLY,
             **ERRORS,
         },
         openapi_extra=XML_BODY,
@@ -498,18 +513,12 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         kind = _negotiated(request, ["application/pdf", "text/html"])
         label, data = await one_invoice(request)
         fmt: Literal["pdf", "html"] = "pdf" if kind == "application/pdf" else "html"
-        try:
-            result, image = await engine.submit(
-                engine.preview, data, label, today, channel, rf, fmt, compare
-            )
-        except RewriteError as exc:
-            raise ApiError(422, "cannot-rewrite", str(exc)) from exc
+        result, image = await _rewriting(
+            engine.submit(engine.preview, data, label, today, channel, rf, fmt, compare)
+        )
         if image is None:
             return _refusal(result)
-        headers = {
-            "Kassavirta-Decision": result.decision.value,
-            "Kassavirta-Rewritten": "true" if result.rewritten else "false",
-        }
+        headers = _rewrite_headers(result)
         if fmt == "pdf":
             headers["Content-Disposition"] = f'inline; filename="{_download_name(label, ".pdf")}"'
             return Response(image, media_type="application/pdf", headers=headers)
