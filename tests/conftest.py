@@ -9,8 +9,12 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from kassavirta.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -37,6 +41,14 @@ def samples() -> Path:
 @pytest.fixture
 def settings_path() -> Path:
     return SAMPLES / "settings.json"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The sample activation settings (samples/settings.json)."""
+    from kassavirta.settings import load_settings
+
+    return load_settings(SAMPLES / "settings.json")
 
 
 @pytest.fixture

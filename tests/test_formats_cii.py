@@ -17,7 +17,7 @@ from kassavirta.formats import adapter_for, detect
 from kassavirta.model import Invoice
 from kassavirta.reading import read_bytes
 from kassavirta.schemas import SchemaStore
-from kassavirta.settings import Settings, load_settings
+from kassavirta.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -61,11 +61,6 @@ def row(
         "vat_excluded": D(net),
         "amount": None,
     }
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return load_settings(SAMPLES / "settings.json")
 
 
 @pytest.mark.parametrize(

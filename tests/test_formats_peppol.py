@@ -19,7 +19,7 @@ from kassavirta.formats.peppol import finnish_business_id
 from kassavirta.model import Invoice
 from kassavirta.reading import read_bytes
 from kassavirta.schemas import SchemaStore, add_schemas
-from kassavirta.settings import Settings, load_settings
+from kassavirta.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -53,11 +53,6 @@ def at(invoice: Invoice, key: str) -> tuple[int | None, str | None]:
 def local(name: str) -> str:
     """An XPath step for a UBL element by local name (the `variant` edits use plain XPath)."""
     return f"*[local-name()='{name}']"
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return load_settings(SAMPLES / "settings.json")
 
 
 ADDRESS_NONE: dict[str, Any] = {"po_box": None}

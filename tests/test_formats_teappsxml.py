@@ -18,7 +18,7 @@ from kassavirta.formats import adapter_for, detect
 from kassavirta.model import Invoice
 from kassavirta.reading import read_bytes
 from kassavirta.schemas import SchemaStore
-from kassavirta.settings import Settings, load_settings
+from kassavirta.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -56,11 +56,6 @@ def row(index: int, **values: Any) -> dict[str, Any]:
         )
     )
     return {"index": index, **empty, **values}
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return load_settings(SAMPLES / "settings.json")
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ import difflib
 from datetime import date
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
 from kassavirta.config import RunOptions, build_policy
@@ -14,7 +13,7 @@ from kassavirta.decision import Policy
 from kassavirta.formats import adapter_for
 from kassavirta.reading import read_bytes
 from kassavirta.rewrite import RewriteResult, rewrite_document
-from kassavirta.settings import Settings, load_settings
+from kassavirta.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -25,11 +24,6 @@ SERVICE_BIC = "NDEAFIHH"
 PAYEE = "Visma Amili Finland Oy"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return load_settings(SAMPLES / "settings.json")
 
 
 def policy(settings: Settings) -> Policy:

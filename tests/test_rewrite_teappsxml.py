@@ -16,7 +16,7 @@ from kassavirta.formats import adapter_for
 from kassavirta.model import Invoice
 from kassavirta.reading import read_bytes
 from kassavirta.rewrite import RewriteResult, rewrite_document
-from kassavirta.settings import Settings, load_settings
+from kassavirta.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -27,11 +27,6 @@ SERVICE_BIC = "NDEAFIHH"
 PAYEE = "Visma Amili Finland Oy"
 INVOICE = "/INVOICE_CENTER/CONTENT_FRAME/INVOICES/INVOICE"
 EXAMPLE = "samples/other/teappsxml_2.7.2_D.20180608082717.90430823.xml"
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return load_settings(SAMPLES / "settings.json")
 
 
 def run(data: bytes, settings: Settings, *, rf: bool = False, today: date = TODAY) -> RewriteResult:
