@@ -39,6 +39,7 @@ from .peppol import (
     amount_currencies,
     b2b_or_other,
     first_business_id,
+    iban_or_bban,
     interest_text,
     line_vat,
     split_accounts,
@@ -188,15 +189,14 @@ def _payment(
         account = f.find("ram:PayeePartyCreditorFinancialAccount", means)
         if account is None:
             continue
-        iban_el = f.find("ram:IBANID", account)
-        id_el = iban_el if text_of(iban_el) else f.find("ram:ProprietaryID", account)
-        if id_el is None or not text_of(id_el):
-            continue
-        bic_el = f.find("ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", means)
-        scheme = "IBAN" if id_el is iban_el else "BBAN"
-        found.append(
-            (id_el, bic_el, Account(account=text_of(id_el), scheme=scheme, bic=text_of(bic_el)))
+        entry = iban_or_bban(
+            f.find("ram:IBANID", account),
+            f.find("ram:ProprietaryID", account),
+            f.find("ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", means),
         )
+        if entry is None:
+            continue
+        found.append(entry)
         if len(found) == 1:
             payment.beneficiary = f.text("payment.beneficiary", "ram:AccountName", account)
     accounts = split_accounts(f, found, payment)

@@ -302,6 +302,17 @@ FoundAccount = tuple[etree._Element, etree._Element | None, Account]
 """An account as read: its number's element, its BIC's element, and the account."""
 
 
+def iban_or_bban(
+    iban: etree._Element | None, bban: etree._Element | None, bic: etree._Element | None
+) -> FoundAccount | None:
+    """The IBAN when it has a number, else the other (BBAN) one; None when neither has."""
+    number = iban if text_of(iban) else bban
+    if number is None or not text_of(number):
+        return None
+    scheme = "IBAN" if number is iban else "BBAN"
+    return (number, bic, Account(account=text_of(number), scheme=scheme, bic=text_of(bic)))
+
+
 def split_accounts(f: Fields, found: list[FoundAccount], payment: Payment) -> list[Account]:
     """The first account is the payment's; the others are the seller's further accounts.
 

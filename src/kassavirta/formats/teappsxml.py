@@ -37,6 +37,7 @@ from .peppol import (
     b2b_or_other,
     check_currencies,
     finnish_business_id,
+    iban_or_bban,
     interest_text,
     split_accounts,
 )
@@ -174,19 +175,13 @@ def _payment(f: Fields, invoice: etree._Element, due: date | None) -> tuple[Paym
     payee = f.find("PAYEE", invoice)
     found: list[FoundAccount] = []
     for bank in f.findall("BANKS", payee) if payee is not None else []:
-        iban = f.find("IBAN_ACCOUNT_NUMBER", bank)
-        account_el = iban if text_of(iban) else f.find("BANK_ACCOUNT_NUMBER", bank)
-        if account_el is None or not text_of(account_el):
-            continue
-        bic_el = f.find("SWIFT_CODE", bank)
-        scheme = "IBAN" if account_el is iban else "BBAN"
-        found.append(
-            (
-                account_el,
-                bic_el,
-                Account(account=text_of(account_el), scheme=scheme, bic=text_of(bic_el)),
-            )
+        entry = iban_or_bban(
+            f.find("IBAN_ACCOUNT_NUMBER", bank),
+            f.find("BANK_ACCOUNT_NUMBER", bank),
+            f.find("SWIFT_CODE", bank),
         )
+        if entry is not None:
+            found.append(entry)
     details = f.find(".//DETAILS_OF_PAYMENT", invoice)
     reference = None
     if details is not None:
