@@ -145,7 +145,9 @@ def test_permission_error_on_open(
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(check_module, "open", guarded, raising=False)
+    import kassavirta.reading as reading_module  # where the one file reader lives
+
+    monkeypatch.setattr(reading_module, "open", guarded, raising=False)
     invalid_because(locked, "permission denied")
 
 

@@ -19,9 +19,7 @@ never loses a file.
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,9 +29,9 @@ from zoneinfo import ZoneInfo
 
 from .assignments import Assignment
 from .decision import Outcome, Policy, decide, invalid_from_error
-from .errors import InputError, ReadError
+from .errors import InputError
 from .findings import CheckResult, Decision, Finding, Severity
-from .reading import DEFAULT_MAX_BYTES, read_bytes
+from .reading import DEFAULT_MAX_BYTES, read_bytes, read_file
 
 if TYPE_CHECKING:
     import sqlite3
@@ -130,63 +128,6 @@ def evaluate_bytes(
     return checked
 
 
-def _os_reason(path: str, exc: OSError) -> str:
-    """Why a path cannot be read, in words that say what to do about it."""
-    if isinstance(exc, PermissionError):
-        return "permission denied: this user may not read the file"
-    if exc.errno == errno.ELOOP:
-        return "symbolic link loop: following the link never reaches a file"
-    if isinstance(exc, FileNotFoundError):
-        if os.path.islink(path):
-            try:
-                target = os.readlink(path)
-            except OSError:
-                target = "?"
-            return f"broken symbolic link: its target {target!r} does not exist"
-        return "no such file"
-    return f"cannot read the file: {exc.strerror or exc}"
-
-
-def read_input(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of one input path, or a `ReadError` saying exactly why there are none.
-
-    Only regular files are opened: a FIFO or a device named `*.xml` would
-    block or never end.
-    """
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise ReadError("not-xml", _os_reason(path, exc), path=path) from exc
-    if stat.S_ISDIR(info.st_mode):
-        try:
-            os.scandir(path).close()
-        except OSError as exc:
-            raise ReadError(
-                "not-xml",
-                f"a folder that cannot be listed ({exc.strerror or exc}): its files were not checked",
-                path=path,
-            ) from exc
-        raise ReadError("not-xml", "this is a folder, not a file", path=path)
-    if not stat.S_ISREG(info.st_mode):
-        raise ReadError(
-            "not-xml", "not a regular file (a pipe, socket or device): not read", path=path
-        )
-    if info.st_size > max_bytes:
-        raise ReadError(
-            "unsafe-xml",
-            f"the file is {info.st_size} bytes, over the {max_bytes}-byte limit",
-            path=path,
-        )
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise ReadError("not-xml", _os_reason(path, exc), path=path) from exc
-    if len(data) > max_bytes:
-        raise ReadError("unsafe-xml", f"the file is over the {max_bytes}-byte limit", path=path)
-    return data
-
-
 def evaluate_path(
     path: str | Path,
     policy: Policy,
@@ -197,7 +138,7 @@ def evaluate_path(
     """Every invoice in the file at `path` (see `evaluate_bytes`); unreadable → one invalid result."""
     shown = label or str(path)
     try:
-        data = read_input(str(path), max_bytes=max_bytes)
+        data = read_file(path, max_bytes=max_bytes)
     except InputError as exc:
         exc.path = shown
         return [(invalid_from_error(shown, exc).result, None)]

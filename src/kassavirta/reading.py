@@ -10,9 +10,11 @@ both parts are kept, the frame with its invoice.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -239,31 +241,63 @@ def read_bytes(
     return documents
 
 
+def _os_reason(path: str, exc: OSError) -> str:
+    """Why a path cannot be read, in words that say what to do about it."""
+    if isinstance(exc, PermissionError):
+        return "permission denied: this user may not read the file"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop: following the link never reaches a file"
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            try:
+                target = os.readlink(path)
+            except OSError:
+                target = "?"
+            return f"broken symbolic link: its target {target!r} does not exist"
+        return "no such file"
+    return f"cannot read the file: {exc.strerror or exc}"
+
+
 def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The file's bytes, refusing before reading one over the size limit."""
-    p = Path(path)
+    """The bytes of one input path, or a `ReadError` saying exactly why there are none.
+
+    Only regular files are opened: a FIFO or a device named `*.xml` would
+    block or never end. Over-limit files are refused by their size, unread.
+    """
+    path = str(path)
     try:
-        with p.open("rb") as handle:
-            # A regular file's size is known without reading it; pipes report 0
-            # and are cut off by the bounded read below.
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                raise ReadError(
-                    "unsafe-xml",
-                    f"the file is {size} bytes, over the {max_bytes}-byte limit",
-                    path=str(p),
-                )
-            # Ask for what the file holds, not for the limit: read(n) allocates n bytes
-            # up front. A file that grew since fstat (or a pipe) is read on, bounded.
-            data = handle.read(size + 1)
-            if len(data) > size:
-                data += handle.read(max_bytes + 1 - len(data))
-    except IsADirectoryError as exc:
-        raise ReadError("not-xml", "this is a directory, not a file", path=str(p)) from exc
+        info = os.stat(path)
     except OSError as exc:
+        raise ReadError("not-xml", _os_reason(path, exc), path=path) from exc
+    if stat.S_ISDIR(info.st_mode):
+        try:
+            os.scandir(path).close()
+        except OSError as exc:
+            raise ReadError(
+                "not-xml",
+                f"a folder that cannot be listed ({exc.strerror or exc}): its files were not checked",
+                path=path,
+            ) from exc
+        raise ReadError("not-xml", "this is a folder, not a file", path=path)
+    if not stat.S_ISREG(info.st_mode):
         raise ReadError(
-            "not-xml", f"cannot read the file: {exc.strerror or exc}", path=str(p)
-        ) from exc
+            "not-xml", "not a regular file (a pipe, socket or device): not read", path=path
+        )
+    if info.st_size > max_bytes:
+        raise ReadError(
+            "unsafe-xml",
+            f"the file is {info.st_size} bytes, over the {max_bytes}-byte limit",
+            path=path,
+        )
+    try:
+        with open(path, "rb") as handle:
+            # Ask for what the file holds, not for the limit: read(n) allocates n bytes
+            # up front. A file that grew since stat is read on, bounded.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(max_bytes + 1 - len(data))
+    except OSError as exc:
+        raise ReadError("not-xml", _os_reason(path, exc), path=path) from exc
     if len(data) > max_bytes:
-        raise ReadError("unsafe-xml", f"the file is over the {max_bytes}-byte limit", path=str(p))
+        raise ReadError("unsafe-xml", f"the file is over the {max_bytes}-byte limit", path=path)
     return data
