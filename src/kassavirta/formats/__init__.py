@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import cast
 
+from ..lazy import module_attribute
 from .base import Adapter
 from .detect import FORMAT_NAMES, Detected, detect
 
@@ -29,13 +29,7 @@ def adapter_for(format_id: str) -> Adapter | None:
     name = ADAPTER_MODULES.get(format_id)
     if name is None:
         return None
-    try:
-        module = importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__name__}.{name}":
-            return None
-        raise
-    return cast(Adapter, module.adapt)
+    return cast("Adapter | None", module_attribute(__name__, name, "adapt"))
 
 
 __all__ = ["ADAPTER_MODULES", "FORMAT_NAMES", "Adapter", "Detected", "adapter_for", "detect"]

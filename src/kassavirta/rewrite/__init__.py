@@ -39,7 +39,6 @@ service keeps the sender's payment details and image: nothing changes.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Protocol, cast
@@ -48,6 +47,7 @@ from ..decision import Policy
 from ..errors import InputError, KassavirtaError
 from ..findings import CheckResult, Decision
 from ..identifiers import preview_reference, virtual_barcode
+from ..lazy import module_attribute
 from ..model import Invoice
 from ..reading import Document, read_bytes
 from ..settings import Settings
@@ -178,13 +178,7 @@ def rewriter_for(format_id: str) -> FormatRewriter | None:
     name = REWRITERS.get(format_id)
     if name is None:
         return None
-    try:
-        module = importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__name__}.{name}":
-            return None
-        raise
-    return cast(FormatRewriter, module.rewrite)
+    return cast("FormatRewriter | None", module_attribute(__name__, name, "rewrite"))
 
 
 def _seller_key(invoice: Invoice) -> tuple[str, str | None]:
