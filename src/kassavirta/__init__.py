@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .assignments import Assignment
+    from .check import Checker
     from .findings import CheckResult
     from .model import Channel
     from .settings import Settings
@@ -26,7 +27,7 @@ def _checker(
     assignments: list[Assignment] | str | Path | None,
     channel: Channel | str | None,
     schemas: str | Path | None,
-) -> object:
+) -> Checker:
     from .assignments import AssignmentIndex, load_assignments
     from .check import Checker, today_in_helsinki
     from .config import RunOptions, build_policy
@@ -79,11 +80,7 @@ def check_bytes_all(
     schemas: str | Path | None = None,
 ) -> list[CheckResult]:
     """The decision for every invoice in `data`, in file order."""
-    from .check import Checker
-
-    checker = _checker(settings, today, assignments, channel, schemas)
-    assert isinstance(checker, Checker)
-    return checker.check_bytes(data, path)
+    return _checker(settings, today, assignments, channel, schemas).check_bytes(data, path)
 
 
 def check_file(
@@ -96,11 +93,7 @@ def check_file(
     schemas: str | Path | None = None,
 ) -> CheckResult:
     """The decision for the invoice in the file at `path` (the first one, if it holds several)."""
-    from .check import Checker
-
-    checker = _checker(settings, today, assignments, channel, schemas)
-    assert isinstance(checker, Checker)
-    return checker.check_path(Path(path))[0]
+    return _checker(settings, today, assignments, channel, schemas).check_path(Path(path))[0]
 
 
 __all__ = ["__version__", "check_bytes", "check_bytes_all", "check_file"]
