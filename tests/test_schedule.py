@@ -147,9 +147,8 @@ def test_schedule_key_in_the_settings_file() -> None:
 
 def test_a_bad_schedule_key_names_itself() -> None:
     needs_samples()
-    settings = settings_with(schedule={"later_steps": [{"step": "demand", "days": 0}]})
     with pytest.raises(SettingsError, match=r"key 'schedule\.later_steps\.0\.days'"):
-        schedule_settings(settings)
+        schedule_settings(settings_with(schedule={"later_steps": [{"step": "demand", "days": 0}]}))
 
 
 def test_without_settings_the_defaults_apply() -> None:

@@ -146,10 +146,6 @@ def build_policy(options: RunOptions, *, today: date, settings: Settings | None 
         ledger = load_ledger_assignments(options.ledger)
         ids = {a.id for a in ledger}
         index = AssignmentIndex([*(a for a in index if a.id not in ids), *ledger])
-    if settings is not None:
-        from .schedule import schedule_settings
-
-        schedule_settings(settings, source=str(options.settings or "<settings>"))  # fail early
     detection = {**(settings.detection if settings else {}), **options.detection}
     support = {
         **DEFAULT_FORMAT_SUPPORT,

@@ -27,13 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from .businessdays import next_business_day
-from .errors import SettingsError
 from .findings import ScheduleEntry
 from .model import Invoice
-from .settings import Settings
+from .settings import LaterStep, ScheduleSettings, ScheduleSpec, Settings
 
 __all__ = [
     "LaterStep",
@@ -50,58 +47,12 @@ __all__ = [
 FIRST_STEP = "reminder"
 
 
-class LaterStep(BaseModel):
-    """A step after the first reminder: `days` calendar days after the previous letter."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    step: str = Field(min_length=1)
-    days: int = Field(ge=1)
-
-
-def _default_later_steps() -> list[LaterStep]:
-    return [
-        LaterStep(step="payment_demand", days=14),
-        LaterStep(step="second_payment_demand", days=14),
-    ]
-
-
-class ScheduleSpec(BaseModel):
-    """One schedule: the first reminder's offsets and the later steps."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    first_reminder_days_b2b: int = Field(default=10, ge=0)
-    first_reminder_days_b2c: int = Field(default=14, ge=0)
-    later_steps: list[LaterStep] = Field(default_factory=_default_later_steps)
-
-
-Level = Literal["vip", "premium", "service_bypass"]
-
-
-class ScheduleSettings(ScheduleSpec):
-    """The `schedule` key of the settings: the default schedule, and one per service level."""
-
-    levels: dict[Level, ScheduleSpec] = Field(default_factory=dict)
-    """Only the levels named here get a schedule; VIP / PREMIUM / service_bypass get none otherwise."""
-
-
 _DEFAULT = ScheduleSettings()
 
 
 def schedule_settings(settings: Settings | None, *, source: str | None = None) -> ScheduleSettings:
-    """The `schedule` key of the settings, or the defaults; a bad key names itself."""
-    if settings is None:
-        return _DEFAULT
-    raw: Any = (settings.model_extra or {}).get("schedule")
-    if raw is None:
-        return _DEFAULT
-    try:
-        return ScheduleSettings.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(["schedule", *(str(p) for p in err["loc"])])
-        raise SettingsError(err["msg"], path=source, key=key) from exc
+    """The settings' `schedule` key (validated with the settings file), or the defaults."""
+    return _DEFAULT if settings is None else settings.schedule
 
 
 Day = date  # the field below is called `date`

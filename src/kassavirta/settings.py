@@ -138,6 +138,42 @@ def _compact_bid(value: str) -> str:
     return re.sub(r"[\s.-]", "", value).upper().removeprefix("FI")
 
 
+class LaterStep(BaseModel):
+    """A step after the first reminder: `days` calendar days after the previous letter."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: str = Field(min_length=1)
+    days: int = Field(ge=1)
+
+
+def _default_later_steps() -> list[LaterStep]:
+    return [
+        LaterStep(step="payment_demand", days=14),
+        LaterStep(step="second_payment_demand", days=14),
+    ]
+
+
+class ScheduleSpec(BaseModel):
+    """One schedule: the first reminder's offsets and the later steps."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_reminder_days_b2b: int = Field(default=10, ge=0)
+    first_reminder_days_b2c: int = Field(default=14, ge=0)
+    later_steps: list[LaterStep] = Field(default_factory=_default_later_steps)
+
+
+ScheduleLevel = Literal["vip", "premium", "service_bypass"]
+
+
+class ScheduleSettings(ScheduleSpec):
+    """The `schedule` key of the settings: the default schedule, and one per service level."""
+
+    levels: dict[ScheduleLevel, ScheduleSpec] = Field(default_factory=dict)
+    """Only the levels named here get a schedule; VIP / PREMIUM / service_bypass get none otherwise."""
+
+
 class Settings(BaseModel):
     """The activation settings (SPEC §3) and our service assumptions (SPEC §2)."""
 
@@ -168,6 +204,8 @@ class Settings(BaseModel):
     factoring_agreement_id: str | None = None
     """FactoringAgreementIdentifier of the rewrite (default: `vfsfi.account_number`)."""
     service_levels: ServiceLevels = Field(default_factory=ServiceLevels)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    """Reminder offsets and later steps (the guide shows them only as a picture)."""
     si_change_sent: bool = False
     si_identifier_type: Literal["08", "09", "99"] = "09"
     """SellerInvoiceIdentifierType that `si-change` puts where the SI message had 01 or 02."""
