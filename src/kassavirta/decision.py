@@ -23,8 +23,6 @@ from .rules import RuleContext, run_rules
 from .schemas import SchemaStore
 from .settings import DEFAULT_FORMAT_SUPPORT, Settings, Signature
 
-UNADAPTED_BY_DESIGN = ("visma-xml", "svefaktura", "e2b")
-
 
 @dataclass
 class Policy:
@@ -184,7 +182,7 @@ def decide(document: Document, path: str, policy: Policy) -> Outcome:
         )
         return Outcome(result)
     adapter = adapter_for(detected.format)
-    if adapter is None or detected.format in UNADAPTED_BY_DESIGN:
+    if adapter is None:  # recognised, but no module reads it (Visma XML, Svefaktura, E2B)
         return _invalid(
             path,
             document,
