@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..findings import CheckResult, Decision, Severity
+from ..findings import CheckResult, Severity
 from . import Summary
 
 _MARK = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -24,11 +24,9 @@ def headline(result: CheckResult) -> str:
     return f"{result.decision.value.upper():<8}{result.label}  ({', '.join(what)}){why}"
 
 
-def write_result(result: CheckResult, out: TextIO, *, verbose: bool = True) -> None:
+def write_result(result: CheckResult, out: TextIO) -> None:
     out.write(headline(result) + "\n")
     for f in result.findings:
-        if not verbose and f.severity is Severity.INFO and result.decision is not Decision.BYPASS:
-            continue
         where = result.path + (f":{f.line}" if f.line else "")
         code = f" #{f.service_code}" if f.service_code is not None else ""
         out.write(f"        {where}: {_MARK[f.severity]}{code} [{f.rule}] {f.message}\n")
