@@ -1,0 +1,83 @@
+"""Capture what the toolkit says today, so a restructuring can prove it changed nothing.
+
+Run `python tests/golden/capture.py` to (re)write the expectations in this folder;
+`tests/test_unchanged.py` compares the current output with them. Drop both when
+later work changes behaviour on purpose (issue 12, "Keep").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+SHARED = Path(os.environ.get("KASSAVIRTA_SHARED", ROOT.parent / "shared"))
+TODAY = "2026-12-01"
+
+
+def run(argv: list[str]) -> tuple[int, str]:
+    from kassavirta.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main(argv)
+    return code, out.getvalue()
+
+
+def reference_files() -> list[Path]:
+    base = SHARED / "reference"
+    return sorted(p for p in base.rglob("*.xml") if p.is_file()) if base.is_dir() else []
+
+
+def outputs() -> dict[str, object]:
+    """Every compared output, keyed by a stable name."""
+    os.chdir(ROOT)
+    found: dict[str, object] = {}
+    code, text = run(["check", "samples/", "--output", "json", "--jobs", "1"])
+    found["check-samples"] = {"exit": code, "json": json.loads(text)}
+    refs = reference_files()
+    if refs:
+        rel = [os.path.relpath(p, ROOT) for p in refs]
+        code, text = run(
+            ["check", *rel, "--settings", "samples/settings.json", "--today", TODAY,
+             "--no-config", "--output", "json", "--jobs", "1"]
+        )
+        found["check-reference"] = {"exit": code, "json": json.loads(text)}
+        schemas = SHARED / "reference" / "finvoice" / "schemas"
+        if schemas.is_dir():
+            code, text = run(
+                ["check", *rel, "--settings", "samples/settings.json", "--today", TODAY,
+                 "--no-config", "--output", "json", "--jobs", "1", "--schemas", str(schemas)]
+            )
+            found["check-reference-xsd"] = {"exit": code, "json": json.loads(text)}
+    for sample in sorted((ROOT / "samples" / "route").glob("*.xml")):
+        rel = os.path.relpath(sample, ROOT)
+        code, text = run(["rewrite", rel, "--settings", "samples/settings.json", "--today", TODAY,
+                          "--no-config", "--output", "json"])
+        result: dict[str, object] = {"exit": code, "json": json.loads(text)}
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out.xml"
+            run(["rewrite", rel, "--settings", "samples/settings.json", "--today", TODAY,
+                 "--no-config", "-o", str(out)])
+            result["bytes"] = hashlib.sha256(out.read_bytes()).hexdigest()
+            html = Path(tmp) / "out.html"
+            run(["preview", rel, "--settings", "samples/settings.json", "--today", TODAY,
+                 "--no-config", "--compare", "-o", str(html)])
+            result["preview"] = hashlib.sha256(html.read_bytes()).hexdigest()
+        found[f"rewrite-{sample.name}"] = result
+    return found
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "src"))
+    data = outputs()
+    for name, value in data.items():
+        (HERE / f"{name}.json").write_text(json.dumps(value, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {len(data)} expectations")
