@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from kassavirta.settings import Settings
+    from kassavirta.config.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -46,7 +46,7 @@ def settings_path() -> Path:
 @pytest.fixture
 def settings() -> Settings:
     """The sample activation settings (samples/settings.json)."""
-    from kassavirta.settings import load_settings
+    from kassavirta.config.settings import load_settings
 
     return load_settings(SAMPLES / "settings.json")
 

@@ -24,8 +24,11 @@ from typing import Any
 
 import pytest
 
-from kassavirta.batch import MIN_PARALLEL_FILES, Batch, Interrupts, StreamTally
-from kassavirta.check import (
+from kassavirta.config.toml import build_policy, load_config
+from kassavirta.decision import Policy
+from kassavirta.findings import CheckResult, Decision, Finding, Severity
+from kassavirta.pipeline.batch import MIN_PARALLEL_FILES, Batch, Interrupts, StreamTally
+from kassavirta.pipeline.evaluate import (
     Checker,
     RunDuplicates,
     RunKey,
@@ -35,10 +38,7 @@ from kassavirta.check import (
     mark_duplicate,
     run_assignment,
 )
-from kassavirta.config import build_policy, load_config
-from kassavirta.decision import Policy
-from kassavirta.findings import CheckResult, Decision, Finding, Severity
-from kassavirta.progress import BarProgress, NoProgress, progress_for, wanted
+from kassavirta.report.progress import BarProgress, NoProgress, progress_for, wanted
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -18,14 +18,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kassavirta.businessdays import (
+from kassavirta.finnish.businessdays import (
     add_business_days,
     business_days_between,
     is_business_day,
     next_business_day,
 )
 
-MODULE_PATH = Path(__file__).resolve().parents[1] / "src" / "kassavirta" / "businessdays.py"
+MODULE_PATH = Path(__file__).resolve().parents[1] / "src" / "kassavirta" / "finnish" / "businessdays.py"
 
 
 @pytest.mark.parametrize(
@@ -223,17 +223,17 @@ def test_holiday_sets_are_cached_per_year() -> None:
 
 def test_holiday_table_matches_the_holidays_package() -> None:
     """The shipped table is the library's own answer for every year it covers."""
-    from kassavirta.businessdays import TABLE_YEARS, _table, library_holidays
+    from kassavirta.finnish.businessdays import TABLE_YEARS, _table, library_holidays
 
     table = _table()
     stale = [year for year in TABLE_YEARS if table[year] != library_holidays(year)]
     assert not stale, (
-        f"data/fi-holidays.json is stale for {stale[:5]}: python -m kassavirta.businessdays"
+        f"data/fi-holidays.json is stale for {stale[:5]}: python -m kassavirta.finnish.businessdays"
     )
 
 
 def test_years_outside_the_table_ask_the_library() -> None:
-    from kassavirta.businessdays import is_business_day
+    from kassavirta.finnish.businessdays import is_business_day
 
     assert not is_business_day(date(2100, 12, 6))  # Independence Day, a Monday
     assert is_business_day(date(2100, 12, 7))

@@ -1,4 +1,4 @@
-"""`kassavirta.dask` on a real (local) cluster gives exactly the local run's results.
+"""`kassavirta.pipeline.dask` on a real (local) cluster gives exactly the local run's results.
 
 500 generated invoices, with numbers reused across files, checked on a
 `LocalCluster` of two worker processes and by the local engine: the JSON of
@@ -21,9 +21,9 @@ import pytest
 pytest.importorskip("dask.bag")
 distributed = pytest.importorskip("dask.distributed")
 
-from kassavirta.batch import Batch  # noqa: E402
-from kassavirta.check import iter_input_names  # noqa: E402
-from kassavirta.config import build_policy, load_config  # noqa: E402
+from kassavirta.config.toml import build_policy, load_config  # noqa: E402
+from kassavirta.pipeline.batch import Batch  # noqa: E402
+from kassavirta.pipeline.evaluate import iter_input_names  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 12, 1)
@@ -65,7 +65,7 @@ def local(generated: Path) -> list[dict[str, Any]]:
 def test_dask_equals_the_local_run(
     generated: Path, client: Any, local: list[dict[str, Any]]
 ) -> None:
-    from kassavirta.dask import check_paths
+    from kassavirta.pipeline.dask import check_paths
 
     results = check_paths(
         [generated],
@@ -89,7 +89,7 @@ def test_dask_equals_the_local_run(
 def test_dask_over_bytes_equals_the_local_run(
     generated: Path, client: Any, local: list[dict[str, Any]]
 ) -> None:
-    from kassavirta.dask import build_policy_for, check_blobs
+    from kassavirta.pipeline.dask import build_policy_for, check_blobs
 
     policy = build_policy_for(
         today=TODAY,
@@ -102,6 +102,6 @@ def test_dask_over_bytes_equals_the_local_run(
 
 
 def test_nothing_to_check_is_an_empty_list(client: Any) -> None:
-    from kassavirta.dask import check_blobs
+    from kassavirta.pipeline.dask import check_blobs
 
     assert check_blobs([], today=TODAY, client=client) == []

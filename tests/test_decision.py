@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from kassavirta import check_bytes, check_bytes_all, check_file
-from kassavirta.check import Checker
+from kassavirta.config.settings import Settings, load_settings
 from kassavirta.decision import Policy
 from kassavirta.model import Channel
-from kassavirta.settings import Settings, load_settings
+from kassavirta.pipeline.evaluate import Checker
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -108,7 +108,7 @@ def test_unsupported_formats(settings: Settings) -> None:
     )
     if not found:
         pytest.skip("no unsupported-format samples yet")
-    from kassavirta.config import load_config
+    from kassavirta.config.toml import load_config
 
     # WoodX, BGC, Axflow and PX are known only through the sample set's registered roots.
     registered = load_config(SAMPLES / "kassavirta.toml").detection

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from kassavirta.assignments import Assignment, Event, load_assignments
-from kassavirta.events import (
+from kassavirta.erp.assignments import Assignment, Event, load_assignments
+from kassavirta.erp.events import (
     COLLECTION_STATUS_BY_EVENT,
     EVENT_TYPES,
     Party,
@@ -19,7 +19,7 @@ from kassavirta.events import (
     delivery_view,
     validate_event,
 )
-from kassavirta.ledger import Ledger
+from kassavirta.erp.ledger import Ledger
 
 DATA = Path(__file__).resolve().parent / "data" / "ledger"
 STAGES = {a.id: a for a in load_assignments(DATA / "stages.json")}

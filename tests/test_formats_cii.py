@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from kassavirta import check_bytes, check_file
+from kassavirta.config.settings import Settings
 from kassavirta.formats import adapter_for, detect
+from kassavirta.formats.schemas import SchemaStore
 from kassavirta.model import Invoice
-from kassavirta.reading import read_bytes
-from kassavirta.schemas import SchemaStore
-from kassavirta.settings import Settings
+from kassavirta.pipeline.read import read_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -517,7 +517,7 @@ def test_duplicate_number_triggered_and_passed(settings: Settings) -> None:
 
 
 def _assignment(data: dict[str, Any], issued_at: str):  # type: ignore[no-untyped-def]
-    from kassavirta.assignments import parse_assignments
+    from kassavirta.erp.assignments import parse_assignments
 
     [assignment] = parse_assignments([{**data, "issued_at": issued_at}], source="test")
     return assignment

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from kassavirta import check_bytes, check_file
+from kassavirta.config.settings import Settings
 from kassavirta.formats import adapter_for, detect
 from kassavirta.formats.peppol import finnish_business_id
+from kassavirta.formats.schemas import SchemaStore, add_schemas
 from kassavirta.model import Invoice
-from kassavirta.reading import read_bytes
-from kassavirta.schemas import SchemaStore, add_schemas
-from kassavirta.settings import Settings
+from kassavirta.pipeline.read import read_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

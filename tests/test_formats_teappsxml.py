@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from kassavirta import check_bytes, check_file
-from kassavirta.assignments import parse_assignments
+from kassavirta.config.settings import Settings
+from kassavirta.erp.assignments import parse_assignments
 from kassavirta.formats import adapter_for, detect
+from kassavirta.formats.schemas import SchemaStore
 from kassavirta.model import Invoice
-from kassavirta.reading import read_bytes
-from kassavirta.schemas import SchemaStore
-from kassavirta.settings import Settings
+from kassavirta.pipeline.read import read_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

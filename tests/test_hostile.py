@@ -25,7 +25,7 @@ import pytest
 
 from kassavirta import check_bytes, check_file
 from kassavirta.findings import CheckResult, Decision
-from kassavirta.reading import DEFAULT_MAX_BYTES, read_bytes
+from kassavirta.pipeline.read import DEFAULT_MAX_BYTES, read_bytes
 from kassavirta.testing.assertions import default_settings, default_settings_mapping
 from kassavirta.testing.finvoice import example_spec, render
 

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kassavirta.identifiers import (
+from kassavirta.finnish.identifiers import (
     BankBarcode,
     InvalidReference,
     compact_reference,

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from kassavirta.assignments import load_assignments
 from kassavirta.cli import main
+from kassavirta.erp.assignments import load_assignments
+from kassavirta.erp.ledger import Ledger, LedgerError, default_ledger_path, load_ledger_assignments
+from kassavirta.erp.ledger.schema import CURRENT_VERSION
 from kassavirta.errors import SettingsError
-from kassavirta.ledger import Ledger, LedgerError, default_ledger_path, load_ledger_assignments
-from kassavirta.ledger.schema import CURRENT_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "ledger"
@@ -475,9 +475,9 @@ def test_record_writes_nothing_when_the_run_dies_mid_batch(
     code: int | None,
 ) -> None:
     ledger, folder, before = batch
-    import kassavirta.batch
+    import kassavirta.pipeline.batch
 
-    real = kassavirta.batch.evaluate_path  # type: ignore[attr-defined]
+    real = kassavirta.pipeline.batch.evaluate_path  # type: ignore[attr-defined]
     seen = {"n": 0}
 
     def dying(*args: Any, **kwargs: Any) -> Any:
@@ -486,7 +486,7 @@ def test_record_writes_nothing_when_the_run_dies_mid_batch(
             raise failure("the run dies here")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(kassavirta.batch, "evaluate_path", dying)
+    monkeypatch.setattr(kassavirta.pipeline.batch, "evaluate_path", dying)
     if code is None:
         with pytest.raises(failure):
             _record(folder, ledger)

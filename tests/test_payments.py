@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from kassavirta.assignments import Event, load_assignments
 from kassavirta.cli import main
-from kassavirta.events import Party, validate_event
-from kassavirta.ledger import Ledger
-from kassavirta.payments import (
+from kassavirta.erp.assignments import Event, load_assignments
+from kassavirta.erp.events import Party, validate_event
+from kassavirta.erp.ledger import Ledger
+from kassavirta.erp.payments import (
     Report,
     Transaction,
     classify,
@@ -163,7 +163,7 @@ def test_camt052_report_is_read(tmp_path: Path) -> None:
 
 
 def test_other_documents_are_refused(tmp_path: Path) -> None:
-    from kassavirta.payments import StatementError
+    from kassavirta.erp.payments import StatementError
 
     with pytest.raises(StatementError, match="camt"):
         read_statement(ERP / "receiverinfo.xml")
@@ -339,7 +339,7 @@ def test_a_clean_statement_needs_no_one(tmp_path: Path) -> None:
 
 
 def test_original_references_from_the_sent_invoices(tmp_path: Path, samples: Path) -> None:
-    from kassavirta.references import original_references
+    from kassavirta.erp.references import original_references
 
     # samples/route/finvoice-3.0-same-number-delivery-failed.xml: invoice 2026-5011, ref 202650119.
     path = _camt(tmp_path, _entry("348.64", "F1", reference="202650119"))

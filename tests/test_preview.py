@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from kassavirta.config import RunOptions, build_policy
-from kassavirta.identifiers import format_fi_reference
+from kassavirta.config.settings import Settings, settings_from_mapping
+from kassavirta.config.toml import RunOptions, build_policy
+from kassavirta.finnish.identifiers import format_fi_reference
 from kassavirta.render import build_pages, code128, epcqr, render_html, render_pdf
 from kassavirta.render.view import money, number
 from kassavirta.rewrite import RewriteResult, rewrite_document
-from kassavirta.settings import Settings, settings_from_mapping
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -229,7 +229,7 @@ def test_amounts_and_numbers_are_printed_per_language() -> None:
 def test_peppol_terms_print_without_the_clause_and_unit_codes_in_words() -> None:
     """The UBL rewrite adds the clause to cac:PaymentTerms/cbc:Note after a line break;
     the one-line terms field prints the terms alone (the clause has its own box)."""
-    from kassavirta.settings import load_settings
+    from kassavirta.config.settings import load_settings
 
     samples = Path(__file__).resolve().parent.parent / "samples"
     policy = build_policy(

@@ -16,15 +16,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from kassavirta.assignments import AssignmentIndex, parse_assignments
-from kassavirta.config import RunOptions, build_policy
+from kassavirta.config.settings import settings_from_mapping
+from kassavirta.config.toml import RunOptions, build_policy
+from kassavirta.erp.assignments import AssignmentIndex, parse_assignments
 from kassavirta.findings import Decision, Severity
+from kassavirta.finnish.identifiers import is_valid_reference, parse_virtual_barcode
 from kassavirta.formats import adapter_for, detect
-from kassavirta.identifiers import is_valid_reference, parse_virtual_barcode
+from kassavirta.formats.schemas import SCHEMA_FILES, compile_schema
 from kassavirta.model import Channel, Invoice
-from kassavirta.reading import read_bytes
-from kassavirta.schemas import SCHEMA_FILES, compile_schema
-from kassavirta.settings import settings_from_mapping
+from kassavirta.pipeline.read import read_bytes
 from kassavirta.testing import data
 from kassavirta.testing.finvoice import (
     VERSIONS,

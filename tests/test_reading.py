@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kassavirta.errors import ReadError
-from kassavirta.reading import read_bytes, read_file
+from kassavirta.pipeline.read import read_bytes, read_file
 
 SMALL = "<Finvoice Version='3.0'><InvoiceDetails><InvoiceFreeText>{text}</InvoiceFreeText></InvoiceDetails></Finvoice>"
 

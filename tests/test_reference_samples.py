@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from kassavirta import check_file
+from kassavirta.config.settings import load_settings
 from kassavirta.decision import Policy
 from kassavirta.formats import adapter_for, detect
-from kassavirta.reading import read_bytes
-from kassavirta.schemas import SchemaStore
-from kassavirta.settings import load_settings
+from kassavirta.formats.schemas import SchemaStore
+from kassavirta.pipeline.read import read_bytes
 
 MALFORMED = "fv2.01_niq_finvoice3_MALFORMED_endtag.xml"
 
@@ -157,7 +157,7 @@ def test_paid_amount_sample_has_no_instructed_mismatch(reference: Path) -> None:
 def test_xsd_validation_with_official_schemas(reference: Path, schema_dir: Path) -> None:
     store = SchemaStore([schema_dir])
     policy = Policy(today=date(2026, 9, 23), schemas=store)
-    from kassavirta.check import Checker
+    from kassavirta.pipeline.evaluate import Checker
 
     checker = Checker(policy)
     [ok] = checker.check_path(reference / "samples" / "fv3.0_gobl_soap-framed_RECONSTRUCTED.xml")

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from kassavirta.assignments import load_assignments
 from kassavirta.cli import main
-from kassavirta.errors import SettingsError
-from kassavirta.ledger import Ledger
-from kassavirta.references import (
+from kassavirta.erp.assignments import load_assignments
+from kassavirta.erp.ledger import Ledger
+from kassavirta.erp.references import (
     lookup,
     original_references,
     read_receiver_info,
     reference_key,
     reverse_lookup,
 )
+from kassavirta.errors import SettingsError
 
 ROOT = Path(__file__).resolve().parent.parent
 ERP = ROOT / "tests" / "data" / "erp"

@@ -13,20 +13,20 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from kassavirta.config import RunOptions, build_policy
+from kassavirta.config.settings import Settings, load_settings, settings_from_mapping
+from kassavirta.config.toml import RunOptions, build_policy
 from kassavirta.decision import Policy
 from kassavirta.findings import Decision
-from kassavirta.identifiers import (
+from kassavirta.finnish.identifiers import (
     parse_virtual_barcode,
     preview_reference,
     validate_fi_reference,
     validate_rf_reference,
     virtual_barcode,
 )
-from kassavirta.reading import read_bytes
+from kassavirta.pipeline.read import read_bytes
 from kassavirta.rewrite import RewriteResult, rewrite_document
 from kassavirta.rewrite.clause import clause_language, split_lines, transfer_clause
-from kassavirta.settings import Settings, load_settings, settings_from_mapping
 
 DATA = Path(__file__).parent / "data" / "rewrite"
 TODAY = date(2026, 12, 1)

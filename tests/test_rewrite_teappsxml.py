@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from kassavirta.config import RunOptions, build_policy
+from kassavirta.config.settings import Settings
+from kassavirta.config.toml import RunOptions, build_policy
 from kassavirta.formats import adapter_for
 from kassavirta.model import Invoice
-from kassavirta.reading import read_bytes
+from kassavirta.pipeline.read import read_bytes
 from kassavirta.rewrite import RewriteResult, rewrite_document
-from kassavirta.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from kassavirta import check as check_module
-from kassavirta.batch import Batch
-from kassavirta.check import evaluate_path, iter_input_names
-from kassavirta.config import RunOptions, build_policy
+from kassavirta.config.toml import RunOptions, build_policy
 from kassavirta.decision import Policy
 from kassavirta.findings import CheckResult, Decision
+from kassavirta.pipeline import evaluate as check_module
+from kassavirta.pipeline.batch import Batch
+from kassavirta.pipeline.evaluate import evaluate_path, iter_input_names
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ROOT / "samples" / "route" / "finvoice-3.0.xml"
@@ -145,7 +145,7 @@ def test_permission_error_on_open(
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    import kassavirta.reading as reading_module  # where the one file reader lives
+    import kassavirta.pipeline.read as reading_module  # where the one file reader lives
 
     monkeypatch.setattr(reading_module, "open", guarded, raising=False)
     invalid_because(locked, "permission denied")

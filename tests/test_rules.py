@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from kassavirta import check_bytes
-from kassavirta.assignments import parse_assignments
+from kassavirta.config.settings import Settings, load_settings
+from kassavirta.erp.assignments import parse_assignments
 from kassavirta.findings import CheckResult
-from kassavirta.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUTE = ROOT / "samples" / "route"

@@ -9,18 +9,18 @@ from typing import Any
 
 import pytest
 
-from kassavirta.errors import SettingsError
-from kassavirta.formats import adapter_for, detect
-from kassavirta.model import Invoice
-from kassavirta.reading import read_bytes
-from kassavirta.schedule import (
+from kassavirta.config.settings import Settings, load_settings, settings_from_mapping
+from kassavirta.erp.schedule import (
     ScheduleSettings,
     reminder_schedule,
     schedule_entries,
     schedule_for,
     schedule_settings,
 )
-from kassavirta.settings import Settings, load_settings, settings_from_mapping
+from kassavirta.errors import SettingsError
+from kassavirta.formats import adapter_for, detect
+from kassavirta.model import Invoice
+from kassavirta.pipeline.read import read_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

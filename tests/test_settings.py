@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from kassavirta.config.settings import load_settings
 from kassavirta.errors import SettingsError
-from kassavirta.settings import load_settings
 
 BASE = {
     "status": "ACTIVE",

@@ -12,10 +12,8 @@ import pytest
 from lxml import etree
 
 from kassavirta.cli import main
-from kassavirta.errors import SettingsError
-from kassavirta.reading import SOAP_ENV, read_bytes
-from kassavirta.settings import load_settings
-from kassavirta.sinfo import (
+from kassavirta.config.settings import load_settings
+from kassavirta.erp.senderinfo import (
     BankMessage,
     build_messages,
     load_seller_file,
@@ -23,6 +21,8 @@ from kassavirta.sinfo import (
     read_sender_info_files,
     serialise,
 )
+from kassavirta.errors import SettingsError
+from kassavirta.pipeline.read import SOAP_ENV, read_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 ERP = ROOT / "tests" / "data" / "erp"

@@ -21,9 +21,9 @@ import pytest
 from hypothesis import given
 from lxml import etree
 
+from kassavirta.config.settings import Settings
 from kassavirta.findings import CheckResult, Decision
 from kassavirta.model import Address, Invoice, Party
-from kassavirta.settings import Settings
 from kassavirta.testing import assert_routes, defective_invoices, finvoice_invoices
 from kassavirta.testing.profiles import profile
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .assignments import Assignment
-    from .check import Checker
-    from .findings import CheckResult
-    from .model import Channel
-    from .settings import Settings
+    from kassavirta.config.settings import Settings
+    from kassavirta.erp.assignments import Assignment
+    from kassavirta.findings import CheckResult
+    from kassavirta.model import Channel
+    from kassavirta.pipeline.evaluate import Checker
 
 
 def _checker(
@@ -28,12 +28,12 @@ def _checker(
     channel: Channel | str | None,
     schemas: str | Path | None,
 ) -> Checker:
-    from .assignments import AssignmentIndex, load_assignments
-    from .check import Checker, today_in_helsinki
-    from .config import RunOptions, build_policy
-    from .model import Channel as _Channel
-    from .settings import Settings as _Settings
-    from .settings import load_settings
+    from kassavirta.config.settings import Settings as _Settings
+    from kassavirta.config.settings import load_settings
+    from kassavirta.config.toml import RunOptions, build_policy
+    from kassavirta.erp.assignments import AssignmentIndex, load_assignments
+    from kassavirta.model import Channel as _Channel
+    from kassavirta.pipeline.evaluate import Checker, today_in_helsinki
 
     loaded = (
         settings if isinstance(settings, _Settings) or settings is None else load_settings(settings)

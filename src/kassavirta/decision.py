@@ -11,17 +11,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from .assignments import AssignmentIndex
-from .errors import InputError
-from .findings import BuyerSummary, CheckResult, Decision, Finding, InvoiceSummary, Severity
-from .formats import adapter_for, detect
-from .formats.detect import Detected
-from .model import Channel, Invoice
-from .postcodes import PostalDirectory
-from .reading import Document
-from .rules import RuleContext, run_rules
-from .schemas import SchemaStore
-from .settings import DEFAULT_FORMAT_SUPPORT, Settings, Signature
+from kassavirta.config.settings import DEFAULT_FORMAT_SUPPORT, Settings, Signature
+from kassavirta.erp.assignments import AssignmentIndex
+from kassavirta.errors import InputError
+from kassavirta.findings import (
+    BuyerSummary,
+    CheckResult,
+    Decision,
+    Finding,
+    InvoiceSummary,
+    Severity,
+)
+from kassavirta.finnish.postcodes import PostalDirectory
+from kassavirta.formats import adapter_for, detect
+from kassavirta.formats.detect import Detected
+from kassavirta.formats.schemas import SchemaStore
+from kassavirta.model import Channel, Invoice
+from kassavirta.pipeline.read import Document
+from kassavirta.rules import RuleContext, run_rules
 
 
 @dataclass
@@ -320,7 +327,7 @@ def _content(result: CheckResult, invoice: Invoice, policy: Policy) -> CheckResu
         result.decision = Decision.ERROR
         result.reasons = list(dict.fromkeys(errors))
     else:
-        from .schedule import schedule_entries
+        from kassavirta.erp.schedule import schedule_entries
 
         result.schedule = schedule_entries(invoice, settings)
     return result

@@ -13,14 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .fileio import atomic_write_text
+from kassavirta.fileio import atomic_write_text
 
 SCHEMA_FILES = ("check-report.schema.json", "settings.schema.json")
 
 
 def generate() -> dict[str, dict[str, Any]]:
-    from .report import Report
-    from .settings import Settings
+    from kassavirta.config.settings import Settings
+    from kassavirta.report import Report
 
     out: dict[str, dict[str, Any]] = {}
     for name, model, title in (

@@ -46,30 +46,88 @@ def outputs() -> dict[str, object]:
     if refs:
         rel = [os.path.relpath(p, ROOT) for p in refs]
         code, text = run(
-            ["check", *rel, "--settings", "samples/settings.json", "--today", TODAY,
-             "--no-config", "--output", "json", "--jobs", "1"]
+            [
+                "check",
+                *rel,
+                "--settings",
+                "samples/settings.json",
+                "--today",
+                TODAY,
+                "--no-config",
+                "--output",
+                "json",
+                "--jobs",
+                "1",
+            ]
         )
         found["check-reference"] = {"exit": code, "json": json.loads(text)}
         schemas = SHARED / "reference" / "finvoice" / "schemas"
         if schemas.is_dir():
             code, text = run(
-                ["check", *rel, "--settings", "samples/settings.json", "--today", TODAY,
-                 "--no-config", "--output", "json", "--jobs", "1", "--schemas", str(schemas)]
+                [
+                    "check",
+                    *rel,
+                    "--settings",
+                    "samples/settings.json",
+                    "--today",
+                    TODAY,
+                    "--no-config",
+                    "--output",
+                    "json",
+                    "--jobs",
+                    "1",
+                    "--schemas",
+                    str(schemas),
+                ]
             )
             found["check-reference-xsd"] = {"exit": code, "json": json.loads(text)}
     for sample in sorted((ROOT / "samples" / "route").glob("*.xml")):
         rel = os.path.relpath(sample, ROOT)
-        code, text = run(["rewrite", rel, "--settings", "samples/settings.json", "--today", TODAY,
-                          "--no-config", "--output", "json"])
+        code, text = run(
+            [
+                "rewrite",
+                rel,
+                "--settings",
+                "samples/settings.json",
+                "--today",
+                TODAY,
+                "--no-config",
+                "--output",
+                "json",
+            ]
+        )
         result: dict[str, object] = {"exit": code, "json": json.loads(text)}
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "out.xml"
-            run(["rewrite", rel, "--settings", "samples/settings.json", "--today", TODAY,
-                 "--no-config", "-o", str(out)])
+            run(
+                [
+                    "rewrite",
+                    rel,
+                    "--settings",
+                    "samples/settings.json",
+                    "--today",
+                    TODAY,
+                    "--no-config",
+                    "-o",
+                    str(out),
+                ]
+            )
             result["bytes"] = hashlib.sha256(out.read_bytes()).hexdigest()
             html = Path(tmp) / "out.html"
-            run(["preview", rel, "--settings", "samples/settings.json", "--today", TODAY,
-                 "--no-config", "--compare", "-o", str(html)])
+            run(
+                [
+                    "preview",
+                    rel,
+                    "--settings",
+                    "samples/settings.json",
+                    "--today",
+                    TODAY,
+                    "--no-config",
+                    "--compare",
+                    "-o",
+                    str(html),
+                ]
+            )
             result["preview"] = hashlib.sha256(html.read_bytes()).hexdigest()
         found[f"rewrite-{sample.name}"] = result
     return found

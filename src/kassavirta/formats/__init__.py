@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..lazy import module_attribute
-from .base import Adapter
-from .detect import FORMAT_NAMES, Detected, detect
+from kassavirta.formats.base import Adapter
+from kassavirta.formats.detect import FORMAT_NAMES, Detected, detect
+from kassavirta.lazy import module_attribute
 
 ADAPTER_MODULES: dict[str, str] = {
     "finvoice-1.3": "finvoice",

@@ -9,9 +9,9 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from ..errors import UnreadableField
-from ..model import Invoice, Location
-from ..reading import Document, Part
+from kassavirta.errors import UnreadableField
+from kassavirta.model import Invoice, Location
+from kassavirta.pipeline.read import Document, Part
 
 Adapter = Callable[[Document], Invoice]
 

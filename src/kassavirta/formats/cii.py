@@ -28,11 +28,9 @@ from decimal import Decimal
 
 from lxml import etree
 
-from ..model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
-from ..reading import Document
-from .base import Fields, missing, streets, text_of
-from .detect import CII
-from .peppol import (
+from kassavirta.formats.base import Fields, missing, streets, text_of
+from kassavirta.formats.detect import CII
+from kassavirta.formats.peppol import (
     CREDIT_NOTE_CODES,
     FINNISH_SCHEMES,
     FoundAccount,
@@ -44,6 +42,8 @@ from .peppol import (
     line_vat,
     split_accounts,
 )
+from kassavirta.model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
+from kassavirta.pipeline.read import Document
 
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"

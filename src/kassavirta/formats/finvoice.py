@@ -11,10 +11,20 @@ import re
 
 from lxml import etree
 
-from ..errors import UnreadableField
-from ..model import Account, Address, Channel, Invoice, Location, Party, Payment, Row, VatLine
-from ..reading import Document, Part
-from .base import Fields, looks_like_bic, looks_like_iban, looks_like_ovt, missing
+from kassavirta.errors import UnreadableField
+from kassavirta.formats.base import Fields, looks_like_bic, looks_like_iban, looks_like_ovt, missing
+from kassavirta.model import (
+    Account,
+    Address,
+    Channel,
+    Invoice,
+    Location,
+    Party,
+    Payment,
+    Row,
+    VatLine,
+)
+from kassavirta.pipeline.read import Document, Part
 
 EB = "http://www.oasis-open.org/committees/ebxml-msg/schema/msg-header-2_0.xsd"
 

@@ -36,11 +36,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
-from ..errors import UnreadableField
-from ..model import Account, Address, Channel, Invoice, Location, Party, Payment, Row, VatLine
-from ..reading import Document
-from .base import Fields, missing, streets, text_of
-from .detect import UBL_CBC
+from kassavirta.errors import UnreadableField
+from kassavirta.formats.base import Fields, missing, streets, text_of
+from kassavirta.formats.detect import UBL_CBC
+from kassavirta.model import (
+    Account,
+    Address,
+    Channel,
+    Invoice,
+    Location,
+    Party,
+    Payment,
+    Row,
+    VatLine,
+)
+from kassavirta.pipeline.read import Document
 
 UBL_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 NS = {"cbc": UBL_CBC, "cac": UBL_CAC}

@@ -29,10 +29,8 @@ from decimal import Decimal
 
 from lxml import etree
 
-from ..model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
-from ..reading import Document
-from .base import Fields, missing, streets, text_of
-from .peppol import (
+from kassavirta.formats.base import Fields, missing, streets, text_of
+from kassavirta.formats.peppol import (
     FoundAccount,
     b2b_or_other,
     check_currencies,
@@ -41,6 +39,8 @@ from .peppol import (
     interest_text,
     split_accounts,
 )
+from kassavirta.model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
+from kassavirta.pipeline.read import Document
 
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 

@@ -18,17 +18,17 @@ path (everything here is imported only by `preview`):
 
 from __future__ import annotations
 
-from .view import Page, build_pages
+from kassavirta.render.view import Page, build_pages
 
 
 def render_html(pages: list[Page], *, compare: bool = False) -> str:
-    from .html import render_html as _render
+    from kassavirta.render.html import render_html as _render
 
     return _render(pages, compare=compare)
 
 
 def render_pdf(pages: list[Page]) -> bytes:
-    from .pdf import render_pdf as _render
+    from kassavirta.render.pdf import render_pdf as _render
 
     return _render(pages)
 

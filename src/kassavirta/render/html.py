@@ -10,8 +10,8 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from . import code128, epcqr
-from .view import (
+from kassavirta.render import code128, epcqr
+from kassavirta.render.view import (
     Comparison,
     Page,
     comparisons,

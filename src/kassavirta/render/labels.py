@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..rewrite.clause import Language
+from kassavirta.rewrite.clause import Language
 
 LABELS: Final[dict[str, tuple[str, str, str]]] = {
     # key: (fi, sv, en)

@@ -20,8 +20,8 @@ from decimal import Decimal
 
 from fpdf import FPDF
 
-from . import code128, epcqr
-from .view import (
+from kassavirta.render import code128, epcqr
+from kassavirta.render.view import (
     Page,
     iso,
     money,

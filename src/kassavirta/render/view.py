@@ -11,18 +11,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..identifiers import (
+from kassavirta.finnish.identifiers import (
     format_fi_reference,
     format_rf_reference,
     is_valid_fi_reference,
     is_valid_rf_reference,
     virtual_barcode,
 )
-from ..model import Invoice, Row
-from ..rewrite import FieldChange, RewriteResult
-from ..rewrite.clause import Language, clause_language, group_iban
-from .epcqr import epc_payload
-from .labels import label, unit_label
+from kassavirta.model import Invoice, Row
+from kassavirta.render.epcqr import epc_payload
+from kassavirta.render.labels import label, unit_label
+from kassavirta.rewrite import FieldChange, RewriteResult
+from kassavirta.rewrite.clause import Language, clause_language, group_iban
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from ..findings import CheckResult
-from ..schemas import SCHEMA_FILES
+from kassavirta.findings import CheckResult
+from kassavirta.formats.schemas import SCHEMA_FILES
 
 
 class Summary(BaseModel):

@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from ..findings import CheckResult
-from . import Summary
+from kassavirta.findings import CheckResult
+from kassavirta.report import Summary
 
 
 def result_dict(result: CheckResult) -> dict[str, Any]:

@@ -25,9 +25,9 @@ from datetime import UTC, datetime
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
-from ..findings import CheckResult, Decision
-from . import Summary
-from . import text as text_report
+from kassavirta.findings import CheckResult, Decision
+from kassavirta.report import Summary
+from kassavirta.report import text as text_report
 
 SUITE = "kassavirta check"
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -90,7 +90,7 @@ class JUnitSink:
         self.spool.write(testcase(result))
 
     def finish(self, summary: Summary) -> None:
-        from .. import __version__
+        from kassavirta import __version__
 
         elapsed = f"{time.monotonic() - self.started:.3f}"
         counts = f'tests="{self.tests}" failures="{self.failures}" errors="0"'

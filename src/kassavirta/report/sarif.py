@@ -18,8 +18,8 @@ from pathlib import Path, PurePath
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from ..findings import CheckResult, Finding, Severity
-from . import Summary
+from kassavirta.findings import CheckResult, Finding, Severity
+from kassavirta.report import Summary
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -67,7 +67,7 @@ REASONS: dict[str, tuple[str, Severity]] = {
 
 def rule_descriptor(slug: str) -> dict[str, Any]:
     """How SARIF describes the rule behind a finding slug, once per run."""
-    from ..rules import RULES
+    from kassavirta.rules import RULES
 
     for rule in RULES:
         if slug in rule.slugs:
@@ -146,7 +146,7 @@ class SarifSink:
             self.count += 1
 
     def finish(self, summary: Summary) -> None:
-        from .. import __version__
+        from kassavirta import __version__
 
         driver = {
             "name": "kassavirta",

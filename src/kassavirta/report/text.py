@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..findings import CheckResult, Severity
-from . import Summary
+from kassavirta.findings import CheckResult, Severity
+from kassavirta.report import Summary
 
 _MARK = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 

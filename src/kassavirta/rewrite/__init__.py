@@ -43,15 +43,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Protocol, cast
 
-from ..decision import Policy
-from ..errors import InputError, KassavirtaError
-from ..findings import CheckResult, Decision
-from ..identifiers import preview_reference, virtual_barcode
-from ..lazy import module_attribute
-from ..model import Invoice
-from ..reading import Document, read_bytes
-from ..settings import Settings
-from .clause import Clause, transfer_clause
+from kassavirta.config.settings import Settings
+from kassavirta.decision import Policy
+from kassavirta.errors import InputError, KassavirtaError
+from kassavirta.findings import CheckResult, Decision
+from kassavirta.finnish.identifiers import preview_reference, virtual_barcode
+from kassavirta.lazy import module_attribute
+from kassavirta.model import Invoice
+from kassavirta.pipeline.read import Document, read_bytes
+from kassavirta.rewrite.clause import Clause, transfer_clause
 
 REWRITERS: dict[str, str] = {
     "finvoice-1.3": "finvoice",
@@ -261,7 +261,7 @@ def make_plan(
 
 
 def _adapt(document: Document, format_id: str) -> Invoice:
-    from ..formats import adapter_for
+    from kassavirta.formats import adapter_for
 
     adapter = adapter_for(format_id)
     if adapter is None:  # pragma: no cover - a routed invoice always had an adapter
@@ -278,7 +278,7 @@ def rewrite_document(
     in the file must be routed; otherwise the result carries the first other
     decision, its reasons, and the input unchanged.
     """
-    from ..check import Checker
+    from kassavirta.pipeline.evaluate import Checker
 
     results = Checker(policy).check_bytes(data, path)
     refused = next((r for r in results if r.decision is not Decision.ROUTE), None)

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..formats.cii import RAM
-from ..formats.detect import CII
-from ..model import Invoice
-from ..reading import Document
-from . import PartRewrite, Plan, RewriteError
-from .common import ElementRewrite, compact, text_of
-from .xmlsource import Node
+from kassavirta.formats.cii import RAM
+from kassavirta.formats.detect import CII
+from kassavirta.model import Invoice
+from kassavirta.pipeline.read import Document
+from kassavirta.rewrite import PartRewrite, Plan, RewriteError
+from kassavirta.rewrite.common import ElementRewrite, compact, text_of
+from kassavirta.rewrite.xmlsource import Node
 
 REFERENCE_BEFORE = (
     "TaxCurrencyCode",

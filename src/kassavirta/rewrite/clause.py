@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ..settings import Settings
+from kassavirta.config.settings import Settings
 
 Language = Literal["fi", "sv", "en"]
 LANGUAGES: Final[tuple[Language, ...]] = ("fi", "sv", "en")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..reading import Document
-from . import FieldChange, PartRewrite, Plan, RewriteError
-from .xmlsource import Node, SourceEditor, SourceText
+from kassavirta.pipeline.read import Document
+from kassavirta.rewrite import FieldChange, PartRewrite, Plan, RewriteError
+from kassavirta.rewrite.xmlsource import Node, SourceEditor, SourceText
 
 
 @dataclass

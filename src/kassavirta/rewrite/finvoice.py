@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..identifiers import compact_reference
-from ..model import Invoice
-from ..reading import Document
-from . import PartRewrite, Plan, RewriteError
-from .common import ElementRewrite, compact, matches, text_of
-from .xmlsource import Node
+from kassavirta.finnish.identifiers import compact_reference
+from kassavirta.model import Invoice
+from kassavirta.pipeline.read import Document
+from kassavirta.rewrite import PartRewrite, Plan, RewriteError
+from kassavirta.rewrite.common import ElementRewrite, compact, matches, text_of
+from kassavirta.rewrite.xmlsource import Node
 
 SELLER_INFORMATION_AFTER = (
     "SellerPartyDetails",

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..formats.detect import UBL_CBC
-from ..formats.peppol import UBL_CAC
-from ..model import Invoice
-from ..reading import Document
-from . import PartRewrite, Plan, RewriteError
-from .common import ElementRewrite, compact, text_of
-from .xmlsource import Node
+from kassavirta.formats.detect import UBL_CBC
+from kassavirta.formats.peppol import UBL_CAC
+from kassavirta.model import Invoice
+from kassavirta.pipeline.read import Document
+from kassavirta.rewrite import PartRewrite, Plan, RewriteError
+from kassavirta.rewrite.common import ElementRewrite, compact, text_of
+from kassavirta.rewrite.xmlsource import Node
 
 NOTE_BEFORE = (
     "TaxPointDate",

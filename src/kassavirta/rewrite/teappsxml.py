@@ -39,11 +39,11 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..model import Invoice
-from ..reading import Document
-from . import PartRewrite, Plan, RewriteError
-from .common import ElementRewrite, compact, text_of
-from .xmlsource import Node
+from kassavirta.model import Invoice
+from kassavirta.pipeline.read import Document
+from kassavirta.rewrite import PartRewrite, Plan, RewriteError
+from kassavirta.rewrite.common import ElementRewrite, compact, text_of
+from kassavirta.rewrite.xmlsource import Node
 
 DETAILS_BEFORE = ("CURRENCY", "ORDER_REFERENCE", "ORDER_INFORMATION", "DELIVERER_REFERENCE")
 """HEADER children a new DETAILS_OF_PAYMENT goes before (our sample's order; not confirmed)."""

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Finding
-from . import send_errors as se
-from . import warnings as w
-from .base import Kind, Rule, RuleContext
+from kassavirta.findings import Finding
+from kassavirta.rules import send_errors as se
+from kassavirta.rules import warnings as w
+from kassavirta.rules.base import Kind, Rule, RuleContext
 
 RULES: tuple[Rule, ...] = (
     Rule(

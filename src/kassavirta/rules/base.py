@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from ..assignments import AssignmentIndex
-from ..findings import Finding, Severity
-from ..model import Invoice
-from ..postcodes import PostalDirectory
-from ..settings import Settings
+from kassavirta.config.settings import Settings
+from kassavirta.erp.assignments import AssignmentIndex
+from kassavirta.findings import Finding, Severity
+from kassavirta.finnish.postcodes import PostalDirectory
+from kassavirta.model import Invoice
 
 
 class Kind(StrEnum):

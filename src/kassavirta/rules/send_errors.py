@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from ..businessdays import business_days_between
-from ..findings import Finding, Severity
-from .base import RuleContext, finding
+from kassavirta.findings import Finding, Severity
+from kassavirta.finnish.businessdays import business_days_between
+from kassavirta.rules.base import RuleContext, finding
 
 PREFIX = "SEND ERROR (REASON: RECEIVABLES-SERVICE: "
 ADDRESS_MESSAGE = PREFIX + "Postal code for {town} {postcode} not found (code #5))."

@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from ..businessdays import is_business_day
-from ..findings import Finding
-from ..identifiers import is_valid_reference, reference_scheme
-from ..model import Channel
-from .base import RuleContext, finding
+from kassavirta.findings import Finding
+from kassavirta.finnish.businessdays import is_business_day
+from kassavirta.finnish.identifiers import is_valid_reference, reference_scheme
+from kassavirta.model import Channel
+from kassavirta.rules.base import RuleContext, finding
 
 SUPPORTED_LANGUAGES = ("fi", "sv", "en")
 LANGUAGE_FIELD = {"finvoice": "InvoiceRecipientLanguageCode"}

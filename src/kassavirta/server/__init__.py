@@ -7,7 +7,7 @@ imports this package, so `kassavirta check` starts without any of it.
 
 from __future__ import annotations
 
-from .app import create_app, create_app_from_env
-from .config import ServerConfig
+from kassavirta.server.app import create_app, create_app_from_env
+from kassavirta.server.config import ServerConfig
 
 __all__ = ["ServerConfig", "create_app", "create_app_from_env"]

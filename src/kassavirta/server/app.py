@@ -37,19 +37,19 @@ from fastapi.responses import Response
 from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException
 
-from .. import __version__
-from ..errors import SettingsError
-from ..findings import CheckResult, Decision
-from ..model import Channel
-from ..report import Report
-from ..rewrite import RewriteError, RewriteResult
-from .bodies import Limits, invoice_set, one_invoice
-from .config import ServerConfig
-from .engine import Engine
-from .glossary import glossary
-from .logs import SERVER
-from .middleware import AccessLog, BearerAuth, BodyLimit, TimeLimit
-from .models import (
+from kassavirta import __version__
+from kassavirta.errors import SettingsError
+from kassavirta.findings import CheckResult, Decision
+from kassavirta.model import Channel
+from kassavirta.report import Report
+from kassavirta.rewrite import RewriteError, RewriteResult
+from kassavirta.server.bodies import Limits, invoice_set, one_invoice
+from kassavirta.server.config import ServerConfig
+from kassavirta.server.engine import Engine
+from kassavirta.server.glossary import glossary
+from kassavirta.server.logs import SERVER
+from kassavirta.server.middleware import AccessLog, BearerAuth, BodyLimit, TimeLimit
+from kassavirta.server.models import (
     Change,
     EventCheck,
     EventVerdict,
@@ -60,7 +60,7 @@ from .models import (
     RewriteRefusal,
     ScheduleOut,
 )
-from .problems import ApiError, slug_for
+from kassavirta.server.problems import ApiError, slug_for
 
 log = logging.getLogger(SERVER)
 

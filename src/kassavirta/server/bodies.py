@@ -20,8 +20,8 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from ..errors import InputError, ReadError
-from .problems import ApiError
+from kassavirta.errors import InputError, ReadError
+from kassavirta.server.problems import ApiError
 
 RAW_TYPES = frozenset(
     {

@@ -17,11 +17,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..config import RunOptions
-from ..errors import SettingsError
-from ..model import Channel
-from ..reading import DEFAULT_MAX_BYTES
-from ..settings import Signature
+from kassavirta.config.settings import Signature
+from kassavirta.config.toml import RunOptions
+from kassavirta.errors import SettingsError
+from kassavirta.model import Channel
+from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
 
 ENV_VAR = "KASSAVIRTA_SERVER_CONFIG"
 """Where `kassavirta serve --workers N` leaves the configuration for the worker processes."""

@@ -30,21 +30,21 @@ from typing import Literal, ParamSpec, TypeVar
 
 from lxml import etree
 
-from ..assignments import Assignment, AssignmentIndex, Event
-from ..businessdays import is_business_day
-from ..check import Checker, today_in_helsinki
-from ..config import RunOptions, build_policy
-from ..decision import Policy, invalid_from_error
-from ..errors import InputError, SettingsError
-from ..events import Party, Verdict, validate_event
-from ..findings import CheckResult
-from ..model import Channel
-from ..report import Report, Tally
-from ..rewrite import RewriteResult, rewrite_document
-from ..schedule import Schedule, reminder_schedule, schedule_settings
-from ..schemas import SCHEMA_FILES, SchemaStore
-from .config import ServerConfig
-from .logs import SERVER
+from kassavirta.config.toml import RunOptions, build_policy
+from kassavirta.decision import Policy, invalid_from_error
+from kassavirta.erp.assignments import Assignment, AssignmentIndex, Event
+from kassavirta.erp.events import Party, Verdict, validate_event
+from kassavirta.erp.schedule import Schedule, reminder_schedule, schedule_settings
+from kassavirta.errors import InputError, SettingsError
+from kassavirta.findings import CheckResult
+from kassavirta.finnish.businessdays import is_business_day
+from kassavirta.formats.schemas import SCHEMA_FILES, SchemaStore
+from kassavirta.model import Channel
+from kassavirta.pipeline.evaluate import Checker, today_in_helsinki
+from kassavirta.report import Report, Tally
+from kassavirta.rewrite import RewriteResult, rewrite_document
+from kassavirta.server.config import ServerConfig
+from kassavirta.server.logs import SERVER
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -200,7 +200,7 @@ class Engine:
         compare: bool,
     ) -> tuple[RewriteResult, bytes | None]:
         """The rewrite and, when routed, the image drawn from it (PDF bytes or UTF-8 HTML)."""
-        from ..render import build_pages, render_html, render_pdf
+        from kassavirta.render import build_pages, render_html, render_pdf
 
         result = self.rewrite(data, label, today, channel, rf)
         if not result.routed:
@@ -226,7 +226,7 @@ class Engine:
     def find_assignment(self, assignment_id: str) -> Assignment | None:
         """The assignment as the ledger knows it now (read fresh), else from the assignment files."""
         if self.options.ledger is not None:
-            from ..ledger import Ledger
+            from kassavirta.erp.ledger import Ledger
 
             with Ledger.open_readonly(self.options.ledger) as ledger:
                 found = ledger.get(assignment_id)
@@ -256,7 +256,7 @@ class Engine:
             settings_state = f"{settings.status}, accountable_party {settings.accountable_party}"
         ledger_state: str | None = None
         if self.options.ledger is not None:
-            from ..ledger import Ledger
+            from kassavirta.erp.ledger import Ledger
 
             try:
                 with Ledger.open_readonly(self.options.ledger) as ledger:

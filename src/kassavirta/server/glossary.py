@@ -76,7 +76,7 @@ FIELDS: dict[str, str] = {
 
 def glossary() -> dict[str, Any]:
     """Everything the page needs to put a result into words."""
-    from ..rules import RULES
+    from kassavirta.rules import RULES
 
     reasons = dict(REASONS)
     for rule in RULES:

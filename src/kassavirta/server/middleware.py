@@ -20,8 +20,8 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .logs import ACCESS
-from .problems import ApiError, send_problem
+from kassavirta.server.logs import ACCESS
+from kassavirta.server.problems import ApiError, send_problem
 
 access_log = logging.getLogger(ACCESS)
 

@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..assignments import Event
-from ..events import Party
-from ..findings import CheckResult, Decision, Finding
+from kassavirta.erp.assignments import Event
+from kassavirta.erp.events import Party
+from kassavirta.findings import CheckResult, Decision, Finding
 
 
 class Problem(BaseModel):

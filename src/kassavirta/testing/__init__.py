@@ -21,9 +21,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .assertions import assert_routes, default_settings, default_settings_mapping
-    from .finvoice import InvoiceSpec, comparable, expected, render
-    from .strategies import (
+    from kassavirta.testing.assertions import (
+        assert_routes,
+        default_settings,
+        default_settings_mapping,
+    )
+    from kassavirta.testing.finvoice import InvoiceSpec, comparable, expected, render
+    from kassavirta.testing.strategies import (
         DEFECT_RULES,
         Case,
         DefectiveInvoice,

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..assignments import Assignment
-    from ..findings import CheckResult
-    from ..settings import Settings
+    from kassavirta.config.settings import Settings
+    from kassavirta.erp.assignments import Assignment
+    from kassavirta.findings import CheckResult
 
 EXAMPLE_SERVICE_IBAN = "FI2112345600000785"
 """A valid example IBAN (Nordea's documentation example), standing in for the
@@ -27,7 +27,7 @@ def default_settings_mapping(today: date | None = None) -> dict[str, Any]:
     transition), the consumers' banks told of the service's IBAN (no
     `consumer-si-message`), no service-level groups.
     """
-    from ..check import today_in_helsinki
+    from kassavirta.pipeline.evaluate import today_in_helsinki
 
     sending = today or today_in_helsinki()
     return {
@@ -49,7 +49,7 @@ def default_settings_mapping(today: date | None = None) -> dict[str, Any]:
 
 def default_settings(today: date | None = None) -> Settings:
     """`default_settings_mapping` as a `Settings` object."""
-    from ..settings import settings_from_mapping
+    from kassavirta.config.settings import settings_from_mapping
 
     return settings_from_mapping(default_settings_mapping(today), source="<default settings>")
 
@@ -93,8 +93,8 @@ def assert_routes(
     in Helsinki. `strict=True` also fails on warnings. Returns the results.
     """
     __tracebackhide__ = True
-    from .. import check_bytes_all
-    from ..findings import Decision, Severity
+    from kassavirta import check_bytes_all
+    from kassavirta.findings import Decision, Severity
 
     results = check_bytes_all(
         xml_bytes,

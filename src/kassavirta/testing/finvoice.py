@@ -17,7 +17,7 @@ from typing import Final
 
 from lxml import etree
 
-from ..model import Account, Address, Channel, Invoice, Party, Payment, Row, VatLine
+from kassavirta.model import Account, Address, Channel, Invoice, Party, Payment, Row, VatLine
 
 VERSIONS: Final[tuple[str, ...]] = ("1.3", "2.0", "2.01", "3.0")
 ENCODINGS: Final[tuple[str, ...]] = ("UTF-8", "ISO-8859-15", "ISO-8859-1")
@@ -414,7 +414,7 @@ def example_spec(today: date, version: str = "3.0") -> InvoiceSpec:
     """
     from datetime import timedelta
 
-    from ..businessdays import next_business_day
+    from kassavirta.finnish.businessdays import next_business_day
 
     due = next_business_day(today + timedelta(days=28))
     row = RowSpec(

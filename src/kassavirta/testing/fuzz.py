@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any, Final
 from hypothesis import strategies as st
 from lxml import etree
 
-from ..errors import KassavirtaError
-from .finvoice import render
-from .strategies import invoice_specs
+from kassavirta.errors import KassavirtaError
+from kassavirta.testing.finvoice import render
+from kassavirta.testing.strategies import invoice_specs
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from kassavirta.config.settings import Settings
 
 FUZZ_TODAY: Final = date(2026, 12, 1)
 
@@ -48,14 +48,14 @@ class FuzzFailure(AssertionError):
 
 @lru_cache(maxsize=1)
 def _settings() -> Settings:
-    from .assertions import default_settings
+    from kassavirta.testing.assertions import default_settings
 
     return default_settings(FUZZ_TODAY)
 
 
 def check_target(data: bytes) -> Any:
     """`check_bytes(data)` under ACTIVE settings; returns its result or raises FuzzFailure."""
-    from .. import check_bytes
+    from kassavirta import check_bytes
 
     try:
         result = check_bytes(data, _settings(), FUZZ_TODAY)
@@ -69,9 +69,9 @@ def check_target(data: bytes) -> Any:
 
 def rewrite_target(data: bytes) -> Any:
     """`rewrite_document(data)`; a routed invoice's output must read back and route again."""
-    from ..config import RunOptions, build_policy
-    from ..reading import read_bytes
-    from ..rewrite import rewrite_document
+    from kassavirta.config.toml import RunOptions, build_policy
+    from kassavirta.pipeline.read import read_bytes
+    from kassavirta.rewrite import rewrite_document
 
     try:
         policy = build_policy(RunOptions(), today=FUZZ_TODAY, settings=_settings())

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .assertions import assert_routes
+from kassavirta.testing.assertions import assert_routes
 
 if TYPE_CHECKING:
-    from ..findings import CheckResult
-    from ..settings import Settings
+    from kassavirta.config.settings import Settings
+    from kassavirta.findings import CheckResult
 
 _PROFILE_NAMES = frozenset({"ci", "soak", "kassavirta-ci", "kassavirta-soak"})
 
@@ -53,7 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # must exist by then. Only import hypothesis when one of ours was asked for.
     chosen = config.getoption("hypothesis_profile", default=None)
     if chosen in _PROFILE_NAMES:
-        from .profiles import register_profiles
+        from kassavirta.testing.profiles import register_profiles
 
         register_profiles()
 
@@ -67,7 +67,7 @@ def kassavirta_today(pytestconfig: pytest.Config) -> date:
             return date.fromisoformat(raw)
         except ValueError as exc:
             raise pytest.UsageError(f"kassavirta_today: not a date (YYYY-MM-DD): {raw!r}") from exc
-    from ..check import today_in_helsinki
+    from kassavirta.pipeline.evaluate import today_in_helsinki
 
     return today_in_helsinki()
 
@@ -77,13 +77,13 @@ def kassavirta_settings(pytestconfig: pytest.Config, kassavirta_today: date) -> 
     """The activation settings the checks use (override this fixture to use your own)."""
     raw = str(pytestconfig.getini("kassavirta_settings") or "").strip()
     if raw:
-        from ..settings import load_settings
+        from kassavirta.config.settings import load_settings
 
         path = Path(raw)
         if not path.is_absolute():
             path = Path(pytestconfig.rootpath) / path
         return load_settings(path)
-    from .assertions import default_settings
+    from kassavirta.testing.assertions import default_settings
 
     return default_settings(kassavirta_today)
 
@@ -93,7 +93,7 @@ def kassavirta_check(
     kassavirta_settings: Settings, kassavirta_today: date
 ) -> Callable[..., CheckResult]:
     """`check(xml_bytes, **options)`: `kassavirta.check_bytes` under the session's settings and date."""
-    from .. import check_bytes
+    from kassavirta import check_bytes
 
     def check(xml_bytes: bytes, **options: Any) -> CheckResult:
         options.setdefault("settings", kassavirta_settings)

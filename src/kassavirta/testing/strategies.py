@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from hypothesis import strategies as st
 
-from ..businessdays import business_days_between, is_business_day
-from ..identifiers import make_fi_reference, make_rf_reference, virtual_barcode
-from ..model import Channel, Invoice
-from ..rules import RULE_SLUGS, SEND_ERROR_SLUGS
-from . import data
-from .finvoice import (
+from kassavirta.finnish.businessdays import business_days_between, is_business_day
+from kassavirta.finnish.identifiers import make_fi_reference, make_rf_reference, virtual_barcode
+from kassavirta.model import Channel, Invoice
+from kassavirta.rules import RULE_SLUGS, SEND_ERROR_SLUGS
+from kassavirta.testing import data
+from kassavirta.testing.finvoice import (
     CENT,
     ENCODINGS,
     VERSIONS,
@@ -44,7 +44,7 @@ from .finvoice import (
 )
 
 if TYPE_CHECKING:
-    from ..findings import CheckResult
+    from kassavirta.findings import CheckResult
 
 JSON = dict[str, Any]
 SEND_ERRORS: Final[tuple[str, ...]] = tuple(SEND_ERROR_SLUGS)
@@ -62,7 +62,7 @@ _BUYER_IDS = (100_000, 3_399_999)
 def _today(today: date | None) -> date:
     if today is not None:
         return today
-    from ..check import today_in_helsinki
+    from kassavirta.pipeline.evaluate import today_in_helsinki
 
     return today_in_helsinki()
 
@@ -690,9 +690,9 @@ class Case:
 
     def check(self) -> CheckResult:
         """`kassavirta.check_bytes` of the invoice under this case's settings, today and assignments."""
-        from .. import check_bytes
-        from ..assignments import parse_assignments
-        from ..settings import settings_from_mapping
+        from kassavirta import check_bytes
+        from kassavirta.config.settings import settings_from_mapping
+        from kassavirta.erp.assignments import parse_assignments
 
         return check_bytes(
             self.xml,

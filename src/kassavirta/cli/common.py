@@ -1,0 +1,149 @@
+"""Options and helpers shared by the commands: deciding about invoices, the ledger, output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kassavirta.config.toml import RunOptions, build_policy, find_config, load_config, merge
+from kassavirta.decision import Policy
+from kassavirta.errors import SettingsError
+from kassavirta.model import Channel
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def at_least_one(message: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of 1 or more, else `message: 'value'`."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise argparse.ArgumentTypeError(f"{message}: {value!r}")
+        return number
+
+    return parse
+
+
+def action_parsers(
+    parser: argparse.ArgumentParser,
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The required ACTION subcommands of a command (`ledger import`, `event validate`, ...)."""
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    return actions
+
+
+def add_output_option(
+    parser: argparse.ArgumentParser, help: str = "text (default) or json"
+) -> None:
+    parser.add_argument("--output", "-O", choices=("text", "json"), default="text", help=help)
+
+
+def add_ledger_option(parser: argparse.ArgumentParser) -> None:
+    """--ledger FILE, a ledger to read (default: the user's)."""
+    parser.add_argument(
+        "--ledger",
+        type=Path,
+        metavar="FILE",
+        help="the ledger filled by `kassavirta ledger import` (default: "
+        "$XDG_DATA_HOME/kassavirta/ledger.sqlite3)",
+    )
+
+
+def ledger_path(args: argparse.Namespace) -> Path:
+    """--ledger, else the user's default ledger."""
+    from kassavirta.erp.ledger import default_ledger_path
+
+    return args.ledger if args.ledger is not None else default_ledger_path()
+
+
+def write_json(doc: Any) -> None:
+    """`doc` as indented JSON on stdout, with a final newline."""
+    json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def add_decision_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("what the decision depends on")
+    g.add_argument(
+        "--today",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="the sending date (default: today in Europe/Helsinki)",
+    )
+    g.add_argument(
+        "--settings",
+        type=Path,
+        metavar="FILE",
+        help="activation settings: the JSON of GET /v2/services/amili/receivables "
+        "(or TOML with the same keys). Without them the decision is bypass/service-inactive",
+    )
+    g.add_argument(
+        "--assignments",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Receivables API assignments JSON, for duplicate numbers (repeatable)",
+    )
+    g.add_argument(
+        "--ledger", type=Path, metavar="FILE", help="an assignment ledger (SQLite) for duplicates"
+    )
+    g.add_argument(
+        "--schemas",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder of official XSDs (repeatable; also KASSAVIRTA_SCHEMAS and "
+        "`kassavirta schemas add`)",
+    )
+    g.add_argument(
+        "--channel",
+        choices=[c.value for c in Channel],
+        help="the delivery channel, instead of reading it from the invoice",
+    )
+    g.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="a kassavirta.toml (default: the nearest one above the first PATH)",
+    )
+    g.add_argument("--no-config", action="store_true", help="ignore any kassavirta.toml")
+
+
+def options_from(args: argparse.Namespace, paths: list[Path]) -> RunOptions:
+    flags = RunOptions(
+        today=args.today,
+        settings=args.settings,
+        assignments=list(args.assignments),
+        ledger=args.ledger,
+        schemas=list(args.schemas),
+        channel=Channel(args.channel) if args.channel else None,
+    )
+    if args.no_config:
+        return flags
+    config_path = args.config or find_config(paths)
+    if args.config is not None and not args.config.is_file():
+        raise SettingsError("no such config file", path=str(args.config))
+    return merge(flags, load_config(config_path) if config_path else None)
+
+
+def policy_from(options: RunOptions) -> Policy:
+    from kassavirta.pipeline.evaluate import today_in_helsinki
+
+    return build_policy(options, today=options.today or today_in_helsinki())

@@ -1,0 +1,137 @@
+"""`kassavirta event validate ID EVENT.json`: would the service accept this event, before it is posted?"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kassavirta.cli.common import action_parsers, add_output_option, ledger_path, write_json
+
+if TYPE_CHECKING:
+    from kassavirta.erp.assignments import Assignment, Event
+
+EPILOG = """\
+The event file is what the ERP is about to POST, e.g.
+  {"type": "paid", "data": {"sum_paid": 200.5, "booked_at": "2026-12-04"}}
+The assignment comes from the ledger (--ledger, default the user's ledger) or from
+a Receivables API export (--assignments FILE).
+
+exit status: 0 the service would accept it, 1 it would refuse it (the reason is
+printed), 2 for a usage error (unreadable file, unknown assignment).
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "event",
+        help="check an assignment event before posting it to the Receivables API",
+        description="Assignment events: who may post each type, what its data must hold, and at "
+        "which stage of the assignment the service accepts it.",
+    )
+    s = action_parsers(p)
+    v = s.add_parser(
+        "validate",
+        help="would the service accept EVENT.json on assignment ID?",
+        description="Tell whether the service would accept the event in EVENT.json on the "
+        "assignment ID, and why not when it would refuse it: the wrong party for the event type, "
+        "missing or wrong data, or the wrong stage (closed or cancelled, credit loss already "
+        "posted, legal collection started, collection started for a due date change, a negative "
+        "payment on an assignment that is not a credit note).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    v.add_argument("id", metavar="ASSIGNMENT_ID", help="the assignment id")
+    v.add_argument("event", type=Path, metavar="EVENT.json", help="the event to post")
+    v.add_argument(
+        "--as",
+        dest="party",
+        choices=("company", "service", "operator"),
+        default="company",
+        help="who posts it: the sender company (default), the service (Visma Amili) or the "
+        "operator (Maventa)",
+    )
+    source = v.add_mutually_exclusive_group()
+    source.add_argument(
+        "--ledger",
+        type=Path,
+        metavar="FILE",
+        help="the ledger to find the assignment in (default: $XDG_DATA_HOME/kassavirta/ledger.sqlite3)",
+    )
+    source.add_argument(
+        "--assignments",
+        type=Path,
+        metavar="FILE",
+        help="find the assignment in a Receivables API assignments JSON instead of a ledger",
+    )
+    add_output_option(v)
+    v.set_defaults(run=run_validate)
+
+
+def load_event(path: Path) -> Event:
+    """One event object from a file, with an error naming the file and the key."""
+    from pydantic import ValidationError
+
+    from kassavirta.erp.assignments import Event
+    from kassavirta.errors import SettingsError
+
+    try:
+        data: Any = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise SettingsError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"not valid JSON: {exc}", path=str(path)) from exc
+    if not isinstance(data, dict):
+        raise SettingsError(
+            'expected one event object ({"type": ..., "data": {...}})', path=str(path)
+        )
+    if "data" in data and not isinstance(data["data"], dict):
+        raise SettingsError("expected an object", path=str(path), key="data")
+    try:
+        return Event.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        msg = "missing (required)" if err["msg"] == "Field required" else err["msg"]
+        raise SettingsError(msg, path=str(path), key=key) from exc
+
+
+def _find(args: argparse.Namespace) -> Assignment:
+    from kassavirta.erp.assignments import load_assignments
+    from kassavirta.erp.ledger import load_ledger_assignments
+    from kassavirta.errors import SettingsError
+
+    if args.assignments is not None:
+        where = str(args.assignments)
+        found = [a for a in load_assignments(args.assignments) if a.id == args.id]
+    else:
+        path = ledger_path(args)
+        where = f"ledger {path}"
+        found = [a for a in load_ledger_assignments(path) if a.id == args.id]
+    if not found:
+        raise SettingsError(f"no assignment {args.id!r}", path=where)
+    return found[0]
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from kassavirta.erp.events import validate_event
+
+    event = load_event(args.event)
+    assignment = _find(args)
+    verdict = validate_event(assignment, event, args.party)
+    if args.output == "json":
+        doc = {
+            "assignment": assignment.id,
+            "event": event.type,
+            "party": args.party,
+            **verdict.as_dict(),
+        }
+        write_json(doc)
+    elif verdict.accepted:
+        print(f"accepted: {verdict.reason}")
+    else:
+        print(
+            f"refused [{verdict.rule}]: {event.type} on assignment {assignment.id}: {verdict.reason}"
+        )
+    return 0 if verdict.accepted else 1

@@ -1,0 +1,297 @@
+"""`kassavirta ledger import|list|status`: the assignments the service holds, kept locally."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kassavirta.cli.common import action_parsers, add_output_option, ledger_path, write_json
+
+if TYPE_CHECKING:
+    from kassavirta.erp.assignments import Assignment, Event
+    from kassavirta.erp.events import AssignmentState
+    from kassavirta.erp.ledger import Ledger
+
+EPILOG = """\
+The ledger is one SQLite file (default: $XDG_DATA_HOME/kassavirta/ledger.sqlite3,
+i.e. ~/.local/share/kassavirta/ledger.sqlite3); --ledger FILE picks another.
+`kassavirta check --ledger FILE` reads it for duplicate invoice numbers;
+`kassavirta check --record` adds the routed invoices of a run to it.
+"""
+
+
+def _ledger_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ledger",
+        type=Path,
+        metavar="FILE",
+        help="the ledger file (default: $XDG_DATA_HOME/kassavirta/ledger.sqlite3)",
+    )
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "ledger",
+        help="import, list and inspect the assignments the service holds (SQLite ledger)",
+        description="Keep the service's assignments in a local ledger: import a Receivables API "
+        "export (GET /v1/assignments with events), list them, and show one with the state its "
+        "events derive.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    s = action_parsers(p)
+
+    imp = s.add_parser(
+        "import",
+        help="load a Receivables API assignments JSON (idempotent)",
+        description="Load the assignments JSON (a list, events embedded, as GET /v1/assignments "
+        "returns it) into the ledger. Assignments are matched by id and events by id, so "
+        "importing the same file twice changes nothing, and a newer export updates what changed. "
+        "A file that is not valid JSON or not the API's shape is refused as a whole, naming the "
+        "key, and the ledger is left as it was.",
+        epilog="exit status: 0 imported, 2 for an unreadable or wrongly shaped file.",
+    )
+    imp.add_argument("file", type=Path, metavar="FILE", help="the assignments JSON")
+    _ledger_option(imp)
+    imp.set_defaults(run=run_import)
+
+    ls = s.add_parser(
+        "list",
+        help="list assignments, optionally by status or invoice number",
+        description="List the assignments in the ledger, by invoice number and date.",
+        epilog="exit status: 0 when at least one assignment matches, 1 when none does.",
+    )
+    ls.add_argument(
+        "--status",
+        choices=("open", "closed", "partially_closed"),
+        help="only assignments with this status (as the API reported it, or closed by --record)",
+    )
+    ls.add_argument("--number", metavar="N", help="only assignments for invoice number N")
+    _ledger_option(ls)
+    add_output_option(ls, help="text for people (default) or json")
+    ls.set_defaults(run=run_list)
+
+    st = s.add_parser(
+        "status",
+        help="one assignment with its derived state, delivery status and events",
+        description="Show one assignment: the fields the API reported, the state its events "
+        "derive (status, paid, collection status, service level, due date), the delivery-status "
+        "events worth showing, every event, and whether a new invoice with its number and date "
+        "would be a duplicate.",
+        epilog="exit status: 0 found, 1 no such assignment in the ledger.",
+    )
+    st.add_argument("id", metavar="ID", help="the assignment id")
+    _ledger_option(st)
+    add_output_option(st, help="text for people (default) or json")
+    st.set_defaults(run=run_status)
+
+
+def _open_existing(args: argparse.Namespace) -> tuple[Path, Ledger]:
+    """List and status never create a ledger; they do migrate an older one."""
+    from kassavirta.erp.ledger import Ledger, LedgerError
+
+    path = ledger_path(args)
+    if not path.is_file():
+        raise LedgerError(
+            f"no such ledger file (create one with `kassavirta ledger import FILE --ledger {path}`)",
+            path=str(path),
+        )
+    return path, Ledger.open(path)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from kassavirta.erp.assignments import load_assignments
+    from kassavirta.erp.ledger import Ledger
+
+    items = load_assignments(args.file)  # the whole file is checked before the ledger is touched
+    path = ledger_path(args)
+    with Ledger.open(path) as ledger:
+        c = ledger.import_assignments(items)
+    print(
+        f"ledger {path}: {len(items)} assignment(s) from {args.file}: "
+        f"{c.assignments_new} new, {c.assignments_updated} updated, "
+        f"{c.assignments_unchanged} unchanged; events: {c.events_new} new, "
+        f"{c.events_updated} updated, {c.events_unchanged} unchanged"
+    )
+    return 0
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _row(a: Assignment) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "number": a.number,
+        "issued_at": a.issued_at.isoformat(),
+        "due_date": a.due_date.isoformat() if a.due_date else None,
+        "status": a.status,
+        "collection_status": a.collection_status,
+        "service_level": a.service_level,
+        "sum": _money(a.sum) or None,
+        "paid": _money(a.paid) or None,
+        "currency": a.currency,
+        "debtor": {"name": a.debtor.name, "bid": a.debtor.bid},
+        "events": len(a.events),
+    }
+
+
+def run_list(args: argparse.Namespace) -> int:
+    _, opened = _open_existing(args)
+    with opened as ledger:
+        found = ledger.assignments(status=args.status, number=args.number)
+    out = sys.stdout
+    if args.output == "json":
+        write_json([_row(a) for a in found])
+        return 0 if found else 1
+    header = ("ID", "NUMBER", "ISSUED", "DUE", "STATUS", "COLLECTION", "SUM", "PAID", "DEBTOR")
+    rows = [
+        (
+            a.id,
+            a.number,
+            a.issued_at.isoformat(),
+            a.due_date.isoformat() if a.due_date else "-",
+            a.status,
+            a.collection_status,
+            _money(a.sum) or "-",
+            _money(a.paid) or "-",
+            a.debtor.name or "-",
+        )
+        for a in found
+    ]
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header) - 1)]
+    for r in (header, *rows):
+        cells = [str(v).ljust(w) for v, w in zip(r[:-1], widths, strict=True)]
+        out.write("  ".join([*cells, str(r[-1])]).rstrip() + "\n")
+    out.write(f"{len(rows)} assignment(s)\n")
+    return 0 if found else 1
+
+
+def duplicate_note(a: Assignment) -> tuple[bool, str]:
+    """Would a new invoice with this number and invoice date be let through (SPEC §4)? And why."""
+    from kassavirta.erp.assignments import allows_new
+
+    allowed = allows_new(a, a.issued_at)
+    touched = [t for t in ("paid", "credit_note") if a.has_event(t)]
+    if allowed and a.status == "closed":
+        return True, "allowed: closed without payments or credit notes (exception 2)"
+    if allowed:
+        return True, (
+            "allowed: open, untouched, and its invoice is in an error state (latest delivery "
+            "FAILED); the service closes this assignment (exception 3)"
+        )
+    why: list[str] = []
+    if touched:
+        why.append("it has " + " and ".join(f"a {t} event" for t in touched))
+    if a.status == "open":
+        delivery = a.latest_delivery_status()
+        why.append(
+            "it is open" + (f" and its latest delivery status is {delivery}" if delivery else "")
+        )
+    elif a.status != "closed":
+        why.append(f"it is {a.status}")
+    return False, "refused with SEND ERROR code #6: " + "; ".join(why)
+
+
+def _event_line(e: Event) -> str:
+    when = e.happened_at or e.created_at
+    stamp = when.isoformat().replace("+00:00", "Z") if when else "-"
+    data = json.dumps(e.data, ensure_ascii=False, sort_keys=True)
+    return f"{stamp}  {e.type}  {data}"
+
+
+def _state_dict(state: AssignmentState) -> dict[str, Any]:
+    return {
+        "status": state.status,
+        "paid": _money(state.paid) or None,
+        "collection_status": state.collection_status,
+        "service_level": state.service_level,
+        "due_date": state.due_date.isoformat() if state.due_date else None,
+        "cancelled": state.cancelled,
+        "credit_loss": state.credit_loss,
+        "frozen_until": state.frozen_until.isoformat() if state.frozen_until else None,
+        "derived_from_events": sorted(state.derived),
+    }
+
+
+def _fields(
+    status: str, paid: Decimal | None, collection: str, level: str, due: date | None
+) -> dict[str, str]:
+    return {
+        "status": status,
+        "paid": _money(paid) or "-",
+        "collection status": collection,
+        "service level": level,
+        "due date": due.isoformat() if due else "-",
+    }
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from kassavirta.erp.events import apply_events, delivery_view, ordered
+
+    path, opened = _open_existing(args)
+    with opened as ledger:
+        a = ledger.get(args.id)
+    if a is None:
+        print(f"kassavirta: no assignment {args.id!r} in ledger {path}", file=sys.stderr)
+        return 1
+    state = apply_events(a)
+    allowed, note = duplicate_note(a)
+    shown = delivery_view(a.events)
+    out = sys.stdout
+    if args.output == "json":
+        doc = {
+            "assignment": _row(a),
+            "derived": _state_dict(state),
+            "delivery": [e.model_dump(mode="json") for e in shown],
+            "events": [e.model_dump(mode="json") for e in ordered(a.events)],
+            "duplicate": {"new_invoice_allowed": allowed, "reason": note},
+        }
+        write_json(doc)
+        return 0
+    reported = _fields(a.status, a.paid, a.collection_status, a.service_level, a.due_date)
+    derived = _fields(
+        state.status, state.paid, state.collection_status, state.service_level, state.due_date
+    )
+    debtor = a.debtor.name or "-"
+    if a.debtor.bid:
+        debtor += f" ({a.debtor.bid})"
+    out.write(f"assignment {a.id}\n")
+    out.write(f"  invoice number     {a.number}\n")
+    out.write(f"  invoice date       {a.issued_at.isoformat()}\n")
+    out.write(f"  debtor             {debtor}\n")
+    out.write(f"  sum                {_money(a.sum) or '-'} {a.currency or ''}".rstrip() + "\n")
+    out.write(
+        f"state (derived from {len(a.events)} event(s); reported by the API in brackets where different)\n"
+    )
+    for key, value in derived.items():
+        differs = f"  [{reported[key]}]" if reported[key] != value else ""
+        out.write(f"  {key:<18} {value}{differs}\n")
+    flags = [
+        f for f, on in (("cancelled", state.cancelled), ("credit loss", state.credit_loss)) if on
+    ]
+    if state.frozen_until:
+        flags.append(f"frozen until {state.frozen_until.isoformat()}")
+    if flags:
+        out.write(f"  {'also':<18} {', '.join(flags)}\n")
+    out.write("delivery status\n")
+    for e in shown:
+        out.write(f"  {_event_line(e)}\n")
+    if not shown:
+        out.write("  (none)\n")
+    hidden = sum(1 for e in a.events if e.type == "delivery_status") - len(shown)
+    if hidden:
+        out.write(f"  ({hidden} repeated DELIVERED event(s) hidden)\n")
+    out.write("events\n")
+    for e in ordered(a.events):
+        out.write(f"  {_event_line(e)}\n")
+    if not a.events:
+        out.write("  (none)\n")
+    out.write(f"a new invoice {a.number} dated {a.issued_at.isoformat()}: {note}\n")
+    return 0

@@ -1,0 +1,91 @@
+"""`kassavirta preview INVOICE -o OUT.pdf|OUT.html`: the invoice image the service will send."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kassavirta.cli.common import add_decision_options
+from kassavirta.cli.rewrite import USAGE_ERROR, refusal_lines, rewrite_file
+
+EPILOG = """\
+The image is drawn from the rewritten invoice (the same values `kassavirta
+rewrite` writes): seller, buyer, rows, VAT breakdown, totals, the service's
+payment details, the preview reference, the due date, the transfer clause, the
+bank barcode (Code 128) and the payment QR code (EPC). The output format
+follows the file name: .pdf (made in pure Python) or .html (one self-contained
+page: inline CSS, images as data: URIs, nothing fetched).
+
+With accountable_party = company the original invoice is drawn, unchanged.
+Only routed invoices are previewed; any other decision is refused (exit 1).
+
+exit status: 0 written, 1 not routed or not rewritable, 2 usage error.
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "preview",
+        help="draw the invoice image (PDF or HTML) as the service will send it",
+        description="Render the regenerated invoice image of a routed invoice: the invoice as "
+        "Amili Kassavirta will send it, with the service's payment details.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("invoice", type=Path, metavar="INVOICE", help="the invoice file")
+    p.add_argument(
+        "-o",
+        dest="out",
+        type=Path,
+        metavar="OUT",
+        required=True,
+        help="the output file: OUT.pdf or OUT.html (written atomically)",
+    )
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="HTML only: show the original and the rewritten values side by side, changed "
+        "fields highlighted",
+    )
+    p.add_argument(
+        "--rf",
+        action="store_true",
+        help="preview with an RF creditor reference instead of a Finnish national one",
+    )
+    add_decision_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    suffix = args.out.suffix.lower()
+    if suffix not in (".pdf", ".html", ".htm"):
+        print("kassavirta preview: -o must name a .pdf or .html file", file=sys.stderr)
+        return USAGE_ERROR
+    if args.compare and suffix == ".pdf":
+        print("kassavirta preview: --compare needs an .html output", file=sys.stderr)
+        return USAGE_ERROR
+    outcome = rewrite_file(args, "preview")
+    if isinstance(outcome, int):
+        return outcome
+    result = outcome
+    if not result.routed:
+        lines = refusal_lines(result)
+        print(f"kassavirta preview: {lines[0]}", file=sys.stderr)
+        for line in lines[1:]:
+            print(line, file=sys.stderr)
+        return 1
+
+    from kassavirta.fileio import atomic_write_bytes
+    from kassavirta.render import build_pages, render_html, render_pdf
+
+    pages = build_pages(result)
+    if suffix == ".pdf":
+        atomic_write_bytes(args.out, render_pdf(pages))
+    else:
+        atomic_write_bytes(args.out, render_html(pages, compare=args.compare).encode("utf-8"))
+    what = (
+        "original invoice (accountable_party = company)" if result.company else "rewritten invoice"
+    )
+    print(f"kassavirta preview: wrote {args.out} ({what})", file=sys.stderr)
+    return 0

@@ -1,0 +1,123 @@
+"""`kassavirta schedule INVOICE`: when the service would remind and demand payment if unpaid."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from kassavirta.cli.common import (
+    add_decision_options,
+    add_output_option,
+    options_from,
+    policy_from,
+    write_json,
+)
+
+EPILOG = """\
+The first reminder goes out 10 days after the due date for business customers and
+14 days for consumers (a buyer without a business ID), moved to the next Finnish
+business day. The later steps and their gaps are settings (`schedule` in the
+settings file); buyers in a VIP, PREMIUM or service_bypass group get no schedule
+unless `schedule.levels` gives one. See docs/assignments.md.
+
+exit status: 0 when every invoice has a schedule, 1 when one has none (the reason is
+printed) or cannot be read, 2 for a usage error.
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "schedule",
+        help="print the reminder and collection schedule of an invoice",
+        description="Print the dates on which the service would send the reminder and the "
+        "payment demands if the invoice stays unpaid, and whether the invoice would be routed "
+        "through the service at all.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("invoice", type=Path, metavar="INVOICE", help="an invoice file")
+    add_decision_options(p)
+    add_output_option(p)
+    p.set_defaults(run=run)
+
+
+def _text(entry: dict[str, Any], out: Any) -> None:
+    sched = entry["schedule"]
+    inv = entry["invoice"]
+    who = "business customer (B2B)" if sched["customer"] == "b2b" else "consumer (B2C)"
+    out.write(
+        f"{entry['path']}: invoice {inv['number'] or '?'}, due {inv['due_date'] or '-'}, {who}, "
+        f"service level {sched['service_level']}\n"
+    )
+    if entry["decision"] != "route":
+        why = f": {', '.join(entry['reasons'])}" if entry["reasons"] else ""
+        out.write(
+            f"  note: the service would not route this invoice as it is ({entry['decision']}{why}); "
+            "the schedule applies once it is routed\n"
+        )
+    if sched["none_because"]:
+        out.write(f"  no schedule: {sched['none_because']}\n")
+        return
+    width = max(len(s["step"]) for s in sched["steps"])
+    previous = "due date"
+    for s in sched["steps"]:
+        moved = f" = {s['moved_from']}, a weekend day or holiday" if s["moved_from"] else ""
+        out.write(f"  {s['step']:<{width}}  {s['date']}  ({previous} + {s['days']} days{moved})\n")
+        previous = s["step"]
+
+
+def run(args: argparse.Namespace) -> int:
+    from kassavirta.config.toml import max_bytes_of
+    from kassavirta.decision import decide, invalid_from_error
+    from kassavirta.erp.schedule import schedule_for
+    from kassavirta.errors import InputError
+    from kassavirta.pipeline.read import read_bytes, read_file
+
+    options = options_from(args, [args.invoice])
+    policy = policy_from(options)
+    label = str(args.invoice)
+    entries: list[dict[str, Any]] = []
+    problems: list[str] = []
+    try:
+        documents = read_bytes(
+            read_file(args.invoice, max_bytes=max_bytes_of(options)),
+            path=label,
+            max_bytes=max_bytes_of(options),
+        )
+    except InputError as exc:
+        exc.path = label
+        result = invalid_from_error(label, exc).result
+        problems.append(f"{label}: {result.reasons[0]}: {result.findings[0].message}")
+        documents = []
+    for document in documents:
+        outcome = decide(document, label, policy)
+        where = label if len(documents) == 1 else f"{label}#{document.index}"
+        if outcome.invoice is None:
+            first = outcome.result.findings[0].message if outcome.result.findings else ""
+            problems.append(f"{where}: {outcome.result.decision.value}: {first}".rstrip(": "))
+            continue
+        inv = outcome.invoice
+        entries.append(
+            {
+                "path": where,
+                "invoice": {
+                    "number": inv.number,
+                    "due_date": inv.due_date.isoformat() if inv.due_date else None,
+                },
+                "decision": outcome.result.decision.value,
+                "reasons": list(outcome.result.reasons),
+                "schedule": schedule_for(inv, policy.settings).as_dict(),
+            }
+        )
+    out = sys.stdout
+    if args.output == "json":
+        write_json({"results": entries, "problems": problems})
+    else:
+        for entry in entries:
+            _text(entry, out)
+        for problem in problems:
+            out.write(f"{problem}\n")
+    ok = not problems and all(not e["schedule"]["none_because"] for e in entries)
+    return 0 if ok else 1

@@ -1,0 +1,47 @@
+"""`kassavirta schemas add|list`: install the official XSDs once, see what is found."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kassavirta.cli.common import action_parsers
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "schemas",
+        help="install official XSDs into your data folder, or list the ones found",
+        description="The official Finvoice XSDs are not shipped with the toolkit. Install them once "
+        "from a folder (kept in $XDG_DATA_HOME/kassavirta/schemas), or point each run at a "
+        "folder with --schemas DIR or the KASSAVIRTA_SCHEMAS variable.",
+    )
+    s = action_parsers(p)
+    add = s.add_parser("add", help="copy every .xsd under DIR into your schema folder")
+    add.add_argument("dir", type=Path, metavar="DIR")
+    add.set_defaults(run=run_add)
+    ls = s.add_parser("list", help="show which format's schema would be used, and from where")
+    ls.add_argument("--schemas", type=Path, action="append", default=[], metavar="DIR")
+    ls.set_defaults(run=run_list)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from kassavirta.formats.schemas import SchemaStore, add_schemas, compile_schema, user_schema_dir
+
+    installed = add_schemas(args.dir)
+    print(f"installed {len(installed)} schema file(s) into {user_schema_dir()}")
+    for fmt, path in SchemaStore().available().items():
+        compile_schema(path)
+        print(f"  {fmt:<14} {path}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from kassavirta.formats.schemas import SCHEMA_FILES, SchemaStore
+
+    store = SchemaStore(args.schemas)
+    found = store.available()
+    for fmt in SCHEMA_FILES:
+        print(f"{fmt:<14} {found.get(fmt) or 'not found'}")
+    print("searched: " + ", ".join(str(d) for d in store.dirs))
+    return 0 if found else 1

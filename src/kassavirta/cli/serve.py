@@ -1,0 +1,216 @@
+"""`kassavirta serve`: the checks over HTTP for ERPs, and a page where a person drops an invoice."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from pathlib import Path
+
+from kassavirta.cli.common import add_decision_options, at_least_one, options_from
+
+USAGE_ERROR = 2
+
+EPILOG = """\
+routes (docs/server.md has them all, with examples):
+  POST /v1/check           one invoice file -> the JSON result of `check --output json`
+  POST /v1/check/batch     multipart files or a zip -> the CLI's JSON document
+  POST /v1/rewrite         the invoice as the service will send it (XML, or JSON diff)
+  POST /v1/preview         the regenerated invoice image (Accept: application/pdf|text/html)
+  POST /v1/events/validate would the service accept this event (needs --ledger/--assignments)
+  GET  /v1/schedule        ?due_date=YYYY-MM-DD[&business_id=...]: the reminder schedule
+  GET  /healthz /readyz /openapi.json, and the page at /
+
+example:
+  kassavirta serve --settings samples/settings.json
+  curl --data-binary @samples/route/finvoice-3.0.xml -H 'Content-Type: application/xml' \\
+       'localhost:8080/v1/check?today=2026-12-01'
+
+Every decision is a 200 (the decision is data); 4xx only for a request that
+cannot be answered as sent. Settings, assignments, ledger and schemas are read
+once at start (the ledger again when its file changes); a bad file is a usage
+error before the server starts. SIGTERM or Ctrl-C: stop accepting, finish the
+requests in flight, exit.
+
+exit status: 0 after a clean shutdown, 2 for a usage error (bad flag or file,
+the server extra not installed), 1 when the server cannot start (port in use).
+"""
+
+
+_positive_int = at_least_one("not a positive whole number")
+
+
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {value!r}")
+    return number
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0 or number != number or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {value!r}")
+    return number
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="answer checks over HTTP (a pre-send hook for ERPs) and serve a page to drop invoices on",
+        description="Start an HTTP server that gives the same decisions as `kassavirta check`,\n"
+        "the rewritten invoice and its image, reminder schedules and event checks, plus a\n"
+        "page at / where a person drops invoice files and sees what the service will do.\n"
+        "Needs the server extra: pip install 'kassavirta-preflight[server]'.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    g = p.add_argument_group("server")
+    g.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this machine only). Listening on "
+        "another address without --token-file lets anyone who reaches it use the server",
+    )
+    g.add_argument("--port", type=_port, default=8080, help="the TCP port (default 8080)")
+    g.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1); each loads the settings and schemas once and checks "
+        "one invoice at a time",
+    )
+    g.add_argument(
+        "--token-file",
+        type=Path,
+        metavar="FILE",
+        help="require `Authorization: Bearer <token>` on every /v1 route; the token is the "
+        "file's content (one line)",
+    )
+    g.add_argument(
+        "--max-bytes",
+        type=_positive_int,
+        metavar="N",
+        help="the largest request body, and the largest invoice, in bytes (default: the "
+        "config's max_bytes, else 20 MiB); larger bodies get 413 while they stream in",
+    )
+    g.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="seconds a request may take, upload included (default 30): 408 for a body that "
+        "is still arriving, 503 for work that runs over",
+    )
+    g.add_argument(
+        "--max-files",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="most invoices in one batch request, zip members included (default 1000)",
+    )
+    g.add_argument(
+        "--max-unpacked-bytes",
+        type=_positive_int,
+        default=200 * 1024 * 1024,
+        metavar="N",
+        help="most bytes the zip members of one batch request may unpack to (default 200 MiB)",
+    )
+    g.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        default="info",
+        help="JSON log lines on stderr at this level and above (default info: one line per "
+        "request)",
+    )
+    add_decision_options(p)
+    p.set_defaults(run=run)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+
+        from kassavirta.server import ServerConfig, create_app
+        from kassavirta.server.config import ENV_VAR
+        from kassavirta.server.logs import log_config
+        from kassavirta.server.protocol import NoDelayH11Protocol
+    except ImportError as exc:
+        print(
+            f"kassavirta serve: the server extra is not installed ({exc.name} is missing): "
+            "pip install 'kassavirta-preflight[server]'",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
+    import os
+    import signal
+
+    from kassavirta.config.toml import max_bytes_of
+
+    options = options_from(args, [])
+    config = ServerConfig(
+        options=options,
+        token_file=args.token_file,
+        max_bytes=args.max_bytes or max_bytes_of(options),
+        timeout=args.timeout,
+        max_files=args.max_files,
+        max_unpacked=args.max_unpacked_bytes,
+    )
+    token = config.resolved_token()  # a bad token file is a usage error, before anything starts
+    if token is None and not is_loopback(args.host):
+        print(
+            f"kassavirta serve: warning: listening on {args.host} without --token-file: anyone "
+            "who can reach this address can use the server",
+            file=sys.stderr,
+        )
+    app = create_app(config)  # loads settings, assignments, ledger and schemas: fails early
+    common = {
+        "host": args.host,
+        "port": args.port,
+        "log_config": log_config(args.log_level),
+        "access_log": False,  # ours is structured and leaves out the query
+        "server_header": False,
+        "http": NoDelayH11Protocol,
+        "timeout_graceful_shutdown": int(config.timeout) + 5,
+    }
+    # uvicorn stops gracefully on SIGTERM and Ctrl-C, then raises the signal again for the
+    # handler that was there before it; ours swallows it, so a requested stop exits 0.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, lambda *_: None)
+    try:
+        if args.workers == 1:
+            uvicorn.run(app, **common)
+        else:
+            del app  # each worker process loads its own, from the configuration in the environment
+            os.environ[ENV_VAR] = config.to_json()
+            uvicorn.run(
+                "kassavirta.server.app:create_app_from_env",
+                factory=True,
+                workers=args.workers,
+                **common,
+            )
+    except SystemExit as exc:  # uvicorn's way to say it could not start (e.g. the port is taken)
+        if exc.code not in (0, None):
+            print(
+                f"kassavirta serve: the server could not start on {args.host}:{args.port} "
+                "(the reason is in the log above)",
+                file=sys.stderr,
+            )
+            return 1
+    return 0

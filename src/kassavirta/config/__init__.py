@@ -1,0 +1,1 @@
+"""How a run is configured: activation settings, `kassavirta.toml`, the run's policy."""

@@ -1,0 +1,287 @@
+"""Activation settings and the toolkit's own service assumptions.
+
+The settings file is the JSON that the operator's `GET /v2/services/amili/receivables`
+returns, saved as it is, with a few optional keys of ours beside it. Every
+assumption about the real service that the guide leaves open is a key here with
+SPEC's default, never a constant in a rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from kassavirta.errors import SettingsError
+
+DEFAULT_FORMAT_SUPPORT: dict[str, bool] = {
+    "finvoice-1.3": True,
+    "finvoice-2.0": True,
+    "finvoice-2.01": True,
+    "finvoice-3.0": True,
+    "teappsxml": True,
+    "peppol-bis-3": True,
+    "cii": True,
+    "ubl": False,
+    "oioxml": False,
+    "facturae": False,
+    "woodx": False,
+    "bgc": False,
+    "axflow": False,
+    "px": False,
+}
+"""Which formats the service takes (SPEC §1). The operator's list can change: a setting."""
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _checked_iban(value: str | None) -> str | None:
+    if not value:
+        return value or None
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        return str(IBAN(value).compact)
+    except SchwiftyException as exc:
+        raise ValueError(f"not a valid IBAN ({exc})") from exc
+
+
+def _checked_bic(value: str | None) -> str | None:
+    if not value:
+        return value or None
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        return str(BIC(value, allow_invalid=False).compact)
+    except SchwiftyException as exc:
+        raise ValueError(f"not a valid BIC ({exc})") from exc
+
+
+Iban = Annotated[str | None, AfterValidator(_checked_iban)]
+"""An IBAN checked with schwifty (checksum and registry), kept in compact form."""
+Bic = Annotated[str | None, AfterValidator(_checked_bic)]
+
+
+class Signature(BaseModel):
+    """How to recognise a format whose root the toolkit does not know by itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    root: str
+    namespace: str | None = None
+
+
+class PostalAddress(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    country: str | None = None
+    streets: list[str] = Field(default_factory=list)
+    city: str | None = None
+    zip_code: str | None = None
+
+
+class Note(BaseModel):
+    """A clause phrase the service provides, per language code."""
+
+    model_config = ConfigDict(extra="allow")
+
+    phrase: str
+    code: str
+
+
+class ServiceAccount(BaseModel):
+    """The `vfsfi` block: the service's own payment account."""
+
+    model_config = ConfigDict(extra="allow")
+
+    iban: Iban = None
+    bic: Bic = None
+    account_number: str | None = None
+    notes: list[Note] = Field(default_factory=list)
+
+
+class ServiceLevels(BaseModel):
+    """Buyers (by business ID) that the service handles outside the default schedule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vip: list[str] = Field(default_factory=list)
+    premium: list[str] = Field(default_factory=list)
+    service_bypass: list[str] = Field(default_factory=list)
+
+    def level_of(self, business_id: str | None) -> str | None:
+        if not business_id:
+            return None
+        key = _compact_bid(business_id)
+        for level in ("vip", "premium", "service_bypass"):
+            if key in {_compact_bid(b) for b in getattr(self, level)}:
+                return level
+        return None
+
+
+def _compact_bid(value: str) -> str:
+    return re.sub(r"[\s.-]", "", value).upper().removeprefix("FI")
+
+
+class LaterStep(BaseModel):
+    """A step after the first reminder: `days` calendar days after the previous letter."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: str = Field(min_length=1)
+    days: int = Field(ge=1)
+
+
+def _default_later_steps() -> list[LaterStep]:
+    return [
+        LaterStep(step="payment_demand", days=14),
+        LaterStep(step="second_payment_demand", days=14),
+    ]
+
+
+class ScheduleSpec(BaseModel):
+    """One schedule: the first reminder's offsets and the later steps."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_reminder_days_b2b: int = Field(default=10, ge=0)
+    first_reminder_days_b2c: int = Field(default=14, ge=0)
+    later_steps: list[LaterStep] = Field(default_factory=_default_later_steps)
+
+
+ScheduleLevel = Literal["vip", "premium", "service_bypass"]
+
+
+class ScheduleSettings(ScheduleSpec):
+    """The `schedule` key of the settings: the default schedule, and one per service level."""
+
+    levels: dict[ScheduleLevel, ScheduleSpec] = Field(default_factory=dict)
+    """Only the levels named here get a schedule; VIP / PREMIUM / service_bypass get none otherwise."""
+
+
+class Settings(BaseModel):
+    """The activation settings (SPEC §3) and our service assumptions (SPEC §2)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    # The operator's keys.
+    status: Literal["DISABLED", "ACTIVE", "PENDING"]
+    iban: Iban = None
+    bic: Bic = None
+    bank: str | None = None
+    contact_person: str | None = None
+    contact_email: str | None = None
+    contact_phone_number: str | None = None
+    authorization_email: str | None = None
+    accountable_party: Literal["vfsfi", "company"] = "vfsfi"
+    service_type: Literal["full", "express"] = "full"
+    customer_service_email: str | None = None
+    customer_service_phone_number: str | None = None
+    billing_address: PostalAddress | None = None
+    postal_address: PostalAddress | None = None
+    vfsfi: ServiceAccount | None = None
+
+    # Ours.
+    activated_on: date | None = None
+    consumer_transition_days: int = Field(default=5, ge=0)
+    due_date_rule: Literal["calendar-3", "banking-4"] = "calendar-3"
+    payee_name: str = "Visma Amili Finland Oy"
+    factoring_agreement_id: str | None = None
+    """FactoringAgreementIdentifier of the rewrite (default: `vfsfi.account_number`)."""
+    service_levels: ServiceLevels = Field(default_factory=ServiceLevels)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    """Reminder offsets and later steps (the guide shows them only as a picture)."""
+    si_change_sent: bool = False
+    si_identifier_type: Literal["08", "09", "99"] = "09"
+    """SellerInvoiceIdentifierType that `si-change` puts where the SI message had 01 or 02."""
+    postal_codes: Path | None = None
+    """A postcode directory (JSON object postcode → town or towns, or CSV `postcode;town`)."""
+    format_support: dict[str, bool] = Field(default_factory=dict)
+    detection: dict[str, Signature] = Field(default_factory=dict)
+    default_country: str = "FI"
+
+    @field_validator("contact_email", "customer_service_email", "authorization_email", mode="after")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and not _EMAIL.match(value):
+            raise ValueError(f"not an e-mail address: {value!r}")
+        return value or None
+
+    @model_validator(mode="after")
+    def _service_account(self) -> Settings:
+        needs_account = self.status == "ACTIVE" and self.accountable_party == "vfsfi"
+        if needs_account and (self.vfsfi is None or not self.vfsfi.iban):
+            raise ValueError(
+                "vfsfi.iban is required when status is ACTIVE and accountable_party is vfsfi"
+            )
+        return self
+
+    @property
+    def active(self) -> bool:
+        return self.status == "ACTIVE"
+
+
+def _first_error_key(exc: ValidationError) -> tuple[str, str]:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]) or None
+    return key or "", err["msg"]
+
+
+def load_mapping(path: Path) -> dict[str, Any]:
+    """A JSON or TOML file as a dict, with a `SettingsError` naming the file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
+    try:
+        if path.suffix.lower() == ".toml":
+            data: Any = tomllib.loads(raw.decode("utf-8"))
+        else:
+            data = json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SettingsError(
+            f"not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}", path=str(path)
+        ) from exc
+    if not isinstance(data, dict):
+        raise SettingsError("expected an object at the top level", path=str(path))
+    return data
+
+
+def settings_from_mapping(
+    data: dict[str, Any], *, source: str = "<settings>", base: Path | None = None
+) -> Settings:
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        key, msg = _first_error_key(exc)
+        if msg == "Field required":
+            msg = "missing (required)"
+        raise SettingsError(msg, path=source, key=key) from exc
+    if (
+        settings.postal_codes is not None
+        and base is not None
+        and not settings.postal_codes.is_absolute()
+    ):
+        settings.postal_codes = base / settings.postal_codes
+    return settings
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read activation settings from JSON (the API response as saved) or TOML."""
+    p = Path(path)
+    return settings_from_mapping(load_mapping(p), source=str(p), base=p.parent)

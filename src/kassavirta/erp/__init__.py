@@ -1,0 +1,1 @@
+"""The ERP side: assignments, ledger, events, payments, references, sender info, schedule."""

@@ -1,0 +1,35 @@
+"""The assignment ledger (SPEC §4): the assignments the service holds, kept in one SQLite file.
+
+`kassavirta ledger import` loads a Receivables API export into it,
+`kassavirta check --ledger FILE` reads it for duplicate numbers, and
+`kassavirta check --record` adds the run's routed invoices to it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kassavirta.erp.assignments import Assignment
+from kassavirta.erp.ledger.schema import LedgerError
+from kassavirta.erp.ledger.store import Counts, Ledger
+
+__all__ = [
+    "Counts",
+    "Ledger",
+    "LedgerError",
+    "default_ledger_path",
+    "load_ledger_assignments",
+]
+
+
+def default_ledger_path() -> Path:
+    """`$XDG_DATA_HOME/kassavirta/ledger.sqlite3` (XDG_DATA_HOME defaults to ~/.local/share)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kassavirta" / "ledger.sqlite3"
+
+
+def load_ledger_assignments(path: str | Path) -> list[Assignment]:
+    """Every assignment of an existing ledger, read-only (a check never writes the ledger)."""
+    with Ledger.open_readonly(path) as ledger:
+        return ledger.assignments()

@@ -1,0 +1,412 @@
+"""The assignment ledger: one SQLite file, WAL, every write one transaction.
+
+Each assignment and event is stored as the API's JSON (`raw`) plus the
+columns we search by. The JSON is the truth and goes back through
+`kassavirta.erp.assignments` when read, so the ledger never has a second idea of
+what an assignment is. Imports upsert by assignment id and event id and skip
+rows whose JSON is unchanged: the same export imported twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kassavirta.erp.assignments import Assignment, AssignmentIndex, Event, parse_assignments
+from kassavirta.erp.ledger.schema import (
+    CURRENT_VERSION,
+    LedgerError,
+    check_known,
+    migrate,
+    read_version,
+)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def event_id(event: Event) -> str:
+    """The event's own id, or a stable one made from its content (hand-written events have none)."""
+    if event.id:
+        return event.id
+    body = event.model_dump(mode="json", exclude={"id"})
+    return "local-" + hashlib.sha256(_canonical(body).encode()).hexdigest()[:32]
+
+
+def _assignment_raw(a: Assignment) -> dict[str, Any]:
+    return a.model_dump(mode="json", exclude={"events", "source"})
+
+
+def _event_raw(e: Event) -> dict[str, Any]:
+    raw = e.model_dump(mode="json")
+    raw["id"] = event_id(e)
+    return raw
+
+
+@dataclass
+class Counts:
+    """What a write did, for the user and for tests."""
+
+    assignments_new: int = 0
+    assignments_updated: int = 0
+    assignments_unchanged: int = 0
+    events_new: int = 0
+    events_updated: int = 0
+    events_unchanged: int = 0
+    closed: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.assignments_new
+            or self.assignments_updated
+            or self.events_new
+            or self.events_updated
+            or self.closed
+        )
+
+
+class Ledger:
+    """An open ledger file. Use `Ledger.open` (writes, migrates) or `Ledger.open_readonly`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, readonly: bool) -> None:
+        self._conn = conn
+        self.path = path
+        self.readonly = readonly
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path) -> Ledger:
+        """Open for writing, creating the file (and its folder) and migrating it as needed."""
+        p = Path(path)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(p, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        except (OSError, sqlite3.Error) as exc:
+            raise LedgerError(f"cannot open the ledger: {exc}", path=str(p)) from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn, str(p))
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise LedgerError(f"not a kassavirta ledger ({exc})", path=str(p)) from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, p, readonly=False)
+
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> Ledger:
+        """Open an existing ledger without any possibility of writing to it."""
+        p = Path(path)
+        if not p.is_file():
+            raise LedgerError(
+                "no such ledger file (create one with `kassavirta ledger import FILE --ledger "
+                f"{p}` or `kassavirta check --record`)",
+                path=str(p),
+            )
+        try:
+            conn = sqlite3.connect(
+                f"{p.resolve().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            version = read_version(conn)
+        except sqlite3.Error as exc:
+            raise LedgerError(f"not a kassavirta ledger ({exc})", path=str(p)) from exc
+        check_known(version, str(p))
+        if version < CURRENT_VERSION:
+            conn.close()
+            if version == 0:
+                raise LedgerError("not a kassavirta ledger (no schema_version table)", path=str(p))
+            raise LedgerError(
+                f"ledger schema version {version} is older than {CURRENT_VERSION}: run "
+                f"`kassavirta ledger list --ledger {p}` once to migrate it",
+                path=str(p),
+            )
+        return cls(conn, p, readonly=True)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return read_version(self._conn)
+
+    # -- transactions ----------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it commits, or none of it does."""
+        if self.readonly:
+            raise LedgerError("the ledger is open read-only", path=str(self.path))
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot write the ledger: {exc}", path=str(self.path)) from exc
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._conn.execute("ROLLBACK")
+            raise LedgerError(f"cannot write the ledger: {exc}", path=str(self.path)) from exc
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def import_assignments(
+        self, assignments: Iterable[Assignment], *, origin: str = "import"
+    ) -> Counts:
+        """Upsert assignments and their events in one transaction."""
+        counts = Counts()
+        items = list(assignments)
+        try:
+            with self.transaction() as conn:
+                for a in items:
+                    self._upsert_assignment(conn, a, origin, counts)
+                    for e in a.events:
+                        self._upsert_event(conn, a.id, e, counts)
+        except sqlite3.Error as exc:
+            raise LedgerError(
+                f"import failed, the ledger is unchanged: {exc}", path=str(self.path)
+            ) from exc
+        return counts
+
+    def record(self, new: Sequence[Assignment], close: Sequence[tuple[str, str]]) -> Counts:
+        """Add `new` open assignments and close `(id, why)` ones, all in one transaction."""
+        counts = Counts()
+        try:
+            with self.transaction() as conn:
+                for assignment_id, why in close:
+                    self._close(conn, assignment_id, why, counts)
+                for a in new:
+                    self._upsert_assignment(conn, a, "record", counts)
+        except sqlite3.Error as exc:
+            raise LedgerError(
+                f"recording failed, the ledger is unchanged: {exc}", path=str(self.path)
+            ) from exc
+        return counts
+
+    def _upsert_assignment(
+        self, conn: sqlite3.Connection, a: Assignment, origin: str, counts: Counts
+    ) -> None:
+        raw = _canonical(_assignment_raw(a))
+        row = conn.execute("SELECT raw FROM assignments WHERE id = ?", (a.id,)).fetchone()
+        if row is not None and row[0] == raw:
+            counts.assignments_unchanged += 1
+            return
+        values = {
+            "id": a.id,
+            "number": a.number.strip(),
+            "issued_at": a.issued_at.isoformat(),
+            "status": a.status,
+            "collection_status": a.collection_status,
+            "service_level": a.service_level,
+            "debtor_name": a.debtor.name,
+            "debtor_bid": a.debtor.bid,
+            "due_date": a.due_date.isoformat() if a.due_date else None,
+            "sum": None if a.sum is None else str(a.sum),
+            "paid": None if a.paid is None else str(a.paid),
+            "currency": a.currency,
+            "reference_ids": _canonical([r.model_dump(mode="json") for r in a.reference_ids]),
+            "origin": origin,
+            "source": a.source,
+            "added_at": _now(),
+            "raw": raw,
+        }
+        if row is None:
+            names = ", ".join(values)
+            marks = ", ".join(f":{k}" for k in values)
+            conn.execute(f"INSERT INTO assignments ({names}) VALUES ({marks})", values)
+            counts.assignments_new += 1
+        else:
+            keep = {"id", "origin", "added_at"}
+            sets = ", ".join(f"{k} = :{k}" for k in values if k not in keep)
+            conn.execute(f"UPDATE assignments SET {sets} WHERE id = :id", values)
+            counts.assignments_updated += 1
+
+    def _upsert_event(
+        self, conn: sqlite3.Connection, assignment_id: str, e: Event, counts: Counts
+    ) -> None:
+        body = _event_raw(e)
+        raw = _canonical(body)
+        row = conn.execute(
+            "SELECT raw FROM events WHERE assignment_id = ? AND id = ?",
+            (assignment_id, body["id"]),
+        ).fetchone()
+        if row is not None and row[0] == raw:
+            counts.events_unchanged += 1
+            return
+        values = (
+            e.type,
+            _canonical(e.data),
+            e.party_id,
+            body.get("created_at"),
+            body.get("happened_at"),
+            raw,
+            assignment_id,
+            body["id"],
+        )
+        if row is None:
+            conn.execute(
+                "INSERT INTO events (type, data, party_id, created_at, happened_at, raw, "
+                "assignment_id, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            counts.events_new += 1
+        else:
+            conn.execute(
+                "UPDATE events SET type = ?, data = ?, party_id = ?, created_at = ?, "
+                "happened_at = ?, raw = ? WHERE assignment_id = ? AND id = ?",
+                values,
+            )
+            counts.events_updated += 1
+
+    def _close(
+        self, conn: sqlite3.Connection, assignment_id: str, why: str, counts: Counts
+    ) -> None:
+        row = conn.execute("SELECT raw FROM assignments WHERE id = ?", (assignment_id,)).fetchone()
+        if row is None:
+            return
+        now = _now()
+        raw = json.loads(row[0])
+        raw["status"] = "closed"
+        raw["closed_at"] = now
+        conn.execute(
+            "UPDATE assignments SET status = 'closed', raw = ? WHERE id = ?",
+            (_canonical(raw), assignment_id),
+        )
+        close = Event(
+            type="close",
+            data={"reason": why},
+            party_id="kassavirta-preflight",
+            created_at=datetime.fromisoformat(now),
+        )
+        self._upsert_event(conn, assignment_id, close, Counts())
+        counts.closed += 1
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def assignments(
+        self, *, status: str | None = None, number: str | None = None
+    ) -> list[Assignment]:
+        """Assignments (with their events), by invoice number then invoice date."""
+        where: list[str] = []
+        args: list[str] = []
+        if status is not None:
+            where.append("status = ?")
+            args.append(status)
+        if number is not None:
+            where.append("number = ?")
+            args.append(number.strip())
+        sql = "SELECT id, raw, source FROM assignments"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY number, issued_at, id"
+        try:
+            rows = self._conn.execute(sql, args).fetchall()
+            events = self._events_of([r[0] for r in rows])
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot read the ledger: {exc}", path=str(self.path)) from exc
+        items: list[dict[str, Any]] = []
+        for assignment_id, raw, _source in rows:
+            item = json.loads(raw)
+            item["events"] = events.get(assignment_id, [])
+            items.append(item)
+        return parse_assignments(items, source=f"ledger {self.path}")
+
+    def by_reference(self, value: str, *, kind: str | None = "number") -> list[Assignment]:
+        """Assignments whose `reference_ids` hold `value` (of type `kind`; any type when None).
+
+        References are printed in groups and padded with leading zeros, so both
+        sides are compared without whitespace, in upper case, without leading zeros.
+        """
+        key = "".join(value.split()).upper().lstrip("0")
+        if not key:
+            return []
+        sql = (
+            "SELECT id, raw FROM assignments WHERE id IN ("
+            " SELECT a.id FROM assignments a, json_each(a.reference_ids) r"
+            " WHERE (:kind IS NULL OR json_extract(r.value, '$.type') = :kind)"
+            " AND ltrim(upper(replace(replace(replace("
+            "   CAST(json_extract(r.value, '$.value') AS TEXT), ' ', ''), char(9), ''),"
+            "   char(160), '')), '0') = :key"
+            ") ORDER BY number, issued_at, id"
+        )
+        try:
+            rows = self._conn.execute(sql, {"kind": kind, "key": key}).fetchall()
+            events = self._events_of([r[0] for r in rows])
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot read the ledger: {exc}", path=str(self.path)) from exc
+        items: list[dict[str, Any]] = []
+        for assignment_id, raw in rows:
+            item = json.loads(raw)
+            item["events"] = events.get(assignment_id, [])
+            items.append(item)
+        return parse_assignments(items, source=f"ledger {self.path}")
+
+    def get(self, assignment_id: str) -> Assignment | None:
+        try:
+            row = self._conn.execute(
+                "SELECT raw FROM assignments WHERE id = ?", (assignment_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            events = self._events_of([assignment_id])
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot read the ledger: {exc}", path=str(self.path)) from exc
+        item = json.loads(row[0])
+        item["events"] = events.get(assignment_id, [])
+        return parse_assignments([item], source=f"ledger {self.path}")[0]
+
+    def _events_of(self, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        chunk = 500  # below SQLite's limit on bound parameters
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            marks = ", ".join("?" * len(part))
+            for assignment_id, raw in self._conn.execute(
+                f"SELECT assignment_id, raw FROM events WHERE assignment_id IN ({marks}) "
+                "ORDER BY rowid",
+                part,
+            ):
+                out.setdefault(assignment_id, []).append(json.loads(raw))
+        return out
+
+    def index(self) -> AssignmentIndex:
+        """Every assignment, for the duplicate-number rule."""
+        return AssignmentIndex(self.assignments())
+
+    def dump(self) -> list[tuple[Any, ...]]:
+        """Every row of both tables, in a stable order: what tests compare before and after."""
+        rows = self._conn.execute("SELECT * FROM assignments ORDER BY id").fetchall()
+        rows += self._conn.execute("SELECT * FROM events ORDER BY assignment_id, id").fetchall()
+        return rows

@@ -1,0 +1,1 @@
+"""Finnish identifiers and calendars: references, bank barcode, business id, business days, postcodes."""

@@ -1,0 +1,164 @@
+"""Official XSDs: where to find them, compiled once per process, and used safely.
+
+The official Finvoice schemas are not ours to ship. A user points at a folder
+(`--schemas DIR`, `KASSAVIRTA_SCHEMAS`) or installs one once with
+`kassavirta schemas add DIR`, into the user's data directory. Without a schema
+the check still runs, and says once that XSD validation was skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from kassavirta.errors import SettingsError
+from kassavirta.fileio import atomic_write_bytes
+
+SCHEMA_FILES: dict[str, tuple[str, ...]] = {
+    "finvoice-1.3": ("Finvoice1.3.xsd",),
+    "finvoice-2.0": ("Finvoice2.0.xsd",),
+    "finvoice-2.01": ("Finvoice2.01.xsd",),
+    "finvoice-3.0": ("Finvoice3.0.xsd",),
+    # The OASIS UBL 2.1 distribution keeps these in xsd/maindoc/, importing ../common/.
+    "peppol-bis-3": ("UBL-Invoice-2.1.xsd",),
+    "peppol-bis-3/CreditNote": ("UBL-CreditNote-2.1.xsd",),
+    "cii": ("CrossIndustryInvoice_100pD16B.xsd",),
+    "teappsxml": ("TEAPPSXML.xsd",),
+}
+"""Format id → the file names its schema goes by, in order of preference.
+
+A key `format/Root` names the schema for documents of that format whose root element
+is `Root` (a UBL `CreditNote` needs the credit-note schema, not the invoice one).
+"""
+
+ENV_VAR = "KASSAVIRTA_SCHEMAS"
+_COMPILED: dict[tuple[str, float], etree.XMLSchema] = {}
+
+
+def user_schema_dir() -> Path:
+    """Where `kassavirta schemas add` installs schemas (XDG data home)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kassavirta" / "schemas"
+
+
+def schema_dirs(explicit: list[Path] | None = None) -> list[Path]:
+    dirs: list[Path] = list(explicit or [])
+    env = os.environ.get(ENV_VAR)
+    if env:
+        dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    dirs.append(user_schema_dir())
+    return dirs
+
+
+@dataclass(frozen=True)
+class Violation:
+    line: int | None
+    column: int | None
+    message: str
+
+
+def _safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def compile_schema(path: Path) -> etree.XMLSchema:
+    """Compile (once per process and file version) the XSD at `path`."""
+    key = (str(path.resolve()), path.stat().st_mtime)
+    cached = _COMPILED.get(key)
+    if cached is not None:
+        return cached
+    try:
+        schema = etree.XMLSchema(etree.parse(str(path), _safe_parser()))
+    except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
+        raise SettingsError(f"not a usable XML schema: {exc}", path=str(path)) from exc
+    _COMPILED[key] = schema
+    return schema
+
+
+class SchemaStore:
+    """Finds and compiles the XSD for a format, searching the configured folders."""
+
+    def __init__(self, dirs: list[Path] | None = None) -> None:
+        self.dirs = schema_dirs(dirs)
+        self._schemas: dict[str, etree.XMLSchema | None] = {}
+        for d in dirs or []:
+            if not d.is_dir():
+                raise SettingsError("not a folder of schemas", path=str(d))
+
+    def __getstate__(self) -> dict[str, object]:
+        # Compiled schemas do not pickle: a worker process compiles its own, once.
+        return {**self.__dict__, "_schemas": {}}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
+    def find(self, format_id: str) -> Path | None:
+        """The schema file, directly in a folder or one level below it.
+
+        One level, because distributions keep their main schema beside the files it
+        imports (UBL's `xsd/maindoc/` next to `xsd/common/`), and moving it breaks them.
+        """
+        for name in SCHEMA_FILES.get(format_id, ()):
+            for d in self.dirs:
+                candidate = d / name
+                if candidate.is_file():
+                    return candidate
+            for d in self.dirs:
+                nested = sorted(p for p in d.glob(f"*/{name}") if p.is_file())
+                if nested:
+                    return nested[0]
+        return None
+
+    def available(self) -> dict[str, Path]:
+        return {fmt: p for fmt in SCHEMA_FILES if (p := self.find(fmt)) is not None}
+
+    def validate(
+        self, format_id: str, tree: etree._ElementTree, line_offset: int = 0
+    ) -> list[Violation] | None:
+        """Violations of the format's XSD; None when no schema is available."""
+        root = etree.QName(tree.getroot()).localname
+        by_root = f"{format_id}/{root}"
+        key = by_root if by_root in SCHEMA_FILES else format_id
+        if key not in self._schemas:  # searched and compiled once per store, not per invoice
+            path = self.find(key)
+            self._schemas[key] = None if path is None else compile_schema(path)
+        schema = self._schemas[key]
+        if schema is None:
+            return None
+        if schema.validate(tree):
+            return []
+        return [
+            Violation(
+                line=(e.line + line_offset) if e.line else None,
+                column=e.column or None,
+                message=e.message,
+            )
+            for e in schema.error_log  # type: ignore[attr-defined]
+        ]
+
+
+def add_schemas(source: Path, target: Path | None = None) -> list[Path]:
+    """Copy the XSDs under `source` into the user's schema folder, atomically per file."""
+    target = target or user_schema_dir()
+    if not source.is_dir():
+        raise SettingsError("not a folder", path=str(source))
+    files = sorted(p for p in source.rglob("*.xsd") if p.is_file())
+    if not files:
+        raise SettingsError("no .xsd files in this folder", path=str(source))
+    target.mkdir(parents=True, exist_ok=True)
+    installed: list[Path] = []
+    for f in files:
+        relative = f.relative_to(source)
+        # The main Finvoice schemas are looked up by plain name, at the top. Others
+        # (UBL, CII) import their neighbours by relative path, so they keep their layout.
+        dest = target / (relative.name if relative.name in _FLAT_NAMES else relative)
+        installed.append(atomic_write_bytes(dest, f.read_bytes()))
+    return installed
+
+
+_FLAT_NAMES = {
+    n for fmt, names in SCHEMA_FILES.items() if fmt.startswith("finvoice-") for n in names
+}

@@ -1,0 +1,1 @@
+"""From bytes to decided results: read, walk, evaluate, in-run duplicates, batch, Dask."""

@@ -1,0 +1,303 @@
+"""Safe bytes → parsed XML documents.
+
+Invoice files are untrusted. The parser loads no DTD, expands no entity, opens
+no network connection and keeps libxml2's own depth and size guards; a file
+that declares entities is refused as `unsafe-xml` before anyone reads a field
+from it. A Finvoice file may be a SOAP/ebXML transmission frame followed by a
+second XML document, the invoice (FIELDS.md §10): such a file is split and
+both parts are kept, the frame with its invoice.
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from kassavirta.errors import ReadError
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 256
+"""libxml2 refuses deeper nesting without XML_PARSE_HUGE, which we never set."""
+
+_DECL = re.compile(rb"<\?xml[\s?]")
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_ENVELOPE_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?Envelope\s*>")
+_ENVELOPE_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>/]")
+_START_TAG = re.compile(rb"<[A-Za-z_]")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One XML document from a file; `line_offset` maps its lines to the file's."""
+
+    tree: etree._ElementTree
+    line_offset: int
+    encoding: str | None
+    start: int
+    end: int
+
+    @property
+    def root(self) -> etree._Element:
+        return self.tree.getroot()
+
+    def line(self, element: etree._Element) -> int | None:
+        line = element.sourceline
+        return line + self.line_offset if isinstance(line, int) else None
+
+
+@dataclass(frozen=True)
+class Document:
+    """An invoice document and the transmission frame that came before it, if any."""
+
+    part: Part
+    frame: Part | None
+    index: int
+    """1-based position of the document in its file."""
+
+
+def _parser(encoding: str | None = None) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        # Never collect_ids=False: with libxml2 2.14 it sets XML_SKIP_IDS in the
+        # parser's loadsubset flags, which makes libxml2 open the external DTD a
+        # DOCTYPE names (any local file) although load_dtd is False.
+        remove_comments=False,
+        remove_pis=False,
+        encoding=encoding,
+    )
+
+
+def _declared_encoding(segment: bytes) -> str | None:
+    found = _ENCODING.match(segment.lstrip(b"".join(_BOMS)))
+    return found.group(1).decode("ascii") if found else None
+
+
+def _segments(data: bytes) -> list[tuple[int, int]]:
+    """Byte ranges of the XML documents in `data`.
+
+    Split before every XML declaration or SOAP envelope that follows an element,
+    and after an envelope's end tag that is followed by more content.
+    """
+    # The envelope patterns are slow to scan a whole file with; most files hold no envelope.
+    framed = b"Envelope" in data
+    candidates = sorted(
+        {m.start() for m in _DECL.finditer(data)}
+        | ({m.start() for m in _ENVELOPE_START.finditer(data)} if framed else set())
+    )
+    starts: list[int] = []
+    previous = 0
+    for at in candidates:
+        # Split only where an element already stands before: a declaration directly
+        # followed by its envelope is one document, not two.
+        if _START_TAG.search(data, previous, at):
+            starts.append(at)
+            previous = at
+    bounds = [0, *starts, len(data)]
+    ranges: list[tuple[int, int]] = []
+    for begin, end in itertools.pairwise(bounds):
+        chunk = data[begin:end]
+        close = _ENVELOPE_END.search(chunk) if framed else None
+        if close and chunk[close.end() :].strip():
+            ranges.append((begin, begin + close.end()))
+            ranges.append((begin + close.end(), end))
+        else:
+            ranges.append((begin, end))
+    return [(b, e) for b, e in ranges if data[b:e].strip()]
+
+
+def _check_entities(tree: etree._ElementTree, path: str, line: int | None) -> None:
+    system = tree.docinfo.system_url  # type: ignore[attr-defined]
+    if system and _URL.match(system):
+        # Never loaded; but a DTD fetched from a URL is how out-of-band XXE starts,
+        # and no real invoice needs one (old Finvoice files name a plain file).
+        raise ReadError(
+            "unsafe-xml",
+            f"the document names an external DTD at {system}; external DTDs are refused",
+            path=path,
+        )
+    dtd = tree.docinfo.internalDTD
+    if dtd is None:
+        return
+    for entity in dtd.iterentities():  # type: ignore[attr-defined]
+        raise ReadError(
+            "unsafe-xml",
+            f"the document declares the entity '{entity.name}'; entity declarations are refused",
+            path=path,
+            line=line,
+        )
+
+
+_WIDE = ("UTF-16", "UTF16", "UTF-32", "UTF32", "UCS-2", "UCS2", "UCS-4", "UCS4")
+_COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
+
+
+def _hint(segment: bytes, declared: str | None, line: int | None, column: int | None) -> str | None:
+    """Our words for parse errors whose libxml2 message does not say what is wrong."""
+    if declared:
+        wide = declared.upper().startswith(_WIDE)
+        if wide and segment.startswith(b"<?xml"):
+            return f"the file declares {declared} but is written in a one-byte encoding"
+        try:
+            segment.decode("utf-16" if wide else declared)
+        except UnicodeDecodeError:
+            return f"the bytes are not {declared}, the encoding the XML declaration names"
+        except LookupError:
+            return None
+    if not _START_TAG.search(_COMMENT_OR_PI.sub(b"", segment)):
+        return "the file has no element outside comments and processing instructions"
+    last = segment.rstrip(b"\r\n").rsplit(b"\n", 1)[-1]
+    if line == segment.rstrip(b"\r\n").count(b"\n") + 1 and (column or 0) >= len(last):
+        return "the file ends in the middle of the document (truncated?)"
+    return None
+
+
+def parse_part(
+    data: bytes, begin: int, end: int, *, path: str, fallback_encoding: str | None
+) -> Part:
+    segment = data[begin:end].lstrip(b" \t\r\n")
+    lead = len(data[begin:end]) - len(segment)
+    offset = data.count(b"\n", 0, begin + lead)
+    declared = _declared_encoding(segment)
+    encoding = None if declared or segment.startswith(_BOMS) else fallback_encoding
+    try:
+        tree = etree.ElementTree(etree.fromstring(segment, _parser(encoding)))
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (exc.lineno, None)
+        message = str(exc.msg or exc)
+        reason = (
+            "unsafe-xml"
+            if "depth" in message.lower() or "amplification" in message.lower()
+            else "not-xml"
+        )
+        hint = _hint(segment, declared, line, column)
+        message = f"{hint} ({message})" if hint else message
+        raise ReadError(
+            reason,
+            message,
+            path=path,
+            line=(line + offset) if line else None,
+            column=column,
+        ) from exc
+    except (ValueError, LookupError) as exc:
+        raise ReadError("not-xml", str(exc), path=path, line=offset + 1) from exc
+    if b"<!DOCTYPE" in segment or b"<!ENTITY" in segment:
+        at = segment.find(b"<!ENTITY")
+        _check_entities(tree, path, offset + segment.count(b"\n", 0, at) + 1 if at >= 0 else None)
+    return Part(tree=tree, line_offset=offset, encoding=declared or encoding, start=begin, end=end)
+
+
+def read_bytes(
+    data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Document]:
+    """Parse `data` into its invoice documents, each with its frame.
+
+    Raises `ReadError` (`not-xml` or `unsafe-xml`) with the file, line and column.
+    """
+    if len(data) > max_bytes:
+        raise ReadError(
+            "unsafe-xml",
+            f"the file is {len(data)} bytes, over the {max_bytes}-byte limit",
+            path=path,
+        )
+    if not data.strip():
+        raise ReadError("not-xml", "the file is empty", path=path)
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise ReadError("not-xml", "the file contains a NUL byte", path=path, line=line)
+    ranges = _segments(data)
+    first_encoding = _declared_encoding(data[ranges[0][0] : ranges[0][1]]) if ranges else None
+    parts = [parse_part(data, b, e, path=path, fallback_encoding=first_encoding) for b, e in ranges]
+    documents: list[Document] = []
+    frame: Part | None = None
+    for part in parts:
+        root = part.root
+        if (
+            isinstance(root.tag, str)
+            and etree.QName(root).namespace == SOAP_ENV
+            and etree.QName(root).localname == "Envelope"
+        ):
+            if frame is not None:
+                documents.append(Document(part=frame, frame=None, index=len(documents) + 1))
+            frame = part
+            continue
+        documents.append(Document(part=part, frame=frame, index=len(documents) + 1))
+        frame = None
+    if frame is not None:
+        documents.append(Document(part=frame, frame=None, index=len(documents) + 1))
+    return documents
+
+
+def _os_reason(path: str, exc: OSError) -> str:
+    """Why a path cannot be read, in words that say what to do about it."""
+    if isinstance(exc, PermissionError):
+        return "permission denied: this user may not read the file"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop: following the link never reaches a file"
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            try:
+                target = os.readlink(path)
+            except OSError:
+                target = "?"
+            return f"broken symbolic link: its target {target!r} does not exist"
+        return "no such file"
+    return f"cannot read the file: {exc.strerror or exc}"
+
+
+def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of one input path, or a `ReadError` saying exactly why there are none.
+
+    Only regular files are opened: a FIFO or a device named `*.xml` would
+    block or never end. Over-limit files are refused by their size, unread.
+    """
+    path = str(path)
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise ReadError("not-xml", _os_reason(path, exc), path=path) from exc
+    if stat.S_ISDIR(info.st_mode):
+        try:
+            os.scandir(path).close()
+        except OSError as exc:
+            raise ReadError(
+                "not-xml",
+                f"a folder that cannot be listed ({exc.strerror or exc}): its files were not checked",
+                path=path,
+            ) from exc
+        raise ReadError("not-xml", "this is a folder, not a file", path=path)
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadError(
+            "not-xml", "not a regular file (a pipe, socket or device): not read", path=path
+        )
+    if info.st_size > max_bytes:
+        raise ReadError(
+            "unsafe-xml",
+            f"the file is {info.st_size} bytes, over the {max_bytes}-byte limit",
+            path=path,
+        )
+    try:
+        with open(path, "rb") as handle:
+            # Ask for what the file holds, not for the limit: read(n) allocates n bytes
+            # up front. A file that grew since stat is read on, bounded.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(max_bytes + 1 - len(data))
+    except OSError as exc:
+        raise ReadError("not-xml", _os_reason(path, exc), path=path) from exc
+    if len(data) > max_bytes:
+        raise ReadError("unsafe-xml", f"the file is over the {max_bytes}-byte limit", path=path)
+    return data
