@@ -1,0 +1,296 @@
+"""The TEAPPSXML rewrite: changed fields, the untouched rest byte for byte, determinism,
+idempotence, the variants of where the payment blocks are, and the console script."""
+
+from __future__ import annotations
+
+import difflib
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from helpers import SAMPLES, TEST_DATA, TODAY
+from kassavirta.config.settings import Settings
+from kassavirta.config.toml import RunOptions, build_policy
+from kassavirta.formats import adapter_for
+from kassavirta.model import Invoice
+from kassavirta.pipeline.read import read_bytes
+from kassavirta.rewrite import RewriteResult, rewrite_document
+
+DATA = TEST_DATA / "formats"
+SERVICE_IBAN = "FI5515725137790445"
+SERVICE_BIC = "NDEAFIHH"
+PAYEE = "Visma Amili Finland Oy"
+INVOICE = "/INVOICE_CENTER/CONTENT_FRAME/INVOICES/INVOICE"
+EXAMPLE = "samples/other/teappsxml_2.7.2_D.20180608082717.90430823.xml"
+
+
+def run(data: bytes, settings: Settings, *, rf: bool = False, today: date = TODAY) -> RewriteResult:
+    return rewrite_document(data, build_policy(RunOptions(), today=today, settings=settings), rf=rf)
+
+
+def adapt(data: bytes) -> Invoice:
+    [document] = read_bytes(data)
+    adapter = adapter_for("teappsxml")
+    assert adapter is not None
+    return adapter(document)
+
+
+def changed_lines(before: str, after: str) -> tuple[list[int], list[str]]:
+    """1-based numbers of the original lines that changed or went, and the lines added."""
+    old, new = before.splitlines(), after.splitlines()
+    gone: list[int] = []
+    added: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag in ("replace", "delete"):
+            gone += range(i1 + 1, i2 + 1)
+        if tag in ("replace", "insert"):
+            added += new[j1:j2]
+    return gone, added
+
+
+def test_sample_changes_and_untouched_rest(settings: Settings) -> None:
+    source = (SAMPLES / "route" / "teappsxml.xml").read_bytes()
+    result = run(source, settings)
+    assert result.rewritten and result.format == "teappsxml"
+    plan = result.plans[0]
+    assert [(c.xpath, c.field, c.old, c.new) for c in result.changes] == [
+        (
+            f"{INVOICE}/HEADER/DETAILS_OF_PAYMENT/FI_PAYMENT_REFERENCE",
+            "payment.reference",
+            "6602172",
+            plan.reference,
+        ),
+        (f"{INVOICE}/HEADER/FREE_TEXT", "factoring.clause", None, plan.clause.text),
+        (
+            f"{INVOICE}/PAYEE/CUSTOMER_INFORMATION/CUSTOMER_NAME",
+            "payment.beneficiary",
+            "Satakunnan Sähköasennus Oy",
+            PAYEE,
+        ),
+        (f"{INVOICE}/PAYEE/BANKS/SWIFT_CODE", "payment.bic", "ITELFIHH", SERVICE_BIC),
+        (
+            f"{INVOICE}/PAYEE/BANKS/IBAN_ACCOUNT_NUMBER",
+            "payment.iban",
+            "FI0342461408316002",
+            SERVICE_IBAN,
+        ),
+    ]
+    # Only those lines differ; the clause lines follow the header's FREE_TEXT (line 59).
+    gone, added = changed_lines(source.decode("utf-8"), result.data.decode("utf-8"))
+    assert gone == [53, 63, 78, 79]
+    assert added == [
+        f"            <FI_PAYMENT_REFERENCE>{plan.reference}</FI_PAYMENT_REFERENCE>",
+        *(f"          <FREE_TEXT>{line}</FREE_TEXT>" for line in plan.clause.lines),
+        f"            <CUSTOMER_NAME>{PAYEE}</CUSTOMER_NAME>",
+        f"            <SWIFT_CODE>{SERVICE_BIC}</SWIFT_CODE>",
+        f"            <IBAN_ACCOUNT_NUMBER>{SERVICE_IBAN}</IBAN_ACCOUNT_NUMBER>",
+    ]
+    lines = result.data.decode("utf-8").splitlines()
+    assert lines[58] == "          <FREE_TEXT>Sähkötyöt tehty 10.-18.11.2026.</FREE_TEXT>"
+    assert all(len(line) <= 70 for line in plan.clause.lines)
+    # Everything before the first change is the same bytes, declaration and comment included.
+    first = source.index(b"<FI_PAYMENT_REFERENCE>")
+    assert result.data[:first] == source[:first]
+    assert any("seller name changes too" in n for n in result.notes)
+    assert not any("stand-in" in n for n in result.notes)  # TEAPPSXML carries no agreement id
+
+
+def test_rewritten_invoice_reads_back_routes_and_is_idempotent(settings: Settings) -> None:
+    source = (SAMPLES / "route" / "teappsxml.xml").read_bytes()
+    result = run(source, settings)
+    invoice = adapt(result.data)
+    assert (
+        invoice.payment.iban,
+        invoice.payment.bic,
+        invoice.payment.beneficiary,
+        invoice.payment.reference,
+    ) == (SERVICE_IBAN, SERVICE_BIC, PAYEE, result.plans[0].reference)
+    assert invoice.seller_accounts == []
+    # The seller keeps its identifiers and address; only the name in PAYEE is the service's.
+    assert (invoice.seller.business_id, invoice.seller.vat_code) == ("2673112-7", "FI26731127")
+    assert invoice.seller.address is not None and invoice.seller.address.town == "Pori"
+    assert (invoice.number, invoice.total, invoice.due_date) == (
+        "660217",
+        result.originals[0].total,
+        date(2026, 12, 15),
+    )
+    again = run(result.data, settings)
+    assert (again.decision.value, again.changes, again.data) == ("route", [], result.data)
+
+
+def test_deterministic(settings: Settings) -> None:
+    source = (DATA / "teappsxml-2.7.2.xml").read_bytes()
+    assert run(source, settings).data == run(source, settings).data
+
+
+def test_iso_8859_1_tabs_further_accounts_and_reference_in_payee(settings: Settings) -> None:
+    source = (DATA / "teappsxml-2.7.2.xml").read_bytes()
+    result = run(source, settings)
+    plan = result.plans[0]
+    assert [(c.xpath, c.field, c.old, c.new) for c in result.changes] == [
+        (f"{INVOICE}/HEADER/FREE_TEXT", "factoring.clause", None, plan.clause.text),
+        (
+            f"{INVOICE}/PAYEE/CUSTOMER_INFORMATION/CUSTOMER_NAME",
+            "payment.beneficiary",
+            "Pirkan Kone Oy",
+            PAYEE,
+        ),
+        (f"{INVOICE}/PAYEE/BANKS[1]/SWIFT_CODE", "payment.bic", "OKOYFIHH", SERVICE_BIC),
+        (
+            f"{INVOICE}/PAYEE/BANKS[1]/IBAN_ACCOUNT_NUMBER",
+            "payment.iban",
+            "FI4950009420028730",
+            SERVICE_IBAN,
+        ),
+        (f"{INVOICE}/PAYEE/BANKS[2]", "seller_accounts", "FI7944052020036082", None),
+        (
+            f"{INVOICE}/PAYEE/DETAILS_OF_PAYMENT/FI_PAYMENT_REFERENCE",
+            "payment.reference",
+            "7704011",
+            plan.reference,
+        ),
+    ]
+    # Still ISO-8859-1 (the clause's ä is one byte), still tab-indented.
+    assert result.data.startswith(b'<?xml version="1.0" encoding="ISO-8859-1"?>')
+    text = result.data.decode("iso-8859-1")
+    assert f"\t\t\t\t\t<FREE_TEXT>{plan.clause.lines[0]}</FREE_TEXT>\n" in text
+    assert b"T\xe4m\xe4 saatava" in result.data
+    assert b"FI7944052020036082" not in result.data and b"ITELFIHH" not in result.data
+    gone, _ = changed_lines(source.decode("iso-8859-1"), text)
+    assert gone == [60, 71, 72, 73, 74, 75, 76, 80]  # name, both BANKS, reference
+    assert any("further PAYEE/BANKS" in n for n in result.notes)
+
+
+def test_rf_reference_goes_to_ipi_reference(settings: Settings) -> None:
+    source = (DATA / "teappsxml-2.7.2.xml").read_bytes()
+    result = run(source, settings, rf=True)
+    plan = result.plans[0]
+    assert plan.reference.startswith("RF")
+    [change] = [c for c in result.changes if c.field == "payment.reference"]
+    assert (change.xpath, change.old, change.new) == (
+        f"{INVOICE}/PAYEE/DETAILS_OF_PAYMENT/IPI_REFERENCE",
+        "7704011",
+        plan.reference,
+    )
+    details = etree.fromstring(result.data).find(".//DETAILS_OF_PAYMENT")
+    assert details is not None
+    assert [(c.tag, c.text) for c in details] == [("IPI_REFERENCE", plan.reference)]
+    assert adapt(result.data).payment.reference == plan.reference
+    # Back to a national reference: the RF one gives way in its place.
+    national = run(result.data, settings)
+    details = etree.fromstring(national.data).find(".//DETAILS_OF_PAYMENT")
+    assert details is not None
+    assert [(c.tag, c.text) for c in details] == [
+        ("FI_PAYMENT_REFERENCE", national.plans[0].reference)
+    ]
+
+
+def test_domestic_account_without_bic_becomes_iban_and_bic(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
+    data = variant(
+        SAMPLES / "route" / "teappsxml.xml",
+        ("//PAYEE/BANKS/SWIFT_CODE", "remove", None),
+        ("//PAYEE/BANKS/IBAN_ACCOUNT_NUMBER", "remove", None),
+        ("//PAYEE/BANKS", "append:BANK_ACCOUNT_NUMBER", "424614-0831600"),
+    )
+    result = run(data, settings)
+    banks = etree.fromstring(result.data).find(".//PAYEE/BANKS")
+    assert banks is not None
+    assert [(c.tag, c.text) for c in banks] == [
+        ("SWIFT_CODE", SERVICE_BIC),
+        ("IBAN_ACCOUNT_NUMBER", SERVICE_IBAN),
+    ]
+    assert [(c.field, c.old, c.new) for c in result.changes if c.field.startswith("payment.")][
+        -2:
+    ] == [("payment.bic", None, SERVICE_BIC), ("payment.iban", "424614-0831600", SERVICE_IBAN)]
+    assert run(result.data, settings).changes == []
+
+
+def test_missing_blocks_are_added_where_the_example_puts_them(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
+    data = variant(
+        SAMPLES / "route" / "teappsxml.xml",
+        ("//PAYEE/BANKS", "remove", None),
+        ("//HEADER/DETAILS_OF_PAYMENT", "remove", None),
+        ("//HEADER/FREE_TEXT", "remove", None),
+    )
+    result = run(data, settings)
+    invoice = etree.fromstring(result.data).find("CONTENT_FRAME/INVOICES/INVOICE")
+    assert invoice is not None
+    header = [c.tag for c in invoice.find("HEADER")]  # type: ignore[union-attr]
+    clause = len(result.plans[0].clause.lines)
+    assert header == [
+        "INVOICE_ID",
+        "PROCESS_CODE",
+        "INVOICE_TYPE",
+        "INVOICE_DATE",
+        "DUE_DATE",
+        "TERMS_OF_PAYMENT",
+        "DETAILS_OF_PAYMENT",
+        "CURRENCY",
+        "ORDER_REFERENCE",
+        *["FREE_TEXT"] * clause,
+    ]
+    assert [c.tag for c in invoice.find("PAYEE")] == [  # type: ignore[union-attr]
+        "CUSTOMER_INFORMATION",
+        "BANKS",
+        "NET_SERVICE_ID",
+    ]
+    read = adapt(result.data)
+    assert (read.payment.iban, read.payment.bic, read.payment.reference) == (
+        SERVICE_IBAN,
+        SERVICE_BIC,
+        result.plans[0].reference,
+    )
+    assert [c.old for c in result.changes] == [None, None, "Satakunnan Sähköasennus Oy", None, None]
+    assert run(result.data, settings).data == result.data
+
+
+def test_the_example_written_by_others(reference: Path, settings: Settings) -> None:
+    source = (reference / EXAMPLE).read_bytes()
+    # Routed on the day it was written (its due date is 2018-07-07).
+    result = run(source, settings, today=date(2018, 6, 8))
+    assert result.rewritten
+    plan = result.plans[0]
+    assert [(c.xpath, c.old) for c in result.changes] == [
+        (f"{INVOICE}/HEADER/DETAILS_OF_PAYMENT/FI_PAYMENT_REFERENCE", None),
+        (f"{INVOICE}/HEADER/FREE_TEXT", None),
+        (f"{INVOICE}/PAYEE/CUSTOMER_INFORMATION/CUSTOMER_NAME", "InExchange Factorum Oy - Demo"),
+        (f"{INVOICE}/PAYEE/BANKS/SWIFT_CODE", "HELSFIHH"),
+        (f"{INVOICE}/PAYEE/BANKS/IBAN_ACCOUNT_NUMBER", "FI0540550011557432"),
+    ]
+    gone, added = changed_lines(source.decode("iso-8859-1"), result.data.decode("iso-8859-1"))
+    assert gone == [66, 80, 81]
+    assert added[:3] == [
+        "\t\t\t\t\t<DETAILS_OF_PAYMENT>",
+        f"\t\t\t\t\t\t<FI_PAYMENT_REFERENCE>{plan.reference}</FI_PAYMENT_REFERENCE>",
+        "\t\t\t\t\t</DETAILS_OF_PAYMENT>",
+    ]
+    assert run(result.data, settings, today=date(2018, 6, 8)).changes == []
+
+
+# --------------------------------------------------------------------------- console script
+
+
+def test_cli_rewrite_diff_and_preview(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pypdf = pytest.importorskip("pypdf")
+    sample = str(SAMPLES / "route" / "teappsxml.xml")
+    args = ("--settings", str(SAMPLES / "settings.json"), "--today", "2026-12-01", "--no-config")
+    out = tmp_path / "out.xml"
+    done = cli("rewrite", sample, *args, "--diff", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"{INVOICE}/PAYEE/BANKS/IBAN_ACCOUNT_NUMBER: FI0342461408316002 → {SERVICE_IBAN}"
+        in done.stdout.splitlines()
+    )
+    assert f"{INVOICE}/PAYEE/CUSTOMER_INFORMATION/CUSTOMER_NAME: " in done.stdout
+    assert adapt(out.read_bytes()).payment.iban == SERVICE_IBAN
+
+    pdf = tmp_path / "x.pdf"
+    shown = cli("preview", sample, *args, "-o", str(pdf))
+    assert shown.returncode == 0, shown.stderr
+    reader = pypdf.PdfReader(io.BytesIO(pdf.read_bytes()))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "FI55 1572 5137 7904 45" in text and SERVICE_BIC in text and "velkojalle" in text
+    assert "25 pv netto" in text and "12 h" in text and "10 kpl" in text

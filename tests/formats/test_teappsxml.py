@@ -1,0 +1,559 @@
+"""TEAPPSXML 2.7.x and 3.0 (INVOICE_CENTER): detection, adaptation, rules, schemas.
+
+Expected values are literals read from the XML files by hand, never computed by the adapter.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import SAMPLES, TEST_DATA, TODAY
+from kassavirta import check_bytes, check_file
+from kassavirta.config.settings import Settings
+from kassavirta.erp.assignments import parse_assignments
+from kassavirta.formats import adapter_for, detect
+from kassavirta.formats.schemas import SchemaStore
+from kassavirta.model import Invoice
+from kassavirta.pipeline.read import read_bytes
+
+DATA = TEST_DATA / "formats"
+INVOICE = "/INVOICE_CENTER/CONTENT_FRAME/INVOICES/INVOICE"
+D = Decimal
+FI: dict[str, Any] = {"country": "FI", "po_box": None}
+
+
+def adapt(source: Path | bytes) -> Invoice:
+    data = source.read_bytes() if isinstance(source, Path) else source
+    [document] = read_bytes(data)
+    assert detect(document.part.root).format == "teappsxml"
+    adapter = adapter_for("teappsxml")
+    assert adapter is not None
+    return adapter(document)
+
+
+def fields(invoice: Invoice) -> dict[str, Any]:
+    return invoice.model_dump(exclude={"locations"})
+
+
+def row(index: int, **values: Any) -> dict[str, Any]:
+    empty = dict.fromkeys(
+        (
+            "article",
+            "quantity",
+            "unit",
+            "unit_price",
+            "vat_percent",
+            "vat_amount",
+            "vat_excluded",
+            "amount",
+        )
+    )
+    return {"index": index, **empty, **values}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        SAMPLES / "route" / "teappsxml.xml",
+        SAMPLES / "bypass" / "teappsxml-non-eur.xml",
+        DATA / "teappsxml-2.7.2.xml",
+    ],
+)
+def test_detected_as_teappsxml(path: Path) -> None:
+    [document] = read_bytes(path.read_bytes())
+    assert detect(document.part.root).format == "teappsxml"
+
+
+def test_sample_3_0_every_field() -> None:
+    invoice = adapt(SAMPLES / "route" / "teappsxml.xml")
+    assert fields(invoice) == {
+        "format": "teappsxml",
+        "version": "3.0",
+        "type_code": "00",
+        "number": "660217",
+        "issue_date": date(2026, 11, 20),
+        "due_date": date(2026, 12, 15),
+        "terms_due_date": None,
+        "currency": "EUR",
+        "currencies": ["EUR"],
+        "total": D("1265.04"),
+        "total_vat_excluded": D("1008.00"),
+        "total_vat": D("257.04"),
+        "rounding": None,
+        "paid_amount": None,
+        "rows": [
+            row(
+                1,
+                article="Sähköasennustyö",
+                quantity=D("12"),
+                unit="h",
+                unit_price=D("64.00"),
+                vat_percent=D("25.5"),
+                vat_amount=D("195.84"),
+                vat_excluded=D("768.00"),
+                amount=D("963.84"),
+            ),
+            row(
+                2,
+                article="Johdinkouru 2 m",
+                quantity=D("10"),
+                unit="kpl",
+                unit_price=D("14.00"),
+                vat_percent=D("25.5"),
+                vat_amount=D("35.70"),
+                vat_excluded=D("140.00"),
+                amount=D("175.70"),
+            ),
+            row(
+                3,
+                article="Pistorasia, 2-osainen, upotettava",
+                quantity=D("8"),
+                unit="kpl",
+                unit_price=D("12.50"),
+                vat_percent=D("25.5"),
+                vat_amount=D("25.50"),
+                vat_excluded=D("100.00"),
+                amount=D("125.50"),
+            ),
+        ],
+        "rows_adjustment": None,
+        "vat_lines": [{"percent": D("25.5"), "base": D("1008.00"), "amount": D("257.04")}],
+        "seller": {
+            "name": "Satakunnan Sähköasennus Oy",
+            "business_id": "2673112-7",
+            "vat_code": "FI26731127",
+            "address": {"streets": ["Yrjönkatu 13"], "town": "Pori", "postcode": "28100", **FI},
+        },
+        "seller_accounts": [],
+        "buyer": {
+            "name": "Kotkan Konepaja Oy",
+            "business_id": "3382429-2",
+            "vat_code": "FI33824292",
+            "address": {"streets": ["Keskuskatu 18"], "town": "Kotka", "postcode": "48100", **FI},
+        },
+        "recipient": None,
+        "language": None,
+        "payment": {
+            "iban": "FI0342461408316002",
+            "iban_scheme": "IBAN",
+            "bic": "ITELFIHH",
+            "beneficiary": "Satakunnan Sähköasennus Oy",
+            "reference": "6602172",
+            "reference_scheme": None,
+            "amount": None,
+            "due_date": date(2026, 12, 15),
+            "instruction_id": None,
+        },
+        "penalty_interest_percent": None,
+        "penalty_fixed_amount": None,
+        "interest_in_free_text": None,
+        "payment_terms_text": "25 pv netto",
+        "credit_note": False,
+        "channel": "b2b",
+        "channel_signals": [],
+    }
+    where = invoice.locations
+    assert (where["number"].line, where["number"].xpath) == (32, f"{INVOICE}/HEADER/INVOICE_ID")
+    assert (where["due_date"].line, where["due_date"].xpath) == (
+        44,
+        f"{INVOICE}/HEADER/DUE_DATE/DATE",
+    )
+    assert where["payment.reference"].line == 53
+    assert where["buyer.address.postcode"].line == 88
+    assert where["payment.iban"].line == 79
+    assert (where["total"].line, where["total"].xpath) == (
+        180,
+        f"{INVOICE}/SUMMARY/INVOICE_TOTAL/AMOUNT[1]",
+    )
+
+
+def test_own_2_7_2_every_field() -> None:
+    invoice = adapt(DATA / "teappsxml-2.7.2.xml")
+    assert fields(invoice) == {
+        "format": "teappsxml",
+        "version": "2.7.2",
+        "type_code": "00",
+        "number": "7706",
+        "issue_date": date(2026, 11, 24),
+        "due_date": date(2026, 12, 18),
+        "terms_due_date": None,
+        "currency": "EUR",
+        "currencies": ["EUR"],
+        "total": D("291.16"),
+        "total_vat_excluded": D("232.00"),
+        "total_vat": D("59.16"),
+        "rounding": None,
+        "paid_amount": None,
+        "rows": [
+            row(
+                1,
+                article="Huoltotyö",
+                quantity=D("6"),
+                unit="h",
+                unit_price=D("42.00"),
+                vat_percent=D("25.5"),
+                vat_amount=D("64.26"),
+                vat_excluded=D("252.00"),
+                amount=D("316.26"),
+            ),
+            # SIGN="-" on the quantity and on every amount of the row.
+            row(
+                2,
+                article="Hyvitys: palautettu suodatin",
+                quantity=D("-1"),
+                unit="kpl",
+                unit_price=D("20.00"),
+                vat_percent=D("25.5"),
+                vat_amount=D("-5.10"),
+                vat_excluded=D("-20.00"),
+                amount=D("-25.10"),
+            ),
+            row(3),  # an information row: no article name, no amounts
+        ],
+        "rows_adjustment": None,
+        "vat_lines": [{"percent": D("25.5"), "base": D("232.00"), "amount": D("59.16")}],
+        "seller": {
+            "name": "Pirkan Kone Oy",
+            "business_id": "1572860-0",
+            "vat_code": "FI15728600",
+            "address": {
+                "streets": ["Hatanpään valtatie 34"],
+                "town": "Tampere",
+                "postcode": "33100",
+                **FI,
+            },
+        },
+        "seller_accounts": [{"account": "FI7944052020036082", "scheme": "IBAN", "bic": "ITELFIHH"}],
+        "buyer": {
+            "name": "Nokian Metallityö Oy",
+            # No ORGANIZATION_NUMBER: the OVT address 003724644919 carries 2464491-9.
+            "business_id": "2464491-9",
+            "vat_code": None,
+            "address": {
+                "streets": ["Teollisuustie 7", "Halli B"],
+                "town": "Nokia",
+                "postcode": "37150",
+                **FI,
+            },
+        },
+        "recipient": None,
+        "language": None,
+        "payment": {
+            "iban": "FI4950009420028730",
+            "iban_scheme": "IBAN",
+            "bic": "OKOYFIHH",
+            "beneficiary": "Pirkan Kone Oy",
+            "reference": "7704011",
+            "reference_scheme": None,
+            "amount": None,
+            "due_date": date(2026, 12, 18),
+            "instruction_id": None,
+        },
+        "penalty_interest_percent": D("8.0"),
+        "penalty_fixed_amount": None,
+        "interest_in_free_text": None,
+        "payment_terms_text": "14 pv netto",
+        "credit_note": False,
+        "channel": "b2b",
+        "channel_signals": [],
+    }
+    where = invoice.locations
+    assert (
+        where["payment.reference"].xpath
+        == f"{INVOICE}/PAYEE/DETAILS_OF_PAYMENT/FI_PAYMENT_REFERENCE"
+    )
+    assert (where["buyer.business_id"].line, where["buyer.business_id"].xpath) == (
+        94,
+        f"{INVOICE}/RECEIVER/NET_SERVICE_ID",
+    )
+    assert where["seller_accounts.1.account"].line == 76
+
+
+def test_reference_2_7_2_every_field(reference: Path) -> None:
+    invoice = adapt(
+        reference / "samples" / "other" / "teappsxml_2.7.2_D.20180608082717.90430823.xml"
+    )
+    assert fields(invoice) == {
+        "format": "teappsxml",
+        "version": "2.7.2",
+        "type_code": "00",
+        "number": "999112293",
+        "issue_date": date(2018, 6, 7),
+        "due_date": date(2018, 7, 7),
+        "terms_due_date": None,
+        "currency": "EUR",
+        "currencies": ["EUR"],
+        "total": D("210.80"),
+        "total_vat_excluded": D("170.00"),
+        "total_vat": D("40.80"),
+        "rounding": None,
+        "paid_amount": None,
+        "rows": [
+            row(
+                1,
+                article="00502313200",
+                quantity=D("10"),
+                unit="EACH",
+                unit_price=D("17.00"),
+                vat_percent=D("24.00"),
+                vat_amount=D("40.80"),
+                vat_excluded=D("170.00"),
+                amount=D("210.8000"),
+            ),
+            row(2, vat_excluded=D("0"), amount=D("0")),
+            row(3, vat_excluded=D("0"), amount=D("0")),
+        ],
+        "rows_adjustment": None,
+        "vat_lines": [{"percent": D("24"), "base": D("170.00"), "amount": D("40.80")}],
+        "seller": {
+            "name": "InExchange Factorum Oy - Demo",
+            "business_id": "5567009-9",
+            "vat_code": "FI55670099",
+            "address": {
+                "streets": ["Great Street 123"],
+                "town": "Espoo",
+                "postcode": "12345",
+                "country": None,
+                "po_box": None,
+            },
+        },
+        "seller_accounts": [],
+        "buyer": {
+            "name": "Greater Finnish Buyer Limited",
+            "business_id": "5567009-9",
+            "vat_code": "FI55670099",
+            "address": {
+                "streets": ["HANKINTAPALVELUT 12", "Box 861", "SARJANUMERO 1234"],
+                "town": "Helsinki",
+                "postcode": "00012",
+                **FI,
+            },
+        },
+        "recipient": None,
+        "language": None,
+        "payment": {
+            "iban": "FI0540550011557432",
+            "iban_scheme": "IBAN",
+            "bic": "HELSFIHH",
+            "beneficiary": "InExchange Factorum Oy - Demo",
+            "reference": None,
+            "reference_scheme": None,
+            "amount": None,
+            "due_date": date(2018, 7, 7),
+            "instruction_id": None,
+        },
+        "penalty_interest_percent": None,
+        "penalty_fixed_amount": None,
+        "interest_in_free_text": None,
+        "payment_terms_text": "30 pv netto",
+        "credit_note": False,
+        "channel": "b2b",
+        "channel_signals": [],
+    }
+    assert invoice.locations["total"].line == 176
+    assert invoice.locations["issue_date"].line == 38
+
+
+def test_reference_2_7_2_decides(reference: Path, settings: Settings) -> None:
+    path = reference / "samples" / "other" / "teappsxml_2.7.2_D.20180608082717.90430823.xml"
+    result = check_file(path, settings, TODAY)
+    assert (result.decision.value, result.reasons) == ("error", ["due-date-too-soon"])
+    # 5567009-9 fails the Y-tunnus check digit (it would be 5567009-5).
+    assert [f.line for f in result.findings if f.rule == "business-id-invalid"] == [73, 98]
+
+
+@pytest.mark.parametrize(
+    ("path", "decision", "reasons"),
+    [
+        (SAMPLES / "route" / "teappsxml.xml", "route", []),
+        (SAMPLES / "bypass" / "teappsxml-non-eur.xml", "bypass", ["non-eur"]),
+        (DATA / "teappsxml-2.7.2.xml", "route", []),
+    ],
+)
+def test_sample_decisions(
+    path: Path, decision: str, reasons: list[str], settings: Settings
+) -> None:
+    result = check_file(path, settings, TODAY)
+    assert (result.format, result.decision.value, result.reasons) == (
+        "teappsxml",
+        decision,
+        reasons,
+    )
+
+
+def test_non_eur_2_7_2(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
+    data = variant(
+        DATA / "teappsxml-2.7.2.xml",
+        ("//CURRENCY/CODE", "text", "SEK"),
+        ("//CURRENCY_CODE", "text", "SEK"),
+    )
+    result = check_bytes(data, settings, TODAY)
+    assert (result.decision.value, result.reasons) == ("bypass", ["non-eur"])
+
+
+# --- the send errors, each triggered and passed -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sample", [SAMPLES / "route" / "teappsxml.xml", DATA / "teappsxml-2.7.2.xml"]
+)
+def test_due_date_too_soon_and_exactly_three_days(
+    sample: Path, settings: Settings, variant: Any
+) -> None:
+    soon = check_bytes(
+        variant(
+            sample,
+            ("//HEADER/DUE_DATE/DATE/DAY", "text", "03"),
+            ("//HEADER/DUE_DATE/DATE/MONTH", "text", "12"),
+        ),
+        settings,
+        TODAY,
+    )
+    assert (soon.decision.value, soon.reasons) == ("error", ["due-date-too-soon"])
+    assert soon.findings[0].xpath == f"{INVOICE}/HEADER/DUE_DATE/DATE"
+    ok = check_bytes(variant(sample, ("//HEADER/DUE_DATE/DATE/DAY", "text", "04")), settings, TODAY)
+    assert ok.decision.value == "route"
+
+
+def test_address_incomplete_triggered_and_passed(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
+    sample = SAMPLES / "route" / "teappsxml.xml"
+    bad = check_bytes(variant(sample, ("//RECEIVER//POSTAL_CODE", "text", "4810")), settings, TODAY)
+    assert (bad.decision.value, bad.reasons) == ("error", ["address-incomplete"])
+    assert bad.findings[0].message.endswith("Postal code for Kotka 4810 not found (code #5)).")
+    assert check_file(sample, settings, TODAY).reasons == []
+
+
+def test_sum_mismatch_triggered_and_passed(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
+    sample = DATA / "teappsxml-2.7.2.xml"
+    assert check_file(sample, settings, TODAY).reasons == []
+    # Row 2 without its minus sign: 316.26 + 25.10 = 341.36 against 291.16.
+    data = variant(sample, ("//ROWS/ROW[2]/ROW_TOTAL/AMOUNT[@VAT='INCLUDED']", "attr:SIGN", "+"))
+    bad = check_bytes(data, settings, TODAY)
+    assert (bad.decision.value, bad.reasons) == ("error", ["sum-mismatch"])
+    assert bad.findings[0].message.endswith(
+        "The sum of the invoice rows 341.36 does not match the invoice total 291.16)."
+    )
+
+
+def test_duplicate_number_triggered_and_passed(settings: Settings) -> None:
+    sample = SAMPLES / "route" / "teappsxml.xml"
+
+    def known(issued_at: str) -> list[Any]:
+        return parse_assignments(
+            [
+                {
+                    "id": "a-9",
+                    "number": "660217",
+                    "issued_at": issued_at,
+                    "status": "open",
+                    "events": [{"type": "paid", "data": {"sum_paid": 50.0}}],
+                }
+            ],
+            source="test",
+        )
+
+    dup = check_file(sample, settings, TODAY, assignments=known("2026-11-20"))
+    assert (dup.decision.value, dup.reasons) == ("error", ["duplicate-number"])
+    assert check_file(sample, settings, TODAY, assignments=known("2026-10-20")).reasons == []
+
+
+# --- reading details -------------------------------------------------------------------------
+
+
+def test_negative_total_is_a_credit_note(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
+    data = variant(
+        SAMPLES / "route" / "teappsxml.xml",
+        ("//AMOUNT", "attr:SIGN", "-"),
+        ("//HEADER/DUE_DATE", "remove", None),
+    )
+    invoice = adapt(data)
+    assert (invoice.total, invoice.rows[0].amount, invoice.is_credit_note) == (
+        D("-1265.04"),
+        D("-963.84"),
+        True,
+    )
+    result = check_bytes(data, settings, TODAY)
+    assert (result.decision.value, result.reasons) == ("route", [])
+    assert "credit-note" in {f.rule for f in result.findings}
+
+
+def test_a_decimal_comma_is_read(variant) -> None:  # type: ignore[no-untyped-def]
+    data = variant(
+        SAMPLES / "route" / "teappsxml.xml",
+        ("//SUMMARY/INVOICE_TOTAL/AMOUNT[@VAT='INCLUDED']", "text", "1265,04"),
+    )
+    assert adapt(data).total == D("1265.04")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("//SUMMARY/INVOICE_TOTAL/AMOUNT[@VAT='INCLUDED']", "text", "1.265,04"),
+            "mixes a decimal point",
+        ),
+        (("//SUMMARY/INVOICE_TOTAL/AMOUNT[@VAT='INCLUDED']", "attr:SIGN", "?"), "SIGN '?'"),
+        (("//HEADER/INVOICE_DATE/DATE/DAY", "text", "31"), "not a real calendar date"),
+        (("//HEADER/INVOICE_DATE/DATE/MONTH", "text", "XI"), "is not a date"),
+    ],
+)
+def test_unreadable_values(edit: tuple[str, str, str], message: str, variant) -> None:  # type: ignore[no-untyped-def]
+    result = check_bytes(variant(SAMPLES / "route" / "teappsxml.xml", edit), None, TODAY)
+    assert (result.decision.value, result.reasons) == ("invalid", ["unreadable-field"])
+    assert message in result.findings[0].message
+
+
+def test_a_batch_of_two_invoices_is_refused(variant) -> None:  # type: ignore[no-untyped-def]
+    from lxml import etree
+
+    root = etree.fromstring((SAMPLES / "route" / "teappsxml.xml").read_bytes())
+    invoices = root.find("CONTENT_FRAME/INVOICES")
+    assert invoices is not None
+    invoices.append(etree.fromstring(etree.tostring(invoices[0])))
+    result = check_bytes(etree.tostring(root), None, TODAY)
+    assert (result.decision.value, result.reasons) == ("invalid", ["unreadable-field"])
+    assert "holds 2 invoices" in result.findings[0].message
+    assert result.findings[0].xpath == "/INVOICE_CENTER/CONTENT_FRAME/INVOICES"
+
+
+def test_mixed_currencies_are_unreadable(variant) -> None:  # type: ignore[no-untyped-def]
+    data = variant(
+        SAMPLES / "route" / "teappsxml.xml", ("//ROWS/ROW[3]/CURRENCY/CODE", "text", "SEK")
+    )
+    result = check_bytes(data, None, TODAY)
+    assert (result.decision.value, result.reasons) == ("invalid", ["unreadable-field"])
+    assert "EUR, SEK" in result.findings[0].message
+
+
+def test_receiver_without_identifiers_is_a_consumer(variant) -> None:  # type: ignore[no-untyped-def]
+    data = variant(
+        SAMPLES / "route" / "teappsxml.xml",
+        ("//RECEIVER//ORGANIZATION_NUMBER", "remove", None),
+        ("//RECEIVER//VAT_NUMBER", "remove", None),
+        ("//RECEIVER/NET_SERVICE_ID", "text", "FI4950009420028730"),
+    )
+    invoice = adapt(data)
+    assert (invoice.buyer.business_id, invoice.channel) == (None, "b2c-other")
+    assert invoice.channel_signals == ["buyer has no business identifier"]
+
+
+def test_teappsxml_schema_hook(tmp_path: Path, settings: Settings) -> None:
+    schema = tmp_path / "TEAPPSXML.xsd"
+    schema.write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+        '<xs:element name="INVOICE_CENTER"><xs:complexType><xs:sequence>'
+        '<xs:element name="TRANSPORT_FRAME"/><xs:element name="CONTENT_FRAME"/>'
+        "</xs:sequence></xs:complexType></xs:element></xs:schema>"
+    )
+    assert SchemaStore([tmp_path]).find("teappsxml") == schema
+    good = check_file(SAMPLES / "route" / "teappsxml.xml", settings, TODAY, schemas=tmp_path)
+    assert (good.decision.value, good.schema_check) == ("route", "valid")
+    bad = check_bytes(
+        b"<INVOICE_CENTER><CONTENT_FRAME/></INVOICE_CENTER>", settings, TODAY, schemas=tmp_path
+    )
+    assert (bad.decision.value, bad.reasons) == ("invalid", ["schema"])

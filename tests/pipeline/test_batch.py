@@ -1,0 +1,435 @@
+"""`kassavirta check --jobs N`: the same results on every number of processes.
+
+The folders are written by the seeded benchmark generator (realistic Finvoice
+3.0, with invoices that reuse an earlier invoice's number and date in another
+folder), plus the sample set, so the in-run duplicate rule is exercised
+across files, folders and worker chunks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from helpers import ROOT, SAMPLES
+from kassavirta.config.toml import build_policy, load_config
+from kassavirta.decision import Policy
+from kassavirta.findings import CheckResult, Decision, Finding, Severity
+from kassavirta.pipeline.batch import MIN_PARALLEL_FILES, Batch, Interrupts, StreamTally
+from kassavirta.pipeline.evaluate import (
+    Checker,
+    RunDuplicates,
+    RunKey,
+    count_inputs,
+    iter_input_names,
+    iter_inputs,
+    mark_duplicate,
+    run_assignment,
+)
+from kassavirta.report.progress import BarProgress, NoProgress, progress_for, wanted
+
+
+def load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks/generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses resolve their annotations there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """120 generated invoices in folders of 30, with cross-folder duplicate numbers."""
+    folder = tmp_path_factory.mktemp("generated")
+    counts = load_generator().generate(folder, 120, seed=7, per_folder=30)
+    assert counts.get("duplicate-in-batch", 0) >= 2
+    return folder
+
+
+def policy_of(folder: Path) -> Policy:
+    options = load_config(folder / "kassavirta.toml")
+    assert options.today is not None
+    return build_policy(options, today=options.today)
+
+
+def dumps(results: list[CheckResult]) -> list[dict[str, Any]]:
+    return [r.model_dump(mode="json") for r in results]
+
+
+def run_json(cli: Any, *args: str) -> tuple[int, dict[str, Any]]:
+    done = cli("check", *args, "--output", "json")
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+# --- the same results whatever --jobs is -------------------------------------------------
+
+
+def test_jobs_1_and_2_print_identical_json_with_cross_file_duplicates(
+    cli: Any, generated: Path
+) -> None:
+    code1, one = run_json(cli, str(generated), "--jobs", "1")
+    code2, two = run_json(cli, str(generated), "--jobs", "2")
+    assert (code1, one) == (code2, two)
+    assert code1 == 1  # the set holds send errors and invalid files
+    in_run = [
+        f
+        for r in one["results"]
+        for f in r["findings"]
+        if f["rule"] == "duplicate-number" and "routed earlier in this run" in (f["detail"] or "")
+    ]
+    assert len(in_run) >= 2
+    # The earlier invoice is named, and some collide across folders (so across worker chunks).
+    folders = []
+    for r in one["results"]:
+        for f in r["findings"]:
+            if f in in_run:
+                earlier = f["detail"].split("this run: ", 1)[1].split(" (number", 1)[0]
+                assert Path(earlier).as_posix() < Path(r["path"]).as_posix()
+                folders.append(Path(earlier).parent != Path(r["path"]).parent)
+    assert any(folders)
+    summary = one["summary"]
+    assert summary["files"] == 120
+    assert summary["invoices"] == len(one["results"])
+
+
+def test_jobs_identical_on_the_sample_set_too(cli: Any) -> None:
+    assert run_json(cli, str(SAMPLES), "--jobs", "1") == run_json(cli, str(SAMPLES), "--jobs", "2")
+
+
+def test_text_and_jsonl_identical_across_jobs(cli: Any, generated: Path) -> None:
+    for output in ("text", "jsonl"):
+        one = cli("check", str(generated), "--jobs", "1", "--output", output)
+        two = cli("check", str(generated), "--jobs", "2", "--output", output)
+        assert one.stdout == two.stdout and one.returncode == two.returncode
+    lines = two.stdout.splitlines()
+    assert json.loads(lines[-1])["summary"]["invoices"] == len(lines) - 1
+
+
+def test_pool_results_equal_the_single_process_checker(generated: Path) -> None:
+    policy = policy_of(generated)
+    batch = Batch(policy, jobs=2, chunksize=3)
+    pooled = list(batch.results(iter_input_names([generated])))
+    assert batch.parallel
+    single = list(Checker(policy_of(generated)).check_paths(iter_inputs([generated])))
+    assert dumps(pooled) == dumps(single)
+    assert batch.summary().files == 120
+
+
+def test_a_handful_of_files_runs_without_a_pool(generated: Path) -> None:
+    few = list(iter_input_names([generated]))[: MIN_PARALLEL_FILES - 1]
+    batch = Batch(policy_of(generated), jobs=2)
+    assert len(list(batch.results(few))) >= len(few)
+    assert not batch.parallel
+
+
+def test_jobs_must_be_a_positive_number(cli: Any, tmp_path: Path) -> None:
+    done = cli("check", str(tmp_path), "--jobs", "0")
+    assert done.returncode == 2
+    assert "1 or more" in done.stderr
+
+
+def test_help_says_json_holds_results_and_jobs_defaults_to_every_core(cli: Any) -> None:
+    done = cli("check", "--help")
+    text = " ".join(done.stdout.split())
+    assert "holds every result in memory" in text
+    assert "default: every core" in text
+    assert "junit" in text and "sarif" in text
+
+
+# --- the in-run duplicate rule ----------------------------------------------------------------
+
+
+def _routed(path: str, number: str = "42") -> tuple[CheckResult, RunKey]:
+    result = CheckResult(path=path, format="finvoice-3.0", decision=Decision.ROUTE)
+    return result, RunKey(number=number, issued_at=date(2026, 11, 20), line=7, xpath="/F/N")
+
+
+def test_a_later_invoice_with_the_same_number_and_date_is_a_send_error() -> None:
+    duplicates = RunDuplicates()
+    first, key = _routed("a.xml")
+    assert duplicates.apply(first, key) is not None
+    second, key2 = _routed("b.xml", number=" 42 ")
+    assert duplicates.apply(second, key2) is None
+    assert first.decision is Decision.ROUTE
+    assert second.decision is Decision.ERROR and second.reasons == ["duplicate-number"]
+    found = second.findings[0]
+    assert found.service_code == 6 and found.line == 7 and found.xpath == "/F/N"
+    assert "An assignment for this invoice number  42  already exists" in found.message
+    assert "this run: a.xml" in (found.detail or "")
+
+
+def test_another_invoice_date_is_not_a_duplicate() -> None:
+    duplicates = RunDuplicates()
+    first, key = _routed("a.xml")
+    duplicates.apply(first, key)
+    second = CheckResult(path="b.xml", decision=Decision.ROUTE)
+    duplicates.apply(second, RunKey(number="42", issued_at=date(2026, 11, 21)))
+    assert second.decision is Decision.ROUTE
+
+
+def test_an_invoice_that_is_not_routed_blocks_nothing() -> None:
+    duplicates = RunDuplicates()
+    error = CheckResult(path="a.xml", decision=Decision.ERROR, reasons=["sum-mismatch"])
+    duplicates.apply(error, RunKey(number="42", issued_at=date(2026, 11, 20)))
+    second, key = _routed("b.xml")
+    duplicates.apply(second, key)
+    assert second.decision is Decision.ROUTE
+
+
+def test_spilled_keys_decide_exactly_as_keys_in_memory() -> None:
+    def run(spill_at: int) -> list[dict[str, Any]]:
+        duplicates = RunDuplicates(spill_at=spill_at)
+        out = []
+        for n in range(40):
+            result, key = _routed(f"f{n:02d}.xml", number=str(n % 13))
+            duplicates.apply(result, key)
+            out.append(result)
+        duplicates.close()
+        return dumps(out)
+
+    spilled, kept = run(3), run(10_000)
+    assert spilled == kept
+    assert sum(r["decision"] == "error" for r in kept) == 40 - 13
+
+
+def test_the_finding_goes_where_the_rule_table_puts_it_and_merges_known_blockers() -> None:
+    known = Finding(
+        rule="duplicate-number",
+        severity=Severity.ERROR,
+        service_code=6,
+        message="m",
+        detail="collides with X. Give …",
+    )
+    result = CheckResult(
+        path="b.xml",
+        decision=Decision.ERROR,
+        reasons=["address-incomplete", "duplicate-number", "sum-mismatch"],
+        findings=[
+            Finding(rule="address-incomplete", severity=Severity.ERROR, message="a"),
+            known,
+            Finding(rule="sum-mismatch", severity=Severity.ERROR, message="s"),
+            Finding(rule="due-date-weekend", severity=Severity.WARNING, message="w"),
+        ],
+    )
+    key = RunKey(number="42", issued_at=date(2026, 11, 20), blockers=("assignment X (…)",))
+    mark_duplicate(result, key, run_assignment("a.xml", "42", date(2026, 11, 20)))
+    assert [f.rule for f in result.findings] == [
+        "address-incomplete",
+        "duplicate-number",
+        "sum-mismatch",
+        "due-date-weekend",
+    ]
+    detail = result.findings[1].detail or ""
+    assert detail.startswith("collides with assignment X (…); assignment this run: a.xml")
+    assert result.reasons == ["address-incomplete", "duplicate-number", "sum-mismatch"]
+
+
+def test_a_routed_duplicate_loses_its_reminder_schedule(generated: Path) -> None:
+    results = list(Batch(policy_of(generated), jobs=1).results(iter_input_names([generated])))
+    routed = [r for r in results if r.decision is Decision.ROUTE]
+    assert routed and all(r.schedule is not None for r in routed)
+    in_run = [r for r in results if "duplicate-number" in r.reasons]
+    assert in_run and all(r.schedule is None for r in in_run)
+
+
+def test_external_assignments_and_in_run_duplicates_together(generated: Path) -> None:
+    policy = policy_of(generated)
+    results = list(Batch(policy, jobs=1).results(iter_input_names([generated])))
+    external = [
+        r
+        for r in results
+        for f in r.findings
+        if f.rule == "duplicate-number" and "assignments.json" in (f.detail or "")
+    ]
+    assert external  # the generated assignments.json blocks some numbers
+    # Numbers blocked from outside never count as routed for later invoices.
+    numbers = {r.invoice.number for r in external if r.invoice}
+    assert all(
+        r.decision is not Decision.ROUTE
+        for r in results
+        if r.invoice and r.invoice.number in numbers
+    )
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+def _old_order(root: Path) -> list[str]:
+    """The order the first version of iter_inputs gave: every path collected, then sorted."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        base = Path(dirpath)
+        found.extend(base / n for n in filenames if n.lower().endswith(".xml"))
+        found.extend(base / n for n in dirnames if n.lower().endswith(".xml"))
+    return [str(p) for p in sorted(found, key=lambda q: q.as_posix())]
+
+
+def test_lazy_walk_gives_the_order_of_sorting_every_path(tmp_path: Path) -> None:
+    for rel in (
+        "a.xml.xml",
+        "a.xml/b.xml",
+        "a.xml/c/d.xml",
+        "a-b.xml",
+        "a0.xml",
+        "a/b.xml",
+        "a/b/c.xml",
+        "a/b.xml.xml",
+        "Z.xml",
+        "b c/x.XML",
+        "ä/ö.xml",
+        "a/_/x.xml",
+        "a/-/x.xml",
+        "skip.txt",
+    ):
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("x")
+    (tmp_path / "link.xml").symlink_to(tmp_path / "a")
+    (tmp_path / "linkdir").symlink_to(tmp_path / "a")
+    expected = _old_order(tmp_path)
+    assert list(iter_input_names([tmp_path])) == expected
+    assert [str(p) for p in iter_inputs([tmp_path])] == expected
+    assert count_inputs([tmp_path]) == len(expected)
+    assert str(tmp_path / "link.xml") in expected  # a link to a folder is an input, not walked
+    assert not any("linkdir" in p for p in expected)
+
+
+def test_paths_keep_the_shape_they_were_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.xml").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    assert list(iter_input_names(["."])) == ["sub/x.xml"]
+    assert list(iter_input_names(["./sub/"])) == ["sub/x.xml"]
+    assert list(iter_input_names(["missing.xml"])) == ["missing.xml"]
+
+
+def test_stream_tally_counts_files_without_keeping_paths() -> None:
+    tally = StreamTally()
+    for n in range(5):
+        tally.add(CheckResult(path=f"f{n}", document=1, decision=Decision.ROUTE))
+        tally.add(CheckResult(path=f"f{n}", document=2, decision=Decision.ERROR))
+        assert not tally.paths
+    summary = tally.summary()
+    assert (summary.files, summary.invoices, summary.route, summary.error) == (5, 10, 5, 5)
+
+
+def test_ctrl_c_waits_for_the_result_being_written() -> None:
+    interrupts = Interrupts()
+    written: list[int] = []
+    with interrupts.installed(), pytest.raises(KeyboardInterrupt):
+        for n in range(3):
+            with interrupts.atomic():
+                written.append(n)
+                os.kill(os.getpid(), signal.SIGINT)  # arrives mid-write: held
+                written.append(n)  # the rest of the same result
+    assert written == [0, 0]
+    with pytest.raises(KeyboardInterrupt), interrupts.installed():
+        os.kill(os.getpid(), signal.SIGINT)  # outside a write: at once
+        time.sleep(5)
+
+
+# --- the progress bar ------------------------------------------------------------------------
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_on_a_terminal_and_never_when_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm")
+    assert not wanted(io.StringIO())
+    assert wanted(FakeTerminal())
+    assert not wanted(FakeTerminal(), quiet=True)
+    assert isinstance(progress_for(io.StringIO()), NoProgress)
+    assert not isinstance(progress_for(io.StringIO()), BarProgress)
+    assert isinstance(progress_for(FakeTerminal()), BarProgress)
+    monkeypatch.setenv("TERM", "dumb")
+    assert not wanted(FakeTerminal())
+
+
+def test_no_progress_output_when_stderr_is_not_a_terminal(cli: Any, generated: Path) -> None:
+    done = cli("check", str(generated), "--jobs", "2", "--output", "jsonl")
+    assert done.returncode == 1
+    assert done.stderr == ""
+
+
+def _run_with_terminal_stderr(tmp: Path, *args: str) -> tuple[int, str, str]:
+    """Run the CLI with stderr on a pseudo-terminal (as in a person's shell), stdout to a file."""
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "160"}
+    out_file = tmp / "stdout.txt"
+    with out_file.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kassavirta.cli", *args],
+            stdout=out,
+            stderr=slave,
+            env=env,
+            cwd=ROOT,
+        )
+        os.close(slave)
+        seen = bytearray()
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        proc.wait(timeout=600)
+    os.close(master)
+    return proc.returncode, out_file.read_text(), seen.decode(errors="replace")
+
+
+def test_progress_bar_on_a_terminal_and_silent_with_quiet(generated: Path, tmp_path: Path) -> None:
+    code, out, terminal = _run_with_terminal_stderr(
+        tmp_path, "check", str(generated), "-O", "jsonl"
+    )
+    assert code == 1
+    assert "checking" in terminal and "route" in terminal
+    assert "checking" not in out  # the bar never mixes into the results
+    code, out, terminal = _run_with_terminal_stderr(
+        tmp_path, "check", str(generated), "-O", "jsonl", "-q"
+    )
+    assert code == 1 and "checking" not in terminal
+
+
+def test_the_run_never_adds_to_the_callers_assignment_index(generated: Path) -> None:
+    policy = policy_of(generated)
+    before = len(policy.assignments)
+    results = list(Batch(policy, jobs=2).results(iter_input_names([generated])))
+    assert any(r.decision is Decision.ROUTE for r in results)
+    assert len(policy.assignments) == before
+
+
+def test_with_the_xsd_schema_breaks_are_invalid_and_no_schema_is_said_missing(
+    generated: Path, schema_dir: Path
+) -> None:
+    options = load_config(generated / "kassavirta.toml")
+    options.schemas = [schema_dir]
+    assert options.today is not None
+    batch = Batch(build_policy(options, today=options.today), jobs=2)
+    results = list(batch.results(iter_input_names([generated])))
+    broken = [r for r in results if r.reasons == ["schema"]]
+    assert len(broken) == 2  # the generator's two schema-invalid invoices
+    assert all(r.schema_check == "invalid" for r in broken)
+    assert {r.schema_check for r in results if r.format == "finvoice-3.0"} <= {"valid", "invalid"}
+    assert not any("skipped" in note for note in batch.summary().notes)
