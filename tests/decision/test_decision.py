@@ -9,8 +9,8 @@ import pytest
 
 from helpers import SAMPLES, TODAY
 from kassavirta import check_bytes, check_bytes_all, check_file
+from kassavirta.config.policy import Policy
 from kassavirta.config.settings import Settings, load_settings
-from kassavirta.decision import Policy
 from kassavirta.model import Channel
 from kassavirta.pipeline.evaluate import Checker
 

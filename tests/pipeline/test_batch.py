@@ -25,20 +25,13 @@ from typing import Any
 import pytest
 
 from helpers import ROOT, SAMPLES
-from kassavirta.config.toml import build_policy, load_config
-from kassavirta.decision import Policy
+from kassavirta.config.policy import Policy, build_policy
+from kassavirta.config.toml import load_config
 from kassavirta.findings import CheckResult, Decision, Finding, Severity
 from kassavirta.pipeline.batch import MIN_PARALLEL_FILES, Batch, Interrupts, StreamTally
-from kassavirta.pipeline.evaluate import (
-    Checker,
-    RunDuplicates,
-    RunKey,
-    count_inputs,
-    iter_input_names,
-    iter_inputs,
-    mark_duplicate,
-    run_assignment,
-)
+from kassavirta.pipeline.duplicates import RunDuplicates, RunKey, mark_duplicate, run_assignment
+from kassavirta.pipeline.evaluate import Checker
+from kassavirta.pipeline.walk import count_inputs, iter_input_names, iter_inputs
 from kassavirta.report.progress import BarProgress, NoProgress, progress_for, wanted
 
 

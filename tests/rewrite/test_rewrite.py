@@ -14,9 +14,8 @@ import pytest
 from lxml import etree
 
 from helpers import TEST_DATA, TODAY
+from kassavirta.config.policy import Policy, RunOptions, build_policy
 from kassavirta.config.settings import Settings, load_settings, settings_from_mapping
-from kassavirta.config.toml import RunOptions, build_policy
-from kassavirta.decision import Policy
 from kassavirta.findings import Decision
 from kassavirta.finnish.identifiers import (
     parse_virtual_barcode,

@@ -78,11 +78,12 @@ _jobs = at_least_one("not a number of processes (1 or more)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from kassavirta.config.toml import max_bytes_of
+    from kassavirta.config.policy import max_bytes_of
     from kassavirta.findings import Decision
-    from kassavirta.pipeline.batch import Batch, Interrupts, make_sink
-    from kassavirta.pipeline.evaluate import count_inputs, iter_input_names
+    from kassavirta.pipeline.batch import Batch, Interrupts
+    from kassavirta.pipeline.walk import count_inputs, iter_input_names
     from kassavirta.report.progress import progress_for
+    from kassavirta.report.sinks import make_sink
 
     options = options_from(args, list(args.paths))
     if args.record:

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kassavirta.config.toml import RunOptions, build_policy, find_config, load_config, merge
-from kassavirta.decision import Policy
+from kassavirta.config.policy import Policy, RunOptions, build_policy
+from kassavirta.config.toml import find_config, load_config, merge
 from kassavirta.errors import SettingsError
 from kassavirta.model import Channel
 
@@ -144,6 +144,4 @@ def options_from(args: argparse.Namespace, paths: list[Path]) -> RunOptions:
 
 
 def policy_from(options: RunOptions) -> Policy:
-    from kassavirta.pipeline.evaluate import today_in_helsinki
-
-    return build_policy(options, today=options.today or today_in_helsinki())
+    return build_policy(options)

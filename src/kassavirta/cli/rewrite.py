@@ -97,8 +97,7 @@ def refusal_lines(result: RewriteResult) -> list[str]:
 
 def rewrite_file(args: argparse.Namespace, command: str) -> RewriteResult | int:
     """Read, decide and rewrite; an int is the exit status of a failure already reported."""
-    from kassavirta.config.toml import max_bytes_of
-    from kassavirta.decision import Policy
+    from kassavirta.config.policy import Policy, max_bytes_of
     from kassavirta.errors import InputError
     from kassavirta.pipeline.read import read_file
     from kassavirta.rewrite import RewriteError, rewrite_document

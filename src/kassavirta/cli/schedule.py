@@ -69,45 +69,33 @@ def _text(entry: dict[str, Any], out: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kassavirta.config.toml import max_bytes_of
-    from kassavirta.decision import decide, invalid_from_error
+    from kassavirta.config.policy import max_bytes_of
     from kassavirta.erp.schedule import schedule_for
-    from kassavirta.errors import InputError
-    from kassavirta.pipeline.read import read_bytes, read_file
+    from kassavirta.pipeline.evaluate import Checker
 
     options = options_from(args, [args.invoice])
     policy = policy_from(options)
-    label = str(args.invoice)
+    checker = Checker(policy, max_bytes=max_bytes_of(options), track_run=False)
     entries: list[dict[str, Any]] = []
     problems: list[str] = []
-    try:
-        documents = read_bytes(
-            read_file(args.invoice, max_bytes=max_bytes_of(options)),
-            path=label,
-            max_bytes=max_bytes_of(options),
-        )
-    except InputError as exc:
-        exc.path = label
-        result = invalid_from_error(label, exc).result
-        problems.append(f"{label}: {result.reasons[0]}: {result.findings[0].message}")
-        documents = []
-    for document in documents:
-        outcome = decide(document, label, policy)
-        where = label if len(documents) == 1 else f"{label}#{document.index}"
-        if outcome.invoice is None:
-            first = outcome.result.findings[0].message if outcome.result.findings else ""
-            problems.append(f"{where}: {outcome.result.decision.value}: {first}".rstrip(": "))
+    for outcome in checker.path_outcomes(args.invoice):
+        result, inv = outcome.result, outcome.invoice
+        if outcome.document is None:  # the file itself cannot be read
+            problems.append(f"{result.path}: {result.reasons[0]}: {result.findings[0].message}")
             continue
-        inv = outcome.invoice
+        if inv is None:
+            first = result.findings[0].message if result.findings else ""
+            problems.append(f"{result.label}: {result.decision.value}: {first}".rstrip(": "))
+            continue
         entries.append(
             {
-                "path": where,
+                "path": result.label,
                 "invoice": {
                     "number": inv.number,
                     "due_date": inv.due_date.isoformat() if inv.due_date else None,
                 },
-                "decision": outcome.result.decision.value,
-                "reasons": list(outcome.result.reasons),
+                "decision": result.decision.value,
+                "reasons": list(result.reasons),
                 "schedule": schedule_for(inv, policy.settings).as_dict(),
             }
         )

@@ -161,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
     import os
     import signal
 
-    from kassavirta.config.toml import max_bytes_of
+    from kassavirta.config.policy import max_bytes_of
 
     options = options_from(args, [])
     config = ServerConfig(

@@ -41,10 +41,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, Protocol, cast
+from typing import TYPE_CHECKING, Literal, Protocol, cast
 
+from kassavirta.config.policy import Policy
 from kassavirta.config.settings import Settings
-from kassavirta.decision import Policy
 from kassavirta.errors import InputError, KassavirtaError
 from kassavirta.findings import CheckResult, Decision
 from kassavirta.finnish.identifiers import preview_reference, virtual_barcode
@@ -52,6 +52,9 @@ from kassavirta.lazy import module_attribute
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document, read_bytes
 from kassavirta.rewrite.clause import Clause, transfer_clause
+
+if TYPE_CHECKING:
+    from kassavirta.decision import Outcome
 
 REWRITERS: dict[str, str] = {
     "finvoice-1.3": "finvoice",
@@ -280,7 +283,18 @@ def rewrite_document(
     """
     from kassavirta.pipeline.evaluate import Checker
 
-    results = Checker(policy).check_bytes(data, path)
+    return rewrite_outcomes(data, Checker(policy).outcomes(data, path), policy, rf=rf, path=path)
+
+
+def rewrite_outcomes(
+    data: bytes, outcomes: list[Outcome], policy: Policy, *, rf: bool = False, path: str
+) -> RewriteResult:
+    """`rewrite_document` from the check of `data` already made: nothing is read twice.
+
+    Each outcome's parsed document and adapted invoice are what the plan and the
+    format's rewriter work on; only the output is read again, once, to verify it.
+    """
+    results = [o.result for o in outcomes]
     refused = next((r for r in results if r.decision is not Decision.ROUTE), None)
     first = results[0]
     if refused is not None:
@@ -293,8 +307,10 @@ def rewrite_document(
         )
     settings = policy.settings
     assert settings is not None  # a routed invoice has active settings
-    documents = read_bytes(data, path=path, max_bytes=max(len(data), 1))
-    originals = [_adapt(doc, r.format or "") for doc, r in zip(documents, results, strict=True)]
+    routed = [(o.document, o.invoice) for o in outcomes]
+    originals = [invoice for _, invoice in routed if invoice is not None]
+    documents = [document for document, _ in routed if document is not None]
+    assert len(documents) == len(originals) == len(outcomes)  # routed: read and adapted
     if settings.accountable_party == "company":
         return RewriteResult(
             data=data,
@@ -359,5 +375,6 @@ __all__ = [
     "RewriteResult",
     "make_plan",
     "rewrite_document",
+    "rewrite_outcomes",
     "rewriter_for",
 ]

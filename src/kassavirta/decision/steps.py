@@ -1,0 +1,322 @@
+"""The invalid and bypass checks of SPEC §2, one function and one row each, in order.
+
+`STEPS` is read top to bottom: the first step that finds something decides
+(its row says which decision), and the checks below it do not run. A document
+that passes every step goes to the content rules (`kassavirta.rules.RULES`):
+`error` when a send error fires, else `route`. The order is SPEC's, where the
+cheaper question comes first: what the document is (invalid), whether the
+service takes its format at all (bypass, before we try to read it), whether it
+can be read (invalid), then the bypass checks on the invoice itself.
+`service-inactive` is last because SPEC wants the content rules reported even
+then, as warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from kassavirta.config.policy import Policy
+from kassavirta.errors import InputError
+from kassavirta.findings import Decision, Finding, Severity
+from kassavirta.formats import adapter_for
+from kassavirta.formats.base import Adapter
+from kassavirta.formats.detect import Detected
+from kassavirta.model import Channel, Invoice
+from kassavirta.pipeline.read import Document
+from kassavirta.rules import RuleContext, run_rules
+
+
+def error_finding(exc: InputError) -> Finding:
+    """The finding for an input that cannot be used, where the error says it is."""
+    return Finding(
+        rule=exc.reason,
+        severity=Severity.ERROR,
+        message=exc.message,
+        line=exc.line,
+        column=exc.column,
+        xpath=exc.xpath,
+        value=exc.value,
+    )
+
+
+def local_name(element: object) -> str:
+    tag = getattr(element, "tag", "")
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+@dataclass
+class Subject:
+    """What the steps look at: the document, and from the adaptation on, its invoice."""
+
+    path: str
+    document: Document
+    detected: Detected
+    policy: Policy
+    schema_check: str = "skipped"
+    """`valid` or `invalid` once the schema step validated the document."""
+    invoice: Invoice | None = None
+
+    @cached_property
+    def adapter(self) -> Adapter | None:
+        return adapter_for(self.detected.format)
+
+    @property
+    def adapted(self) -> Invoice:
+        assert self.invoice is not None, "an invoice step ran before the adaptation"
+        return self.invoice
+
+    @cached_property
+    def rule_findings(self) -> list[Finding]:
+        """Every content rule's findings, computed once (service-inactive reports them too)."""
+        ctx = RuleContext(
+            invoice=self.adapted,
+            today=self.policy.today,
+            settings=self.policy.settings,
+            assignments=self.policy.assignments,
+            postal_codes=self.policy.postal_codes,
+        )
+        return list(run_rules(ctx))
+
+    def at_root(self) -> tuple[int | None, str]:
+        """The root element's line and XPath."""
+        part = self.document.part
+        return part.line(part.root), part.tree.getpath(part.root)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One invalid or bypass check: its slug, the decision it makes, and the check.
+
+    The check returns no findings when the document passes. Otherwise the
+    step decides, and the first finding names the reason: the step's slug,
+    or for the adaptation the reason its error carries.
+    """
+
+    slug: str
+    decision: Decision
+    summary: str
+    check: Callable[[Subject], list[Finding]]
+
+
+def not_an_invoice(s: Subject) -> list[Finding]:
+    what = s.detected.not_invoice
+    if not what:
+        return []
+    described = what if " " in what else f"a {what} notification message"
+    line, xpath = s.at_root()
+    return [
+        Finding(
+            rule="not-an-invoice",
+            severity=Severity.ERROR,
+            message=f"This is {described}, not an invoice.",
+            line=line,
+            xpath=xpath,
+        )
+    ]
+
+
+def unknown_format(s: Subject) -> list[Finding]:
+    if s.detected.format != "unknown":
+        return []
+    root = s.document.part.root
+    what = root.tag if isinstance(root.tag, str) else "?"
+    extra = (
+        f" (Finvoice Version {s.detected.version!r} is not one we know)"
+        if local_name(root) == "Finvoice"
+        else ""
+    )
+    line, xpath = s.at_root()
+    return [
+        Finding(
+            rule="unknown-format",
+            severity=Severity.ERROR,
+            message=f"Unknown document: root element {what}{extra}.",
+            detail="Register its root in the settings' detection table if it is an invoice "
+            "format the service knows.",
+            line=line,
+            xpath=xpath,
+            value=what,
+        )
+    ]
+
+
+def unsupported_format(s: Subject) -> list[Finding]:
+    if s.policy.supported(s.detected.format) is not False:
+        return []
+    return [
+        Finding(
+            rule="unsupported-format",
+            severity=Severity.INFO,
+            message=f"{s.detected.name} is not a format the service takes: the invoice is sent "
+            "directly to the receiver, and the service does not monitor it.",
+            line=s.at_root()[0],
+        )
+    ]
+
+
+def unadapted_format(s: Subject) -> list[Finding]:
+    """Recognised, but no module reads it (Visma XML, Svefaktura, E2B)."""
+    if s.adapter is not None:
+        return []
+    return [
+        Finding(
+            rule="unadapted-format",
+            severity=Severity.ERROR,
+            message=f"{s.detected.name} is recognised, but this version of the toolkit cannot "
+            "read it yet.",
+            line=s.at_root()[0],
+            value=s.detected.format,
+        )
+    ]
+
+
+def schema(s: Subject) -> list[Finding]:
+    if s.policy.schemas is None:
+        return []
+    part = s.document.part
+    violations = s.policy.schemas.validate(s.detected.format, part.tree, part.line_offset)
+    if violations is None:
+        return []  # no XSD for this format: the check stays "skipped"
+    s.schema_check = "invalid" if violations else "valid"
+    return [
+        Finding(
+            rule="schema", severity=Severity.ERROR, message=v.message, line=v.line, column=v.column
+        )
+        for v in violations
+    ]
+
+
+def unreadable_field(s: Subject) -> list[Finding]:
+    """The adaptation: the document becomes the normalised invoice, or says what it cannot read."""
+    assert s.adapter is not None
+    try:
+        invoice = s.adapter(s.document)
+    except InputError as exc:
+        exc.path = exc.path or s.path
+        return [error_finding(exc)]
+    channel = s.policy.channel
+    if channel is not None:
+        invoice.channel = channel
+        invoice.channel_signals = [f"channel given explicitly: {channel.value}"]
+    s.invoice = invoice
+    return []
+
+
+def non_eur(s: Subject) -> list[Finding]:
+    invoice = s.adapted
+    if invoice.currency == "EUR":
+        return []
+    where = invoice.where("total")
+    return [
+        Finding(
+            rule="non-eur",
+            severity=Severity.INFO,
+            message=f"The invoice is in {invoice.currency}: only EUR invoices go through the "
+            "service; it is sent directly to the receiver and not monitored.",
+            line=where.line,
+            xpath=where.xpath,
+            value=invoice.currency,
+        )
+    ]
+
+
+def consumer_transition(s: Subject) -> list[Finding]:
+    invoice = s.adapted
+    settings = s.policy.settings
+    if (
+        invoice.channel is not Channel.B2C_NETBANK
+        or settings is None
+        or settings.activated_on is None
+        or (s.policy.today - settings.activated_on).days >= settings.consumer_transition_days
+    ):
+        return []
+    return [
+        Finding(
+            rule="consumer-transition",
+            severity=Severity.INFO,
+            message=f"Consumer e-invoice to a netbank within {settings.consumer_transition_days} "
+            f"days of the activation on {settings.activated_on.isoformat()}: sent directly to "
+            "the bank.",
+            detail="Signals: " + "; ".join(invoice.channel_signals),
+        )
+    ]
+
+
+def service_inactive(s: Subject) -> list[Finding]:
+    settings = s.policy.settings
+    if settings is not None and settings.active:
+        return []
+    status = (
+        "no activation settings were given"
+        if settings is None
+        else f"the service status is {settings.status}"
+    )
+    downgraded = [
+        f.model_copy(update={"severity": Severity.WARNING}) if f.severity is Severity.ERROR else f
+        for f in s.rule_findings
+    ]
+    return [
+        Finding(
+            rule="service-inactive",
+            severity=Severity.INFO,
+            message=f"The service is not active ({status}): the invoice is sent directly. "
+            "Content rules are reported as warnings.",
+        ),
+        *downgraded,
+    ]
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "not-an-invoice",
+        Decision.INVALID,
+        "A notification message is not an invoice.",
+        not_an_invoice,
+    ),
+    Step(
+        "unknown-format",
+        Decision.INVALID,
+        "The document must be a format we recognise.",
+        unknown_format,
+    ),
+    Step(
+        "unsupported-format",
+        Decision.BYPASS,
+        "Formats the service does not take are sent directly.",
+        unsupported_format,
+    ),
+    Step(
+        "unadapted-format",
+        Decision.INVALID,
+        "A recognised format must have a reader.",
+        unadapted_format,
+    ),
+    Step(
+        "schema",
+        Decision.INVALID,
+        "The document must be valid against its XSD, when one is found.",
+        schema,
+    ),
+    Step(
+        "unreadable-field",
+        Decision.INVALID,
+        "Every field the service needs must be readable.",
+        unreadable_field,
+    ),
+    Step("non-eur", Decision.BYPASS, "Only EUR invoices go through the service.", non_eur),
+    Step(
+        "consumer-transition",
+        Decision.BYPASS,
+        "Consumer e-invoices go directly in the days after activation.",
+        consumer_transition,
+    ),
+    Step(
+        "service-inactive",
+        Decision.BYPASS,
+        "Without active settings every invoice goes directly.",
+        service_inactive,
+    ),
+)
+"""The invalid and bypass checks, in the order they run (SPEC §2); content rules come after."""
