@@ -28,15 +28,14 @@ as soon as it is final. Results and duplicate detection are the same for any --j
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "check",
-        help="decide route / bypass / error / invalid for invoice files or folders",
-        description="Check invoice files (folders recursively, *.xml, in sorted path order) and "
-        "say what the Kassavirta service will do with each invoice.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+HELP = "decide route / bypass / error / invalid for invoice files or folders"
+DESCRIPTION = (
+    "Check invoice files (folders recursively, *.xml, in sorted path order) and "
+    "say what the Kassavirta service will do with each invoice."
+)
+
+
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="invoice files or folders")
     add_decision_options(p)
     p.add_argument(

@@ -34,16 +34,15 @@ def _ledger_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "ledger",
-        help="import, list and inspect the assignments the service holds (SQLite ledger)",
-        description="Keep the service's assignments in a local ledger: import a Receivables API "
-        "export (GET /v1/assignments with events), list them, and show one with the state its "
-        "events derive.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+HELP = "import, list and inspect the assignments the service holds (SQLite ledger)"
+DESCRIPTION = (
+    "Keep the service's assignments in a local ledger: import a Receivables API "
+    "export (GET /v1/assignments with events), list them, and show one with the state its "
+    "events derive."
+)
+
+
+def register(p: argparse.ArgumentParser) -> None:
     s = action_parsers(p)
 
     imp = s.add_parser(

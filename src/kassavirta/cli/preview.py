@@ -24,15 +24,14 @@ exit status: 0 written, 1 not routed or not rewritable, 2 usage error.
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "preview",
-        help="draw the invoice image (PDF or HTML) as the service will send it",
-        description="Render the regenerated invoice image of a routed invoice: the invoice as "
-        "Amili Kassavirta will send it, with the service's payment details.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+HELP = "draw the invoice image (PDF or HTML) as the service will send it"
+DESCRIPTION = (
+    "Render the regenerated invoice image of a routed invoice: the invoice as "
+    "Amili Kassavirta will send it, with the service's payment details."
+)
+
+
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("invoice", type=Path, metavar="INVOICE", help="the invoice file")
     p.add_argument(
         "-o",

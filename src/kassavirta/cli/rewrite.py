@@ -33,16 +33,15 @@ exit status: 0 rewritten (or company mode), 1 not routed or not rewritable,
 USAGE_ERROR = 2
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "rewrite",
-        help="write a routed invoice as the service will send it (new account, reference, clause)",
-        description="Rewrite the payment details of a routed invoice the way Amili Kassavirta "
-        "does: service IBAN and BIC, seller account list, payee name, a new reference number, "
-        "the transfer clause and the virtual bank barcode. Everything else stays byte for byte.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+HELP = "write a routed invoice as the service will send it (new account, reference, clause)"
+DESCRIPTION = (
+    "Rewrite the payment details of a routed invoice the way Amili Kassavirta "
+    "does: service IBAN and BIC, seller account list, payee name, a new reference number, "
+    "the transfer clause and the virtual bank barcode. Everything else stays byte for byte."
+)
+
+
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("invoice", type=Path, metavar="INVOICE", help="the invoice file")
     p.add_argument(
         "-o",

@@ -27,16 +27,15 @@ printed) or cannot be read, 2 for a usage error.
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "schedule",
-        help="print the reminder and collection schedule of an invoice",
-        description="Print the dates on which the service would send the reminder and the "
-        "payment demands if the invoice stays unpaid, and whether the invoice would be routed "
-        "through the service at all.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+HELP = "print the reminder and collection schedule of an invoice"
+DESCRIPTION = (
+    "Print the dates on which the service would send the reminder and the "
+    "payment demands if the invoice stays unpaid, and whether the invoice would be routed "
+    "through the service at all."
+)
+
+
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("invoice", type=Path, metavar="INVOICE", help="an invoice file")
     add_decision_options(p)
     add_output_option(p)

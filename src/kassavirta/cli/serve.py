@@ -60,17 +60,16 @@ def _seconds(value: str) -> float:
     return number
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "serve",
-        help="answer checks over HTTP (a pre-send hook for ERPs) and serve a page to drop invoices on",
-        description="Start an HTTP server that gives the same decisions as `kassavirta check`,\n"
-        "the rewritten invoice and its image, reminder schedules and event checks, plus a\n"
-        "page at / where a person drops invoice files and sees what the service will do.\n"
-        "Needs the server extra: pip install 'kassavirta-preflight[server]'.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+HELP = "answer checks over HTTP (a pre-send hook for ERPs) and serve a page to drop invoices on"
+DESCRIPTION = (
+    "Start an HTTP server that gives the same decisions as `kassavirta check`,\n"
+    "the rewritten invoice and its image, reminder schedules and event checks, plus a\n"
+    "page at / where a person drops invoice files and sees what the service will do.\n"
+    "Needs the server extra: pip install 'kassavirta-preflight[server]'."
+)
+
+
+def register(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("server")
     g.add_argument(
         "--host",

@@ -30,16 +30,15 @@ be written (the reason is printed), 2 for a usage error.
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "si-change",
-        help="write the SI CHANGE messages (FinvoiceSenderInfo) consumer e-invoicing needs",
-        description="Write one FinvoiceSenderInfo CHANGE message per bank that adds the "
-        "service's IBAN as a seller account and moves SellerInvoiceIdentifierType away from "
-        "reference numbers, so that banks accept consumer e-invoices the service has rewritten.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+HELP = "write the SI CHANGE messages (FinvoiceSenderInfo) consumer e-invoicing needs"
+DESCRIPTION = (
+    "Write one FinvoiceSenderInfo CHANGE message per bank that adds the "
+    "service's IBAN as a seller account and moves SellerInvoiceIdentifierType away from "
+    "reference numbers, so that banks accept consumer e-invoices the service has rewritten."
+)
+
+
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--settings",
         type=Path,

@@ -30,15 +30,8 @@ from kassavirta.rules import RuleContext, run_rules
 
 def error_finding(exc: InputError) -> Finding:
     """The finding for an input that cannot be used, where the error says it is."""
-    return Finding(
-        rule=exc.reason,
-        severity=Severity.ERROR,
-        message=exc.message,
-        line=exc.line,
-        column=exc.column,
-        xpath=exc.xpath,
-        value=exc.value,
-    )
+    where = {key: getattr(exc, key) for key in ("line", "column", "xpath", "value")}
+    return Finding(rule=exc.reason, severity=Severity.ERROR, message=exc.message, **where)
 
 
 def local_name(element: object) -> str:
@@ -79,11 +72,6 @@ class Subject:
         )
         return list(run_rules(ctx))
 
-    def at_root(self) -> tuple[int | None, str]:
-        """The root element's line and XPath."""
-        part = self.document.part
-        return part.line(part.root), part.tree.getpath(part.root)
-
 
 @dataclass(frozen=True)
 class Step:
@@ -100,21 +88,37 @@ class Step:
     check: Callable[[Subject], list[Finding]]
 
 
+def _at_root(
+    s: Subject,
+    rule: str,
+    severity: Severity,
+    message: str,
+    *,
+    xpath: bool = True,
+    detail: str | None = None,
+    value: str | None = None,
+) -> list[Finding]:
+    """One finding about the document as a whole, located at its root element."""
+    part = s.document.part
+    return [
+        Finding(
+            rule=rule,
+            severity=severity,
+            message=message,
+            detail=detail,
+            line=part.line(part.root),
+            xpath=part.tree.getpath(part.root) if xpath else None,
+            value=value,
+        )
+    ]
+
+
 def not_an_invoice(s: Subject) -> list[Finding]:
     what = s.detected.not_invoice
     if not what:
         return []
     described = what if " " in what else f"a {what} notification message"
-    line, xpath = s.at_root()
-    return [
-        Finding(
-            rule="not-an-invoice",
-            severity=Severity.ERROR,
-            message=f"This is {described}, not an invoice.",
-            line=line,
-            xpath=xpath,
-        )
-    ]
+    return _at_root(s, "not-an-invoice", Severity.ERROR, f"This is {described}, not an invoice.")
 
 
 def unknown_format(s: Subject) -> list[Finding]:
@@ -127,49 +131,34 @@ def unknown_format(s: Subject) -> list[Finding]:
         if local_name(root) == "Finvoice"
         else ""
     )
-    line, xpath = s.at_root()
-    return [
-        Finding(
-            rule="unknown-format",
-            severity=Severity.ERROR,
-            message=f"Unknown document: root element {what}{extra}.",
-            detail="Register its root in the settings' detection table if it is an invoice "
-            "format the service knows.",
-            line=line,
-            xpath=xpath,
-            value=what,
-        )
-    ]
+    message = f"Unknown document: root element {what}{extra}."
+    detail = (
+        "Register its root in the settings' detection table if it is an invoice format "
+        "the service knows."
+    )
+    return _at_root(s, "unknown-format", Severity.ERROR, message, detail=detail, value=what)
 
 
 def unsupported_format(s: Subject) -> list[Finding]:
     if s.policy.supported(s.detected.format) is not False:
         return []
-    return [
-        Finding(
-            rule="unsupported-format",
-            severity=Severity.INFO,
-            message=f"{s.detected.name} is not a format the service takes: the invoice is sent "
-            "directly to the receiver, and the service does not monitor it.",
-            line=s.at_root()[0],
-        )
-    ]
+    message = (
+        f"{s.detected.name} is not a format the service takes: the invoice is sent directly "
+        "to the receiver, and the service does not monitor it."
+    )
+    return _at_root(s, "unsupported-format", Severity.INFO, message, xpath=False)
 
 
 def unadapted_format(s: Subject) -> list[Finding]:
     """Recognised, but no module reads it (Visma XML, Svefaktura, E2B)."""
     if s.adapter is not None:
         return []
-    return [
-        Finding(
-            rule="unadapted-format",
-            severity=Severity.ERROR,
-            message=f"{s.detected.name} is recognised, but this version of the toolkit cannot "
-            "read it yet.",
-            line=s.at_root()[0],
-            value=s.detected.format,
-        )
-    ]
+    message = (
+        f"{s.detected.name} is recognised, but this version of the toolkit cannot read it yet."
+    )
+    return _at_root(
+        s, "unadapted-format", Severity.ERROR, message, xpath=False, value=s.detected.format
+    )
 
 
 def schema(s: Subject) -> list[Finding]:
