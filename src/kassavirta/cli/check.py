@@ -10,6 +10,12 @@ from kassavirta.cli.common import add_decision_options, at_least_one, options_fr
 
 OUTPUTS = ("text", "json", "jsonl", "junit", "sarif")
 
+HELP = "decide route / bypass / error / invalid for invoice files or folders"
+DESCRIPTION = (
+    "Check invoice files (folders recursively, *.xml, in sorted path order) and "
+    "say what the Kassavirta service will do with each invoice."
+)
+
 EPILOG = """\
 decisions: route (goes through Kassavirta), bypass (sent directly, not monitored),
 error (the service refuses it with a SEND ERROR: not sent at all), invalid (the
@@ -26,13 +32,6 @@ A folder is checked on every core (--jobs), streaming: only --output json holds 
 results in memory (to print one document); the other outputs write each invoice
 as soon as it is final. Results and duplicate detection are the same for any --jobs.
 """
-
-
-HELP = "decide route / bypass / error / invalid for invoice files or folders"
-DESCRIPTION = (
-    "Check invoice files (folders recursively, *.xml, in sorted path order) and "
-    "say what the Kassavirta service will do with each invoice."
-)
 
 
 def register(p: argparse.ArgumentParser) -> None:

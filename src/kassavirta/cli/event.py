@@ -12,6 +12,12 @@ from kassavirta.cli.common import action_parsers, add_output_option, ledger_path
 if TYPE_CHECKING:
     from kassavirta.erp.assignments import Assignment, Event
 
+HELP = "check an assignment event before posting it to the Receivables API"
+DESCRIPTION = (
+    "Assignment events: who may post each type, what its data must hold, and at "
+    "which stage of the assignment the service accepts it."
+)
+
 VALIDATE_EPILOG = """\
 The event file is what the ERP is about to POST, e.g.
   {"type": "paid", "data": {"sum_paid": 200.5, "booked_at": "2026-12-04"}}
@@ -21,13 +27,6 @@ a Receivables API export (--assignments FILE).
 exit status: 0 the service would accept it, 1 it would refuse it (the reason is
 printed), 2 for a usage error (unreadable file, unknown assignment).
 """
-
-
-HELP = "check an assignment event before posting it to the Receivables API"
-DESCRIPTION = (
-    "Assignment events: who may post each type, what its data must hold, and at "
-    "which stage of the assignment the service accepts it."
-)
 
 
 def register(p: argparse.ArgumentParser) -> None:

@@ -18,6 +18,11 @@ from kassavirta.cli.common import (
 if TYPE_CHECKING:
     from kassavirta.erp.references import Mapping
 
+HELP = "map the service's reference numbers to assignments and original invoices"
+DESCRIPTION = (
+    "Reference numbers the service gave, and the assignments and original invoices they belong to."
+)
+
 MAP_EPILOG = """\
 The service replaces the reference number of every invoice it routes, so a new
 consumer e-invoicing agreement (an RI message) or a payment may quote a reference
@@ -33,12 +38,6 @@ examples:
 
 exit status: 0 every value was found, 1 some value was not, 2 for a usage error.
 """
-
-
-HELP = "map the service's reference numbers to assignments and original invoices"
-DESCRIPTION = (
-    "Reference numbers the service gave, and the assignments and original invoices they belong to."
-)
 
 
 def register(p: argparse.ArgumentParser) -> None:

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from kassavirta.cli.common import add_decision_options, options_from, policy_from, write_json
+from kassavirta.cli.common import (
+    add_decision_options,
+    add_invoice_argument,
+    options_from,
+    policy_from,
+    write_json,
+)
 
 if TYPE_CHECKING:
     from kassavirta.rewrite import FieldChange, RewriteResult
+
+HELP = "write a routed invoice as the service will send it (new account, reference, clause)"
+DESCRIPTION = (
+    "Rewrite the payment details of a routed invoice the way Amili Kassavirta "
+    "does: service IBAN and BIC, seller account list, payee name, a new reference number, "
+    "the transfer clause and the virtual bank barcode. Everything else stays byte for byte."
+)
 
 EPILOG = """\
 Only routed invoices are rewritten: any other decision is refused with the
@@ -33,23 +45,8 @@ exit status: 0 rewritten (or company mode), 1 not routed or not rewritable,
 USAGE_ERROR = 2
 
 
-HELP = "write a routed invoice as the service will send it (new account, reference, clause)"
-DESCRIPTION = (
-    "Rewrite the payment details of a routed invoice the way Amili Kassavirta "
-    "does: service IBAN and BIC, seller account list, payee name, a new reference number, "
-    "the transfer clause and the virtual bank barcode. Everything else stays byte for byte."
-)
-
-
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("invoice", type=Path, metavar="INVOICE", help="the invoice file")
-    p.add_argument(
-        "-o",
-        dest="out",
-        type=Path,
-        metavar="OUT",
-        help="write the rewritten XML here (atomically) instead of stdout",
-    )
+    add_invoice_argument(p, "write the rewritten XML here (atomically) instead of stdout")
     p.add_argument(
         "--diff", action="store_true", help="print each changed field as `xpath: old → new`"
     )

@@ -15,6 +15,13 @@ from kassavirta.cli.common import (
     write_json,
 )
 
+HELP = "print the reminder and collection schedule of an invoice"
+DESCRIPTION = (
+    "Print the dates on which the service would send the reminder and the "
+    "payment demands if the invoice stays unpaid, and whether the invoice would be routed "
+    "through the service at all."
+)
+
 EPILOG = """\
 The first reminder goes out 10 days after the due date for business customers and
 14 days for consumers (a buyer without a business ID), moved to the next Finnish
@@ -25,14 +32,6 @@ unless `schedule.levels` gives one. See docs/assignments.md.
 exit status: 0 when every invoice has a schedule, 1 when one has none (the reason is
 printed) or cannot be read, 2 for a usage error.
 """
-
-
-HELP = "print the reminder and collection schedule of an invoice"
-DESCRIPTION = (
-    "Print the dates on which the service would send the reminder and the "
-    "payment demands if the invoice stays unpaid, and whether the invoice would be routed "
-    "through the service at all."
-)
 
 
 def register(p: argparse.ArgumentParser) -> None:

@@ -11,6 +11,14 @@ from kassavirta.cli.common import add_decision_options, at_least_one, options_fr
 
 USAGE_ERROR = 2
 
+HELP = "answer checks over HTTP (a pre-send hook for ERPs) and serve a page to drop invoices on"
+DESCRIPTION = (
+    "Start an HTTP server that gives the same decisions as `kassavirta check`,\n"
+    "the rewritten invoice and its image, reminder schedules and event checks, plus a\n"
+    "page at / where a person drops invoice files and sees what the service will do.\n"
+    "Needs the server extra: pip install 'kassavirta-preflight[server]'."
+)
+
 EPILOG = """\
 routes (docs/server.md has them all, with examples):
   POST /v1/check           one invoice file -> the JSON result of `check --output json`
@@ -58,15 +66,6 @@ def _seconds(value: str) -> float:
     if not number > 0 or number != number or number == float("inf"):
         raise argparse.ArgumentTypeError(f"not a positive number of seconds: {value!r}")
     return number
-
-
-HELP = "answer checks over HTTP (a pre-send hook for ERPs) and serve a page to drop invoices on"
-DESCRIPTION = (
-    "Start an HTTP server that gives the same decisions as `kassavirta check`,\n"
-    "the rewritten invoice and its image, reminder schedules and event checks, plus a\n"
-    "page at / where a person drops invoice files and sees what the service will do.\n"
-    "Needs the server extra: pip install 'kassavirta-preflight[server]'."
-)
 
 
 def register(p: argparse.ArgumentParser) -> None:

@@ -7,6 +7,13 @@ import sys
 from datetime import date, datetime, time
 from pathlib import Path
 
+HELP = "write the SI CHANGE messages (FinvoiceSenderInfo) consumer e-invoicing needs"
+DESCRIPTION = (
+    "Write one FinvoiceSenderInfo CHANGE message per bank that adds the "
+    "service's IBAN as a seller account and moves SellerInvoiceIdentifierType away from "
+    "reference numbers, so that banks accept consumer e-invoices the service has rewritten."
+)
+
 EPILOG = """\
 Each bank the company has a consumer e-invoicing (SI) agreement with gets its own
 file, DIR/senderinfo-change-<BIC>.xml: a SOAP/ebXML frame addressed to that bank
@@ -28,14 +35,6 @@ until then `kassavirta check` warns consumer-si-message on consumer invoices.
 exit status: 0 every message needed was written, 1 a bank's message could not
 be written (the reason is printed), 2 for a usage error.
 """
-
-
-HELP = "write the SI CHANGE messages (FinvoiceSenderInfo) consumer e-invoicing needs"
-DESCRIPTION = (
-    "Write one FinvoiceSenderInfo CHANGE message per bank that adds the "
-    "service's IBAN as a seller account and moves SellerInvoiceIdentifierType away from "
-    "reference numbers, so that banks accept consumer e-invoices the service has rewritten."
-)
 
 
 def register(p: argparse.ArgumentParser) -> None:
