@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Literal, Protocol, cast
+from typing import Literal, Protocol, cast
 
 from kassavirta.config.policy import Policy
 from kassavirta.config.settings import Settings
@@ -52,9 +52,6 @@ from kassavirta.lazy import module_attribute
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document, read_bytes
 from kassavirta.rewrite.clause import Clause, transfer_clause
-
-if TYPE_CHECKING:
-    from kassavirta.decision import Outcome
 
 REWRITERS: dict[str, str] = {
     "finvoice-1.3": "finvoice",
@@ -283,17 +280,9 @@ def rewrite_document(
     """
     from kassavirta.pipeline.evaluate import Checker
 
-    return rewrite_outcomes(data, Checker(policy).outcomes(data, path), policy, rf=rf, path=path)
-
-
-def rewrite_outcomes(
-    data: bytes, outcomes: list[Outcome], policy: Policy, *, rf: bool = False, path: str
-) -> RewriteResult:
-    """`rewrite_document` from the check of `data` already made: nothing is read twice.
-
-    Each outcome's parsed document and adapted invoice are what the plan and the
-    format's rewriter work on; only the output is read again, once, to verify it.
-    """
+    # One pass: the check's parsed documents and adapted invoices are what the plan and
+    # the format's rewriter work on; only the output is read again, once, to verify it.
+    outcomes = Checker(policy).outcomes(data, path)
     results = [o.result for o in outcomes]
     refused = next((r for r in results if r.decision is not Decision.ROUTE), None)
     first = results[0]
@@ -307,9 +296,8 @@ def rewrite_outcomes(
         )
     settings = policy.settings
     assert settings is not None  # a routed invoice has active settings
-    routed = [(o.document, o.invoice) for o in outcomes]
-    originals = [invoice for _, invoice in routed if invoice is not None]
-    documents = [document for document, _ in routed if document is not None]
+    documents = [o.document for o in outcomes if o.document is not None]
+    originals = [o.invoice for o in outcomes if o.invoice is not None]
     assert len(documents) == len(originals) == len(outcomes)  # routed: read and adapted
     if settings.accountable_party == "company":
         return RewriteResult(
@@ -375,6 +363,5 @@ __all__ = [
     "RewriteResult",
     "make_plan",
     "rewrite_document",
-    "rewrite_outcomes",
     "rewriter_for",
 ]
