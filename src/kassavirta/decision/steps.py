@@ -257,55 +257,19 @@ def service_inactive(s: Subject) -> list[Finding]:
     ]
 
 
+INVALID, BYPASS = Decision.INVALID, Decision.BYPASS
+
+# fmt: off
 STEPS: tuple[Step, ...] = (
-    Step(
-        "not-an-invoice",
-        Decision.INVALID,
-        "A notification message is not an invoice.",
-        not_an_invoice,
-    ),
-    Step(
-        "unknown-format",
-        Decision.INVALID,
-        "The document must be a format we recognise.",
-        unknown_format,
-    ),
-    Step(
-        "unsupported-format",
-        Decision.BYPASS,
-        "Formats the service does not take are sent directly.",
-        unsupported_format,
-    ),
-    Step(
-        "unadapted-format",
-        Decision.INVALID,
-        "A recognised format must have a reader.",
-        unadapted_format,
-    ),
-    Step(
-        "schema",
-        Decision.INVALID,
-        "The document must be valid against its XSD, when one is found.",
-        schema,
-    ),
-    Step(
-        "unreadable-field",
-        Decision.INVALID,
-        "Every field the service needs must be readable.",
-        unreadable_field,
-    ),
-    Step("non-eur", Decision.BYPASS, "Only EUR invoices go through the service.", non_eur),
-    Step(
-        "consumer-transition",
-        Decision.BYPASS,
-        "Consumer e-invoices go directly in the days after activation.",
-        consumer_transition,
-    ),
-    Step(
-        "service-inactive",
-        Decision.BYPASS,
-        "Without active settings every invoice goes directly.",
-        service_inactive,
-    ),
+    Step("not-an-invoice", INVALID, "Notification messages are not invoices.", not_an_invoice),
+    Step("unknown-format", INVALID, "The document is a format we know.", unknown_format),
+    Step("unsupported-format", BYPASS, "The service takes the format.", unsupported_format),
+    Step("unadapted-format", INVALID, "A reader exists for the format.", unadapted_format),
+    Step("schema", INVALID, "The document is valid against its XSD, if found.", schema),
+    Step("unreadable-field", INVALID, "The fields the service needs read.", unreadable_field),
+    Step("non-eur", BYPASS, "The invoice is in EUR.", non_eur),
+    Step("consumer-transition", BYPASS, "Not in the consumer transition.", consumer_transition),
+    Step("service-inactive", BYPASS, "The service is active.", service_inactive),
 )
+# fmt: on
 """The invalid and bypass checks, in the order they run (SPEC §2); content rules come after."""
