@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kassavirta.cli.common import add_decision_options, at_least_one, options_from, policy_from
+from kassavirta.cli.common import add_decision_options, at_least_one, options_from
 
 OUTPUTS = ("text", "json", "jsonl", "junit", "sarif")
 
@@ -76,7 +76,7 @@ _jobs = at_least_one("not a number of processes (1 or more)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from kassavirta.config.policy import max_bytes_of
+    from kassavirta.config.policy import build_policy, max_bytes_of
     from kassavirta.findings import Decision
     from kassavirta.pipeline.batch import Batch, Interrupts
     from kassavirta.pipeline.walk import count_inputs, iter_input_names
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         from kassavirta.erp.ledger.record import ledger_for_record
 
         record_to, options.ledger = ledger_for_record(options.ledger)
-    policy = policy_from(options)
+    policy = build_policy(options)
     batch = Batch(policy, jobs=args.jobs, max_bytes=max_bytes_of(options))
     sink = make_sink(args.output, sys.stdout, quiet=args.quiet)
     progress = progress_for(sys.stderr, quiet=args.quiet, count=lambda: count_inputs(args.paths))

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kassavirta.config.policy import Policy, RunOptions, build_policy
+from kassavirta.config.policy import RunOptions
 from kassavirta.config.toml import find_config, load_config, merge
 from kassavirta.errors import SettingsError
 from kassavirta.model import Channel
@@ -150,7 +150,3 @@ def options_from(args: argparse.Namespace, paths: list[Path]) -> RunOptions:
     if args.config is not None and not args.config.is_file():
         raise SettingsError("no such config file", path=str(args.config))
     return merge(flags, load_config(config_path) if config_path else None)
-
-
-def policy_from(options: RunOptions) -> Policy:
-    return build_policy(options)

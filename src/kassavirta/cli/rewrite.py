@@ -10,7 +10,6 @@ from kassavirta.cli.common import (
     add_decision_options,
     add_invoice_argument,
     options_from,
-    policy_from,
     write_json,
 )
 
@@ -93,13 +92,13 @@ def refusal_lines(result: RewriteResult) -> list[str]:
 
 def rewrite_file(args: argparse.Namespace, command: str) -> RewriteResult | int:
     """Read, decide and rewrite; an int is the exit status of a failure already reported."""
-    from kassavirta.config.policy import Policy, max_bytes_of
+    from kassavirta.config.policy import Policy, build_policy, max_bytes_of
     from kassavirta.errors import InputError
     from kassavirta.pipeline.read import read_file
     from kassavirta.rewrite import RewriteError, rewrite_document
 
     options = options_from(args, [args.invoice])
-    policy: Policy = policy_from(options)
+    policy: Policy = build_policy(options)
     if policy.settings is None:
         print(
             f"kassavirta {command}: activation settings are needed (--settings FILE, "

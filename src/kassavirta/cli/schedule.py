@@ -11,7 +11,6 @@ from kassavirta.cli.common import (
     add_decision_options,
     add_output_option,
     options_from,
-    policy_from,
     write_json,
 )
 
@@ -67,12 +66,12 @@ def _text(entry: dict[str, Any], out: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kassavirta.config.policy import max_bytes_of
+    from kassavirta.config.policy import build_policy, max_bytes_of
     from kassavirta.erp.schedule import schedule_for
     from kassavirta.pipeline.evaluate import Checker
 
     options = options_from(args, [args.invoice])
-    policy = policy_from(options)
+    policy = build_policy(options)
     checker = Checker(policy, max_bytes=max_bytes_of(options), track_run=False)
     entries: list[dict[str, Any]] = []
     problems: list[str] = []
