@@ -46,7 +46,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def in_process(data: bytes, settings: Path, seconds: float) -> dict[str, float]:
     """`Checker.check_bytes` on this thread, one call at a time, after a warm-up."""
-    from kassavirta.config.toml import RunOptions, build_policy
+    from kassavirta.config.policy import RunOptions, build_policy
     from kassavirta.pipeline.evaluate import Checker
 
     policy = build_policy(RunOptions(settings=settings), today=date.fromisoformat(TODAY))

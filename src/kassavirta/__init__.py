@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 __version__ = "0.1.0"
 
@@ -21,79 +21,76 @@ if TYPE_CHECKING:
     from kassavirta.pipeline.evaluate import Checker
 
 
-def _checker(
-    settings: Settings | str | Path | None,
-    today: date | None,
-    assignments: list[Assignment] | str | Path | None,
-    channel: Channel | str | None,
-    schemas: str | Path | None,
-) -> Checker:
-    from kassavirta.config.settings import Settings as _Settings
-    from kassavirta.config.settings import load_settings
-    from kassavirta.config.toml import RunOptions, build_policy
-    from kassavirta.erp.assignments import AssignmentIndex, load_assignments
-    from kassavirta.model import Channel as _Channel
-    from kassavirta.pipeline.evaluate import Checker, today_in_helsinki
+class FileOptions(TypedDict, total=False):
+    """What a check depends on besides the settings and the date (keyword arguments)."""
 
-    loaded = (
-        settings if isinstance(settings, _Settings) or settings is None else load_settings(settings)
+    assignments: list[Assignment] | str | Path | None
+    """Known assignments (a list, or a Receivables API assignments JSON file), for duplicates."""
+    channel: Channel | str | None
+    """The delivery channel, instead of reading it from the invoice."""
+    schemas: str | Path | None
+    """A folder of official XSDs."""
+
+
+class BytesOptions(FileOptions, total=False):
+    path: str
+    """The name results carry (default `<bytes>`)."""
+
+
+def _checker(
+    settings: Settings | str | Path | None, today: date | None, options: FileOptions
+) -> Checker:
+    from kassavirta.config.policy import RunOptions, build_policy
+    from kassavirta.model import Channel as _Channel
+    from kassavirta.pipeline.evaluate import Checker
+
+    unexpected = sorted(set(options) - FileOptions.__optional_keys__)
+    if unexpected:  # as a plain signature would: a misspelt option is not silently ignored
+        raise TypeError(f"unexpected keyword argument {unexpected[0]!r}")
+    assignments = options.get("assignments")
+    channel = options.get("channel")
+    schemas = options.get("schemas")
+    run = RunOptions(
+        assignments=[Path(assignments)] if isinstance(assignments, str | Path) else [],
+        schemas=[Path(schemas)] if schemas else [],
+        channel=_Channel(channel) if channel is not None else None,
     )
-    options = RunOptions(schemas=[Path(schemas)] if schemas else [])
-    policy = build_policy(options, today=today or today_in_helsinki(), settings=loaded)
-    if assignments is not None:
-        items = (
-            load_assignments(assignments) if isinstance(assignments, str | Path) else assignments
-        )
-        policy.assignments = AssignmentIndex(items)
-    if channel is not None:
-        policy.channel = _Channel(channel)
-    return Checker(policy)
+    known = assignments if isinstance(assignments, list) else []
+    return Checker(build_policy(run, today=today, settings=settings, assignments=known))
 
 
 def check_bytes(
     data: bytes,
     settings: Settings | str | Path | None = None,
     today: date | None = None,
-    *,
-    path: str = "<bytes>",
-    assignments: list[Assignment] | str | Path | None = None,
-    channel: Channel | str | None = None,
-    schemas: str | Path | None = None,
+    **options: Unpack[BytesOptions],
 ) -> CheckResult:
     """The decision for the invoice in `data` (the first one, if a file holds several).
 
     Use `check_bytes_all` for files with several frame + invoice pairs.
     """
-    return check_bytes_all(
-        data, settings, today, path=path, assignments=assignments, channel=channel, schemas=schemas
-    )[0]
+    return check_bytes_all(data, settings, today, **options)[0]
 
 
 def check_bytes_all(
     data: bytes,
     settings: Settings | str | Path | None = None,
     today: date | None = None,
-    *,
-    path: str = "<bytes>",
-    assignments: list[Assignment] | str | Path | None = None,
-    channel: Channel | str | None = None,
-    schemas: str | Path | None = None,
+    **options: Unpack[BytesOptions],
 ) -> list[CheckResult]:
     """The decision for every invoice in `data`, in file order."""
-    return _checker(settings, today, assignments, channel, schemas).check_bytes(data, path)
+    path = options.pop("path", "<bytes>")
+    return _checker(settings, today, options).check_bytes(data, path)
 
 
 def check_file(
     path: str | Path,
     settings: Settings | str | Path | None = None,
     today: date | None = None,
-    *,
-    assignments: list[Assignment] | str | Path | None = None,
-    channel: Channel | str | None = None,
-    schemas: str | Path | None = None,
+    **options: Unpack[FileOptions],
 ) -> CheckResult:
     """The decision for the invoice in the file at `path` (the first one, if it holds several)."""
-    return _checker(settings, today, assignments, channel, schemas).check_path(Path(path))[0]
+    return _checker(settings, today, options).check_path(Path(path))[0]
 
 
 __all__ = ["__version__", "check_bytes", "check_bytes_all", "check_file"]

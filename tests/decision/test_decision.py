@@ -9,8 +9,8 @@ import pytest
 
 from helpers import SAMPLES, TODAY
 from kassavirta import check_bytes, check_bytes_all, check_file
+from kassavirta.config.policy import Policy
 from kassavirta.config.settings import Settings, load_settings
-from kassavirta.decision import Policy
 from kassavirta.model import Channel
 from kassavirta.pipeline.evaluate import Checker
 
@@ -188,3 +188,33 @@ def test_framed_file_with_two_invoices(settings: Settings) -> None:
     two = check_bytes_all(data + b"\n" + data, settings, TODAY)
     assert [r.document for r in two] == [1, 2]
     assert two[1].reasons == ["duplicate-number"]
+
+
+def test_the_steps_table_is_specs_order() -> None:
+    """SPEC §2 in one table: what the document is, whether the service takes its format,
+    whether it can be read, then the bypass checks on the invoice, in the bypass table's order."""
+    from kassavirta.decision import STEPS
+    from kassavirta.findings import Decision
+
+    assert [(s.slug, s.decision) for s in STEPS] == [
+        ("not-an-invoice", Decision.INVALID),
+        ("unknown-format", Decision.INVALID),
+        ("unsupported-format", Decision.BYPASS),
+        ("unadapted-format", Decision.INVALID),
+        ("schema", Decision.INVALID),
+        ("unreadable-field", Decision.INVALID),
+        ("non-eur", Decision.BYPASS),
+        ("consumer-transition", Decision.BYPASS),
+        ("service-inactive", Decision.BYPASS),
+    ]
+    assert all(s.summary.endswith(".") for s in STEPS)
+
+
+def test_the_outcome_carries_the_document_and_the_adapted_invoice(settings: Settings) -> None:
+    sample = need(SAMPLES / "route" / "finvoice-3.0.xml")
+    outcome = Checker(Policy(today=TODAY, settings=settings)).outcomes(sample.read_bytes())[0]
+    assert outcome.result.decision.value == "route"
+    assert outcome.document is not None and outcome.document.part.root.tag == "Finvoice"
+    assert outcome.invoice is not None and outcome.invoice.number == outcome.result.invoice.number  # type: ignore[union-attr]
+    unreadable = Checker(Policy(today=TODAY)).outcomes(b"<Finvoice")[0]
+    assert unreadable.document is None and unreadable.invoice is None

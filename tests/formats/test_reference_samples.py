@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from kassavirta import check_file
+from kassavirta.config.policy import Policy
 from kassavirta.config.settings import load_settings
-from kassavirta.decision import Policy
 from kassavirta.formats import adapter_for, detect
 from kassavirta.formats.schemas import SchemaStore
 from kassavirta.pipeline.read import read_bytes

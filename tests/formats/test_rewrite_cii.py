@@ -8,8 +8,8 @@ import pytest
 from lxml import etree
 
 from helpers import SAMPLES, TEST_DATA, TODAY
+from kassavirta.config.policy import RunOptions, build_policy
 from kassavirta.config.settings import Settings, load_settings
-from kassavirta.config.toml import RunOptions, build_policy
 from kassavirta.formats import adapter_for
 from kassavirta.pipeline.read import read_bytes
 from kassavirta.rewrite import RewriteResult, rewrite_document

@@ -8,9 +8,8 @@ from datetime import date
 from lxml import etree
 
 from helpers import SAMPLES, TEST_DATA, TODAY
+from kassavirta.config.policy import Policy, RunOptions, build_policy
 from kassavirta.config.settings import Settings
-from kassavirta.config.toml import RunOptions, build_policy
-from kassavirta.decision import Policy
 from kassavirta.formats import adapter_for
 from kassavirta.pipeline.read import read_bytes
 from kassavirta.rewrite import RewriteResult, rewrite_document

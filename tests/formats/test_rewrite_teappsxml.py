@@ -12,8 +12,8 @@ import pytest
 from lxml import etree
 
 from helpers import SAMPLES, TEST_DATA, TODAY
+from kassavirta.config.policy import RunOptions, build_policy
 from kassavirta.config.settings import Settings
-from kassavirta.config.toml import RunOptions, build_policy
 from kassavirta.formats import adapter_for
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import read_bytes

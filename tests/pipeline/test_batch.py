@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,20 +24,12 @@ from typing import Any
 import pytest
 
 from helpers import ROOT, SAMPLES
-from kassavirta.config.toml import build_policy, load_config
-from kassavirta.decision import Policy
-from kassavirta.findings import CheckResult, Decision, Finding, Severity
+from kassavirta.config.policy import Policy, build_policy
+from kassavirta.config.toml import load_config
+from kassavirta.findings import CheckResult, Decision
 from kassavirta.pipeline.batch import MIN_PARALLEL_FILES, Batch, Interrupts, StreamTally
-from kassavirta.pipeline.evaluate import (
-    Checker,
-    RunDuplicates,
-    RunKey,
-    count_inputs,
-    iter_input_names,
-    iter_inputs,
-    mark_duplicate,
-    run_assignment,
-)
+from kassavirta.pipeline.evaluate import Checker
+from kassavirta.pipeline.walk import iter_input_names, iter_inputs
 from kassavirta.report.progress import BarProgress, NoProgress, progress_for, wanted
 
 
@@ -151,92 +142,7 @@ def test_help_says_json_holds_results_and_jobs_defaults_to_every_core(cli: Any) 
     assert "junit" in text and "sarif" in text
 
 
-# --- the in-run duplicate rule ----------------------------------------------------------------
-
-
-def _routed(path: str, number: str = "42") -> tuple[CheckResult, RunKey]:
-    result = CheckResult(path=path, format="finvoice-3.0", decision=Decision.ROUTE)
-    return result, RunKey(number=number, issued_at=date(2026, 11, 20), line=7, xpath="/F/N")
-
-
-def test_a_later_invoice_with_the_same_number_and_date_is_a_send_error() -> None:
-    duplicates = RunDuplicates()
-    first, key = _routed("a.xml")
-    assert duplicates.apply(first, key) is not None
-    second, key2 = _routed("b.xml", number=" 42 ")
-    assert duplicates.apply(second, key2) is None
-    assert first.decision is Decision.ROUTE
-    assert second.decision is Decision.ERROR and second.reasons == ["duplicate-number"]
-    found = second.findings[0]
-    assert found.service_code == 6 and found.line == 7 and found.xpath == "/F/N"
-    assert "An assignment for this invoice number  42  already exists" in found.message
-    assert "this run: a.xml" in (found.detail or "")
-
-
-def test_another_invoice_date_is_not_a_duplicate() -> None:
-    duplicates = RunDuplicates()
-    first, key = _routed("a.xml")
-    duplicates.apply(first, key)
-    second = CheckResult(path="b.xml", decision=Decision.ROUTE)
-    duplicates.apply(second, RunKey(number="42", issued_at=date(2026, 11, 21)))
-    assert second.decision is Decision.ROUTE
-
-
-def test_an_invoice_that_is_not_routed_blocks_nothing() -> None:
-    duplicates = RunDuplicates()
-    error = CheckResult(path="a.xml", decision=Decision.ERROR, reasons=["sum-mismatch"])
-    duplicates.apply(error, RunKey(number="42", issued_at=date(2026, 11, 20)))
-    second, key = _routed("b.xml")
-    duplicates.apply(second, key)
-    assert second.decision is Decision.ROUTE
-
-
-def test_spilled_keys_decide_exactly_as_keys_in_memory() -> None:
-    def run(spill_at: int) -> list[dict[str, Any]]:
-        duplicates = RunDuplicates(spill_at=spill_at)
-        out = []
-        for n in range(40):
-            result, key = _routed(f"f{n:02d}.xml", number=str(n % 13))
-            duplicates.apply(result, key)
-            out.append(result)
-        duplicates.close()
-        return dumps(out)
-
-    spilled, kept = run(3), run(10_000)
-    assert spilled == kept
-    assert sum(r["decision"] == "error" for r in kept) == 40 - 13
-
-
-def test_the_finding_goes_where_the_rule_table_puts_it_and_merges_known_blockers() -> None:
-    known = Finding(
-        rule="duplicate-number",
-        severity=Severity.ERROR,
-        service_code=6,
-        message="m",
-        detail="collides with X. Give …",
-    )
-    result = CheckResult(
-        path="b.xml",
-        decision=Decision.ERROR,
-        reasons=["address-incomplete", "duplicate-number", "sum-mismatch"],
-        findings=[
-            Finding(rule="address-incomplete", severity=Severity.ERROR, message="a"),
-            known,
-            Finding(rule="sum-mismatch", severity=Severity.ERROR, message="s"),
-            Finding(rule="due-date-weekend", severity=Severity.WARNING, message="w"),
-        ],
-    )
-    key = RunKey(number="42", issued_at=date(2026, 11, 20), blockers=("assignment X (…)",))
-    mark_duplicate(result, key, run_assignment("a.xml", "42", date(2026, 11, 20)))
-    assert [f.rule for f in result.findings] == [
-        "address-incomplete",
-        "duplicate-number",
-        "sum-mismatch",
-        "due-date-weekend",
-    ]
-    detail = result.findings[1].detail or ""
-    assert detail.startswith("collides with assignment X (…); assignment this run: a.xml")
-    assert result.reasons == ["address-incomplete", "duplicate-number", "sum-mismatch"]
+# --- the in-run duplicate rule, over a real run ------------------------------------------------
 
 
 def test_a_routed_duplicate_loses_its_reminder_schedule(generated: Path) -> None:
@@ -264,60 +170,6 @@ def test_external_assignments_and_in_run_duplicates_together(generated: Path) ->
         for r in results
         if r.invoice and r.invoice.number in numbers
     )
-
-
-# --- inputs ------------------------------------------------------------------------------------
-
-
-def _old_order(root: Path) -> list[str]:
-    """The order the first version of iter_inputs gave: every path collected, then sorted."""
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        base = Path(dirpath)
-        found.extend(base / n for n in filenames if n.lower().endswith(".xml"))
-        found.extend(base / n for n in dirnames if n.lower().endswith(".xml"))
-    return [str(p) for p in sorted(found, key=lambda q: q.as_posix())]
-
-
-def test_lazy_walk_gives_the_order_of_sorting_every_path(tmp_path: Path) -> None:
-    for rel in (
-        "a.xml.xml",
-        "a.xml/b.xml",
-        "a.xml/c/d.xml",
-        "a-b.xml",
-        "a0.xml",
-        "a/b.xml",
-        "a/b/c.xml",
-        "a/b.xml.xml",
-        "Z.xml",
-        "b c/x.XML",
-        "ä/ö.xml",
-        "a/_/x.xml",
-        "a/-/x.xml",
-        "skip.txt",
-    ):
-        target = tmp_path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("x")
-    (tmp_path / "link.xml").symlink_to(tmp_path / "a")
-    (tmp_path / "linkdir").symlink_to(tmp_path / "a")
-    expected = _old_order(tmp_path)
-    assert list(iter_input_names([tmp_path])) == expected
-    assert [str(p) for p in iter_inputs([tmp_path])] == expected
-    assert count_inputs([tmp_path]) == len(expected)
-    assert str(tmp_path / "link.xml") in expected  # a link to a folder is an input, not walked
-    assert not any("linkdir" in p for p in expected)
-
-
-def test_paths_keep_the_shape_they_were_given(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "x.xml").write_text("x")
-    monkeypatch.chdir(tmp_path)
-    assert list(iter_input_names(["."])) == ["sub/x.xml"]
-    assert list(iter_input_names(["./sub/"])) == ["sub/x.xml"]
-    assert list(iter_input_names(["missing.xml"])) == ["missing.xml"]
 
 
 def test_stream_tally_counts_files_without_keeping_paths() -> None:

@@ -22,9 +22,10 @@ from helpers import ROOT, TODAY
 pytest.importorskip("dask.bag")
 distributed = pytest.importorskip("dask.distributed")
 
-from kassavirta.config.toml import build_policy, load_config  # noqa: E402
+from kassavirta.config.policy import build_policy  # noqa: E402
+from kassavirta.config.toml import load_config  # noqa: E402
 from kassavirta.pipeline.batch import Batch  # noqa: E402
-from kassavirta.pipeline.evaluate import iter_input_names  # noqa: E402
+from kassavirta.pipeline.walk import iter_input_names  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 
 from helpers import ROOT, TODAY_ISO
-from kassavirta.config.toml import RunOptions, build_policy
-from kassavirta.decision import Policy
+from kassavirta.config.policy import Policy, RunOptions, build_policy
 from kassavirta.findings import CheckResult, Decision
 from kassavirta.pipeline import evaluate as check_module
 from kassavirta.pipeline.batch import Batch
-from kassavirta.pipeline.evaluate import evaluate_path, iter_input_names
+from kassavirta.pipeline.evaluate import evaluate_path
+from kassavirta.pipeline.walk import iter_input_names
 
 GOOD = ROOT / "samples" / "route" / "finvoice-3.0.xml"
 

@@ -9,14 +9,14 @@ import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
 
 from helpers import TEST_DATA, TODAY
+from kassavirta.config.policy import Policy, RunOptions, build_policy
 from kassavirta.config.settings import Settings, load_settings, settings_from_mapping
-from kassavirta.config.toml import RunOptions, build_policy
-from kassavirta.decision import Policy
 from kassavirta.findings import Decision
 from kassavirta.finnish.identifiers import (
     parse_virtual_barcode,
@@ -617,3 +617,44 @@ def test_cli_rewrite_sample_set(cli, samples: Path) -> None:  # type: ignore[no-
     assert service is not None and service.iban
     assert f"→ {service.iban}" in done.stderr
     assert service.iban in done.stdout
+
+
+def test_the_input_is_read_and_adapted_once_and_the_output_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One pass: the check's document and invoice feed the rewrite; only the output is read again."""
+    import kassavirta.formats
+    import kassavirta.pipeline.evaluate
+    import kassavirta.rewrite
+    from kassavirta.decision import steps
+
+    reads: list[bytes] = []
+    adapted: list[str] = []
+
+    def counting_read(data: bytes, **kwargs: Any) -> Any:
+        reads.append(data)
+        return read_bytes(data, **kwargs)
+
+    def counting_lookup(lookup: Any) -> Any:
+        def adapter_for(format_id: str) -> Any:
+            adapter = lookup(format_id)
+
+            def adapt(document: Any) -> Any:
+                adapted.append(format_id)
+                return adapter(document)
+
+            return adapt if adapter is not None else None
+
+        return adapter_for
+
+    monkeypatch.setattr(kassavirta.pipeline.evaluate, "read_bytes", counting_read)
+    monkeypatch.setattr(kassavirta.rewrite, "read_bytes", counting_read)
+    monkeypatch.setattr(steps, "adapter_for", counting_lookup(steps.adapter_for))
+    monkeypatch.setattr(
+        kassavirta.formats, "adapter_for", counting_lookup(kassavirta.formats.adapter_for)
+    )
+    source = (DATA / "finvoice-3.0.xml").read_bytes()
+    result = rewrite("finvoice-3.0.xml")
+    assert result.rewritten
+    assert reads == [source, result.data]
+    assert adapted == ["finvoice-3.0", "finvoice-3.0"]

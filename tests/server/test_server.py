@@ -465,7 +465,7 @@ def test_batch_upload_count_is_limited(api: Any) -> None:
 
 
 def _policy(today: str = TODAY_ISO) -> Any:
-    from kassavirta.config.toml import RunOptions, build_policy
+    from kassavirta.config.policy import RunOptions, build_policy
 
     return build_policy(RunOptions(settings=SETTINGS), today=date.fromisoformat(today))
 

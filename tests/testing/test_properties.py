@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
+from kassavirta.config.policy import RunOptions, build_policy
 from kassavirta.config.settings import settings_from_mapping
-from kassavirta.config.toml import RunOptions, build_policy
 from kassavirta.erp.assignments import AssignmentIndex, parse_assignments
 from kassavirta.findings import Decision, Severity
 from kassavirta.finnish.identifiers import is_valid_reference, parse_virtual_barcode

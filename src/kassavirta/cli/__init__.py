@@ -1,6 +1,8 @@
 """`kassavirta`: the command line.
 
-Each subcommand lives in `kassavirta.cli.<name>` with `register(sub)` and
+Each subcommand lives in `kassavirta.cli.<name>`: its `HELP` (the line in
+`kassavirta --help`), `DESCRIPTION` and, when it has one, `EPILOG` (kept as
+written, line breaks and all), `register(parser)` adding its arguments, and
 `run(args) -> int`; this module only wires them up. Modules are imported when
 the parser is built, so they keep heavy imports inside `run`.
 Exit status everywhere: 0 when what was asked to confirm holds, 1 when it does
@@ -46,7 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name in COMMANDS:
         module = importlib.import_module(f"{__name__}.{name.replace('-', '_')}")
-        module.register(sub)
+        epilog: str | None = getattr(module, "EPILOG", None)
+        command = sub.add_parser(
+            name,
+            help=module.HELP,
+            description=module.DESCRIPTION,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter
+            if epilog
+            else argparse.HelpFormatter,
+        )
+        module.register(command)
     return parser
 
 

@@ -6,9 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from kassavirta.cli.common import add_decision_options, at_least_one, options_from, policy_from
+from kassavirta.cli.common import add_decision_options, at_least_one, options_from
 
 OUTPUTS = ("text", "json", "jsonl", "junit", "sarif")
+
+HELP = "decide route / bypass / error / invalid for invoice files or folders"
+DESCRIPTION = (
+    "Check invoice files (folders recursively, *.xml, in sorted path order) and "
+    "say what the Kassavirta service will do with each invoice."
+)
 
 EPILOG = """\
 decisions: route (goes through Kassavirta), bypass (sent directly, not monitored),
@@ -28,15 +34,7 @@ as soon as it is final. Results and duplicate detection are the same for any --j
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "check",
-        help="decide route / bypass / error / invalid for invoice files or folders",
-        description="Check invoice files (folders recursively, *.xml, in sorted path order) and "
-        "say what the Kassavirta service will do with each invoice.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="invoice files or folders")
     add_decision_options(p)
     p.add_argument(
@@ -78,18 +76,19 @@ _jobs = at_least_one("not a number of processes (1 or more)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from kassavirta.config.toml import max_bytes_of
+    from kassavirta.config.policy import build_policy, max_bytes_of
     from kassavirta.findings import Decision
-    from kassavirta.pipeline.batch import Batch, Interrupts, make_sink
-    from kassavirta.pipeline.evaluate import count_inputs, iter_input_names
+    from kassavirta.pipeline.batch import Batch, Interrupts
+    from kassavirta.pipeline.walk import count_inputs, iter_input_names
     from kassavirta.report.progress import progress_for
+    from kassavirta.report.sinks import make_sink
 
     options = options_from(args, list(args.paths))
     if args.record:
         from kassavirta.erp.ledger.record import ledger_for_record
 
         record_to, options.ledger = ledger_for_record(options.ledger)
-    policy = policy_from(options)
+    policy = build_policy(options)
     batch = Batch(policy, jobs=args.jobs, max_bytes=max_bytes_of(options))
     sink = make_sink(args.output, sys.stdout, quiet=args.quiet)
     progress = progress_for(sys.stderr, quiet=args.quiet, count=lambda: count_inputs(args.paths))

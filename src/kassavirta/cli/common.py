@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kassavirta.config.toml import RunOptions, build_policy, find_config, load_config, merge
-from kassavirta.decision import Policy
+from kassavirta.config.policy import RunOptions
+from kassavirta.config.toml import find_config, load_config, merge
 from kassavirta.errors import SettingsError
 from kassavirta.model import Channel
 
@@ -45,6 +45,17 @@ def action_parsers(
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     return actions
+
+
+def add_invoice_argument(
+    parser: argparse.ArgumentParser, out: str | None = None, *, out_required: bool = False
+) -> None:
+    """INVOICE, one invoice file; with `out` (its help) also -o OUT, where the result goes."""
+    parser.add_argument("invoice", type=Path, metavar="INVOICE", help="the invoice file")
+    if out is not None:
+        parser.add_argument(
+            "-o", dest="out", type=Path, metavar="OUT", required=out_required, help=out
+        )
 
 
 def add_output_option(
@@ -92,25 +103,23 @@ def add_decision_options(parser: argparse.ArgumentParser) -> None:
         help="activation settings: the JSON of GET /v2/services/amili/receivables "
         "(or TOML with the same keys). Without them the decision is bypass/service-inactive",
     )
-    g.add_argument(
+
+    def files(flag: str, metavar: str, help: str) -> None:
+        """A repeatable option naming files or folders, as a list of paths."""
+        g.add_argument(flag, type=Path, action="append", default=[], metavar=metavar, help=help)
+
+    files(
         "--assignments",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="Receivables API assignments JSON, for duplicate numbers (repeatable)",
+        "FILE",
+        "Receivables API assignments JSON, for duplicate numbers (repeatable)",
     )
     g.add_argument(
         "--ledger", type=Path, metavar="FILE", help="an assignment ledger (SQLite) for duplicates"
     )
-    g.add_argument(
+    files(
         "--schemas",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="a folder of official XSDs (repeatable; also KASSAVIRTA_SCHEMAS and "
-        "`kassavirta schemas add`)",
+        "DIR",
+        "a folder of official XSDs (repeatable; also KASSAVIRTA_SCHEMAS and `kassavirta schemas add`)",
     )
     g.add_argument(
         "--channel",
@@ -141,9 +150,3 @@ def options_from(args: argparse.Namespace, paths: list[Path]) -> RunOptions:
     if args.config is not None and not args.config.is_file():
         raise SettingsError("no such config file", path=str(args.config))
     return merge(flags, load_config(config_path) if config_path else None)
-
-
-def policy_from(options: RunOptions) -> Policy:
-    from kassavirta.pipeline.evaluate import today_in_helsinki
-
-    return build_policy(options, today=options.today or today_in_helsinki())

@@ -12,7 +12,13 @@ from kassavirta.cli.common import action_parsers, add_output_option, ledger_path
 if TYPE_CHECKING:
     from kassavirta.erp.assignments import Assignment, Event
 
-EPILOG = """\
+HELP = "check an assignment event before posting it to the Receivables API"
+DESCRIPTION = (
+    "Assignment events: who may post each type, what its data must hold, and at "
+    "which stage of the assignment the service accepts it."
+)
+
+VALIDATE_EPILOG = """\
 The event file is what the ERP is about to POST, e.g.
   {"type": "paid", "data": {"sum_paid": 200.5, "booked_at": "2026-12-04"}}
 The assignment comes from the ledger (--ledger, default the user's ledger) or from
@@ -23,13 +29,7 @@ printed), 2 for a usage error (unreadable file, unknown assignment).
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "event",
-        help="check an assignment event before posting it to the Receivables API",
-        description="Assignment events: who may post each type, what its data must hold, and at "
-        "which stage of the assignment the service accepts it.",
-    )
+def register(p: argparse.ArgumentParser) -> None:
     s = action_parsers(p)
     v = s.add_parser(
         "validate",
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "missing or wrong data, or the wrong stage (closed or cancelled, credit loss already "
         "posted, legal collection started, collection started for a due date change, a negative "
         "payment on an assignment that is not a credit note).",
-        epilog=EPILOG,
+        epilog=VALIDATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     v.add_argument("id", metavar="ASSIGNMENT_ID", help="the assignment id")

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from kassavirta.erp.events import AssignmentState
     from kassavirta.erp.ledger import Ledger
 
+HELP = "import, list and inspect the assignments the service holds (SQLite ledger)"
+DESCRIPTION = (
+    "Keep the service's assignments in a local ledger: import a Receivables API "
+    "export (GET /v1/assignments with events), list them, and show one with the state its "
+    "events derive."
+)
+
 EPILOG = """\
 The ledger is one SQLite file (default: $XDG_DATA_HOME/kassavirta/ledger.sqlite3,
 i.e. ~/.local/share/kassavirta/ledger.sqlite3); --ledger FILE picks another.
@@ -34,16 +41,7 @@ def _ledger_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "ledger",
-        help="import, list and inspect the assignments the service holds (SQLite ledger)",
-        description="Keep the service's assignments in a local ledger: import a Receivables API "
-        "export (GET /v1/assignments with events), list them, and show one with the state its "
-        "events derive.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def register(p: argparse.ArgumentParser) -> None:
     s = action_parsers(p)
 
     imp = s.add_parser(

@@ -13,6 +13,14 @@ from kassavirta.cli.common import add_ledger_option, add_output_option, ledger_p
 if TYPE_CHECKING:
     from kassavirta.erp.payments import Report, Statement
 
+HELP = "find the direct payments to report in camt.053/054 bank statements"
+DESCRIPTION = (
+    "Read ISO 20022 bank statements (camt.053), notifications (camt.054) and "
+    "reports (camt.052), any version, and sort every credit: direct payments to report to "
+    "the service as paid events, the service's own settlements and interest settlements "
+    "(never reported), and what a person must look at."
+)
+
 EPILOG = """\
 Each credit is one of:
   direct-payment      a customer paid you directly; matched to an assignment by its
@@ -36,17 +44,7 @@ over-payment, a reversal of an earlier credit, an unreadable file), 2 for a usag
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "payments",
-        help="find the direct payments to report in camt.053/054 bank statements",
-        description="Read ISO 20022 bank statements (camt.053), notifications (camt.054) and "
-        "reports (camt.052), any version, and sort every credit: direct payments to report to "
-        "the service as paid events, the service's own settlements and interest settlements "
-        "(never reported), and what a person must look at.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="camt files or folders (*.xml)")
     add_ledger_option(p)
     p.add_argument(

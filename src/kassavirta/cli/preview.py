@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from kassavirta.cli.common import add_decision_options
+from kassavirta.cli.common import add_decision_options, add_invoice_argument
 from kassavirta.cli.rewrite import USAGE_ERROR, refusal_lines, rewrite_file
+
+HELP = "draw the invoice image (PDF or HTML) as the service will send it"
+DESCRIPTION = (
+    "Render the regenerated invoice image of a routed invoice: the invoice as "
+    "Amili Kassavirta will send it, with the service's payment details."
+)
 
 EPILOG = """\
 The image is drawn from the rewritten invoice (the same values `kassavirta
@@ -24,24 +29,9 @@ exit status: 0 written, 1 not routed or not rewritable, 2 usage error.
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "preview",
-        help="draw the invoice image (PDF or HTML) as the service will send it",
-        description="Render the regenerated invoice image of a routed invoice: the invoice as "
-        "Amili Kassavirta will send it, with the service's payment details.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("invoice", type=Path, metavar="INVOICE", help="the invoice file")
-    p.add_argument(
-        "-o",
-        dest="out",
-        type=Path,
-        metavar="OUT",
-        required=True,
-        help="the output file: OUT.pdf or OUT.html (written atomically)",
-    )
+def register(p: argparse.ArgumentParser) -> None:
+    output = "the output file: OUT.pdf or OUT.html (written atomically)"
+    add_invoice_argument(p, output, out_required=True)
     p.add_argument(
         "--compare",
         action="store_true",

@@ -18,7 +18,12 @@ from kassavirta.cli.common import (
 if TYPE_CHECKING:
     from kassavirta.erp.references import Mapping
 
-EPILOG = """\
+HELP = "map the service's reference numbers to assignments and original invoices"
+DESCRIPTION = (
+    "Reference numbers the service gave, and the assignments and original invoices they belong to."
+)
+
+MAP_EPILOG = """\
 The service replaces the reference number of every invoice it routes, so a new
 consumer e-invoicing agreement (an RI message) or a payment may quote a reference
 the ERP never issued. The assignment keeps it in reference_ids (type "number"),
@@ -35,13 +40,7 @@ exit status: 0 every value was found, 1 some value was not, 2 for a usage error.
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "references",
-        help="map the service's reference numbers to assignments and original invoices",
-        description="Reference numbers the service gave, and the assignments and original "
-        "invoices they belong to.",
-    )
+def register(p: argparse.ArgumentParser) -> None:
     s = action_parsers(p)
     m = s.add_parser(
         "map",
@@ -51,7 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "SellerInvoiceIdentifier, EpiRemittanceIdentifier), show the assignment, the original "
         "invoice number and date, and the original invoice id. With --reverse, each REF is an "
         "invoice number or invoice id and the service's reference is shown.",
-        epilog=EPILOG,
+        epilog=MAP_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     m.add_argument("refs", nargs="*", metavar="REF", help="reference numbers (spaces allowed)")

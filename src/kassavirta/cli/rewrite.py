@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from kassavirta.cli.common import add_decision_options, options_from, policy_from, write_json
+from kassavirta.cli.common import (
+    add_decision_options,
+    add_invoice_argument,
+    options_from,
+    write_json,
+)
 
 if TYPE_CHECKING:
     from kassavirta.rewrite import FieldChange, RewriteResult
+
+HELP = "write a routed invoice as the service will send it (new account, reference, clause)"
+DESCRIPTION = (
+    "Rewrite the payment details of a routed invoice the way Amili Kassavirta "
+    "does: service IBAN and BIC, seller account list, payee name, a new reference number, "
+    "the transfer clause and the virtual bank barcode. Everything else stays byte for byte."
+)
 
 EPILOG = """\
 Only routed invoices are rewritten: any other decision is refused with the
@@ -33,24 +44,8 @@ exit status: 0 rewritten (or company mode), 1 not routed or not rewritable,
 USAGE_ERROR = 2
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "rewrite",
-        help="write a routed invoice as the service will send it (new account, reference, clause)",
-        description="Rewrite the payment details of a routed invoice the way Amili Kassavirta "
-        "does: service IBAN and BIC, seller account list, payee name, a new reference number, "
-        "the transfer clause and the virtual bank barcode. Everything else stays byte for byte.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("invoice", type=Path, metavar="INVOICE", help="the invoice file")
-    p.add_argument(
-        "-o",
-        dest="out",
-        type=Path,
-        metavar="OUT",
-        help="write the rewritten XML here (atomically) instead of stdout",
-    )
+def register(p: argparse.ArgumentParser) -> None:
+    add_invoice_argument(p, "write the rewritten XML here (atomically) instead of stdout")
     p.add_argument(
         "--diff", action="store_true", help="print each changed field as `xpath: old → new`"
     )
@@ -97,14 +92,13 @@ def refusal_lines(result: RewriteResult) -> list[str]:
 
 def rewrite_file(args: argparse.Namespace, command: str) -> RewriteResult | int:
     """Read, decide and rewrite; an int is the exit status of a failure already reported."""
-    from kassavirta.config.toml import max_bytes_of
-    from kassavirta.decision import Policy
+    from kassavirta.config.policy import Policy, build_policy, max_bytes_of
     from kassavirta.errors import InputError
     from kassavirta.pipeline.read import read_file
     from kassavirta.rewrite import RewriteError, rewrite_document
 
     options = options_from(args, [args.invoice])
-    policy: Policy = policy_from(options)
+    policy: Policy = build_policy(options)
     if policy.settings is None:
         print(
             f"kassavirta {command}: activation settings are needed (--settings FILE, "

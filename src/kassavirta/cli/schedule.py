@@ -11,8 +11,14 @@ from kassavirta.cli.common import (
     add_decision_options,
     add_output_option,
     options_from,
-    policy_from,
     write_json,
+)
+
+HELP = "print the reminder and collection schedule of an invoice"
+DESCRIPTION = (
+    "Print the dates on which the service would send the reminder and the "
+    "payment demands if the invoice stays unpaid, and whether the invoice would be routed "
+    "through the service at all."
 )
 
 EPILOG = """\
@@ -27,16 +33,7 @@ printed) or cannot be read, 2 for a usage error.
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "schedule",
-        help="print the reminder and collection schedule of an invoice",
-        description="Print the dates on which the service would send the reminder and the "
-        "payment demands if the invoice stays unpaid, and whether the invoice would be routed "
-        "through the service at all.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("invoice", type=Path, metavar="INVOICE", help="an invoice file")
     add_decision_options(p)
     add_output_option(p)
@@ -69,45 +66,33 @@ def _text(entry: dict[str, Any], out: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kassavirta.config.toml import max_bytes_of
-    from kassavirta.decision import decide, invalid_from_error
+    from kassavirta.config.policy import build_policy, max_bytes_of
     from kassavirta.erp.schedule import schedule_for
-    from kassavirta.errors import InputError
-    from kassavirta.pipeline.read import read_bytes, read_file
+    from kassavirta.pipeline.evaluate import Checker
 
     options = options_from(args, [args.invoice])
-    policy = policy_from(options)
-    label = str(args.invoice)
+    policy = build_policy(options)
+    checker = Checker(policy, max_bytes=max_bytes_of(options), track_run=False)
     entries: list[dict[str, Any]] = []
     problems: list[str] = []
-    try:
-        documents = read_bytes(
-            read_file(args.invoice, max_bytes=max_bytes_of(options)),
-            path=label,
-            max_bytes=max_bytes_of(options),
-        )
-    except InputError as exc:
-        exc.path = label
-        result = invalid_from_error(label, exc).result
-        problems.append(f"{label}: {result.reasons[0]}: {result.findings[0].message}")
-        documents = []
-    for document in documents:
-        outcome = decide(document, label, policy)
-        where = label if len(documents) == 1 else f"{label}#{document.index}"
-        if outcome.invoice is None:
-            first = outcome.result.findings[0].message if outcome.result.findings else ""
-            problems.append(f"{where}: {outcome.result.decision.value}: {first}".rstrip(": "))
+    for outcome in checker.path_outcomes(args.invoice):
+        result, inv = outcome.result, outcome.invoice
+        if outcome.document is None:  # the file itself cannot be read
+            problems.append(f"{result.path}: {result.reasons[0]}: {result.findings[0].message}")
             continue
-        inv = outcome.invoice
+        if inv is None:
+            first = result.findings[0].message if result.findings else ""
+            problems.append(f"{result.label}: {result.decision.value}: {first}".rstrip(": "))
+            continue
         entries.append(
             {
-                "path": where,
+                "path": result.label,
                 "invoice": {
                     "number": inv.number,
                     "due_date": inv.due_date.isoformat() if inv.due_date else None,
                 },
-                "decision": outcome.result.decision.value,
-                "reasons": list(outcome.result.reasons),
+                "decision": result.decision.value,
+                "reasons": list(result.reasons),
                 "schedule": schedule_for(inv, policy.settings).as_dict(),
             }
         )

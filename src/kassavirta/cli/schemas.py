@@ -7,15 +7,15 @@ from pathlib import Path
 
 from kassavirta.cli.common import action_parsers
 
+HELP = "install official XSDs into your data folder, or list the ones found"
+DESCRIPTION = (
+    "The official Finvoice XSDs are not shipped with the toolkit. Install them once "
+    "from a folder (kept in $XDG_DATA_HOME/kassavirta/schemas), or point each run at a "
+    "folder with --schemas DIR or the KASSAVIRTA_SCHEMAS variable."
+)
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "schemas",
-        help="install official XSDs into your data folder, or list the ones found",
-        description="The official Finvoice XSDs are not shipped with the toolkit. Install them once "
-        "from a folder (kept in $XDG_DATA_HOME/kassavirta/schemas), or point each run at a "
-        "folder with --schemas DIR or the KASSAVIRTA_SCHEMAS variable.",
-    )
+
+def register(p: argparse.ArgumentParser) -> None:
     s = action_parsers(p)
     add = s.add_parser("add", help="copy every .xsd under DIR into your schema folder")
     add.add_argument("dir", type=Path, metavar="DIR")

@@ -11,6 +11,14 @@ from kassavirta.cli.common import add_decision_options, at_least_one, options_fr
 
 USAGE_ERROR = 2
 
+HELP = "answer checks over HTTP (a pre-send hook for ERPs) and serve a page to drop invoices on"
+DESCRIPTION = (
+    "Start an HTTP server that gives the same decisions as `kassavirta check`,\n"
+    "the rewritten invoice and its image, reminder schedules and event checks, plus a\n"
+    "page at / where a person drops invoice files and sees what the service will do.\n"
+    "Needs the server extra: pip install 'kassavirta-preflight[server]'."
+)
+
 EPILOG = """\
 routes (docs/server.md has them all, with examples):
   POST /v1/check           one invoice file -> the JSON result of `check --output json`
@@ -60,17 +68,7 @@ def _seconds(value: str) -> float:
     return number
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "serve",
-        help="answer checks over HTTP (a pre-send hook for ERPs) and serve a page to drop invoices on",
-        description="Start an HTTP server that gives the same decisions as `kassavirta check`,\n"
-        "the rewritten invoice and its image, reminder schedules and event checks, plus a\n"
-        "page at / where a person drops invoice files and sees what the service will do.\n"
-        "Needs the server extra: pip install 'kassavirta-preflight[server]'.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def register(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("server")
     g.add_argument(
         "--host",
@@ -161,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     import os
     import signal
 
-    from kassavirta.config.toml import max_bytes_of
+    from kassavirta.config.policy import max_bytes_of
 
     options = options_from(args, [])
     config = ServerConfig(

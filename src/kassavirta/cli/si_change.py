@@ -7,6 +7,13 @@ import sys
 from datetime import date, datetime, time
 from pathlib import Path
 
+HELP = "write the SI CHANGE messages (FinvoiceSenderInfo) consumer e-invoicing needs"
+DESCRIPTION = (
+    "Write one FinvoiceSenderInfo CHANGE message per bank that adds the "
+    "service's IBAN as a seller account and moves SellerInvoiceIdentifierType away from "
+    "reference numbers, so that banks accept consumer e-invoices the service has rewritten."
+)
+
 EPILOG = """\
 Each bank the company has a consumer e-invoicing (SI) agreement with gets its own
 file, DIR/senderinfo-change-<BIC>.xml: a SOAP/ebXML frame addressed to that bank
@@ -30,16 +37,7 @@ be written (the reason is printed), 2 for a usage error.
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "si-change",
-        help="write the SI CHANGE messages (FinvoiceSenderInfo) consumer e-invoicing needs",
-        description="Write one FinvoiceSenderInfo CHANGE message per bank that adds the "
-        "service's IBAN as a seller account and moves SellerInvoiceIdentifierType away from "
-        "reference numbers, so that banks accept consumer e-invoices the service has rewritten.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--settings",
         type=Path,

@@ -1,4 +1,4 @@
-"""Run options: command-line flags over a discovered `kassavirta.toml`.
+"""Run options from a discovered `kassavirta.toml`, and the flags over them.
 
 A folder of invoices can carry a `kassavirta.toml` that pins how it is checked
 (the settings and assignments files, the sending date, extra format
@@ -11,21 +11,16 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kassavirta.config.settings import DEFAULT_FORMAT_SUPPORT, Settings, Signature, load_settings
-from kassavirta.decision import Policy
-from kassavirta.erp.assignments import AssignmentIndex, load_assignments
+from kassavirta.config.policy import RunOptions
+from kassavirta.config.settings import Signature
 from kassavirta.errors import SettingsError
-from kassavirta.finnish.postcodes import PostalDirectory
-from kassavirta.formats.schemas import SchemaStore
 from kassavirta.model import Channel
-from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
 
 CONFIG_NAME = "kassavirta.toml"
 
@@ -44,22 +39,6 @@ class ConfigFile(BaseModel):
     max_bytes: int | None = Field(default=None, gt=0)
     detection: dict[str, Signature] = Field(default_factory=dict)
     format_support: dict[str, bool] = Field(default_factory=dict)
-
-
-@dataclass
-class RunOptions:
-    """What one run is asked to do; `None` means "not given here"."""
-
-    today: date | None = None
-    settings: Path | None = None
-    assignments: list[Path] = field(default_factory=list)
-    ledger: Path | None = None
-    schemas: list[Path] = field(default_factory=list)
-    channel: Channel | None = None
-    max_bytes: int | None = None
-    detection: dict[str, Signature] = field(default_factory=dict)
-    format_support: dict[str, bool] = field(default_factory=dict)
-    config_path: Path | None = None
 
 
 def find_config(paths: Iterable[str | Path]) -> Path | None:
@@ -129,43 +108,3 @@ def merge(flags: RunOptions, config: RunOptions | None) -> RunOptions:
         format_support={**config.format_support, **flags.format_support},
         config_path=config.config_path,
     )
-
-
-def build_policy(options: RunOptions, *, today: date, settings: Settings | None = None) -> Policy:
-    """Load every file the options name, failing early with a `SettingsError`."""
-    if settings is None and options.settings is not None:
-        settings = load_settings(options.settings)
-    index = AssignmentIndex()
-    for path in options.assignments:
-        for a in load_assignments(path):
-            index.add(a)
-    if options.ledger is not None:
-        from kassavirta.erp.ledger import load_ledger_assignments
-
-        # The ledger's copy of an assignment wins: `check --record` may have closed it.
-        ledger = load_ledger_assignments(options.ledger)
-        ids = {a.id for a in ledger}
-        index = AssignmentIndex([*(a for a in index if a.id not in ids), *ledger])
-    detection = {**(settings.detection if settings else {}), **options.detection}
-    support = {
-        **DEFAULT_FORMAT_SUPPORT,
-        **(settings.format_support if settings else {}),
-        **options.format_support,
-    }
-    postal = (
-        PostalDirectory.load(settings.postal_codes) if settings and settings.postal_codes else None
-    )
-    return Policy(
-        today=today,
-        settings=settings,
-        channel=options.channel,
-        assignments=index,
-        schemas=SchemaStore(options.schemas),
-        postal_codes=postal,
-        detection=detection,
-        support=support,
-    )
-
-
-def max_bytes_of(options: RunOptions) -> int:
-    return options.max_bytes or DEFAULT_MAX_BYTES

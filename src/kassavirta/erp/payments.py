@@ -677,7 +677,7 @@ def classify(
 
 def read_statements(paths: Iterable[str | Path]) -> Iterator[Statement | StatementError]:
     """Each file's statements, or the error that makes it unreadable (a batch does not stop)."""
-    from kassavirta.pipeline.evaluate import iter_inputs
+    from kassavirta.pipeline.walk import iter_inputs
 
     for path in iter_inputs(paths):
         try:

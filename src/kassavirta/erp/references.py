@@ -221,7 +221,7 @@ def original_references(paths: Iterable[str | Path]) -> Iterator[tuple[str, date
     works; files that are not invoices, or that cannot be read, are skipped.
     """
     from kassavirta.formats import adapter_for, detect
-    from kassavirta.pipeline.evaluate import iter_inputs
+    from kassavirta.pipeline.walk import iter_inputs
 
     for path in iter_inputs(paths):
         try:

@@ -1,6 +1,6 @@
 """Checking many files on every core, in constant memory, with the single-process result.
 
-Workers do everything that needs only one file (`check.evaluate_path`: read,
+Workers do everything that needs only one file (`evaluate.evaluate_path`: read,
 detect, adapt, validate, rules against the assignments known before the run)
 and send back each result with its `RunKey`. The parent takes the results in
 sorted path order (`Pool.imap` keeps the order and holds the few results that
@@ -12,7 +12,7 @@ invoices, never documents or result lists.
 Workers get the policy once (the pool's initializer), compile each XSD once
 per process, and receive paths in chunks so that inter-process traffic stays
 small. With one job, or too few files to pay for a pool, everything runs in
-this process.
+this process. Where the results go is `kassavirta.report.sinks`.
 """
 
 from __future__ import annotations
@@ -23,15 +23,16 @@ import signal
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING
 
-from kassavirta.findings import CheckResult, Decision
-from kassavirta.pipeline.evaluate import Checked, RunDuplicates, evaluate_path
+from kassavirta.findings import CheckResult
+from kassavirta.pipeline.duplicates import RunDuplicates
+from kassavirta.pipeline.evaluate import Checked, evaluate_path
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
 from kassavirta.report import Summary, Tally
 
 if TYPE_CHECKING:
-    from kassavirta.decision import Policy
+    from kassavirta.config.policy import Policy
 
 CHUNKSIZE = 64
 """Paths per task sent to a worker. Each task costs the parent thread switches and a
@@ -218,94 +219,3 @@ class Batch:
                 "the rest were not."
             )
         return summary
-
-
-def check_names(
-    inputs: Iterable[str],
-    policy: Policy,
-    *,
-    jobs: int | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> Iterator[CheckResult]:
-    """The final result of every invoice in `inputs` (paths, in the order to apply duplicates)."""
-    yield from Batch(policy, jobs=jobs, max_bytes=max_bytes).results(inputs)
-
-
-# --- where results go -------------------------------------------------------------------------
-
-
-class Sink(Protocol):
-    """An output format: takes each final result, then the summary."""
-
-    def add(self, result: CheckResult) -> None: ...
-
-    def finish(self, summary: Summary) -> None: ...
-
-
-class TextSink:
-    def __init__(self, out: TextIO, *, quiet: bool = False) -> None:
-        self.out = out
-        self.quiet = quiet
-
-    def add(self, result: CheckResult) -> None:
-        from kassavirta.report import text
-
-        if not self.quiet or result.decision is not Decision.ROUTE:
-            text.write_result(result, self.out)
-
-    def finish(self, summary: Summary) -> None:
-        from kassavirta.report import text
-
-        text.write_summary(summary, self.out)
-        self.out.flush()
-
-
-class JsonlSink:
-    """One line per result as soon as it is final, then the summary line."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-
-    def add(self, result: CheckResult) -> None:
-        from kassavirta.report import json as json_report
-
-        json_report.write_line(result, self.out)
-
-    def finish(self, summary: Summary) -> None:
-        from kassavirta.report import json as json_report
-
-        json_report.write_summary_line(summary, self.out)
-        self.out.flush()
-
-
-class JsonSink:
-    """One JSON document: the only output that must hold every result until the end."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.kept: list[CheckResult] = []
-
-    def add(self, result: CheckResult) -> None:
-        self.kept.append(result)
-
-    def finish(self, summary: Summary) -> None:
-        from kassavirta.report import json as json_report
-
-        json_report.write_document(self.kept, summary, self.out)
-        self.out.flush()
-
-
-def make_sink(output: str, out: TextIO, *, quiet: bool = False) -> Sink:
-    if output == "json":
-        return JsonSink(out)
-    if output == "jsonl":
-        return JsonlSink(out)
-    if output == "junit":
-        from kassavirta.report.junit import JUnitSink
-
-        return JUnitSink(out)
-    if output == "sarif":
-        from kassavirta.report.sarif import SarifSink
-
-        return SarifSink(out)
-    return TextSink(out, quiet=quiet)

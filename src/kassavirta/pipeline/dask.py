@@ -9,7 +9,7 @@
     results = check_paths(["/archive/2026"], settings="settings.json", client=client)
 
 It runs the same per-invoice function as `kassavirta check --jobs N`
-(`check.evaluate_path`, or `evaluate_bytes` for a bag of bytes) over a Dask
+(`evaluate.evaluate_path`, or `evaluate_bytes` for a bag of bytes) over a Dask
 bag, then shuffles the invoices that can collide by invoice number
 (`Bag.groupby`), and applies the in-run duplicate rule inside each number's
 group in the run's order: sorted path order, then position in the file. A
@@ -30,20 +30,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kassavirta.findings import CheckResult
-from kassavirta.pipeline.evaluate import (
-    RunDuplicates,
-    RunKey,
-    evaluate_bytes,
-    evaluate_path,
-    iter_input_names,
-)
+from kassavirta.pipeline.duplicates import RunDuplicates, RunKey
+from kassavirta.pipeline.evaluate import evaluate_bytes, evaluate_path
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
+from kassavirta.pipeline.walk import iter_input_names
 
 if TYPE_CHECKING:
     import dask.bag as db
 
+    from kassavirta.config.policy import Policy
     from kassavirta.config.settings import Settings
-    from kassavirta.decision import Policy
     from kassavirta.model import Channel
 
 Order = tuple[int, int]
@@ -61,22 +57,16 @@ def build_policy_for(
     channel: Channel | str | None = None,
 ) -> Policy:
     """A run's policy from the same options `kassavirta check` takes (loaded once, on the client)."""
-    from kassavirta.config.settings import Settings as _Settings
-    from kassavirta.config.settings import load_settings
-    from kassavirta.config.toml import RunOptions, build_policy
+    from kassavirta.config.policy import RunOptions, build_policy
     from kassavirta.model import Channel as _Channel
-    from kassavirta.pipeline.evaluate import today_in_helsinki
 
-    loaded = settings if isinstance(settings, _Settings) or settings is None else None
-    if loaded is None and settings is not None:
-        loaded = load_settings(Path(str(settings)))
     options = RunOptions(
         assignments=[Path(a) for a in assignments],
         ledger=Path(ledger) if ledger is not None else None,
         schemas=[Path(s) for s in schemas],
         channel=_Channel(channel) if channel is not None else None,
     )
-    return build_policy(options, today=today or today_in_helsinki(), settings=loaded)
+    return build_policy(options, today=today, settings=settings)
 
 
 def _evaluate_item(item: tuple[Any, ...], policy: Policy, max_bytes: int) -> list[Record]:

@@ -23,8 +23,6 @@ from lxml import etree
 from kassavirta.errors import ReadError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-MAX_DEPTH = 256
-"""libxml2 refuses deeper nesting without XML_PARSE_HUGE, which we never set."""
 
 _DECL = re.compile(rb"<\?xml[\s?]")
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
@@ -65,10 +64,3 @@ class Tally:
             invalid=self.decisions["invalid"],
             notes=notes,
         )
-
-
-def tally(results: Iterable[CheckResult]) -> Summary:
-    t = Tally()
-    for r in results:
-        t.add(r)
-    return t.summary()

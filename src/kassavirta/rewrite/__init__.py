@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Protocol, cast
 
+from kassavirta.config.policy import Policy
 from kassavirta.config.settings import Settings
-from kassavirta.decision import Policy
 from kassavirta.errors import InputError, KassavirtaError
 from kassavirta.findings import CheckResult, Decision
 from kassavirta.finnish.identifiers import preview_reference, virtual_barcode
@@ -280,7 +280,10 @@ def rewrite_document(
     """
     from kassavirta.pipeline.evaluate import Checker
 
-    results = Checker(policy).check_bytes(data, path)
+    # One pass: the check's parsed documents and adapted invoices are what the plan and
+    # the format's rewriter work on; only the output is read again, once, to verify it.
+    outcomes = Checker(policy).outcomes(data, path)
+    results = [o.result for o in outcomes]
     refused = next((r for r in results if r.decision is not Decision.ROUTE), None)
     first = results[0]
     if refused is not None:
@@ -293,8 +296,9 @@ def rewrite_document(
         )
     settings = policy.settings
     assert settings is not None  # a routed invoice has active settings
-    documents = read_bytes(data, path=path, max_bytes=max(len(data), 1))
-    originals = [_adapt(doc, r.format or "") for doc, r in zip(documents, results, strict=True)]
+    documents = [o.document for o in outcomes if o.document is not None]
+    originals = [o.invoice for o in outcomes if o.invoice is not None]
+    assert len(documents) == len(originals) == len(outcomes)  # routed: read and adapted
     if settings.accountable_party == "company":
         return RewriteResult(
             data=data,

@@ -7,7 +7,7 @@ Messages are the service's own words (SPEC §2), `{…}` filled from the invoice
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from kassavirta.findings import Finding, Severity
@@ -127,26 +127,34 @@ def due_date_too_soon(ctx: RuleContext) -> Iterator[Finding]:
     )
 
 
+def duplicate_finding(
+    number: str, blockers: Iterable[str], *, line: int | None, xpath: str | None
+) -> Finding:
+    """#6 naming what the number collides with; the in-run rule (`pipeline.duplicates`) uses it too."""
+    return Finding(
+        rule="duplicate-number",
+        severity=Severity.ERROR,
+        service_code=6,
+        message=DUPLICATE_MESSAGE.format(number=number),
+        detail="collides with "
+        + "; ".join(blockers)
+        + ". Give the invoice a new number, or cancel the existing assignment first.",
+        line=line,
+        xpath=xpath,
+        value=number,
+    )
+
+
 def duplicate_number(ctx: RuleContext) -> Iterator[Finding]:
     """#6: an assignment with this number and invoice date exists and blocks a new one."""
     inv = ctx.invoice
     if inv.number is None or inv.issue_date is None:
         return
     blockers = ctx.assignments.blockers(inv.number, inv.issue_date)
-    if not blockers:
-        return
-    yield finding(
-        ctx,
-        "duplicate-number",
-        DUPLICATE_MESSAGE.format(number=inv.number),
-        at=("number",),
-        value=inv.number,
-        detail="collides with "
-        + "; ".join(b.describe() for b in blockers)
-        + ". Give the invoice a new number, or cancel the existing assignment first.",
-        service_code=6,
-        severity=Severity.ERROR,
-    )
+    if blockers:
+        where = inv.where("number")
+        described = (b.describe() for b in blockers)
+        yield duplicate_finding(inv.number, described, line=where.line, xpath=where.xpath)
 
 
 def sum_mismatch(ctx: RuleContext) -> Iterator[Finding]:

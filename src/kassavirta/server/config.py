@@ -13,14 +13,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kassavirta.config.settings import Signature
-from kassavirta.config.toml import RunOptions
+from kassavirta.config.policy import RunOptions
 from kassavirta.errors import SettingsError
-from kassavirta.model import Channel
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
 
 ENV_VAR = "KASSAVIRTA_SERVER_CONFIG"
@@ -57,21 +54,9 @@ class ServerConfig:
         return read_token(self.token_file)
 
     def to_json(self) -> str:
-        o = self.options
         return json.dumps(
             {
-                "options": {
-                    "today": o.today.isoformat() if o.today else None,
-                    "settings": _s(o.settings),
-                    "assignments": [str(p) for p in o.assignments],
-                    "ledger": _s(o.ledger),
-                    "schemas": [str(p) for p in o.schemas],
-                    "channel": o.channel.value if o.channel else None,
-                    "max_bytes": o.max_bytes,
-                    "detection": {k: v.model_dump(mode="json") for k, v in o.detection.items()},
-                    "format_support": dict(o.format_support),
-                    "config_path": _s(o.config_path),
-                },
+                "options": self.options.as_json(),
                 "token_file": _s(self.token_file),
                 "max_bytes": self.max_bytes,
                 "timeout": self.timeout,
@@ -83,22 +68,9 @@ class ServerConfig:
     @classmethod
     def from_json(cls, text: str) -> ServerConfig:
         raw: dict[str, Any] = json.loads(text)
-        o = raw["options"]
-        options = RunOptions(
-            today=date.fromisoformat(o["today"]) if o["today"] else None,
-            settings=_p(o["settings"]),
-            assignments=[Path(p) for p in o["assignments"]],
-            ledger=_p(o["ledger"]),
-            schemas=[Path(p) for p in o["schemas"]],
-            channel=Channel(o["channel"]) if o["channel"] else None,
-            max_bytes=o["max_bytes"],
-            detection={k: Signature.model_validate(v) for k, v in o["detection"].items()},
-            format_support=dict(o["format_support"]),
-            config_path=_p(o["config_path"]),
-        )
         return cls(
-            options=options,
-            token_file=_p(raw["token_file"]),
+            options=RunOptions.from_json(raw["options"]),
+            token_file=Path(raw["token_file"]) if raw["token_file"] else None,
             max_bytes=raw["max_bytes"],
             timeout=raw["timeout"],
             max_files=raw["max_files"],
@@ -130,7 +102,3 @@ def read_token(path: Path) -> str:
 
 def _s(p: Path | None) -> str | None:
     return str(p) if p is not None else None
-
-
-def _p(s: str | None) -> Path | None:
-    return Path(s) if s else None

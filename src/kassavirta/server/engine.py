@@ -1,10 +1,11 @@
 """The work behind the routes, on one thread per process, with what was loaded at start.
 
 The settings, the assignments, the ledger and the compiled XSDs are loaded
-once, when the app is made (`Engine.__init__`), through the CLI's own
-`build_policy`, so a check over HTTP decides exactly as `kassavirta check`
-does. Each request gets a shallow copy of that policy with its own sending
-date and channel.
+once, when the app is made (`Engine.__init__`), through the one
+`build_policy` the CLI uses too, so a check over HTTP decides exactly as
+`kassavirta check` does. Each request gets a policy derived from that one
+with its own sending date and channel; a changed ledger gives the engine a
+new policy, never an edited one.
 
 Everything here runs on one worker thread (`Engine.submit`), never on the
 event loop: a check is pure Python and holds the GIL, so more threads would
@@ -20,7 +21,6 @@ queue is never started.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,8 +30,8 @@ from typing import Literal, ParamSpec, TypeVar
 
 from lxml import etree
 
-from kassavirta.config.toml import RunOptions, build_policy
-from kassavirta.decision import Policy, invalid_from_error
+from kassavirta.config.policy import Policy, RunOptions, build_policy, load_assignment_index
+from kassavirta.decision import invalid_from_error
 from kassavirta.erp.assignments import Assignment, AssignmentIndex, Event
 from kassavirta.erp.events import Party, Verdict, validate_event
 from kassavirta.erp.schedule import Schedule, reminder_schedule, schedule_settings
@@ -97,9 +97,7 @@ class Engine:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.options: RunOptions = config.options
-        self.policy: Policy = build_policy(
-            self.options, today=self.options.today or today_in_helsinki()
-        )
+        self.policy: Policy = build_policy(self.options)
         self.schemas = warm_schemas(self.policy.schemas)
         # The first check imports the adapters and the rules' libraries (the holiday
         # calendar takes a tenth of a second): at start, not on a request's time.
@@ -126,9 +124,8 @@ class Engine:
         if seen == self._seen:
             return
         try:
-            fresh = build_policy(
-                RunOptions(assignments=self.options.assignments, ledger=self.options.ledger),
-                today=self.policy.today,
+            fresh = load_assignment_index(
+                RunOptions(assignments=self.options.assignments, ledger=self.options.ledger)
             )
         except SettingsError as exc:
             log.warning(
@@ -136,7 +133,7 @@ class Engine:
                 extra={"event": "ledger-reload-failed", "error": str(exc)},
             )
             return
-        self.policy.assignments = fresh.assignments
+        self.policy = self.policy.derive(assignments=fresh)
         self._seen = seen
         log.info("ledger re-read", extra={"event": "ledger-reloaded"})
 
@@ -145,11 +142,7 @@ class Engine:
 
     def policy_for(self, today: date | None, channel: Channel | None) -> Policy:
         self._refresh_assignments()
-        return dataclasses.replace(
-            self.policy,
-            today=self.today(today),
-            channel=channel or self.options.channel,
-        )
+        return self.policy.derive(today=self.today(today), channel=channel)
 
     # -- the work (on the engine's thread) -------------------------------------------------------
 

@@ -69,7 +69,7 @@ def check_target(data: bytes) -> Any:
 
 def rewrite_target(data: bytes) -> Any:
     """`rewrite_document(data)`; a routed invoice's output must read back and route again."""
-    from kassavirta.config.toml import RunOptions, build_policy
+    from kassavirta.config.policy import RunOptions, build_policy
     from kassavirta.pipeline.read import read_bytes
     from kassavirta.rewrite import rewrite_document
 

@@ -1,0 +1,179 @@
+"""The run's policy, and the one place that builds it.
+
+Everything besides the invoice that a decision depends on (the sending date,
+the activation settings, the known assignments, the XSDs, the detection and
+support tables) is a `Policy`. It is built once per run, by `build_policy`,
+from what every entry point gathers into a `RunOptions`: the command-line
+flags over a discovered `kassavirta.toml` (`config.toml`), the server's
+options (`server.config`), or the Python API's arguments. A `Policy` is
+frozen: a run that needs another date or channel (one HTTP request) builds
+its own with `Policy.derive`, so no check ever sees a policy change under it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kassavirta.config.settings import DEFAULT_FORMAT_SUPPORT, Settings, Signature, load_settings
+from kassavirta.erp.assignments import Assignment, AssignmentIndex, load_assignments
+from kassavirta.finnish.postcodes import PostalDirectory
+from kassavirta.formats.schemas import SchemaStore
+from kassavirta.model import Channel
+from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Everything besides the invoice that a decision depends on."""
+
+    today: date
+    settings: Settings | None = None
+    channel: Channel | None = None
+    assignments: AssignmentIndex = field(default_factory=AssignmentIndex)
+    schemas: SchemaStore | None = None
+    postal_codes: PostalDirectory | None = None
+    detection: Mapping[str, Signature] = field(default_factory=dict)
+    support: Mapping[str, bool] = field(default_factory=lambda: dict(DEFAULT_FORMAT_SUPPORT))
+
+    def supported(self, format_id: str) -> bool | None:
+        return self.support.get(format_id)
+
+    def derive(
+        self,
+        *,
+        today: date | None = None,
+        channel: Channel | None = None,
+        assignments: AssignmentIndex | None = None,
+    ) -> Policy:
+        """This policy with another sending date, channel or assignments (None keeps this one's)."""
+        return dataclasses.replace(
+            self,
+            today=today or self.today,
+            channel=channel or self.channel,
+            assignments=self.assignments if assignments is None else assignments,
+        )
+
+
+@dataclass
+class RunOptions:
+    """What one run is asked to do; `None` means "not given here"."""
+
+    today: date | None = None
+    settings: Path | None = None
+    assignments: list[Path] = field(default_factory=list)
+    ledger: Path | None = None
+    schemas: list[Path] = field(default_factory=list)
+    channel: Channel | None = None
+    max_bytes: int | None = None
+    detection: dict[str, Signature] = field(default_factory=dict)
+    format_support: dict[str, bool] = field(default_factory=dict)
+    config_path: Path | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """Paths and values as JSON types, for `serve --workers N` to hand to its workers."""
+        return {
+            "today": self.today.isoformat() if self.today else None,
+            "settings": _s(self.settings),
+            "assignments": [str(p) for p in self.assignments],
+            "ledger": _s(self.ledger),
+            "schemas": [str(p) for p in self.schemas],
+            "channel": self.channel.value if self.channel else None,
+            "max_bytes": self.max_bytes,
+            "detection": {k: v.model_dump(mode="json") for k, v in self.detection.items()},
+            "format_support": dict(self.format_support),
+            "config_path": _s(self.config_path),
+        }
+
+    @classmethod
+    def from_json(cls, o: dict[str, Any]) -> RunOptions:
+        return cls(
+            today=date.fromisoformat(o["today"]) if o["today"] else None,
+            settings=_p(o["settings"]),
+            assignments=[Path(p) for p in o["assignments"]],
+            ledger=_p(o["ledger"]),
+            schemas=[Path(p) for p in o["schemas"]],
+            channel=Channel(o["channel"]) if o["channel"] else None,
+            max_bytes=o["max_bytes"],
+            detection={k: Signature.model_validate(v) for k, v in o["detection"].items()},
+            format_support=dict(o["format_support"]),
+            config_path=_p(o["config_path"]),
+        )
+
+
+def _s(p: Path | None) -> str | None:
+    return str(p) if p is not None else None
+
+
+def _p(s: str | None) -> Path | None:
+    return Path(s) if s else None
+
+
+def load_assignment_index(options: RunOptions, extra: Iterable[Assignment] = ()) -> AssignmentIndex:
+    """The assignments known before the run: the files, `extra`, then the ledger's, which win."""
+    index = AssignmentIndex()
+    for path in options.assignments:
+        for a in load_assignments(path):
+            index.add(a)
+    for a in extra:
+        index.add(a)
+    if options.ledger is not None:
+        from kassavirta.erp.ledger import load_ledger_assignments
+
+        # The ledger's copy of an assignment wins: `check --record` may have closed it.
+        ledger = load_ledger_assignments(options.ledger)
+        ids = {a.id for a in ledger}
+        index = AssignmentIndex([*(a for a in index if a.id not in ids), *ledger])
+    return index
+
+
+def build_policy(
+    options: RunOptions | None = None,
+    *,
+    today: date | None = None,
+    settings: Settings | str | Path | None = None,
+    assignments: Iterable[Assignment] = (),
+) -> Policy:
+    """The run's policy: every file the options name loaded, failing early with a `SettingsError`.
+
+    `today` (else the options' date, else today in Helsinki), `settings` (a
+    file or the loaded settings, instead of the options' file) and
+    `assignments` (added to the options' files) are for the Python API.
+    """
+    options = options or RunOptions()
+    if isinstance(settings, str | Path):
+        settings = load_settings(settings)
+    elif settings is None and options.settings is not None:
+        settings = load_settings(options.settings)
+    day = today or options.today
+    if day is None:
+        from kassavirta.pipeline.evaluate import today_in_helsinki
+
+        day = today_in_helsinki()
+    detection = {**(settings.detection if settings else {}), **options.detection}
+    support = {
+        **DEFAULT_FORMAT_SUPPORT,
+        **(settings.format_support if settings else {}),
+        **options.format_support,
+    }
+    postal = (
+        PostalDirectory.load(settings.postal_codes) if settings and settings.postal_codes else None
+    )
+    return Policy(
+        today=day,
+        settings=settings,
+        channel=options.channel,
+        assignments=load_assignment_index(options, assignments),
+        schemas=SchemaStore(options.schemas),
+        postal_codes=postal,
+        detection=detection,
+        support=support,
+    )
+
+
+def max_bytes_of(options: RunOptions) -> int:
+    return options.max_bytes or DEFAULT_MAX_BYTES

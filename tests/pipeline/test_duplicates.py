@@ -1,0 +1,98 @@
+"""The in-run duplicate rule on its own: keys in, `duplicate-number` findings out."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from kassavirta.findings import CheckResult, Decision, Finding, Severity
+from kassavirta.pipeline.duplicates import RunDuplicates, RunKey, mark_duplicate, run_assignment
+
+
+def dumps(results: list[CheckResult]) -> list[dict[str, Any]]:
+    return [r.model_dump(mode="json") for r in results]
+
+
+def _routed(path: str, number: str = "42") -> tuple[CheckResult, RunKey]:
+    result = CheckResult(path=path, format="finvoice-3.0", decision=Decision.ROUTE)
+    return result, RunKey(number=number, issued_at=date(2026, 11, 20), line=7, xpath="/F/N")
+
+
+def test_a_later_invoice_with_the_same_number_and_date_is_a_send_error() -> None:
+    duplicates = RunDuplicates()
+    first, key = _routed("a.xml")
+    assert duplicates.apply(first, key) is not None
+    second, key2 = _routed("b.xml", number=" 42 ")
+    assert duplicates.apply(second, key2) is None
+    assert first.decision is Decision.ROUTE
+    assert second.decision is Decision.ERROR and second.reasons == ["duplicate-number"]
+    found = second.findings[0]
+    assert found.service_code == 6 and found.line == 7 and found.xpath == "/F/N"
+    assert "An assignment for this invoice number  42  already exists" in found.message
+    assert "this run: a.xml" in (found.detail or "")
+
+
+def test_another_invoice_date_is_not_a_duplicate() -> None:
+    duplicates = RunDuplicates()
+    first, key = _routed("a.xml")
+    duplicates.apply(first, key)
+    second = CheckResult(path="b.xml", decision=Decision.ROUTE)
+    duplicates.apply(second, RunKey(number="42", issued_at=date(2026, 11, 21)))
+    assert second.decision is Decision.ROUTE
+
+
+def test_an_invoice_that_is_not_routed_blocks_nothing() -> None:
+    duplicates = RunDuplicates()
+    error = CheckResult(path="a.xml", decision=Decision.ERROR, reasons=["sum-mismatch"])
+    duplicates.apply(error, RunKey(number="42", issued_at=date(2026, 11, 20)))
+    second, key = _routed("b.xml")
+    duplicates.apply(second, key)
+    assert second.decision is Decision.ROUTE
+
+
+def test_spilled_keys_decide_exactly_as_keys_in_memory() -> None:
+    def run(spill_at: int) -> list[dict[str, Any]]:
+        duplicates = RunDuplicates(spill_at=spill_at)
+        out = []
+        for n in range(40):
+            result, key = _routed(f"f{n:02d}.xml", number=str(n % 13))
+            duplicates.apply(result, key)
+            out.append(result)
+        duplicates.close()
+        return dumps(out)
+
+    spilled, kept = run(3), run(10_000)
+    assert spilled == kept
+    assert sum(r["decision"] == "error" for r in kept) == 40 - 13
+
+
+def test_the_finding_goes_where_the_rule_table_puts_it_and_merges_known_blockers() -> None:
+    known = Finding(
+        rule="duplicate-number",
+        severity=Severity.ERROR,
+        service_code=6,
+        message="m",
+        detail="collides with X. Give …",
+    )
+    result = CheckResult(
+        path="b.xml",
+        decision=Decision.ERROR,
+        reasons=["address-incomplete", "duplicate-number", "sum-mismatch"],
+        findings=[
+            Finding(rule="address-incomplete", severity=Severity.ERROR, message="a"),
+            known,
+            Finding(rule="sum-mismatch", severity=Severity.ERROR, message="s"),
+            Finding(rule="due-date-weekend", severity=Severity.WARNING, message="w"),
+        ],
+    )
+    key = RunKey(number="42", issued_at=date(2026, 11, 20), blockers=("assignment X (…)",))
+    mark_duplicate(result, key, run_assignment("a.xml", "42", date(2026, 11, 20)))
+    assert [f.rule for f in result.findings] == [
+        "address-incomplete",
+        "duplicate-number",
+        "sum-mismatch",
+        "due-date-weekend",
+    ]
+    detail = result.findings[1].detail or ""
+    assert detail.startswith("collides with assignment X (…); assignment this run: a.xml")
+    assert result.reasons == ["address-incomplete", "duplicate-number", "sum-mismatch"]
