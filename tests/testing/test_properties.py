@@ -20,7 +20,8 @@ from kassavirta.config.settings import settings_from_mapping
 from kassavirta.config.toml import RunOptions, build_policy
 from kassavirta.erp.assignments import AssignmentIndex, parse_assignments
 from kassavirta.findings import Decision, Severity
-from kassavirta.finnish.identifiers import is_valid_reference, parse_virtual_barcode
+from kassavirta.finnish.barcode import parse_virtual_barcode
+from kassavirta.finnish.reference import is_valid_reference
 from kassavirta.formats import adapter_for, detect
 from kassavirta.formats.schemas import SCHEMA_FILES, compile_schema
 from kassavirta.model import Channel, Invoice

@@ -269,7 +269,7 @@ def _references_in(texts: Sequence[str]) -> list[str]:
     A run of digit groups is tried whole (a reference printed in groups of
     five) and group by group (a reference next to an amount).
     """
-    from kassavirta.finnish.identifiers import is_valid_reference
+    from kassavirta.finnish.reference import is_valid_reference
 
     found: list[str] = []
     for text in texts:

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from kassavirta.finnish.identifiers import (
+from kassavirta.finnish.barcode import virtual_barcode
+from kassavirta.finnish.reference import (
     format_fi_reference,
     format_rf_reference,
     is_valid_fi_reference,
     is_valid_rf_reference,
-    virtual_barcode,
 )
 from kassavirta.model import Invoice, Row
 from kassavirta.render.epcqr import epc_payload

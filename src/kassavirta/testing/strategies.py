@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from hypothesis import strategies as st
 
 from kassavirta.finnish.businessdays import business_days_between, is_business_day
-from kassavirta.finnish.identifiers import make_fi_reference, make_rf_reference, virtual_barcode
+from kassavirta.finnish.barcode import virtual_barcode
+from kassavirta.finnish.reference import make_fi_reference, make_rf_reference
 from kassavirta.model import Channel, Invoice
 from kassavirta.rules import RULE_SLUGS, SEND_ERROR_SLUGS
 from kassavirta.testing import data
