@@ -120,15 +120,11 @@ def _banks(values: list[str]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from kassavirta.config.settings import load_settings
-    from kassavirta.erp.senderinfo import (
-        HELSINKI,
-        build_messages,
-        describe,
-        load_seller_file,
-        read_sender_info_files,
-        serialise,
-        service_account,
-    )
+    from kassavirta.erp.senderinfo.change import build_messages, describe, service_account
+    from kassavirta.erp.senderinfo.model import HELSINKI
+    from kassavirta.erp.senderinfo.read import read_sender_info_files
+    from kassavirta.erp.senderinfo.seller import load_seller_file
+    from kassavirta.erp.senderinfo.write import serialise
     from kassavirta.errors import SettingsError
     from kassavirta.fileio import atomic_write_bytes
 

@@ -34,7 +34,7 @@ from lxml import etree
 
 from kassavirta.erp.assignments import Assignment, Event
 from kassavirta.erp.events import Party, apply_events, validate_event
-from kassavirta.erp.senderinfo import children, descend, descend_all, local_name, text_at, texts_at
+from kassavirta.erp.xmlpath import children, descend, descend_all, local_name, text_at, texts_at
 from kassavirta.errors import InputError
 from kassavirta.pipeline.read import read_bytes, read_file
 
