@@ -36,20 +36,13 @@ from kassavirta.testing.finvoice import (
     render,
 )
 from kassavirta.testing.profiles import profile
-from kassavirta.testing.strategies import (
-    DEFECT_RULES,
-    SEND_ERRORS,
-    WARNINGS,
-    Case,
-    DefectiveInvoice,
-    assignments_json,
-    defective_invoices,
-    finnish_accounts,
-    finvoice_invoices,
-    invoice_specs,
-    routable_invoices,
-    settings_files,
-)
+from kassavirta.testing.strategies.assignments import assignments_json
+from kassavirta.testing.strategies.cases import Case, DefectiveInvoice, routable_invoices
+from kassavirta.testing.strategies.common import SEND_ERRORS, WARNINGS
+from kassavirta.testing.strategies.defects import DEFECT_RULES, defective_invoices
+from kassavirta.testing.strategies.identifiers import finnish_accounts
+from kassavirta.testing.strategies.invoices import finvoice_invoices, invoice_specs
+from kassavirta.testing.strategies.settings import settings_files
 
 TODAYS = st.dates(date(2025, 1, 1), date(2030, 12, 31))
 """Sending dates: years of Finnish holidays, leap days and year ends included."""
