@@ -12,14 +12,9 @@ import pytest
 
 from helpers import TEST_DATA
 from kassavirta.erp.assignments import Assignment, Event, load_assignments
-from kassavirta.erp.events import (
-    COLLECTION_STATUS_BY_EVENT,
-    EVENT_TYPES,
-    Party,
-    apply_events,
-    delivery_view,
-    validate_event,
-)
+from kassavirta.erp.events.state import COLLECTION_STATUS_BY_EVENT, apply_events, delivery_view
+from kassavirta.erp.events.types import EVENT_TYPES, Party
+from kassavirta.erp.events.validate import validate_event
 from kassavirta.erp.ledger import Ledger
 
 DATA = TEST_DATA / "ledger"

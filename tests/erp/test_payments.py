@@ -12,16 +12,11 @@ import pytest
 from helpers import TEST_DATA
 from kassavirta.cli import main
 from kassavirta.erp.assignments import Event, load_assignments
-from kassavirta.erp.events import Party, validate_event
+from kassavirta.erp.events.types import Party
+from kassavirta.erp.events.validate import validate_event
 from kassavirta.erp.ledger import Ledger
-from kassavirta.erp.payments import (
-    Report,
-    Transaction,
-    classify,
-    is_interest,
-    is_service_payer,
-    read_statement,
-)
+from kassavirta.erp.payments.classify import Report, classify, is_interest, is_service_payer
+from kassavirta.erp.payments.statement import Transaction, read_statement
 
 ERP = TEST_DATA / "erp"
 C053 = ERP / "camt053-2026-12-03.xml"
@@ -163,7 +158,7 @@ def test_camt052_report_is_read(tmp_path: Path) -> None:
 
 
 def test_other_documents_are_refused(tmp_path: Path) -> None:
-    from kassavirta.erp.payments import StatementError
+    from kassavirta.erp.payments.statement import StatementError
 
     with pytest.raises(StatementError, match="camt"):
         read_statement(ERP / "receiverinfo.xml")

@@ -33,7 +33,8 @@ from lxml import etree
 from kassavirta.config.toml import RunOptions, build_policy
 from kassavirta.decision import Policy, invalid_from_error
 from kassavirta.erp.assignments import Assignment, AssignmentIndex, Event
-from kassavirta.erp.events import Party, Verdict, validate_event
+from kassavirta.erp.events.types import Party
+from kassavirta.erp.events.validate import Verdict, validate_event
 from kassavirta.erp.schedule import Schedule, reminder_schedule, schedule_settings
 from kassavirta.errors import InputError, SettingsError
 from kassavirta.findings import CheckResult

@@ -79,9 +79,7 @@ def closures(existing: Iterable[Assignment], new: Sequence[Assignment]) -> list[
     return out
 
 
-def record_results(
-    path: Path, results: Iterable[CheckResult], settings: Settings | None
-) -> Counts:
+def record_results(path: Path, results: Iterable[CheckResult], settings: Settings | None) -> Counts:
     """Write a run's routed invoices into the ledger at `path`: all of it, or nothing."""
     new = [a for r in results if (a := assignment_from_result(r, settings)) is not None]
     with Ledger.open(path) as ledger:
