@@ -7,7 +7,8 @@ the page.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
@@ -48,6 +49,8 @@ from kassavirta.server.openapi import (
     rewriting_responses,
 )
 from kassavirta.server.problems import ApiError
+
+Route = TypeVar("Route", bound=Callable[..., Any])
 
 __all__ = [
     "PAGE_CSP",
@@ -135,24 +138,39 @@ def add_decision_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         )
 
 
+def _rewriting_post(
+    app: FastAPI,
+    path: str,
+    summary: str,
+    description: str,
+    content: dict[str, Any],
+    not_acceptable: str,
+) -> Callable[[Route], Route]:
+    """The decorator of a route that rewrites one invoice and answers in one of `content`'s types."""
+    return app.post(
+        path,
+        tags=["rewrite"],
+        summary=summary,
+        response_model=None,
+        responses=rewriting_responses(description, content, not_acceptable),
+        openapi_extra=XML_BODY,
+    )
+
+
 def add_rewrite_routes(app: FastAPI, engine: Engine) -> None:
     """`POST /v1/rewrite` and `POST /v1/preview`."""
 
-    @app.post(
+    @_rewriting_post(
+        app,
         "/v1/rewrite",
-        tags=["rewrite"],
-        summary="The invoice as the service will send it",
-        response_model=None,
-        responses=rewriting_responses(
-            "The rewritten file in its own encoding (application/xml), or with `Accept: "
-            "application/json` the decision, the field diff, notes and the XML as text.",
-            {
-                "application/xml": {"schema": {"type": "string"}},
-                "application/json": {"schema": {"$ref": "#/components/schemas/RewriteOutcome"}},
-            },
-            "Neither XML nor JSON is acceptable to the client.",
-        ),
-        openapi_extra=XML_BODY,
+        "The invoice as the service will send it",
+        "The rewritten file in its own encoding (application/xml), or with `Accept: "
+        "application/json` the decision, the field diff, notes and the XML as text.",
+        {
+            "application/xml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/RewriteOutcome"}},
+        },
+        "Neither XML nor JSON is acceptable to the client.",
     )
     async def rewrite(
         request: Request,
@@ -182,21 +200,17 @@ def add_rewrite_routes(app: FastAPI, engine: Engine) -> None:
         headers["Content-Disposition"] = f'attachment; filename="{download_name(label, ".xml")}"'
         return Response(result.data, media_type="application/xml", headers=headers)
 
-    @app.post(
+    @_rewriting_post(
+        app,
         "/v1/preview",
-        tags=["rewrite"],
-        summary="The regenerated invoice image: PDF or HTML",
-        response_model=None,
-        responses=rewriting_responses(
-            "The invoice image drawn from the rewritten invoice: application/pdf (the default) "
-            "or text/html (one self-contained page).",
-            {
-                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-                "text/html": {"schema": {"type": "string"}},
-            },
-            "Neither PDF nor HTML is acceptable to the client.",
-        ),
-        openapi_extra=XML_BODY,
+        "The regenerated invoice image: PDF or HTML",
+        "The invoice image drawn from the rewritten invoice: application/pdf (the default) "
+        "or text/html (one self-contained page).",
+        {
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            "text/html": {"schema": {"type": "string"}},
+        },
+        "Neither PDF nor HTML is acceptable to the client.",
     )
     async def preview(
         request: Request,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from kassavirta.erp.assignments import Assignment, Event
@@ -27,7 +27,7 @@ class Verdict:
     reason: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"accepted": self.accepted, "rule": self.rule, "reason": self.reason}
+        return asdict(self)
 
 
 def _refuse(rule: str, reason: str) -> Verdict:

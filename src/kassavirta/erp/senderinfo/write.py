@@ -30,6 +30,12 @@ def _opt(parent: etree._Element, name: str, text: str | None, **attrs: str | Non
         _sub(parent, name, text, **attrs)
 
 
+def _texts(parent: etree._Element, *fields: tuple[str, str | None]) -> None:
+    """Text children in schema order; one whose text is None is left out (required ones never are)."""
+    for name, text in fields:
+        _opt(parent, name, text)
+
+
 def message_element(info: SenderInfo, version: str) -> etree._Element:
     """The FinvoiceSenderInfo element, in the element order of the family's XSD."""
     v2 = version == "2.0"
@@ -59,24 +65,28 @@ def message_element(info: SenderInfo, version: str) -> etree._Element:
             _sub(party, "SellerOrganisationBankName", bank_name)
     if info.address is not None:
         a = info.address
-        postal = _sub(party, "SellerPostalAddressDetails")
-        _sub(postal, "SellerStreetName", a.street)
-        _sub(postal, "SellerTownName", a.town)
-        _sub(postal, "SellerPostCodeIdentifier", a.postcode)
-        _opt(postal, "CountryCode", a.country_code)
-        _opt(postal, "CountryName", a.country_name)
-        _opt(postal, "SellerPostOfficeBoxIdentifier", a.po_box)
+        _texts(
+            _sub(party, "SellerPostalAddressDetails"),
+            ("SellerStreetName", a.street),
+            ("SellerTownName", a.town),
+            ("SellerPostCodeIdentifier", a.postcode),
+            ("CountryCode", a.country_code),
+            ("CountryName", a.country_name),
+            ("SellerPostOfficeBoxIdentifier", a.po_box),
+        )
     if v2:
         _opt(party, "IndustryCode", info.industry_code)
     _opt(root, "SellerOrganisationUnitNumber", info.unit_number)
 
-    sender = _sub(root, "InvoiceSenderInformationDetails")
-    _opt(sender, "SellerWebaddressNameText", info.web_name)
-    _opt(sender, "SellerWebaddressText", info.web_address)
-    _sub(sender, "InvoiceSenderAddress", info.sender_address)
-    _sub(sender, "InvoiceSenderIntermediatorAddress", info.sender_bank)
-    _opt(sender, "NewInvoiceSenderAddress", info.new_sender_address)
-    _opt(sender, "NewInvoiceSenderIntermediatorAddress", info.new_sender_bank)
+    _texts(
+        _sub(root, "InvoiceSenderInformationDetails"),
+        ("SellerWebaddressNameText", info.web_name),
+        ("SellerWebaddressText", info.web_address),
+        ("InvoiceSenderAddress", info.sender_address),
+        ("InvoiceSenderIntermediatorAddress", info.sender_bank),
+        ("NewInvoiceSenderAddress", info.new_sender_address),
+        ("NewInvoiceSenderIntermediatorAddress", info.new_sender_bank),
+    )
 
     for account in info.accounts:
         details = _sub(root, "SellerAccountDetails")
