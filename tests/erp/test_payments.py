@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import TEST_DATA
+from helpers import TEST_DATA, imported_ledger
 from kassavirta.cli import main
 from kassavirta.erp.assignments import Event, load_assignments
 from kassavirta.erp.events.types import Party
@@ -85,10 +85,7 @@ def _camt(tmp_path: Path, *entries: str, name: str = "s.xml") -> Path:
 
 @pytest.fixture
 def ledger_path(tmp_path: Path) -> Path:
-    path = tmp_path / "erp.db"
-    with Ledger.open(path) as ledger:
-        ledger.import_assignments(load_assignments(ASSIGNMENTS))
-    return path
+    return imported_ledger(tmp_path, ASSIGNMENTS)
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -124,6 +124,14 @@ def _without_path(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "path"}
 
 
+def _cli_check(*files: Path) -> dict[str, Any]:
+    """What `kassavirta check --output json` says about `files` under the server's settings."""
+    return _cli_json(
+        "check", *map(str, files), "--output", "json", "--settings", str(SETTINGS),
+        "--today", TODAY_ISO, "--no-config",
+    )  # fmt: skip
+
+
 def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -136,17 +144,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def test_check_gives_the_cli_result_for_one_file(api: Any) -> None:
-    cli = _cli_json(
-        "check",
-        str(ROUTE),
-        "--output",
-        "json",
-        "--settings",
-        str(SETTINGS),
-        "--today",
-        TODAY_ISO,
-        "--no-config",
-    )
+    cli = _cli_check(ROUTE)
     answer = api.post("/v1/check", params=Q, content=ROUTE.read_bytes(), headers=XML)
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/json"
@@ -159,17 +157,7 @@ def test_check_gives_the_cli_result_for_one_file(api: Any) -> None:
 
 
 def test_check_a_rejected_invoice_is_a_200_with_every_reason(api: Any) -> None:
-    cli = _cli_json(
-        "check",
-        str(ERROR_TWO),
-        "--output",
-        "json",
-        "--settings",
-        str(SETTINGS),
-        "--today",
-        TODAY_ISO,
-        "--no-config",
-    )
+    cli = _cli_check(ERROR_TWO)
     with ERROR_TWO.open("rb") as handle:
         answer = api.post("/v1/check", params=Q, files={"file": (ERROR_TWO.name, handle)})
     assert answer.status_code == 200
@@ -339,10 +327,7 @@ def test_batch_of_uploads_is_the_cli_document_with_in_run_duplicates(api: Any) -
     assert doc["results"][2]["reasons"] == ["duplicate-number"]
     summary = doc["summary"]
     assert (summary["files"], summary["route"], summary["error"]) == (3, 1, 2)
-    cli = _cli_json(
-        "check", str(ROUTE), str(ERROR_SUM), "--output", "json", "--settings", str(SETTINGS),
-        "--today", TODAY_ISO, "--no-config",
-    )  # fmt: skip
+    cli = _cli_check(ROUTE, ERROR_SUM)
     assert [_without_path(r) for r in doc["results"][:2]] == [
         _without_path(r) for r in cli["results"]
     ]
