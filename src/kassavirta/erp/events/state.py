@@ -12,9 +12,7 @@ from kassavirta.erp.assignments import Assignment, Event
 from kassavirta.erp.events.types import EVENT_TYPES, as_date, money
 
 __all__ = [
-    "COLLECTION_STARTED",
     "COLLECTION_STATUS_BY_EVENT",
-    "LEGAL_OR_LATER",
     "AssignmentState",
     "apply_events",
     "delivery_view",
@@ -70,21 +68,6 @@ def _next_collection_status(current: str, event_type: str) -> str:
     if event_type in _ONLY_IF_NOT_SET and _rank(current) >= _rank(target):
         return current
     return target
-
-
-COLLECTION_STARTED = frozenset(
-    {
-        "debt_collection",
-        "legal_collection",
-        "recovery_proceedings",
-        "debt_surveillance",
-        "lack_of_means",
-        "payment_plan",
-    }
-)
-"""Statuses at which "the debt collection process has already started"."""
-
-LEGAL_OR_LATER = frozenset({"legal_collection", "recovery_proceedings"})
 
 
 # --- derived state -----------------------------------------------------------------------------

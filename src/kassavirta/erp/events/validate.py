@@ -6,16 +6,24 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from kassavirta.erp.assignments import Assignment, Event
-from kassavirta.erp.events.state import (
-    COLLECTION_STARTED,
-    LEGAL_OR_LATER,
-    AssignmentState,
-    apply_events,
-    is_credit_note_assignment,
-)
+from kassavirta.erp.events.state import AssignmentState, apply_events, is_credit_note_assignment
 from kassavirta.erp.events.types import EVENT_TYPES, Party, money
 
 __all__ = ["Verdict", "validate_event"]
+
+COLLECTION_STARTED = frozenset(
+    {
+        "debt_collection",
+        "legal_collection",
+        "recovery_proceedings",
+        "debt_surveillance",
+        "lack_of_means",
+        "payment_plan",
+    }
+)
+"""Statuses at which "the debt collection process has already started"."""
+
+LEGAL_OR_LATER = frozenset({"legal_collection", "recovery_proceedings"})
 
 
 @dataclass(frozen=True)
