@@ -111,7 +111,6 @@ class AssignmentState:
     cancelled: bool = False
     credit_loss: bool = False
     frozen_until: date | None = None
-    freeze_requested: bool = False
     legal_collection_started: bool = False
     lack_of_means: bool = False
     credited: Decimal = Decimal(0)
@@ -178,11 +177,8 @@ def apply_events(assignment: Assignment, events: Sequence[Event] | None = None) 
                 touched.add("service_level")
         elif kind == "credit_loss":
             state.credit_loss = True
-        elif kind == "freeze":
-            state.freeze_requested = True
         elif kind == "freeze_confirmed":
             state.frozen_until = as_date(event.data.get("end_date"))
-            state.freeze_requested = False
         elif kind == "unfreezed":
             state.frozen_until = None
         if kind in COLLECTION_STATUS_BY_EVENT:

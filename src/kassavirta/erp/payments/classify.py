@@ -109,7 +109,6 @@ class Classified:
     assignment: Assignment | None = None
     event: Event | None = None
     flags: list[str] = field(default_factory=list)
-    matched_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -337,7 +336,6 @@ class _Run:
                 f"assignment {a.id} (invoice {a.number}) already has a paid event with archive "
                 f"number {tx.archive}: reported before, not again",
                 assignment=a,
-                matched_by=how,
             )
         data: dict[str, Any] = {"sum_paid": tx.amount}
         if tx.booked_at:
@@ -354,7 +352,6 @@ class _Run:
                 f"matched assignment {a.id} (invoice {a.number}) by {how}, but the service would "
                 f"refuse a paid event [{verdict.rule}]: {verdict.reason}",
                 assignment=a,
-                matched_by=how,
             )
         balance = self._open(a)
         flags: list[str] = []
@@ -380,7 +377,6 @@ class _Run:
             assignment=a,
             event=event,
             flags=flags,
-            matched_by=how,
         )
 
 

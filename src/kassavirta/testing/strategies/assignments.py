@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from hypothesis import strategies as st
 
@@ -34,10 +34,6 @@ def _event(kind: str, day: date, hour: int, n: int, **payload: Any) -> JSON:
     }
 
 
-BlockingKind = Literal[
-    "open", "open-delivered", "open-paid", "open-credited", "closed-paid", "partially-closed"
-]
-FreeKind = Literal["other-date", "closed-unpaid", "open-delivery-failed"]
 BLOCKING_KINDS: Final[tuple[str, ...]] = (
     "open",
     "open-delivered",
