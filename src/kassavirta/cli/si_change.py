@@ -102,19 +102,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _banks(values: list[str]) -> list[str]:
-    from schwifty import BIC
-    from schwifty.exceptions import SchwiftyException
-
     from kassavirta.errors import SettingsError
+    from kassavirta.finnish.bank import validate_bic
 
     out: list[str] = []
     for value in values:
         try:
-            out.append(str(BIC(value, allow_invalid=False).compact))
-        except SchwiftyException as exc:
-            raise SettingsError(
-                f"--bank {value}: not a valid BIC ({exc})", path="si-change"
-            ) from exc
+            out.append(validate_bic(value))
+        except ValueError as exc:
+            raise SettingsError(f"--bank {value}: {exc}", path="si-change") from exc
     return out
 
 

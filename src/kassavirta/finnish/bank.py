@@ -6,7 +6,7 @@ modules that only need the compact form do not pay for its bank registry.
 
 from __future__ import annotations
 
-__all__ = ["bank_label", "bic_of", "compact_iban", "format_iban"]
+__all__ = ["bank_label", "bic_of", "compact_iban", "format_iban", "validate_bic", "validate_iban"]
 
 
 def compact_iban(value: str) -> str:
@@ -26,6 +26,36 @@ def format_iban(value: str) -> str:
     """
     compact = compact_iban(value)
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def validate_iban(value: str) -> str:
+    """The compact IBAN, checked against its checksum and the bank registry; ValueError if not.
+
+    >>> validate_iban('FI55 1572 5137 7904 45')
+    'FI5515725137790445'
+    """
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        return str(IBAN(value).compact)
+    except SchwiftyException as exc:
+        raise ValueError(f"not a valid IBAN ({exc})") from exc
+
+
+def validate_bic(value: str) -> str:
+    """The compact BIC of a bank the registry knows; ValueError if it is none.
+
+    >>> validate_bic('ndeafihh')
+    'NDEAFIHH'
+    """
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        return str(BIC(value, allow_invalid=False).compact)
+    except SchwiftyException as exc:
+        raise ValueError(f"not a valid BIC ({exc})") from exc
 
 
 def bic_of(iban: str) -> str | None:
