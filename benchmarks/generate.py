@@ -100,7 +100,7 @@ def business_id(rng: random.Random) -> str:
 
 
 def fi_reference(base: int) -> str:
-    from kassavirta.finnish.identifiers import make_fi_reference
+    from kassavirta.finnish.reference import make_fi_reference
 
     return make_fi_reference(str(base))
 

@@ -67,3 +67,14 @@ def make_variant(source: Path | bytes, *edits: Edit) -> bytes:
                 raise ValueError(action)
     encoding = tree.docinfo.encoding or "UTF-8"
     return etree.tostring(tree, xml_declaration=True, encoding=encoding)
+
+
+def imported_ledger(directory: Path, source: Path) -> Path:
+    """A ledger in `directory` holding the assignments of the JSON file `source`."""
+    from kassavirta.erp.assignments import load_assignments
+    from kassavirta.erp.ledger import Ledger
+
+    path = directory / "ledger.sqlite3"
+    with Ledger.open(path) as ledger:
+        ledger.import_assignments(load_assignments(source))
+    return path

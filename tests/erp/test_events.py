@@ -10,17 +10,11 @@ from typing import Any
 
 import pytest
 
-from helpers import TEST_DATA
+from helpers import TEST_DATA, imported_ledger
 from kassavirta.erp.assignments import Assignment, Event, load_assignments
-from kassavirta.erp.events import (
-    COLLECTION_STATUS_BY_EVENT,
-    EVENT_TYPES,
-    Party,
-    apply_events,
-    delivery_view,
-    validate_event,
-)
-from kassavirta.erp.ledger import Ledger
+from kassavirta.erp.events.state import COLLECTION_STATUS_BY_EVENT, apply_events, delivery_view
+from kassavirta.erp.events.types import EVENT_TYPES, Party
+from kassavirta.erp.events.validate import validate_event
 
 DATA = TEST_DATA / "ledger"
 STAGES = {a.id: a for a in load_assignments(DATA / "stages.json")}
@@ -466,10 +460,7 @@ def test_delivery_view_ignores_other_events_and_sorts_by_time() -> None:
 
 @pytest.fixture
 def stage_ledger(tmp_path: Path) -> Path:
-    path = tmp_path / "l.db"
-    with Ledger.open(path) as ledger:
-        ledger.import_assignments(load_assignments(DATA / "stages.json"))
-    return path
+    return imported_ledger(tmp_path, DATA / "stages.json")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from helpers import SAMPLES, TEST_DATA
+from helpers import SAMPLES, TEST_DATA, imported_ledger
 from kassavirta.cli import main
 from kassavirta.erp.assignments import load_assignments
 from kassavirta.erp.ledger import Ledger, LedgerError, default_ledger_path, load_ledger_assignments
@@ -44,10 +44,7 @@ def needs_samples() -> None:
 
 
 def imported(tmp_path: Path, source: Path = DUPLICATES) -> Path:
-    path = tmp_path / "ledger.sqlite3"
-    with Ledger.open(path) as ledger:
-        ledger.import_assignments(load_assignments(source))
-    return path
+    return imported_ledger(tmp_path, source)
 
 
 def dump(path: Path) -> list[tuple[Any, ...]]:

@@ -9,19 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers import TEST_DATA
+from helpers import TEST_DATA, imported_ledger
 from kassavirta.cli import main
 from kassavirta.erp.assignments import Event, load_assignments
-from kassavirta.erp.events import Party, validate_event
+from kassavirta.erp.events.types import Party
+from kassavirta.erp.events.validate import validate_event
 from kassavirta.erp.ledger import Ledger
-from kassavirta.erp.payments import (
-    Report,
-    Transaction,
-    classify,
-    is_interest,
-    is_service_payer,
-    read_statement,
-)
+from kassavirta.erp.payments.classify import Report, classify, is_interest, is_service_payer
+from kassavirta.erp.payments.statement import Transaction, read_statement
 
 ERP = TEST_DATA / "erp"
 C053 = ERP / "camt053-2026-12-03.xml"
@@ -90,10 +85,7 @@ def _camt(tmp_path: Path, *entries: str, name: str = "s.xml") -> Path:
 
 @pytest.fixture
 def ledger_path(tmp_path: Path) -> Path:
-    path = tmp_path / "erp.db"
-    with Ledger.open(path) as ledger:
-        ledger.import_assignments(load_assignments(ASSIGNMENTS))
-    return path
+    return imported_ledger(tmp_path, ASSIGNMENTS)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -163,7 +155,7 @@ def test_camt052_report_is_read(tmp_path: Path) -> None:
 
 
 def test_other_documents_are_refused(tmp_path: Path) -> None:
-    from kassavirta.erp.payments import StatementError
+    from kassavirta.erp.payments.statement import StatementError
 
     with pytest.raises(StatementError, match="camt"):
         read_statement(ERP / "receiverinfo.xml")

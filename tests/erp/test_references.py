@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import TEST_DATA
+from helpers import TEST_DATA, imported_ledger
 from kassavirta.cli import main
-from kassavirta.erp.assignments import load_assignments
 from kassavirta.erp.ledger import Ledger
 from kassavirta.erp.references import (
     lookup,
@@ -29,10 +28,7 @@ A8 = "4f6f90d6-4912-5447-83f9-ed8d726120e8"  # 2026-6008, original reference RF4
 
 @pytest.fixture
 def ledger_path(tmp_path: Path) -> Path:
-    path = tmp_path / "erp.db"
-    with Ledger.open(path) as ledger:
-        ledger.import_assignments(load_assignments(ERP / "assignments.json"))
-    return path
+    return imported_ledger(tmp_path, ERP / "assignments.json")
 
 
 def _map(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

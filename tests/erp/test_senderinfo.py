@@ -13,14 +13,11 @@ from lxml import etree
 from helpers import ROOT, TEST_DATA, TODAY
 from kassavirta.cli import main
 from kassavirta.config.settings import load_settings
-from kassavirta.erp.senderinfo import (
-    BankMessage,
-    build_messages,
-    load_seller_file,
-    parse_sender_info,
-    read_sender_info_files,
-    serialise,
-)
+from kassavirta.erp.senderinfo.change import build_messages
+from kassavirta.erp.senderinfo.model import BankMessage
+from kassavirta.erp.senderinfo.read import parse_sender_info, read_sender_info_files
+from kassavirta.erp.senderinfo.seller import load_seller_file
+from kassavirta.erp.senderinfo.write import serialise
 from kassavirta.errors import SettingsError
 from kassavirta.pipeline.read import SOAP_ENV, read_bytes
 

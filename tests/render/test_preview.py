@@ -16,7 +16,7 @@ import pytest
 from helpers import SAMPLES, TEST_DATA
 from kassavirta.config.policy import RunOptions, build_policy
 from kassavirta.config.settings import Settings, settings_from_mapping
-from kassavirta.finnish.identifiers import format_fi_reference
+from kassavirta.finnish.reference import format_fi_reference
 from kassavirta.render import build_pages, code128, epcqr, render_html, render_pdf
 from kassavirta.render.view import money, number
 from kassavirta.rewrite import RewriteResult, rewrite_document

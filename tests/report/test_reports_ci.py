@@ -27,6 +27,18 @@ from kassavirta.report.sarif import SarifSink
 CI = TEST_DATA / "ci"
 
 
+def _written(
+    sink_type: type[JUnitSink] | type[SarifSink], summary: Summary, *results: CheckResult
+) -> str:
+    """What a sink writes for `results` and the run's `summary`."""
+    out = io.StringIO()
+    sink = sink_type(out)
+    for result in results:
+        sink.add(result)
+    sink.finish(summary)
+    return out.getvalue()
+
+
 @pytest.fixture(scope="module")
 def junit_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(CI / "junit-10.xsd")))
@@ -123,9 +135,9 @@ def test_junit_names_each_invoice_of_a_multi_invoice_file(cli: Any, workspace: P
 def test_junit_escapes_and_drops_characters_xml_cannot_carry(
     junit_schema: etree.XMLSchema,
 ) -> None:
-    out = io.StringIO()
-    sink = JUnitSink(out)
-    sink.add(
+    written = _written(
+        JUnitSink,
+        Summary(files=2, invoices=2, route=1, invalid=1),
         CheckResult(
             path='a "b" & <c>.xml',
             decision=Decision.INVALID,
@@ -133,11 +145,10 @@ def test_junit_escapes_and_drops_characters_xml_cannot_carry(
             findings=[
                 Finding(rule="not-xml", severity=Severity.ERROR, message="bad \x0b byte ]]> here")
             ],
-        )
+        ),
+        CheckResult(path="ok.xml", format="finvoice-3.0", decision=Decision.ROUTE),
     )
-    sink.add(CheckResult(path="ok.xml", format="finvoice-3.0", decision=Decision.ROUTE))
-    sink.finish(Summary(files=2, invoices=2, route=1, invalid=1))
-    document = etree.fromstring(out.getvalue().encode())
+    document = etree.fromstring(written.encode())
     assert junit_schema.validate(document), junit_schema.error_log
     case = document.find("testsuite/testcase")
     assert case.get("name") == 'a "b" & <c>.xml'
@@ -212,37 +223,35 @@ def test_sarif_describes_rules_from_the_rule_table() -> None:
 
 
 def test_sarif_of_a_clean_run_is_valid_and_empty(sarif_validator: Any) -> None:
-    out = io.StringIO()
-    sink = SarifSink(out)
-    sink.add(CheckResult(path="/abs/ok.xml", decision=Decision.ROUTE))
-    sink.finish(Summary(files=1, invoices=1, route=1))
-    log = json.loads(out.getvalue())
+    log = json.loads(
+        _written(
+            SarifSink,
+            Summary(files=1, invoices=1, route=1),
+            CheckResult(path="/abs/ok.xml", decision=Decision.ROUTE),
+        )
+    )
     assert not list(sarif_validator.iter_errors(log))
     assert log["runs"][0]["results"] == [] and log["runs"][0]["tool"]["driver"]["rules"] == []
 
 
 def test_sarif_uses_file_uris_for_absolute_paths(sarif_validator: Any) -> None:
-    out = io.StringIO()
-    sink = SarifSink(out)
-    sink.add(
-        CheckResult(
-            path="/srv/in voices/a.xml",
-            decision=Decision.ERROR,
-            reasons=["sum-mismatch"],
-            findings=[
-                Finding(
-                    rule="sum-mismatch",
-                    severity=Severity.ERROR,
-                    message="m",
-                    line=12,
-                    column=3,
-                    xpath="/Finvoice/InvoiceDetails",
-                )
-            ],
-        )
+    finding = Finding(
+        rule="sum-mismatch",
+        severity=Severity.ERROR,
+        message="m",
+        line=12,
+        column=3,
+        xpath="/Finvoice/InvoiceDetails",
     )
-    sink.finish(Summary(files=1, invoices=1, error=1, notes=["a note"]))
-    log = json.loads(out.getvalue())
+    checked = CheckResult(
+        path="/srv/in voices/a.xml",
+        decision=Decision.ERROR,
+        reasons=["sum-mismatch"],
+        findings=[finding],
+    )
+    log = json.loads(
+        _written(SarifSink, Summary(files=1, invoices=1, error=1, notes=["a note"]), checked)
+    )
     assert not list(sarif_validator.iter_errors(log))
     result = log["runs"][0]["results"][0]
     location = result["locations"][0]

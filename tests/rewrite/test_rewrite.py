@@ -18,12 +18,11 @@ from helpers import TEST_DATA, TODAY
 from kassavirta.config.policy import Policy, RunOptions, build_policy
 from kassavirta.config.settings import Settings, load_settings, settings_from_mapping
 from kassavirta.findings import Decision
-from kassavirta.finnish.identifiers import (
-    parse_virtual_barcode,
+from kassavirta.finnish.barcode import parse_virtual_barcode, virtual_barcode
+from kassavirta.finnish.reference import (
     preview_reference,
     validate_fi_reference,
     validate_rf_reference,
-    virtual_barcode,
 )
 from kassavirta.pipeline.read import read_bytes
 from kassavirta.rewrite import RewriteResult, rewrite_document

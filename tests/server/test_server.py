@@ -124,6 +124,22 @@ def _without_path(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "path"}
 
 
+def _post_invoice(api: Any, route: str, invoice: Path | bytes, accept: str | None = None) -> Any:
+    """POST one invoice as the raw XML body on the tests' sending date (with `Accept` if given)."""
+    data = invoice.read_bytes() if isinstance(invoice, Path) else invoice
+    return api.post(
+        route, params=Q, content=data, headers={**XML, "Accept": accept} if accept else XML
+    )
+
+
+def _cli_check(*files: Path) -> dict[str, Any]:
+    """What `kassavirta check --output json` says about `files` under the server's settings."""
+    return _cli_json(
+        "check", *map(str, files), "--output", "json", "--settings", str(SETTINGS),
+        "--today", TODAY_ISO, "--no-config",
+    )  # fmt: skip
+
+
 def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -136,18 +152,8 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def test_check_gives_the_cli_result_for_one_file(api: Any) -> None:
-    cli = _cli_json(
-        "check",
-        str(ROUTE),
-        "--output",
-        "json",
-        "--settings",
-        str(SETTINGS),
-        "--today",
-        TODAY_ISO,
-        "--no-config",
-    )
-    answer = api.post("/v1/check", params=Q, content=ROUTE.read_bytes(), headers=XML)
+    cli = _cli_check(ROUTE)
+    answer = _post_invoice(api, "/v1/check", ROUTE)
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/json"
     assert answer.headers["kassavirta-decision"] == "route"
@@ -159,17 +165,7 @@ def test_check_gives_the_cli_result_for_one_file(api: Any) -> None:
 
 
 def test_check_a_rejected_invoice_is_a_200_with_every_reason(api: Any) -> None:
-    cli = _cli_json(
-        "check",
-        str(ERROR_TWO),
-        "--output",
-        "json",
-        "--settings",
-        str(SETTINGS),
-        "--today",
-        TODAY_ISO,
-        "--no-config",
-    )
+    cli = _cli_check(ERROR_TWO)
     with ERROR_TWO.open("rb") as handle:
         answer = api.post("/v1/check", params=Q, files={"file": (ERROR_TWO.name, handle)})
     assert answer.status_code == 200
@@ -194,7 +190,7 @@ def test_check_takes_the_sending_date_and_channel_from_the_query(api: Any) -> No
 
 @pytest.mark.parametrize("sample", [ROUTE_LATIN1, ROUTE_BOM], ids=["iso-8859-1", "utf-8-bom"])
 def test_check_reads_any_encoding_as_sent(api: Any, sample: Path) -> None:
-    answer = api.post("/v1/check", params=Q, content=sample.read_bytes(), headers=XML)
+    answer = _post_invoice(api, "/v1/check", sample)
     assert answer.json()["decision"] == "route"
 
 
@@ -233,7 +229,7 @@ def test_check_hostile_xml_is_refused_unread(api: Any, name: str) -> None:
 
 
 def test_check_the_unsafe_sample(api: Any) -> None:
-    answer = api.post("/v1/check", params=Q, content=UNSAFE.read_bytes(), headers=XML)
+    answer = _post_invoice(api, "/v1/check", UNSAFE)
     assert answer.json()["reasons"] == ["unsafe-xml"]
 
 
@@ -339,10 +335,7 @@ def test_batch_of_uploads_is_the_cli_document_with_in_run_duplicates(api: Any) -
     assert doc["results"][2]["reasons"] == ["duplicate-number"]
     summary = doc["summary"]
     assert (summary["files"], summary["route"], summary["error"]) == (3, 1, 2)
-    cli = _cli_json(
-        "check", str(ROUTE), str(ERROR_SUM), "--output", "json", "--settings", str(SETTINGS),
-        "--today", TODAY_ISO, "--no-config",
-    )  # fmt: skip
+    cli = _cli_check(ROUTE, ERROR_SUM)
     assert [_without_path(r) for r in doc["results"][:2]] == [
         _without_path(r) for r in cli["results"]
     ]
@@ -474,7 +467,7 @@ def test_rewrite_answers_the_rewritten_bytes(api: Any) -> None:
     from kassavirta.rewrite import rewrite_document
 
     data = ROUTE_LATIN1.read_bytes()
-    answer = api.post("/v1/rewrite", params=Q, content=data, headers=XML)
+    answer = _post_invoice(api, "/v1/rewrite", data)
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/xml"
     assert answer.headers["kassavirta-rewritten"] == "true"
@@ -487,9 +480,7 @@ def test_rewrite_as_json_has_the_diff_and_the_text(api: Any) -> None:
     from kassavirta.rewrite import rewrite_document
 
     data = ROUTE_LATIN1.read_bytes()
-    answer = api.post(
-        "/v1/rewrite", params=Q, content=data, headers={**XML, "Accept": "application/json"}
-    )
+    answer = _post_invoice(api, "/v1/rewrite", data, "application/json")
     assert answer.status_code == 200
     body = answer.json()
     expected = rewrite_document(data, _policy())
@@ -502,12 +493,7 @@ def test_rewrite_as_json_has_the_diff_and_the_text(api: Any) -> None:
 
 
 def test_rewrite_refuses_what_is_not_routed_with_the_decision(api: Any) -> None:
-    answer = api.post(
-        "/v1/rewrite",
-        params=Q,
-        content=ERROR_SUM.read_bytes(),
-        headers={**XML, "Accept": "application/json"},
-    )
+    answer = _post_invoice(api, "/v1/rewrite", ERROR_SUM, "application/json")
     assert answer.status_code == 409
     body = answer.json()
     assert body["decision"] == "error"
@@ -538,9 +524,7 @@ def test_rewrite_that_cannot_be_made_is_422(tmp_path: Path) -> None:
 
 
 def test_rewrite_honours_accept(api: Any) -> None:
-    answer = api.post(
-        "/v1/rewrite", params=Q, content=ROUTE.read_bytes(), headers={**XML, "Accept": "image/png"}
-    )
+    answer = _post_invoice(api, "/v1/rewrite", ROUTE, "image/png")
     assert answer.status_code == 406
     prefers_json = {**XML, "Accept": "application/xml;q=0.5, application/json"}
     answer = api.post("/v1/rewrite", params=Q, content=ROUTE.read_bytes(), headers=prefers_json)
@@ -551,19 +535,14 @@ def test_rewrite_honours_accept(api: Any) -> None:
 
 
 def test_preview_pdf_by_default(api: Any) -> None:
-    answer = api.post("/v1/preview", params=Q, content=ROUTE.read_bytes(), headers=XML)
+    answer = _post_invoice(api, "/v1/preview", ROUTE)
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.content.startswith(b"%PDF-")
 
 
 def test_preview_html_by_accept(api: Any) -> None:
-    answer = api.post(
-        "/v1/preview",
-        params=Q,
-        content=ROUTE.read_bytes(),
-        headers={**XML, "Accept": "text/html"},
-    )
+    answer = _post_invoice(api, "/v1/preview", ROUTE, "text/html")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/html")
     assert "default-src 'none'" in answer.headers["content-security-policy"]
@@ -572,15 +551,10 @@ def test_preview_html_by_accept(api: Any) -> None:
 
 
 def test_preview_refuses_what_is_not_routed(api: Any) -> None:
-    answer = api.post("/v1/preview", params=Q, content=ERROR_TWO.read_bytes(), headers=XML)
+    answer = _post_invoice(api, "/v1/preview", ERROR_TWO)
     assert answer.status_code == 409
     assert answer.json()["reasons"] == ["address-incomplete", "due-date-too-soon"]
-    answer = api.post(
-        "/v1/preview",
-        params=Q,
-        content=ROUTE.read_bytes(),
-        headers={**XML, "Accept": "application/json"},
-    )
+    answer = _post_invoice(api, "/v1/preview", ROUTE, "application/json")
     assert answer.status_code == 406
 
 

@@ -20,7 +20,8 @@ from kassavirta.config.policy import RunOptions, build_policy
 from kassavirta.config.settings import settings_from_mapping
 from kassavirta.erp.assignments import AssignmentIndex, parse_assignments
 from kassavirta.findings import Decision, Severity
-from kassavirta.finnish.identifiers import is_valid_reference, parse_virtual_barcode
+from kassavirta.finnish.barcode import parse_virtual_barcode
+from kassavirta.finnish.reference import is_valid_reference
 from kassavirta.formats import adapter_for, detect
 from kassavirta.formats.schemas import SCHEMA_FILES, compile_schema
 from kassavirta.model import Channel, Invoice
@@ -35,20 +36,13 @@ from kassavirta.testing.finvoice import (
     render,
 )
 from kassavirta.testing.profiles import profile
-from kassavirta.testing.strategies import (
-    DEFECT_RULES,
-    SEND_ERRORS,
-    WARNINGS,
-    Case,
-    DefectiveInvoice,
-    assignments_json,
-    defective_invoices,
-    finnish_accounts,
-    finvoice_invoices,
-    invoice_specs,
-    routable_invoices,
-    settings_files,
-)
+from kassavirta.testing.strategies.assignments import assignments_json
+from kassavirta.testing.strategies.cases import Case, DefectiveInvoice, routable_invoices
+from kassavirta.testing.strategies.common import SEND_ERRORS, WARNINGS
+from kassavirta.testing.strategies.defects import DEFECT_RULES, defective_invoices
+from kassavirta.testing.strategies.identifiers import finnish_accounts
+from kassavirta.testing.strategies.invoices import finvoice_invoices, invoice_specs
+from kassavirta.testing.strategies.settings import settings_files
 
 TODAYS = st.dates(date(2025, 1, 1), date(2030, 12, 31))
 """Sending dates: years of Finnish holidays, leap days and year ends included."""

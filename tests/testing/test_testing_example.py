@@ -200,7 +200,7 @@ def test_a_writer_bug_fails_with_the_service_message(
 @profile(scale=0.4)
 @given(case=defective_invoices(rule="address-incomplete"))
 def test_defective_invoices_fail_assert_routes(case: object) -> None:
-    from kassavirta.testing.strategies import DefectiveInvoice
+    from kassavirta.testing.strategies.cases import DefectiveInvoice
 
     assert isinstance(case, DefectiveInvoice)
     with pytest.raises(AssertionError, match=r"Postal code for.* not found \(code #5\)"):

@@ -119,6 +119,6 @@ def run(args: argparse.Namespace) -> int:
     if args.record:
         from kassavirta.erp.ledger.record import record_results, report_recorded
 
-        counts, new = record_results(record_to, routed, policy.settings)
-        report_recorded(record_to, counts, new, sys.stderr)
+        counts = record_results(record_to, routed, policy.settings)
+        report_recorded(record_to, counts, sys.stderr)
     return 1 if summary.failed else 0

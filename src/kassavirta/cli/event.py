@@ -115,7 +115,7 @@ def _find(args: argparse.Namespace) -> Assignment:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from kassavirta.erp.events import validate_event
+    from kassavirta.erp.events.validate import validate_event
 
     event = load_event(args.event)
     assignment = _find(args)

@@ -14,7 +14,7 @@ from kassavirta.cli.common import action_parsers, add_output_option, ledger_path
 
 if TYPE_CHECKING:
     from kassavirta.erp.assignments import Assignment, Event
-    from kassavirta.erp.events import AssignmentState
+    from kassavirta.erp.events.state import AssignmentState
     from kassavirta.erp.ledger import Ledger
 
 HELP = "import, list and inspect the assignments the service holds (SQLite ledger)"
@@ -231,7 +231,7 @@ def _fields(
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from kassavirta.erp.events import apply_events, delivery_view, ordered
+    from kassavirta.erp.events.state import apply_events, delivery_view, ordered
 
     path, opened = _open_existing(args)
     with opened as ledger:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from kassavirta.cli.common import add_ledger_option, add_output_option, ledger_path, write_json
 
 if TYPE_CHECKING:
-    from kassavirta.erp.payments import Report, Statement
+    from kassavirta.erp.payments.classify import Report
+    from kassavirta.erp.payments.statement import Statement
 
 HELP = "find the direct payments to report in camt.053/054 bank statements"
 DESCRIPTION = (
@@ -109,7 +110,8 @@ def _write_text(
 
 def run(args: argparse.Namespace) -> int:
     from kassavirta.erp.ledger import Ledger
-    from kassavirta.erp.payments import Statement, classify, read_statements
+    from kassavirta.erp.payments.classify import classify
+    from kassavirta.erp.payments.statement import Statement, read_statements
     from kassavirta.erp.references import original_references
     from kassavirta.fileio import atomic_write_text
 

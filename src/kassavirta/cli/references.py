@@ -85,7 +85,7 @@ def _row(query: str, source: str, found: list[Mapping], extra: dict[str, Any]) -
 def run_map(args: argparse.Namespace) -> int:
     from kassavirta.erp.ledger import Ledger
     from kassavirta.erp.references import lookup, read_receiver_info, reference_of, reverse_lookup
-    from kassavirta.erp.senderinfo import IDENTIFIER_TYPES
+    from kassavirta.erp.senderinfo.model import IDENTIFIER_TYPES
     from kassavirta.errors import SettingsError
 
     if not args.refs and not args.ri:

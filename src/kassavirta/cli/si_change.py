@@ -100,33 +100,25 @@ def register(p: argparse.ArgumentParser) -> None:
 
 
 def _banks(values: list[str]) -> list[str]:
-    from schwifty import BIC
-    from schwifty.exceptions import SchwiftyException
-
     from kassavirta.errors import SettingsError
+    from kassavirta.finnish.bank import validate_bic
 
     out: list[str] = []
     for value in values:
         try:
-            out.append(str(BIC(value, allow_invalid=False).compact))
-        except SchwiftyException as exc:
-            raise SettingsError(
-                f"--bank {value}: not a valid BIC ({exc})", path="si-change"
-            ) from exc
+            out.append(validate_bic(value))
+        except ValueError as exc:
+            raise SettingsError(f"--bank {value}: {exc}", path="si-change") from exc
     return out
 
 
 def run(args: argparse.Namespace) -> int:
     from kassavirta.config.settings import load_settings
-    from kassavirta.erp.senderinfo import (
-        HELSINKI,
-        build_messages,
-        describe,
-        load_seller_file,
-        read_sender_info_files,
-        serialise,
-        service_account,
-    )
+    from kassavirta.erp.senderinfo.change import build_messages, describe, service_account
+    from kassavirta.erp.senderinfo.model import HELSINKI
+    from kassavirta.erp.senderinfo.read import read_sender_info_files
+    from kassavirta.erp.senderinfo.seller import load_seller_file
+    from kassavirta.erp.senderinfo.write import serialise
     from kassavirta.errors import SettingsError
     from kassavirta.fileio import atomic_write_bytes
 

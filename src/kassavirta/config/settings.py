@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from kassavirta.errors import SettingsError
+from kassavirta.finnish.bank import validate_bic, validate_iban
 
 DEFAULT_FORMAT_SUPPORT: dict[str, bool] = {
     "finvoice-1.3": True,
@@ -49,27 +50,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _checked_iban(value: str | None) -> str | None:
-    if not value:
-        return value or None
-    from schwifty import IBAN
-    from schwifty.exceptions import SchwiftyException
-
-    try:
-        return str(IBAN(value).compact)
-    except SchwiftyException as exc:
-        raise ValueError(f"not a valid IBAN ({exc})") from exc
+    return validate_iban(value) if value else None
 
 
 def _checked_bic(value: str | None) -> str | None:
-    if not value:
-        return value or None
-    from schwifty import BIC
-    from schwifty.exceptions import SchwiftyException
-
-    try:
-        return str(BIC(value, allow_invalid=False).compact)
-    except SchwiftyException as exc:
-        raise ValueError(f"not a valid BIC ({exc})") from exc
+    return validate_bic(value) if value else None
 
 
 Iban = Annotated[str | None, AfterValidator(_checked_iban)]

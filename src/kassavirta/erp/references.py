@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from kassavirta.erp.senderinfo import descend, local_name, text_at
+from kassavirta.erp.xmlpath import descend, local_name, text_at
 from kassavirta.errors import InputError, SettingsError
 from kassavirta.pipeline.read import read_bytes, read_file
 

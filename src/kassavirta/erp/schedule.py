@@ -50,7 +50,7 @@ FIRST_STEP = "reminder"
 _DEFAULT = ScheduleSettings()
 
 
-def schedule_settings(settings: Settings | None, *, source: str | None = None) -> ScheduleSettings:
+def schedule_settings(settings: Settings | None) -> ScheduleSettings:
     """The settings' `schedule` key (validated with the settings file), or the defaults."""
     return _DEFAULT if settings is None else settings.schedule
 

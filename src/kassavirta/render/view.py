@@ -11,18 +11,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from kassavirta.finnish.identifiers import (
+from kassavirta.finnish.bank import format_iban
+from kassavirta.finnish.barcode import virtual_barcode
+from kassavirta.finnish.reference import (
     format_fi_reference,
     format_rf_reference,
     is_valid_fi_reference,
     is_valid_rf_reference,
-    virtual_barcode,
 )
 from kassavirta.model import Invoice, Row
 from kassavirta.render.epcqr import epc_payload
 from kassavirta.render.labels import label, unit_label
 from kassavirta.rewrite import FieldChange, RewriteResult
-from kassavirta.rewrite.clause import Language, clause_language, group_iban
+from kassavirta.rewrite.clause import Language, clause_language
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def printed_reference(reference: str | None) -> str:
 
 
 def printed_iban(iban: str | None) -> str:
-    return group_iban(iban) if iban else ""
+    return format_iban(iban) if iban else ""
 
 
 def _barcode_of(invoice: Invoice) -> str | None:

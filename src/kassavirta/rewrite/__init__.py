@@ -9,7 +9,7 @@ It works in two steps, so that every format gets the same answers:
 
 1. **The plan** (`make_plan`, format-neutral): from the normalised `Invoice`
    and the activation settings, the new values — IBAN, BIC, payee name, the
-   preview reference (`identifiers.preview_reference`, 7-3-1 or RF), the
+   preview reference (`finnish.reference.preview_reference`, 7-3-1 or RF), the
    clause in the invoice's language (`clause.transfer_clause`), the agreement
    identifier and the 54-digit virtual barcode.
 2. **The format's rewriter** applies the plan to the document's own bytes.
@@ -47,7 +47,8 @@ from kassavirta.config.policy import Policy
 from kassavirta.config.settings import Settings
 from kassavirta.errors import InputError, KassavirtaError
 from kassavirta.findings import CheckResult, Decision
-from kassavirta.finnish.identifiers import preview_reference, virtual_barcode
+from kassavirta.finnish.barcode import virtual_barcode
+from kassavirta.finnish.reference import preview_reference
 from kassavirta.lazy import module_attribute
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document, read_bytes

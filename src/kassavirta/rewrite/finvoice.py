@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from kassavirta.finnish.identifiers import compact_reference
+from kassavirta.finnish.reference import compact_reference
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document
 from kassavirta.rewrite import PartRewrite, Plan, RewriteError

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from kassavirta.findings import Finding
 from kassavirta.finnish.businessdays import is_business_day
-from kassavirta.finnish.identifiers import is_valid_reference, reference_scheme
+from kassavirta.finnish.reference import is_valid_reference, reference_scheme
 from kassavirta.model import Channel
 from kassavirta.rules.base import RuleContext, finding
 

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from kassavirta.erp.assignments import Event
-from kassavirta.erp.events import Party
+from kassavirta.erp.events.types import Party
 from kassavirta.findings import CheckResult, Decision, Finding
 
 

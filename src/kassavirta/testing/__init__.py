@@ -27,20 +27,16 @@ if TYPE_CHECKING:
         default_settings_mapping,
     )
     from kassavirta.testing.finvoice import InvoiceSpec, comparable, expected, render
-    from kassavirta.testing.strategies import (
-        DEFECT_RULES,
-        Case,
-        DefectiveInvoice,
-        assignments_json,
+    from kassavirta.testing.strategies.assignments import assignments_json
+    from kassavirta.testing.strategies.cases import Case, DefectiveInvoice, routable_invoices
+    from kassavirta.testing.strategies.defects import DEFECT_RULES, defective_invoices
+    from kassavirta.testing.strategies.identifiers import (
         business_ids,
-        defective_invoices,
         finnish_accounts,
-        finvoice_invoices,
-        invoice_specs,
         references,
-        routable_invoices,
-        settings_files,
     )
+    from kassavirta.testing.strategies.invoices import finvoice_invoices, invoice_specs
+    from kassavirta.testing.strategies.settings import settings_files
 
 _EXPORTS: dict[str, str] = {
     "assert_routes": "assertions",
@@ -50,18 +46,18 @@ _EXPORTS: dict[str, str] = {
     "comparable": "finvoice",
     "expected": "finvoice",
     "render": "finvoice",
-    "DEFECT_RULES": "strategies",
-    "Case": "strategies",
-    "DefectiveInvoice": "strategies",
-    "assignments_json": "strategies",
-    "business_ids": "strategies",
-    "defective_invoices": "strategies",
-    "finnish_accounts": "strategies",
-    "finvoice_invoices": "strategies",
-    "invoice_specs": "strategies",
-    "references": "strategies",
-    "routable_invoices": "strategies",
-    "settings_files": "strategies",
+    "DEFECT_RULES": "strategies.defects",
+    "Case": "strategies.cases",
+    "DefectiveInvoice": "strategies.cases",
+    "assignments_json": "strategies.assignments",
+    "business_ids": "strategies.identifiers",
+    "defective_invoices": "strategies.defects",
+    "finnish_accounts": "strategies.identifiers",
+    "finvoice_invoices": "strategies.invoices",
+    "invoice_specs": "strategies.invoices",
+    "references": "strategies.identifiers",
+    "routable_invoices": "strategies.cases",
+    "settings_files": "strategies.settings",
 }
 
 

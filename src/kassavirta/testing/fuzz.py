@@ -25,7 +25,7 @@ from lxml import etree
 
 from kassavirta.errors import KassavirtaError
 from kassavirta.testing.finvoice import render
-from kassavirta.testing.strategies import invoice_specs
+from kassavirta.testing.strategies.invoices import invoice_specs
 
 if TYPE_CHECKING:
     from kassavirta.config.settings import Settings

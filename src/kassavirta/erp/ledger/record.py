@@ -79,15 +79,12 @@ def closures(existing: Iterable[Assignment], new: Sequence[Assignment]) -> list[
     return out
 
 
-def record_results(
-    path: Path, results: Iterable[CheckResult], settings: Settings | None
-) -> tuple[Counts, list[Assignment]]:
+def record_results(path: Path, results: Iterable[CheckResult], settings: Settings | None) -> Counts:
     """Write a run's routed invoices into the ledger at `path`: all of it, or nothing."""
     new = [a for r in results if (a := assignment_from_result(r, settings)) is not None]
     with Ledger.open(path) as ledger:
         close = closures(ledger.assignments(status="open"), new)
-        counts = ledger.record(new, close)
-    return counts, new
+        return ledger.record(new, close)
 
 
 def ledger_for_record(given: Path | None) -> tuple[Path, Path | None]:
@@ -103,7 +100,7 @@ def ledger_for_record(given: Path | None) -> tuple[Path, Path | None]:
     return target, (target if target.is_file() else None)
 
 
-def report_recorded(path: Path, counts: Counts, new: Sequence[Assignment], out: TextIO) -> None:
+def report_recorded(path: Path, counts: Counts, out: TextIO) -> None:
     out.write(
         f"ledger {path}: recorded {counts.assignments_new} routed invoice(s) as open "
         f"assignment(s)"

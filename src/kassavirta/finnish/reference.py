@@ -1,11 +1,10 @@
-"""Payment references and the Finnish virtual bank barcode.
+"""Finnish national payment references and RF creditor references (ISO 11649).
 
-When Kassavirta takes over an invoice it replaces the payee account and, with it,
-the payment reference and any ``VirtualBankBarcode``.  The preview has to show the
-sender exactly what those values will look like, and has to tell a reference that
-a bank will reject from one it will accept, so the checks here follow the
-published rules (Finance Finland's reference standard, ISO 11649 and the
-"Pankkiviivakoodi-opas") rather than the looser Finvoice schema pattern.
+When Kassavirta takes over an invoice it replaces the payment reference, so the
+preview has to show the sender exactly what the new one will look like, and has
+to tell a reference that a bank will reject from one it will accept. The checks
+follow the published rules (Finance Finland's reference standard and ISO 11649)
+rather than the looser Finvoice schema pattern.
 
 The functions mirror python-stdnum's vocabulary so that anyone who knows the
 ``stdnum`` modules knows what to expect: ``compact`` normalises input,
@@ -39,48 +38,34 @@ RF creditor reference (ISO 11649, scheme ``ISO``):
 'RF18 5390 0754 7034'
 >>> is_valid_rf_reference('RF804806FA0472034B5D722A')
 False
-
-Virtual bank barcode:
-
->>> virtual_barcode('FI79 4405 2020 0360 82', Decimal('4883.15'),
-...                 '86851 62596 19897', date(2010, 6, 12))
-'479440520200360820048831500000000868516259619897100612'
->>> parse_virtual_barcode(  # doctest: +NORMALIZE_WHITESPACE
-...     '579440520200360820048831509000000868516259619897100612')
-BankBarcode(version=5, iban='FI7944052020036082', amount=Decimal('4883.15'),
-            reference='RF09868516259619897', due_date=datetime.date(2010, 6, 12))
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from typing import Final, Literal
 
-from stdnum import iban as _stdnum_iban
 from stdnum import iso11649 as _stdnum_iso11649
 from stdnum.exceptions import ValidationError as _StdnumValidationError
 
 __all__ = [
-    "BankBarcode",
     "InvalidReference",
     "compact_reference",
     "fi_check_digit",
     "format_fi_reference",
     "format_rf_reference",
+    "is_ascii_digits",
     "is_valid_fi_reference",
     "is_valid_reference",
     "is_valid_rf_reference",
     "make_fi_reference",
     "make_rf_reference",
-    "parse_virtual_barcode",
     "preview_reference",
     "reference_scheme",
     "validate_fi_reference",
     "validate_rf_reference",
-    "virtual_barcode",
 ]
 
 
@@ -101,22 +86,24 @@ _FI_MAX_LENGTH: Final = 20
 # ISO 11649: "RF" + two check digits + 1..21 alphanumerics.
 _RF_MIN_LENGTH: Final = 5
 _RF_MAX_LENGTH: Final = 25
-_RF_MAX_BODY: Final = 21
-
-_BARCODE_LENGTH: Final = 54
-_MAX_BARCODE_AMOUNT: Final = Decimal("999999.99")
-_CENT: Final = Decimal("0.01")
-_NO_AMOUNT: Final = "00000000"
-_NO_DUE_DATE: Final = "000000"
+RF_MAX_BODY: Final = 21
 
 # Keeps the hashed fields of preview_reference apart, so that ("12", "3") and
 # ("1", "23") cannot collide; the ASCII unit separator never occurs in the inputs.
 _FIELD_SEPARATOR: Final = "\x1f"
 
 
-def _is_ascii_digits(value: str) -> bool:
+def is_ascii_digits(value: str) -> bool:
     # str.isdigit() alone accepts superscripts and other scripts' digits.
     return value.isascii() and value.isdigit()
+
+
+def _passes(validate: Callable[[str], str], value: str) -> bool:
+    try:
+        validate(value)
+    except InvalidReference:
+        return False
+    return True
 
 
 def compact_reference(value: str) -> str:
@@ -149,7 +136,7 @@ def fi_check_digit(base: str) -> str:
     '2'
     """
     base = compact_reference(base)
-    if not base or not _is_ascii_digits(base):
+    if not base or not is_ascii_digits(base):
         raise InvalidReference(f"reference base must be digits only: {base!r}")
     total = sum(
         int(digit) * _FI_WEIGHTS[position % len(_FI_WEIGHTS)]
@@ -171,7 +158,7 @@ def validate_fi_reference(value: str) -> str:
     '101074450001009462'
     """
     number = compact_reference(value)
-    if not _is_ascii_digits(number):
+    if not is_ascii_digits(number):
         raise InvalidReference(f"Finnish reference must contain only digits: {number!r}")
     if len(number) < _FI_MIN_LENGTH:
         raise InvalidReference(
@@ -203,11 +190,7 @@ def is_valid_fi_reference(value: str) -> bool:
     >>> is_valid_fi_reference('00000000000000000000')
     False
     """
-    try:
-        validate_fi_reference(value)
-    except InvalidReference:
-        return False
-    return True
+    return _passes(validate_fi_reference, value)
 
 
 def make_fi_reference(base: str) -> str:
@@ -221,7 +204,7 @@ def make_fi_reference(base: str) -> str:
     '12345672'
     """
     number = compact_reference(base)
-    if not _is_ascii_digits(number):
+    if not is_ascii_digits(number):
         raise InvalidReference(f"reference base must be digits only: {number!r}")
     if not _FI_MIN_LENGTH - 1 <= len(number) <= _FI_MAX_LENGTH - 1:
         raise InvalidReference(
@@ -276,7 +259,7 @@ def validate_rf_reference(value: str) -> str:
             f"RF reference must be {_RF_MIN_LENGTH}-{_RF_MAX_LENGTH} characters: {number!r}"
         )
     check, body = number[2:4], number[4:]
-    if not _is_ascii_digits(check):
+    if not is_ascii_digits(check):
         raise InvalidReference(f"RF check digits must be digits: {check!r}")
     if not 2 <= int(check) <= 98:
         raise InvalidReference(f"RF check digits must be between 02 and 98: {check!r}")
@@ -297,11 +280,7 @@ def is_valid_rf_reference(value: str) -> bool:
     >>> is_valid_rf_reference('RF471234567890')
     True
     """
-    try:
-        validate_rf_reference(value)
-    except InvalidReference:
-        return False
-    return True
+    return _passes(validate_rf_reference, value)
 
 
 def make_rf_reference(body: str) -> str:
@@ -314,8 +293,8 @@ def make_rf_reference(body: str) -> str:
     'RF18539007547034'
     """
     text = compact_reference(body)
-    if not 1 <= len(text) <= _RF_MAX_BODY:
-        raise InvalidReference(f"RF reference body must have 1-{_RF_MAX_BODY} characters: {text!r}")
+    if not 1 <= len(text) <= RF_MAX_BODY:
+        raise InvalidReference(f"RF reference body must have 1-{RF_MAX_BODY} characters: {text!r}")
     if not (text.isascii() and text.isalnum()):
         raise InvalidReference(f"RF reference body must be letters and digits: {text!r}")
     return validate_rf_reference(f"RF{_rf_check_digits(text)}{text}")
@@ -349,7 +328,7 @@ def reference_scheme(value: str) -> Literal["SPY", "ISO"] | None:
     number = compact_reference(value)
     if number.startswith("RF"):
         return "ISO"
-    if number and _is_ascii_digits(number):
+    if number and is_ascii_digits(number):
         return "SPY"
     return None
 
@@ -398,152 +377,3 @@ def preview_reference(
     base = str(10**10 + value % (9 * 10**10))  # 11 digits, 10000000000..99999999999
     reference = make_fi_reference(base)
     return make_rf_reference(reference) if rf else reference
-
-
-# --------------------------------------------------------------------------
-# Virtual bank barcode (Pankkiviivakoodi-opas, versions 4 and 5)
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BankBarcode:
-    """The payment data carried by a virtual bank barcode.
-
-    ``amount`` is None when the barcode leaves the amount for the payer
-    (all-zero field: no amount, zero, negative or above 999 999.99 €).
-    ``reference`` is in its shortest form, without the zero padding the
-    barcode adds, because leading zeros carry no meaning for either scheme;
-    compare it with ``compact_reference(x).lstrip('0')`` for national references.
-    ``iban`` is compact (``FI`` + 16 digits).
-    """
-
-    version: int
-    iban: str
-    amount: Decimal | None
-    reference: str
-    due_date: date | None
-
-
-def _compact_fi_iban(iban: str) -> str:
-    number = "".join(iban.split()).upper()
-    if not number.startswith("FI"):
-        raise ValueError(f"a bank barcode can only carry a Finnish (FI) IBAN: {number!r}")
-    if len(number) != 18 or not _is_ascii_digits(number[2:]):
-        raise ValueError(f"a Finnish IBAN is 'FI' followed by 16 digits: {number!r}")
-    if not _stdnum_iban.is_valid(number):
-        raise ValueError(f"IBAN check digits do not match: {number!r}")
-    return number
-
-
-def _amount_field(amount: Decimal | None) -> str:
-    if amount is None:
-        return _NO_AMOUNT
-    if not amount.is_finite():
-        raise ValueError(f"amount must be a finite number: {amount!r}")
-    # The guide reserves the all-zero field for "payer enters the amount"; it is
-    # also what it prescribes for sums that do not fit the six-digit euro part.
-    if amount <= 0 or amount > _MAX_BARCODE_AMOUNT:
-        return _NO_AMOUNT
-    if amount % _CENT != 0:
-        raise ValueError(f"amount has more than two decimals: {amount}")
-    return f"{int((amount * 100).to_integral_value()):08d}"
-
-
-def _due_date_field(due_date: date | None) -> str:
-    if due_date is None:
-        return _NO_DUE_DATE
-    if not 2000 <= due_date.year <= 2099:
-        raise ValueError(f"a bank barcode due date must be in 2000-2099: {due_date}")
-    return due_date.strftime("%y%m%d")
-
-
-def virtual_barcode(
-    iban: str, amount: Decimal | None, reference: str, due_date: date | None
-) -> str:
-    """Return the 54-digit virtual bank barcode for the payment data.
-
-    A national reference produces version 4 and an RF reference version 5,
-    as the guide requires.  An RF reference with letters cannot be encoded
-    (the barcode is numeric) and raises ValueError, as do a non-Finnish or
-    invalid IBAN, an invalid reference and an amount with fractions of a cent.
-
-    >>> virtual_barcode('FI58 1017 1000 0001 22', Decimal('482.99'),
-    ...                 'RF06 5595 8224 3294 671', date(2010, 1, 31))
-    '558101710000001220004829906000000559582243294671100131'
-    """
-    account = _compact_fi_iban(iban)[2:]
-    money = _amount_field(amount)
-    due = _due_date_field(due_date)
-    number = compact_reference(reference)
-    scheme = reference_scheme(number)
-    if scheme == "SPY":
-        number = validate_fi_reference(number)
-        code = f"4{account}{money}000{number.zfill(20)}{due}"
-    elif scheme == "ISO":
-        number = validate_rf_reference(number)
-        body = number[4:]
-        if not _is_ascii_digits(body):
-            raise InvalidReference(
-                f"an RF reference with letters cannot be put in a bank barcode: {number!r}"
-            )
-        code = f"5{account}{money}{number[2:4]}{body.zfill(_RF_MAX_BODY)}{due}"
-    else:
-        raise InvalidReference(f"not a Finnish or RF reference: {number!r}")
-    assert len(code) == _BARCODE_LENGTH
-    return code
-
-
-def parse_virtual_barcode(code: str, *, strict: bool = True) -> BankBarcode:
-    """Decode a version 4 or 5 virtual bank barcode.
-
-    With ``strict`` (the default) the IBAN and the reference must also pass
-    their checksums, so that a decoded barcode can be trusted as payment data.
-    ``strict=False`` only checks the layout; it exists because real invoices
-    carry barcodes built from dummy accounts (such as the Finnish Energy
-    examples' ``FI00…``) and the preview still needs to compare their fields
-    with the invoice.  An all-zero reference field then decodes as ``'0'``.
-
-    >>> parse_virtual_barcode(  # doctest: +NORMALIZE_WHITESPACE
-    ...     '473313130010000580000000000000000000000000868624130809')
-    BankBarcode(version=4, iban='FI7331313001000058', amount=None, reference='868624',
-                due_date=datetime.date(2013, 8, 9))
-    """
-    digits = "".join(code.split())
-    if len(digits) != _BARCODE_LENGTH or not _is_ascii_digits(digits):
-        raise ValueError(f"a virtual bank barcode is {_BARCODE_LENGTH} digits: {code!r}")
-    version = int(digits[0])
-    if version not in (4, 5):
-        raise ValueError(f"unsupported bank barcode version {version} (only 4 and 5)")
-
-    iban = "FI" + digits[1:17]
-    amount_field = digits[17:25]
-    amount: Decimal | None = None
-    if amount_field != _NO_AMOUNT:
-        amount = Decimal(f"{int(amount_field[:6])}.{amount_field[6:]}")
-
-    if version == 4:
-        if digits[25:28] != "000":
-            raise ValueError(f"version 4 reserve field must be '000': {digits[25:28]!r}")
-        reference = digits[28:48].lstrip("0") or "0"
-    else:
-        reference = "RF" + digits[25:27] + (digits[27:48].lstrip("0") or "0")
-
-    due_field = digits[48:54]
-    due_date: date | None = None
-    if due_field != _NO_DUE_DATE:
-        try:
-            due_date = date(2000 + int(due_field[:2]), int(due_field[2:4]), int(due_field[4:]))
-        except ValueError as error:
-            raise ValueError(f"invalid due date in bank barcode: {due_field!r}") from error
-
-    if strict:
-        if not _stdnum_iban.is_valid(iban):
-            raise ValueError(f"IBAN check digits do not match: {iban!r}")
-        if version == 4:
-            validate_fi_reference(reference)
-        else:
-            validate_rf_reference(reference)
-
-    return BankBarcode(
-        version=version, iban=iban, amount=amount, reference=reference, due_date=due_date
-    )
