@@ -17,7 +17,7 @@ from helpers import SAMPLES, TEST_DATA, TODAY
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
 from kassavirta.formats import adapter_for, detect
-from kassavirta.formats.peppol import finnish_business_id
+from kassavirta.formats.en16931 import finnish_business_id
 from kassavirta.formats.schemas import SchemaStore, add_schemas
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import read_bytes

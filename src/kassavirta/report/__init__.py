@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from kassavirta.findings import CheckResult
-from kassavirta.formats.schemas import SCHEMA_FILES
+from kassavirta.formats.registry import SCHEMA_FILES
 
 
 class Summary(BaseModel):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from kassavirta.formats.xml import local_name, written_text
+from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document
 from kassavirta.rewrite import FieldChange, PartRewrite, Plan, RewriteError
 from kassavirta.rewrite.xmlsource import Node, SourceEditor, SourceText
@@ -28,12 +30,6 @@ class LoggedChange:
     change: FieldChange
 
 
-def text_of(element: etree._Element | None) -> str | None:
-    if element is None:
-        return None
-    return (element.text or "").strip()
-
-
 def compact(value: str | None) -> str:
     """An account or BIC without spaces, upper case: how two of them are compared."""
     return "".join((value or "").split()).upper()
@@ -45,7 +41,7 @@ def matches(element: etree._Element, node: Node) -> bool:
     Prefixes are not compared, only local names, so a block written with the
     document's own prefixes is recognised on the next run.
     """
-    if etree.QName(element).localname != node.tag.rsplit(":", 1)[-1]:
+    if local_name(element) != node.tag.rsplit(":", 1)[-1]:
         return False
     if sorted((str(k), str(v)) for k, v in element.attrib.items()) != sorted(node.attrs):
         return False
@@ -58,9 +54,15 @@ def matches(element: etree._Element, node: Node) -> bool:
 
 
 class ElementRewrite:
-    """One document being rewritten: its tree, its editor and what has changed so far."""
+    """One document being rewritten: its tree, its editor and what has changed so far.
 
-    def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
+    A format's rewriter subclasses it, writes `run`, and exposes `rewrite = Class.apply`.
+    `invoice` is the document as the check read it: a rewriter takes a value from it
+    rather than finding and reading the element again.
+    """
+
+    def __init__(self, source: bytes, document: Document, invoice: Invoice, plan: Plan) -> None:
+        self.invoice = invoice
         self.part = document.part
         self.tree = self.part.tree
         self.root = self.part.root
@@ -90,8 +92,9 @@ class ElementRewrite:
 
     def settext_of(self, element: etree._Element, name: str, value: str) -> None:
         """Set a leaf's text, unless it already is `value`."""
-        if text_of(element) != value:
-            self.record(element, self.path(element), name, text_of(element), value)
+        old = written_text(element)
+        if old != value:
+            self.record(element, self.path(element), name, old, value)
             self.editor.update(element, value)
 
     def insert(
@@ -121,6 +124,15 @@ class ElementRewrite:
         self.editor.remove(element)
         self.record(element, self.path(element), name, old, None)
         self.notes.append(why)
+
+    @classmethod
+    def apply(cls, source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
+        """`plan` applied to the document whose bytes are `source` (a `FormatRewriter`)."""
+        return cls(source, document, invoice, plan).run()
+
+    def run(self) -> PartRewrite:
+        """Apply the plan field by field, then `finish`."""
+        raise NotImplementedError
 
     def finish(self) -> PartRewrite:
         changes = [c.change for c in sorted(self.changes, key=lambda c: c.position)]

@@ -21,12 +21,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kassavirta.formats.finvoice.write import InvoiceSpec, comparable, expected, render
     from kassavirta.testing.assertions import (
         assert_routes,
         default_settings,
         default_settings_mapping,
     )
-    from kassavirta.testing.finvoice import InvoiceSpec, comparable, expected, render
     from kassavirta.testing.strategies import (
         DEFECT_RULES,
         Case,
@@ -43,25 +43,25 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS: dict[str, str] = {
-    "assert_routes": "assertions",
-    "default_settings": "assertions",
-    "default_settings_mapping": "assertions",
-    "InvoiceSpec": "finvoice",
-    "comparable": "finvoice",
-    "expected": "finvoice",
-    "render": "finvoice",
-    "DEFECT_RULES": "strategies",
-    "Case": "strategies",
-    "DefectiveInvoice": "strategies",
-    "assignments_json": "strategies",
-    "business_ids": "strategies",
-    "defective_invoices": "strategies",
-    "finnish_accounts": "strategies",
-    "finvoice_invoices": "strategies",
-    "invoice_specs": "strategies",
-    "references": "strategies",
-    "routable_invoices": "strategies",
-    "settings_files": "strategies",
+    "assert_routes": ".assertions",
+    "default_settings": ".assertions",
+    "default_settings_mapping": ".assertions",
+    "InvoiceSpec": "kassavirta.formats.finvoice.write",
+    "comparable": "kassavirta.formats.finvoice.write",
+    "expected": "kassavirta.formats.finvoice.write",
+    "render": "kassavirta.formats.finvoice.write",
+    "DEFECT_RULES": ".strategies",
+    "Case": ".strategies",
+    "DefectiveInvoice": ".strategies",
+    "assignments_json": ".strategies",
+    "business_ids": ".strategies",
+    "defective_invoices": ".strategies",
+    "finnish_accounts": ".strategies",
+    "finvoice_invoices": ".strategies",
+    "invoice_specs": ".strategies",
+    "references": ".strategies",
+    "routable_invoices": ".strategies",
+    "settings_files": ".strategies",
 }
 
 
@@ -69,7 +69,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
 

@@ -25,10 +25,7 @@ from hypothesis import strategies as st
 
 from kassavirta.finnish.businessdays import business_days_between, is_business_day
 from kassavirta.finnish.identifiers import make_fi_reference, make_rf_reference, virtual_barcode
-from kassavirta.model import Channel, Invoice
-from kassavirta.rules import RULE_SLUGS, SEND_ERROR_SLUGS
-from kassavirta.testing import data
-from kassavirta.testing.finvoice import (
+from kassavirta.formats.finvoice.write import (
     CENT,
     ENCODINGS,
     VERSIONS,
@@ -42,6 +39,9 @@ from kassavirta.testing.finvoice import (
     expected,
     render,
 )
+from kassavirta.model import Channel, Invoice
+from kassavirta.rules import RULE_SLUGS, SEND_ERROR_SLUGS
+from kassavirta.testing import data
 
 if TYPE_CHECKING:
     from kassavirta.findings import CheckResult

@@ -24,12 +24,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from kassavirta.formats.detect import UBL_CBC
-from kassavirta.formats.peppol import UBL_CAC
-from kassavirta.model import Invoice
-from kassavirta.pipeline.read import Document
-from kassavirta.rewrite import PartRewrite, Plan, RewriteError
-from kassavirta.rewrite.common import ElementRewrite, compact, text_of
+from kassavirta.formats.peppol.paths import UBL_CAC, UBL_CBC
+from kassavirta.formats.xml import written_text
+from kassavirta.rewrite import PartRewrite, RewriteError
+from kassavirta.rewrite.common import ElementRewrite, compact
 from kassavirta.rewrite.xmlsource import Node
 
 NOTE_BEFORE = (
@@ -140,7 +138,7 @@ class _Rewrite(ElementRewrite):
             self.drop(
                 other,
                 "seller_accounts",
-                text_of(number),
+                written_text(number),
                 "a further cac:PaymentMeans removed: the service's account is the only one",
             )
 
@@ -198,7 +196,7 @@ class _Rewrite(ElementRewrite):
             self.insert(self.root, node, PAYEE_BEFORE, "payment.beneficiary", plan.payee_name)
             return
         name = existing.find(f"{{{UBL_CAC}}}PartyName/{{{UBL_CBC}}}Name")
-        self.replace(existing, node, "payment.beneficiary", text_of(name), plan.payee_name)
+        self.replace(existing, node, "payment.beneficiary", written_text(name), plan.payee_name)
 
     def clause(self) -> None:
         text = self.plan.clause.text
@@ -228,6 +226,4 @@ class _Rewrite(ElementRewrite):
         return self.finish()
 
 
-def rewrite(source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
-    """`plan` applied to the Peppol BIS 3.0 document whose bytes are `source`."""
-    return _Rewrite(source, document, plan).run()
+rewrite = _Rewrite.apply

@@ -3,7 +3,7 @@
 CII amounts carry a decimal point; dates are `udt:DateTimeString format="102"`
 (`CCYYMMDD`), the only date format EN 16931 allows.
 
-**The sum rule** is the one of `formats.peppol`, in CII's terms: lines are
+**The sum rule** is the one of `formats.peppol.read`, in CII's terms: lines are
 VAT-excluded (`ram:LineTotalAmount`, BT-131), so the check that mirrors "the
 sum of the invoice rows must match the invoice total" is
 
@@ -28,9 +28,8 @@ from decimal import Decimal
 
 from lxml import etree
 
-from kassavirta.formats.base import Fields, missing, streets, text_of
-from kassavirta.formats.detect import CII
-from kassavirta.formats.peppol import (
+from kassavirta.formats.cii.paths import AGREEMENT, NS, RAM, SETTLEMENT, TRANSACTION
+from kassavirta.formats.en16931 import (
     CREDIT_NOTE_CODES,
     FINNISH_SCHEMES,
     FoundAccount,
@@ -40,18 +39,12 @@ from kassavirta.formats.peppol import (
     iban_or_bban,
     interest_text,
     line_vat,
+    rows_adjustment,
     split_accounts,
 )
+from kassavirta.formats.xml import Fields, missing, streets, text_of
 from kassavirta.model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
 from kassavirta.pipeline.read import Document
-
-RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
-UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
-NS = {"rsm": CII, "ram": RAM, "udt": UDT}
-
-TRANSACTION = "rsm:SupplyChainTradeTransaction"
-AGREEMENT = f"{TRANSACTION}/ram:ApplicableHeaderTradeAgreement"
-SETTLEMENT = f"{TRANSACTION}/ram:ApplicableHeaderTradeSettlement"
 
 
 def _date(f: Fields, key: str, expr: str, base: etree._Element | None = None) -> date | None:
@@ -61,8 +54,8 @@ def _date(f: Fields, key: str, expr: str, base: etree._Element | None = None) ->
         return None
     declared = element.get("format")
     if declared not in (None, "102"):
-        raise f.fail(key, element, f"date format {declared!r} is not 102 (CCYYMMDD)")
-    return f.date_of(key, element, compact=True)
+        raise f.fail(element, f"date format {declared!r} is not 102 (CCYYMMDD)")
+    return f.date_of(element, compact=True)
 
 
 def _address(f: Fields, key: str, party: etree._Element) -> Address | None:
@@ -118,7 +111,7 @@ def _rows(f: Fields) -> list[Row]:
             f"{key}.quantity", "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", line
         )
         quantity = (
-            f.amount_of(f"{key}.quantity", quantity_el, comma=False)
+            f.amount_of(quantity_el, comma=False)
             if quantity_el is not None and text_of(quantity_el)
             else None
         )
@@ -211,7 +204,7 @@ def adapt(document: Document) -> Invoice:
     part = document.part
     root = part.root
     locations: dict[str, Location] = {}
-    f = Fields(part, path="", locations=locations, namespaces=NS)
+    f = Fields(part, locations=locations, namespaces=NS)
     f.note("details", root)
 
     number = f.text("number", "rsm:ExchangedDocument/ram:ID")
@@ -253,11 +246,10 @@ def adapt(document: Document) -> Invoice:
     total_vat = None
     if tax_el is not None and text_of(tax_el):
         f.note("total_vat", tax_el)
-        total_vat = f.amount_of("total_vat", tax_el, comma=False)
+        total_vat = f.amount_of(tax_el, comma=False)
 
     rows = _rows(f)
-    rows_vat = sum((r.vat_amount for r in rows if r.vat_amount is not None), Decimal(0))
-    adjustment = _allowances_and_charges(f, settlement) + (total_vat or Decimal(0)) - rows_vat
+    adjustment = rows_adjustment(rows, _allowances_and_charges(f, settlement), total_vat)
 
     terms = f.findall("ram:SpecifiedTradePaymentTerms", settlement)
     due = None

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from kassavirta.formats.cii import RAM
-from kassavirta.formats.detect import CII
+from kassavirta.formats.cii.paths import CII, RAM
+from kassavirta.formats.xml import written_text
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document
 from kassavirta.rewrite import PartRewrite, Plan, RewriteError
-from kassavirta.rewrite.common import ElementRewrite, compact, text_of
+from kassavirta.rewrite.common import ElementRewrite, compact
 from kassavirta.rewrite.xmlsource import Node
 
 REFERENCE_BEFORE = (
@@ -51,8 +51,8 @@ NOTE_BEFORE = ("EffectiveSpecifiedPeriod", "IssuerTradeParty")
 
 
 class _Rewrite(ElementRewrite):
-    def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
-        super().__init__(source, document, plan)
+    def __init__(self, source: bytes, document: Document, invoice: Invoice, plan: Plan) -> None:
+        super().__init__(source, document, invoice, plan)
         settlement = self.root.find(
             f"{{{CII}}}SupplyChainTradeTransaction/{{{RAM}}}ApplicableHeaderTradeSettlement"
         )
@@ -89,7 +89,9 @@ class _Rewrite(ElementRewrite):
             self.insert(s, node, PAYEE_BEFORE, "payment.beneficiary", self.plan.payee_name)
             return
         name = self.find(existing, "Name")
-        self.replace(existing, node, "payment.beneficiary", text_of(name), self.plan.payee_name)
+        self.replace(
+            existing, node, "payment.beneficiary", written_text(name), self.plan.payee_name
+        )
 
     def institution_node(self, context: etree._Element) -> Node:
         return Node(
@@ -121,7 +123,7 @@ class _Rewrite(ElementRewrite):
         kept, *others = with_account
         for other in others:
             account = self.find(other, "PayeePartyCreditorFinancialAccount")
-            old = text_of(account.find(f"{{{RAM}}}IBANID")) if account is not None else None
+            old = written_text(account.find(f"{{{RAM}}}IBANID")) if account is not None else None
             self.drop(
                 other,
                 "seller_accounts",
@@ -142,7 +144,7 @@ class _Rewrite(ElementRewrite):
             self.drop(
                 proprietary,
                 "payment.account",
-                text_of(proprietary),
+                written_text(proprietary),
                 "ram:ProprietaryID removed: the service's account is an IBAN",
             )
         name = self.find(account, "AccountName")
@@ -193,6 +195,4 @@ class _Rewrite(ElementRewrite):
         return self.finish()
 
 
-def rewrite(source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
-    """`plan` applied to the CII document whose bytes are `source`."""
-    return _Rewrite(source, document, plan).run()
+rewrite = _Rewrite.apply

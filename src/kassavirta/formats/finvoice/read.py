@@ -12,7 +12,15 @@ import re
 from lxml import etree
 
 from kassavirta.errors import UnreadableField
-from kassavirta.formats.base import Fields, looks_like_bic, looks_like_iban, looks_like_ovt, missing
+from kassavirta.formats.finvoice import paths
+from kassavirta.formats.xml import (
+    Fields,
+    check_currencies,
+    looks_like_bic,
+    looks_like_iban,
+    looks_like_ovt,
+    missing,
+)
 from kassavirta.model import (
     Account,
     Address,
@@ -26,15 +34,13 @@ from kassavirta.model import (
 )
 from kassavirta.pipeline.read import Document, Part
 
-EB = "http://www.oasis-open.org/committees/ebxml-msg/schema/msg-header-2_0.xsd"
-
 _INTEREST_WORDS = re.compile(r"viiv[äa]stys|korko|dröjsmålsränta|\bränta|interest", re.IGNORECASE)
 
 
 def _address(f: Fields, prefix: str, key: str, base: etree._Element | None) -> Address | None:
     if base is None:
         return None
-    block = f.element(f"{key}.address", f"{prefix}PostalAddressDetails", base)
+    block = f.element(f"{key}.address", f"{prefix}{paths.ADDRESS}", base)
     if block is None:
         return None
     streets_el = f.findall(f"{prefix}StreetName", block)
@@ -62,29 +68,19 @@ def _party(f: Fields, element: str, prefix: str, key: str) -> Party | None:
 
 
 def _currencies(part: Part, f: Fields) -> list[str]:
-    seen: dict[str, etree._Element] = {}
-    for element in part.root.iter():
-        code = element.get("AmountCurrencyIdentifier") if isinstance(element.tag, str) else None
-        if code is not None and code.strip() not in seen:
-            seen[code.strip()] = element
-    if len(seen) > 1:
-        first, *others = list(seen.items())
-        odd = others[0][1]
-        where = f.where(odd)
-        raise UnreadableField(
-            f"the invoice mixes currencies ({', '.join(seen)}); "
-            f"first {first[0]}, then {others[0][0]} here",
-            path=f.path,
-            line=where.line,
-            xpath=where.xpath,
-            value=others[0][0],
-        )
-    return list(seen)
+    return check_currencies(
+        f,
+        (
+            (code.strip(), element)
+            for element in part.root.iter()
+            if isinstance(element.tag, str) and (code := element.get(paths.CURRENCY)) is not None
+        ),
+    )
 
 
 def _rows(f: Fields) -> list[Row]:
     rows: list[Row] = []
-    for position, row in enumerate(f.findall("InvoiceRow"), start=1):
+    for position, row in enumerate(f.findall(paths.ROW), start=1):
         key = f"rows.{position}"
         f.note(key, row)
         quantity_el = f.find("InvoicedQuantity", row)
@@ -93,8 +89,8 @@ def _rows(f: Fields) -> list[Row]:
         quantity = None
         unit = None
         if quantity_el is not None and (quantity_el.text or "").strip():
-            quantity = f.amount_of(f"{key}.quantity", quantity_el, comma=True)
-            unit = quantity_el.get("QuantityUnitCode")
+            quantity = f.amount_of(quantity_el, comma=True)
+            unit = quantity_el.get(paths.UNIT)
         rows.append(
             Row(
                 index=position,
@@ -107,7 +103,7 @@ def _rows(f: Fields) -> list[Row]:
                 vat_excluded=f.amount(
                     f"{key}.vat_excluded", "RowVatExcludedAmount", row, comma=True
                 ),
-                amount=f.amount(f"{key}.amount", "RowAmount", row, comma=True),
+                amount=f.amount(f"{key}.amount", paths.ROW_AMOUNT, row, comma=True),
             )
         )
     return rows
@@ -121,19 +117,19 @@ def _channel(f: Fields, invoice: Invoice, frame: Part | None) -> tuple[Channel, 
     bank_signals: list[str] = []
     to_intermediator = f.text(
         "transmission.to_intermediator",
-        "MessageTransmissionDetails/MessageReceiverDetails/ToIntermediator",
+        paths.TO_INTERMEDIATOR,
     )
     if looks_like_bic(to_intermediator):
         bank_signals.append(f"receiver intermediator {to_intermediator} is a BIC")
     if frame is not None:
-        for to in frame.root.iter(f"{{{EB}}}To"):
-            role = to.findtext(f"{{{EB}}}Role")
-            party = (to.findtext(f"{{{EB}}}PartyId") or "").strip()
+        for to in frame.root.iter(f"{{{paths.EB}}}To"):
+            role = to.findtext(f"{{{paths.EB}}}Role")
+            party = (to.findtext(f"{{{paths.EB}}}PartyId") or "").strip()
             if role == "Intermediator" and looks_like_bic(party):
                 bank_signals.append(f"transmission frame's receiver intermediator {party} is a BIC")
     to_identifier = f.text(
         "transmission.to_identifier",
-        "MessageTransmissionDetails/MessageReceiverDetails/ToIdentifier",
+        paths.TO_IDENTIFIER,
     )
     if to_identifier and looks_like_iban(to_identifier):
         bank_signals.append(f"receiver address {to_identifier} is an IBAN")
@@ -151,66 +147,56 @@ def adapt(document: Document) -> Invoice:
     part = document.part
     root = part.root
     locations: dict[str, Location] = {}
-    f = Fields(part, path="", locations=locations)
-    version = root.get("Version")
-    details = f.element("details", "InvoiceDetails")
+    f = Fields(part, locations=locations)
+    version = root.get(paths.VERSION)
+    details = f.element("details", paths.DETAILS)
     if details is None:
         raise UnreadableField(
             "the invoice has no InvoiceDetails", line=part.line(root), xpath="/Finvoice"
         )
     currencies = _currencies(part, f)
-    total_el = f.element("total", "InvoiceTotalVatIncludedAmount", details)
-    total = f.amount("total", "InvoiceTotalVatIncludedAmount", details, comma=True)
-    currency = total_el.get("AmountCurrencyIdentifier") if total_el is not None else None
+    total_el = f.element("total", paths.TOTAL, details)
+    total = f.amount("total", paths.TOTAL, details, comma=True)
+    currency = total_el.get(paths.CURRENCY) if total_el is not None else None
 
     terms_due = None
-    for terms in f.findall("PaymentTermsDetails", details):
-        due = f.date("terms_due_date", "InvoiceDueDate", terms, compact=True)
+    for terms in f.findall(paths.PAYMENT_TERMS, details):
+        due = f.date("terms_due_date", paths.TERMS_DUE_DATE, terms, compact=True)
         if due is not None:
             terms_due = due
             break
-    epi = f.find("EpiDetails")
-    instruction = f.find("EpiPaymentInstructionDetails", epi) if epi is not None else None
+    epi = f.find(paths.EPI)
+    instruction = f.find(paths.EPI_INSTRUCTION, epi) if epi is not None else None
     epi_due = (
-        f.date("payment.due_date", "EpiDateOptionDate", instruction, compact=True)
+        f.date("payment.due_date", paths.EPI_DUE_DATE, instruction, compact=True)
         if instruction is not None
         else None
     )
     reference_el = (
-        f.element("payment.reference", "EpiRemittanceInfoIdentifier", instruction)
+        f.element("payment.reference", paths.EPI_REMITTANCE, instruction)
         if instruction is not None
         else None
     )
-    account_el = (
-        f.element("payment.iban", "EpiPartyDetails/EpiBeneficiaryPartyDetails/EpiAccountID", epi)
-        if epi is not None
-        else None
-    )
-    bic_el = (
-        f.element("payment.bic", "EpiPartyDetails/EpiBfiPartyDetails/EpiBfiIdentifier", epi)
-        if epi is not None
-        else None
-    )
+    account_el = f.element("payment.iban", paths.EPI_ACCOUNT_PATH, epi) if epi is not None else None
+    bic_el = f.element("payment.bic", paths.EPI_BIC_PATH, epi) if epi is not None else None
     payment = Payment(
         iban=(account_el.text or "").strip() or None if account_el is not None else None,
-        iban_scheme=account_el.get("IdentificationSchemeName") if account_el is not None else None,
+        iban_scheme=account_el.get(paths.SCHEME) if account_el is not None else None,
         bic=(bic_el.text or "").strip() or None if bic_el is not None else None,
         beneficiary=f.text(
             "payment.beneficiary",
-            "EpiPartyDetails/EpiBeneficiaryPartyDetails/EpiNameAddressDetails",
+            paths.EPI_PAYEE_PATH,
             epi,
         )
         if epi is not None
         else None,
         reference=(reference_el.text or "").strip() or None if reference_el is not None else None,
-        reference_scheme=reference_el.get("IdentificationSchemeName")
-        if reference_el is not None
-        else None,
-        amount=f.amount("payment.amount", "EpiInstructedAmount", instruction, comma=True)
+        reference_scheme=reference_el.get(paths.SCHEME) if reference_el is not None else None,
+        amount=f.amount("payment.amount", paths.EPI_AMOUNT, instruction, comma=True)
         if instruction is not None
         else None,
         due_date=epi_due,
-        instruction_id=f.text("payment.instruction_id", "EpiPaymentInstructionId", instruction)
+        instruction_id=f.text("payment.instruction_id", paths.EPI_INSTRUCTION_ID, instruction)
         if instruction is not None
         else None,
     )
@@ -221,36 +207,36 @@ def adapt(document: Document) -> Invoice:
 
     accounts = [
         Account(
-            account=f.text(None, "SellerAccountID", block),
+            account=f.text(None, paths.SELLER_ACCOUNT_ID, block),
             scheme=(
-                acc.get("IdentificationSchemeName")
-                if (acc := f.find("SellerAccountID", block)) is not None
+                acc.get(paths.SCHEME)
+                if (acc := f.find(paths.SELLER_ACCOUNT_ID, block)) is not None
                 else None
             ),
-            bic=f.text(None, "SellerBic", block),
+            bic=f.text(None, paths.SELLER_BIC, block),
         )
-        for block in f.findall("SellerInformationDetails/SellerAccountDetails")
+        for block in f.findall(paths.SELLER_ACCOUNTS)
     ]
-    for n, block in enumerate(f.findall("SellerInformationDetails/SellerAccountDetails"), start=1):
-        f.element(f"seller_accounts.{n}.account", "SellerAccountID", block)
-        f.element(f"seller_accounts.{n}.bic", "SellerBic", block)
+    for n, block in enumerate(f.findall(paths.SELLER_ACCOUNTS), start=1):
+        f.element(f"seller_accounts.{n}.account", paths.SELLER_ACCOUNT_ID, block)
+        f.element(f"seller_accounts.{n}.bic", paths.SELLER_BIC, block)
 
     fine_percent = None
     fine_fixed = None
     free_texts: list[str] = []
-    for terms in f.findall("PaymentTermsDetails", details):
-        fine = f.find("PaymentOverDueFineDetails", terms)
+    for terms in f.findall(paths.PAYMENT_TERMS, details):
+        fine = f.find(paths.FINE, terms)
         if fine is not None:
             fine_percent = fine_percent or f.amount(
-                "penalty_interest", "PaymentOverDueFinePercent", fine, comma=True
+                "penalty_interest", paths.FINE_PERCENT, fine, comma=True
             )
             fine_fixed = fine_fixed or f.amount(
-                "penalty_interest", "PaymentOverDueFixedAmount", fine, comma=True
+                "penalty_interest", paths.FINE_FIXED, fine, comma=True
             )
-            free_texts += f.texts("PaymentOverDueFineFreeText", fine)
-        free_texts += f.texts("PaymentTermsFreeText", terms)
-    free_texts += f.texts("InvoiceFreeText", details)
-    free_texts += f.texts("SpecificationDetails/SpecificationFreeText")
+            free_texts += f.texts(paths.FINE_FREE_TEXT, fine)
+        free_texts += f.texts(paths.TERMS_FREE_TEXT, terms)
+    free_texts += f.texts(paths.INVOICE_FREE_TEXT, details)
+    free_texts += f.texts(paths.SPECIFICATION_FREE_TEXT)
     interest_text = next((t for t in free_texts if _INTEREST_WORDS.search(t)), None)
 
     vat_lines = [
@@ -259,33 +245,33 @@ def adapt(document: Document) -> Invoice:
             base=f.amount("vat.base", "VatBaseAmount", spec, comma=True),
             amount=f.amount("vat.amount", "VatRateAmount", spec, comma=True),
         )
-        for spec in f.findall("VatSpecificationDetails", details)
+        for spec in f.findall(paths.VAT_SPECIFICATION, details)
     ]
-    recipient = _party(f, "InvoiceRecipientPartyDetails", "InvoiceRecipient", "recipient")
+    recipient = _party(f, paths.RECIPIENT, "InvoiceRecipient", "recipient")
     invoice = Invoice(
         format="finvoice-1.3" if (version or "").startswith("1.") else f"finvoice-{version}",
         version=version,
-        type_code=f.text("type_code", "InvoiceTypeCode", details),
-        number=f.text("number", "InvoiceNumber", details),
-        issue_date=f.date("issue_date", "InvoiceDate", details, compact=True),
+        type_code=f.text("type_code", paths.TYPE_CODE, details),
+        number=f.text("number", paths.NUMBER, details),
+        issue_date=f.date("issue_date", paths.DATE, details, compact=True),
         due_date=terms_due or epi_due,
         terms_due_date=terms_due,
         currency=(currency or "").strip() or (currencies[0] if currencies else None),
         currencies=currencies,
         total=total,
         total_vat_excluded=f.amount(
-            "total_vat_excluded", "InvoiceTotalVatExcludedAmount", details, comma=True
+            "total_vat_excluded", paths.TOTAL_VAT_EXCLUDED, details, comma=True
         ),
-        total_vat=f.amount("total_vat", "InvoiceTotalVatAmount", details, comma=True),
-        rounding=f.amount("rounding", "InvoiceTotalRoundoffAmount", details, comma=True),
-        paid_amount=f.amount("paid_amount", "InvoicePaidAmount", details, comma=True),
+        total_vat=f.amount("total_vat", paths.TOTAL_VAT, details, comma=True),
+        rounding=f.amount("rounding", paths.ROUNDING, details, comma=True),
+        paid_amount=f.amount("paid_amount", paths.PAID, details, comma=True),
         rows=_rows(f),
         vat_lines=vat_lines,
-        seller=_party(f, "SellerPartyDetails", "Seller", "seller") or Party(),
+        seller=_party(f, paths.SELLER, "Seller", "seller") or Party(),
         seller_accounts=accounts,
-        buyer=_party(f, "BuyerPartyDetails", "Buyer", "buyer") or Party(),
+        buyer=_party(f, paths.BUYER, "Buyer", "buyer") or Party(),
         recipient=recipient,
-        language=f.text("language", "InvoiceRecipientLanguageCode"),
+        language=f.text("language", paths.LANGUAGE),
         payment=payment,
         penalty_interest_percent=fine_percent,
         penalty_fixed_amount=fine_fixed,
