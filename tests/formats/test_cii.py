@@ -12,13 +12,11 @@ from typing import Any
 
 import pytest
 
-from helpers import SAMPLES, TEST_DATA, TODAY
+from helpers import SAMPLES, TEST_DATA, TODAY, adapt_as, fields, local
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
-from kassavirta.formats import adapter_for, detect
 from kassavirta.formats.schemas import SchemaStore
 from kassavirta.model import Invoice
-from kassavirta.pipeline.read import read_bytes
 
 DATA = TEST_DATA / "formats"
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -28,21 +26,7 @@ FI: dict[str, Any] = {"country": "FI", "po_box": None}
 
 
 def adapt(source: Path | bytes) -> Invoice:
-    data = source.read_bytes() if isinstance(source, Path) else source
-    [document] = read_bytes(data)
-    assert detect(document.part.root).format == "cii"
-    adapter = adapter_for("cii")
-    assert adapter is not None
-    return adapter(document)
-
-
-def fields(invoice: Invoice) -> dict[str, Any]:
-    return invoice.model_dump(exclude={"locations"})
-
-
-def local(*names: str) -> str:
-    """A plain XPath through CII elements by local name."""
-    return "".join(f"//*[local-name()='{n}']" for n in names)
+    return adapt_as(source, "cii")
 
 
 def row(
@@ -59,20 +43,6 @@ def row(
         "vat_excluded": D(net),
         "amount": None,
     }
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        SAMPLES / "route" / "cii.xml",
-        SAMPLES / "bypass" / "cii-non-eur.xml",
-        DATA / "cii-xrechnung.xml",
-    ],
-)
-def test_detected_as_cii(path: Path) -> None:
-    [document] = read_bytes(path.read_bytes())
-    assert detect(document.part.root).format == "cii"
-    assert document.part.root.tag == f"{{{RSM}}}CrossIndustryInvoice"
 
 
 def test_sample_every_field() -> None:
@@ -444,81 +414,15 @@ def test_reference_examples_decide(reference: Path, settings: Settings) -> None:
     assert (old.decision.value, old.reasons) == ("error", ["due-date-too-soon"])
 
 
-@pytest.mark.parametrize(
-    ("path", "decision", "reasons"),
-    [
-        (SAMPLES / "route" / "cii.xml", "route", []),
-        (SAMPLES / "bypass" / "cii-non-eur.xml", "bypass", ["non-eur"]),
-        (DATA / "cii-xrechnung.xml", "route", []),
-    ],
-)
-def test_sample_decisions(
-    path: Path, decision: str, reasons: list[str], settings: Settings
-) -> None:
-    result = check_file(path, settings, TODAY)
-    assert (result.format, result.decision.value, result.reasons) == ("cii", decision, reasons)
-
-
 # --- the send errors, each triggered and passed -----------------------------------------------
 
 
-def test_due_date_too_soon_and_exactly_three_days(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
-    sample = SAMPLES / "route" / "cii.xml"
-    due = local("DueDateDateTime", "DateTimeString")
-    soon = check_bytes(variant(sample, (due, "text", "20261203")), settings, TODAY)
-    assert (soon.decision.value, soon.reasons) == ("error", ["due-date-too-soon"])
-    assert (soon.findings[0].xpath or "").endswith("ram:DueDateDateTime/udt:DateTimeString")
-    ok = check_bytes(variant(sample, (due, "text", "20261204")), settings, TODAY)
-    assert ok.decision.value == "route"
-
-
-def test_address_incomplete_triggered_and_passed(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
-    sample = SAMPLES / "route" / "cii.xml"
-    bad = check_bytes(
-        variant(sample, (local("BuyerTradeParty", "CityName"), "remove", None)), settings, TODAY
-    )
-    assert (bad.decision.value, bad.reasons) == ("error", ["address-incomplete"])
-    assert "no town" in (bad.findings[0].detail or "")
-    assert check_file(sample, settings, TODAY).reasons == []
-
-
-def test_sum_mismatch_counts_allowances_and_skips_sub_lines(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
+def test_sub_lines_are_not_rows(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
+    # The sum rule itself is in test_every_format.py (the XRechnung's allowances and charges).
     sample = DATA / "cii-xrechnung.xml"
     sub_line = "(" + local("IncludedSupplyChainTradeLineItem") + ")[2]" + local("LineTotalAmount")
     # The sub-line's amount is not a row: changing it changes nothing.
     assert check_bytes(variant(sample, (sub_line, "text", "999.00")), settings, TODAY).reasons == []
-    charge = (
-        "(" + local("ApplicableHeaderTradeSettlement", "SpecifiedTradeAllowanceCharge") + ")[2]"
-    )
-    bad = check_bytes(
-        variant(sample, (charge + local("ActualAmount"), "text", "20.00")), settings, TODAY
-    )
-    assert (bad.decision.value, bad.reasons) == ("error", ["sum-mismatch"])
-    # Σ line net 580.00 + charge 20.00 − allowance 25.00 + tax 134.88 = 709.88, against 699.90.
-    assert bad.findings[0].message.endswith(
-        "The sum of the invoice rows 709.88 does not match the invoice total 699.90)."
-    )
-
-
-def test_duplicate_number_triggered_and_passed(settings: Settings) -> None:
-    sample = SAMPLES / "route" / "cii.xml"
-    open_paid = {
-        "id": "a-7",
-        "number": "KKP-26-1207",
-        "status": "open",
-        "events": [{"type": "paid", "data": {"sum_paid": 10.0}}],
-    }
-    dup = check_file(sample, settings, TODAY, assignments=[_assignment(open_paid, "2026-11-20")])
-    assert (dup.decision.value, dup.reasons) == ("error", ["duplicate-number"])
-    other = check_file(sample, settings, TODAY, assignments=[_assignment(open_paid, "2026-11-19")])
-    assert other.decision.value == "route"
-
-
-def _assignment(data: dict[str, Any], issued_at: str):  # type: ignore[no-untyped-def]
-    from kassavirta.erp.assignments import parse_assignments
-
-    [assignment] = parse_assignments([{**data, "issued_at": issued_at}], source="test")
-    return assignment
 
 
 # --- reading details -------------------------------------------------------------------------

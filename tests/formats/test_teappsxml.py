@@ -12,14 +12,11 @@ from typing import Any
 
 import pytest
 
-from helpers import SAMPLES, TEST_DATA, TODAY
+from helpers import SAMPLES, TEST_DATA, TODAY, adapt_as, fields
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
-from kassavirta.erp.assignments import parse_assignments
-from kassavirta.formats import adapter_for, detect
 from kassavirta.formats.schemas import SchemaStore
 from kassavirta.model import Invoice
-from kassavirta.pipeline.read import read_bytes
 
 DATA = TEST_DATA / "formats"
 INVOICE = "/INVOICE_CENTER/CONTENT_FRAME/INVOICES/INVOICE"
@@ -28,16 +25,7 @@ FI: dict[str, Any] = {"country": "FI", "po_box": None}
 
 
 def adapt(source: Path | bytes) -> Invoice:
-    data = source.read_bytes() if isinstance(source, Path) else source
-    [document] = read_bytes(data)
-    assert detect(document.part.root).format == "teappsxml"
-    adapter = adapter_for("teappsxml")
-    assert adapter is not None
-    return adapter(document)
-
-
-def fields(invoice: Invoice) -> dict[str, Any]:
-    return invoice.model_dump(exclude={"locations"})
+    return adapt_as(source, "teappsxml")
 
 
 def row(index: int, **values: Any) -> dict[str, Any]:
@@ -54,19 +42,6 @@ def row(index: int, **values: Any) -> dict[str, Any]:
         )
     )
     return {"index": index, **empty, **values}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        SAMPLES / "route" / "teappsxml.xml",
-        SAMPLES / "bypass" / "teappsxml-non-eur.xml",
-        DATA / "teappsxml-2.7.2.xml",
-    ],
-)
-def test_detected_as_teappsxml(path: Path) -> None:
-    [document] = read_bytes(path.read_bytes())
-    assert detect(document.part.root).format == "teappsxml"
 
 
 def test_sample_3_0_every_field() -> None:
@@ -367,25 +342,6 @@ def test_reference_2_7_2_decides(reference: Path, settings: Settings) -> None:
     assert [f.line for f in result.findings if f.rule == "business-id-invalid"] == [73, 98]
 
 
-@pytest.mark.parametrize(
-    ("path", "decision", "reasons"),
-    [
-        (SAMPLES / "route" / "teappsxml.xml", "route", []),
-        (SAMPLES / "bypass" / "teappsxml-non-eur.xml", "bypass", ["non-eur"]),
-        (DATA / "teappsxml-2.7.2.xml", "route", []),
-    ],
-)
-def test_sample_decisions(
-    path: Path, decision: str, reasons: list[str], settings: Settings
-) -> None:
-    result = check_file(path, settings, TODAY)
-    assert (result.format, result.decision.value, result.reasons) == (
-        "teappsxml",
-        decision,
-        reasons,
-    )
-
-
 def test_non_eur_2_7_2(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
     data = variant(
         DATA / "teappsxml-2.7.2.xml",
@@ -397,69 +353,6 @@ def test_non_eur_2_7_2(settings: Settings, variant) -> None:  # type: ignore[no-
 
 
 # --- the send errors, each triggered and passed -----------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "sample", [SAMPLES / "route" / "teappsxml.xml", DATA / "teappsxml-2.7.2.xml"]
-)
-def test_due_date_too_soon_and_exactly_three_days(
-    sample: Path, settings: Settings, variant: Any
-) -> None:
-    soon = check_bytes(
-        variant(
-            sample,
-            ("//HEADER/DUE_DATE/DATE/DAY", "text", "03"),
-            ("//HEADER/DUE_DATE/DATE/MONTH", "text", "12"),
-        ),
-        settings,
-        TODAY,
-    )
-    assert (soon.decision.value, soon.reasons) == ("error", ["due-date-too-soon"])
-    assert soon.findings[0].xpath == f"{INVOICE}/HEADER/DUE_DATE/DATE"
-    ok = check_bytes(variant(sample, ("//HEADER/DUE_DATE/DATE/DAY", "text", "04")), settings, TODAY)
-    assert ok.decision.value == "route"
-
-
-def test_address_incomplete_triggered_and_passed(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
-    sample = SAMPLES / "route" / "teappsxml.xml"
-    bad = check_bytes(variant(sample, ("//RECEIVER//POSTAL_CODE", "text", "4810")), settings, TODAY)
-    assert (bad.decision.value, bad.reasons) == ("error", ["address-incomplete"])
-    assert bad.findings[0].message.endswith("Postal code for Kotka 4810 not found (code #5)).")
-    assert check_file(sample, settings, TODAY).reasons == []
-
-
-def test_sum_mismatch_triggered_and_passed(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
-    sample = DATA / "teappsxml-2.7.2.xml"
-    assert check_file(sample, settings, TODAY).reasons == []
-    # Row 2 without its minus sign: 316.26 + 25.10 = 341.36 against 291.16.
-    data = variant(sample, ("//ROWS/ROW[2]/ROW_TOTAL/AMOUNT[@VAT='INCLUDED']", "attr:SIGN", "+"))
-    bad = check_bytes(data, settings, TODAY)
-    assert (bad.decision.value, bad.reasons) == ("error", ["sum-mismatch"])
-    assert bad.findings[0].message.endswith(
-        "The sum of the invoice rows 341.36 does not match the invoice total 291.16)."
-    )
-
-
-def test_duplicate_number_triggered_and_passed(settings: Settings) -> None:
-    sample = SAMPLES / "route" / "teappsxml.xml"
-
-    def known(issued_at: str) -> list[Any]:
-        return parse_assignments(
-            [
-                {
-                    "id": "a-9",
-                    "number": "660217",
-                    "issued_at": issued_at,
-                    "status": "open",
-                    "events": [{"type": "paid", "data": {"sum_paid": 50.0}}],
-                }
-            ],
-            source="test",
-        )
-
-    dup = check_file(sample, settings, TODAY, assignments=known("2026-11-20"))
-    assert (dup.decision.value, dup.reasons) == ("error", ["duplicate-number"])
-    assert check_file(sample, settings, TODAY, assignments=known("2026-10-20")).reasons == []
 
 
 # --- reading details -------------------------------------------------------------------------
