@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,9 +78,15 @@ def make_variant(source: Path | bytes, *edits: Edit) -> bytes:
 
 # --- the per-format suites (tests/formats/): reading, checking and rewriting one document ---
 
-SERVICE_IBAN = "FI5515725137790445"
-SERVICE_BIC = "NDEAFIHH"
-PAYEE = "Visma Amili Finland Oy"
+
+@dataclass(frozen=True)
+class ServiceAccount:
+    iban: str
+    bic: str
+    payee: str
+
+
+SERVICE = ServiceAccount("FI5515725137790445", "NDEAFIHH", "Visma Amili Finland Oy")
 """The service's payment details in samples/settings.json: what a rewrite writes."""
 
 

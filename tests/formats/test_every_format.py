@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from formats.cases import CASES, FormatCase, Triggered
-from helpers import TODAY, adapt_as, make_variant, rewrite_with
+from helpers import SERVICE, TODAY, adapt_as, make_variant, rewrite_with
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
 from kassavirta.erp.assignments import parse_assignments
@@ -139,6 +139,13 @@ def test_rewrite_routes_and_a_second_run_changes_nothing(
     assert (first.format, first.rewritten) == (format_id, True)
     assert first.changes and first.data != source
     assert rewrite_with(source, settings).data == first.data  # deterministic
+    payment = adapt_as(first.data, format_id).payment
+    assert (payment.iban, payment.bic, payment.beneficiary, payment.reference) == (
+        SERVICE.iban,
+        SERVICE.bic,
+        SERVICE.payee,
+        first.plans[0].reference,
+    )
     recheck = check_bytes(first.data, settings, TODAY)
     assert (recheck.format, recheck.decision.value) == (format_id, "route")
     again = rewrite_with(first.data, settings)
