@@ -142,3 +142,57 @@ def step(name: str) -> str:
 def local(*names: str) -> str:
     """A namespace-blind XPath through descendants by local name (`//X//Y`)."""
     return "".join(f"//{step(n)}" for n in names)
+
+
+def party(
+    name: str | None,
+    business_id: str | None,
+    vat_code: str | None,
+    streets: list[str],
+    town: str | None,
+    postcode: str | None,
+    country: str | None = "FI",
+) -> dict[str, Any]:
+    """A party as `Invoice.model_dump` gives it, with a postal address and no PO box."""
+    return {
+        "name": name,
+        "business_id": business_id,
+        "vat_code": vat_code,
+        "address": {
+            "streets": streets,
+            "town": town,
+            "postcode": postcode,
+            "country": country,
+            "po_box": None,
+        },
+    }
+
+
+def row(
+    index: int,
+    article: str | None = None,
+    quantity: str | None = None,
+    unit: str | None = None,
+    price: str | None = None,
+    percent: str | None = None,
+    vat: str | None = None,
+    net: str | None = None,
+    amount: str | None = None,
+) -> dict[str, Any]:
+    """An invoice row as `Invoice.model_dump` gives it; numbers are written as in the file."""
+    from decimal import Decimal
+
+    def number(text: str | None) -> Decimal | None:
+        return None if text is None else Decimal(text)
+
+    return {
+        "index": index,
+        "article": article,
+        "quantity": number(quantity),
+        "unit": unit,
+        "unit_price": number(price),
+        "vat_percent": number(percent),
+        "vat_amount": number(vat),
+        "vat_excluded": number(net),
+        "amount": number(amount),
+    }

@@ -47,6 +47,8 @@ class FormatCase:
     """The route sample's number and date: an open, part-paid assignment with both is a duplicate."""
     non_eur: Path | tuple[Edit, ...]
     """A document (or edits of `route`) whose amounts are not in euros: bypassed."""
+    credit_note: Path | tuple[Edit, ...]
+    """A credit note (or edits of `route` making one): routed, with the `credit-note` warning."""
     due_also: tuple[Path, ...] = ()
     """Further documents the due-date edits apply to, with the same finding."""
     rewrites: tuple[Path, ...] = ()
@@ -82,6 +84,7 @@ def _finvoice(version: str, number: str, rows_sum: str, total: str) -> FormatCas
         ),
         number=number,
         issued="2026-11-20",
+        credit_note=(("//InvoiceTypeCode", "text", "INV02"),),
         non_eur=bypass
         if bypass.is_file()
         else (("//*[@AmountCurrencyIdentifier]", "attr:AmountCurrencyIdentifier", "SEK"),),
@@ -124,6 +127,8 @@ CASES: dict[str, FormatCase] = {
             number="660217",
             issued="2026-11-20",
             non_eur=SAMPLES / "bypass" / "teappsxml-non-eur.xml",
+            # Every AMOUNT signed "-", and no due date (a credit note needs none).
+            credit_note=(("//AMOUNT", "attr:SIGN", "-"), ("//HEADER/DUE_DATE", "remove", None)),
             rewrites=(DATA / "teappsxml-2.7.2.xml",),
         ),
         FormatCase(
@@ -154,6 +159,7 @@ CASES: dict[str, FormatCase] = {
             number="HLP-2026-0311",
             issued="2026-11-20",
             non_eur=SAMPLES / "bypass" / "peppol-bis-3-non-eur.xml",
+            credit_note=SAMPLES / "route" / "peppol-bis-3-credit-note.xml",
             rewrites=(
                 DATA / "peppol-bis-3-allowances.xml",
                 SAMPLES / "route" / "peppol-bis-3-credit-note.xml",
@@ -183,6 +189,11 @@ CASES: dict[str, FormatCase] = {
             number="KKP-26-1207",
             issued="2026-11-20",
             non_eur=SAMPLES / "bypass" / "cii-non-eur.xml",
+            # Type code 381 (UNTDID 1001: a credit note), and no due date.
+            credit_note=(
+                (local("ExchangedDocument") + "/" + step("TypeCode"), "text", "381"),
+                (local("SpecifiedTradePaymentTerms", "DueDateDateTime"), "remove", None),
+            ),
             rewrites=(DATA / "cii-xrechnung.xml",),
         ),
     )

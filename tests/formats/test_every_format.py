@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from formats.cases import CASES, FormatCase, Triggered
-from helpers import SERVICE, TODAY, adapt_as, make_variant, rewrite_with
+from helpers import SERVICE, TODAY, Edit, adapt_as, make_variant, rewrite_with
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
 from kassavirta.erp.assignments import parse_assignments
@@ -113,18 +113,31 @@ def test_duplicate_number_triggered_and_passed(format_id: str, settings: Setting
     assert check_file(case.route, settings, TODAY, assignments=other).decision.value == "route"
 
 
+def _document(case: FormatCase, given: Path | tuple[Edit, ...]) -> bytes:
+    """A sample file, or the case's route sample with edits."""
+    return given.read_bytes() if isinstance(given, Path) else make_variant(case.route, *given)
+
+
 @pytest.mark.parametrize("format_id", FORMATS)
 def test_non_eur_is_bypassed(format_id: str, settings: Settings) -> None:
-    case = case_of(format_id)
-    if isinstance(case.non_eur, Path):
-        result = check_file(case.non_eur, settings, TODAY)
-    else:
-        result = check_bytes(make_variant(case.route, *case.non_eur), settings, TODAY)
+    result = check_bytes(_document(case_of(format_id), case_of(format_id).non_eur), settings, TODAY)
     assert (result.format, result.decision.value, result.reasons) == (
         format_id,
         "bypass",
         ["non-eur"],
     )
+
+
+@pytest.mark.parametrize("format_id", FORMATS)
+def test_credit_note_routes_with_its_warning(format_id: str, settings: Settings) -> None:
+    case = case_of(format_id)
+    data = _document(case, case.credit_note)
+    assert adapt_as(data, format_id).is_credit_note
+    result = check_bytes(data, settings, TODAY)
+    assert (result.decision.value, result.reasons) == ("route", [])
+    assert "credit-note" in {f.rule for f in result.findings}
+    plain = check_file(case.route, settings, TODAY)
+    assert "credit-note" not in {f.rule for f in plain.findings}
 
 
 @pytest.mark.parametrize(

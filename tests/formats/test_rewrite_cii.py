@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from helpers import SAMPLES, SERVICE, TEST_DATA, changed_lines, rewrite_with
+from formats.cases import DATA
+from helpers import SAMPLES, SERVICE, changed_lines, rewrite_with
 from kassavirta.config.settings import Settings
 
-DATA = TEST_DATA / "formats"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 SETTLEMENT = (
     "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement"

@@ -6,10 +6,10 @@ from datetime import date
 
 from lxml import etree
 
-from helpers import SAMPLES, SERVICE, TEST_DATA, adapt_as, changed_lines, rewrite_with
+from formats.cases import DATA
+from helpers import SAMPLES, SERVICE, adapt_as, changed_lines, rewrite_with
 from kassavirta.config.settings import Settings
 
-DATA = TEST_DATA / "formats"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 

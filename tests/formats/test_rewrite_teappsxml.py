@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from helpers import SAMPLES, SERVICE, TEST_DATA, adapt_as, changed_lines, rewrite_with
+from formats.cases import DATA
+from helpers import SAMPLES, SERVICE, adapt_as, changed_lines, rewrite_with
 from kassavirta.config.settings import Settings
 
-DATA = TEST_DATA / "formats"
 INVOICE = "/INVOICE_CENTER/CONTENT_FRAME/INVOICES/INVOICE"
 EXAMPLE = "samples/other/teappsxml_2.7.2_D.20180608082717.90430823.xml"
 
