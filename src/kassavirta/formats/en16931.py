@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from lxml import etree
 
@@ -155,8 +156,35 @@ def split_accounts(f: Fields, found: list[FoundAccount], payment: Payment) -> li
     return [account for _, _, account in others]
 
 
-def rows_adjustment(rows: list[Row], charges: Decimal, total_vat: Decimal | None) -> Decimal:
-    """What rows' VAT-excluded amounts and VAT miss of the total: charges − allowances, plus
-    the part of the tax total the rows' own VAT does not explain (the sum rule, BR-CO-15)."""
+def invoice_of(
+    *,
+    currency: str | None,
+    currencies: list[str],
+    total: Decimal,
+    rounding: Decimal | None,
+    rows: list[Row],
+    charges: Decimal,
+    total_vat: Decimal | None,
+    **fields: Any,
+) -> Invoice:
+    """The invoice, with what UBL and CII compute alike from their totals.
+
+    `total` is BT-112 (before rounding) and `charges` the document-level charges less
+    allowances. The model's total includes the rounding (BT-112 + BT-114), and
+    `rows_adjustment` is what the rows' VAT-excluded amounts and VAT miss of it: the
+    charges, plus the part of the tax total the rows' own VAT does not explain (the
+    sum rule, BR-CO-10/13/15). The currency is the declared one, else the amounts'.
+    """
     rows_vat = sum((r.vat_amount for r in rows if r.vat_amount is not None), Decimal(0))
-    return charges + (total_vat or Decimal(0)) - rows_vat
+    invoice = Invoice(
+        currency=currency or (currencies[0] if currencies else None),
+        currencies=currencies,
+        total=total + (rounding or Decimal(0)),
+        rounding=rounding,
+        total_vat=total_vat,
+        rows=rows,
+        rows_adjustment=charges + (total_vat or Decimal(0)) - rows_vat,
+        **fields,
+    )
+    invoice.channel, invoice.channel_signals = b2b_or_other(invoice)
+    return invoice

@@ -136,13 +136,18 @@ class Fields:
         except InvalidOperation as exc:  # pragma: no cover - the pattern above excludes it
             raise self.fail(element, f"{raw!r} is not an amount") from exc
 
+    def filled(
+        self, key: str | None, expr: str, base: etree._Element | None = None
+    ) -> etree._Element | None:
+        """The element at `expr` (noted as `key`) when it has text; an empty one counts as absent."""
+        found = self.element(key, expr, base)
+        return found if text_of(found) else None
+
     def amount(
         self, key: str, expr: str, base: etree._Element | None = None, *, comma: bool = False
     ) -> Decimal | None:
-        found = self.element(key, expr, base)
-        if found is None or not (found.text or "").strip():
-            return None
-        return self.amount_of(found, comma=comma)
+        found = self.filled(key, expr, base)
+        return None if found is None else self.amount_of(found, comma=comma)
 
     def date_of(self, element: etree._Element, *, compact: bool) -> date:
         raw = (element.text or "").strip()
@@ -160,10 +165,8 @@ class Fields:
     def date(
         self, key: str, expr: str, base: etree._Element | None = None, *, compact: bool = False
     ) -> date | None:
-        found = self.element(key, expr, base)
-        if found is None or not (found.text or "").strip():
-            return None
-        return self.date_of(found, compact=compact)
+        found = self.filled(key, expr, base)
+        return None if found is None else self.date_of(found, compact=compact)
 
 
 def missing(part: Part, message: str, at: etree._Element) -> UnreadableField:

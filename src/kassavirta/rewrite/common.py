@@ -130,9 +130,13 @@ class ElementRewrite:
         """`plan` applied to the document whose bytes are `source` (a `FormatRewriter`)."""
         return cls(source, document, invoice, plan).run()
 
+    STEPS: tuple[str, ...] = ()
+    """The methods that apply the plan, field by field, in the order they run."""
+
     def run(self) -> PartRewrite:
-        """Apply the plan field by field, then `finish`."""
-        raise NotImplementedError
+        for step in self.STEPS:
+            getattr(self, step)()
+        return self.finish()
 
     def finish(self) -> PartRewrite:
         changes = [c.change for c in sorted(self.changes, key=lambda c: c.position)]

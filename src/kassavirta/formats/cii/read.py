@@ -34,12 +34,11 @@ from kassavirta.formats.en16931 import (
     FINNISH_SCHEMES,
     FoundAccount,
     amount_currencies,
-    b2b_or_other,
     first_business_id,
     iban_or_bban,
     interest_text,
+    invoice_of,
     line_vat,
-    rows_adjustment,
     split_accounts,
 )
 from kassavirta.formats.xml import Fields, missing, streets, text_of
@@ -49,8 +48,8 @@ from kassavirta.pipeline.read import Document
 
 def _date(f: Fields, key: str, expr: str, base: etree._Element | None = None) -> date | None:
     """A `udt:DateTimeString` under `expr`; only format 102 (CCYYMMDD) is a date here."""
-    element = f.element(key, f"{expr}/udt:DateTimeString", base)
-    if element is None or not text_of(element):
+    element = f.filled(key, f"{expr}/udt:DateTimeString", base)
+    if element is None:
         return None
     declared = element.get("format")
     if declared not in (None, "102"):
@@ -249,7 +248,7 @@ def adapt(document: Document) -> Invoice:
         total_vat = f.amount_of(tax_el, comma=False)
 
     rows = _rows(f)
-    adjustment = rows_adjustment(rows, _allowances_and_charges(f, settlement), total_vat)
+    charges = _allowances_and_charges(f, settlement)
 
     terms = f.findall("ram:SpecifiedTradePaymentTerms", settlement)
     due = None
@@ -273,7 +272,7 @@ def adapt(document: Document) -> Invoice:
     terms_texts = [t for block in terms for t in f.texts("ram:Description", block)]
     notes = f.texts("rsm:ExchangedDocument/ram:IncludedNote/ram:Content")
     type_code = f.text("type_code", "rsm:ExchangedDocument/ram:TypeCode")
-    invoice = Invoice(
+    return invoice_of(
         format="cii",
         version=f.text(
             None,
@@ -284,15 +283,15 @@ def adapt(document: Document) -> Invoice:
         number=number,
         issue_date=_date(f, "issue_date", "rsm:ExchangedDocument/ram:IssueDateTime"),
         due_date=due,
-        currency=currency or (currencies[0] if currencies else None),
+        currency=currency,
         currencies=currencies,
-        total=grand + (rounding or Decimal(0)),
-        total_vat_excluded=f.amount("total_vat_excluded", "ram:TaxBasisTotalAmount", summation),
-        total_vat=total_vat,
+        total=grand,
         rounding=rounding,
-        paid_amount=f.amount("paid_amount", "ram:TotalPrepaidAmount", summation),
         rows=rows,
-        rows_adjustment=adjustment,
+        charges=charges,
+        total_vat=total_vat,
+        total_vat_excluded=f.amount("total_vat_excluded", "ram:TaxBasisTotalAmount", summation),
+        paid_amount=f.amount("paid_amount", "ram:TotalPrepaidAmount", summation),
         vat_lines=[
             VatLine(
                 percent=f.amount("vat.percent", "ram:RateApplicablePercent", tax),
@@ -313,5 +312,3 @@ def adapt(document: Document) -> Invoice:
         payment_terms_text=terms_texts[0] if terms_texts else None,
         locations=locations,
     )
-    invoice.channel, invoice.channel_signals = b2b_or_other(invoice)
-    return invoice

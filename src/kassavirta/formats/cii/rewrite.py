@@ -23,7 +23,7 @@ from kassavirta.formats.cii.paths import CII, RAM
 from kassavirta.formats.xml import written_text
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document
-from kassavirta.rewrite import PartRewrite, Plan, RewriteError
+from kassavirta.rewrite import Plan, RewriteError
 from kassavirta.rewrite.common import ElementRewrite, compact
 from kassavirta.rewrite.xmlsource import Node
 
@@ -51,6 +51,8 @@ NOTE_BEFORE = ("EffectiveSpecifiedPeriod", "IssuerTradeParty")
 
 
 class _Rewrite(ElementRewrite):
+    STEPS = ("clause", "reference", "payee", "payment_means")
+
     def __init__(self, source: bytes, document: Document, invoice: Invoice, plan: Plan) -> None:
         super().__init__(source, document, invoice, plan)
         settlement = self.root.find(
@@ -186,13 +188,6 @@ class _Rewrite(ElementRewrite):
             children=(Node(self.ram(document, "Content"), text),),
         )
         self.insert(document, node, NOTE_BEFORE, "factoring.clause", text)
-
-    def run(self) -> PartRewrite:
-        self.clause()
-        self.reference()
-        self.payee()
-        self.payment_means()
-        return self.finish()
 
 
 rewrite = _Rewrite.apply

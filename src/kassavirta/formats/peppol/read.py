@@ -39,25 +39,15 @@ from kassavirta.formats.en16931 import (
     FINNISH_SCHEMES,
     FoundAccount,
     amount_currencies,
-    b2b_or_other,
     first_business_id,
     interest_text,
+    invoice_of,
     line_vat,
-    rows_adjustment,
     split_accounts,
 )
 from kassavirta.formats.peppol.paths import NS, UBL_CAC
 from kassavirta.formats.xml import Fields, missing, streets, text_of
-from kassavirta.model import (
-    Account,
-    Address,
-    Invoice,
-    Location,
-    Party,
-    Payment,
-    Row,
-    VatLine,
-)
+from kassavirta.model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
 from kassavirta.pipeline.read import Document
 
 
@@ -265,13 +255,13 @@ def adapt(document: Document) -> Invoice:
         for sub in (f.findall("cac:TaxSubtotal", tax_block) if tax_block is not None else [])
     ]
     rows = _rows(f, credit)
-    adjustment = rows_adjustment(rows, _allowances_and_charges(f), total_vat)
+    charges = _allowances_and_charges(f)
 
     due = _due_date(f)
     payment, accounts = _payment(f, payable, due)
     notes = f.texts("cac:PaymentTerms/cbc:Note")
     type_code = f.text("type_code", "cbc:CreditNoteTypeCode" if credit else "cbc:InvoiceTypeCode")
-    invoice = Invoice(
+    return invoice_of(
         format="peppol-bis-3",
         version=f.text(None, "cbc:CustomizationID"),
         type_code=type_code,
@@ -279,15 +269,15 @@ def adapt(document: Document) -> Invoice:
         number=number,
         issue_date=f.date("issue_date", "cbc:IssueDate"),
         due_date=due,
-        currency=currency or (currencies[0] if currencies else None),
+        currency=currency,
         currencies=currencies,
-        total=tax_inclusive + (rounding or Decimal(0)),
-        total_vat_excluded=f.amount("total_vat_excluded", "cbc:TaxExclusiveAmount", totals),
-        total_vat=total_vat,
+        total=tax_inclusive,
         rounding=rounding,
-        paid_amount=f.amount("paid_amount", "cbc:PrepaidAmount", totals),
         rows=rows,
-        rows_adjustment=adjustment,
+        charges=charges,
+        total_vat=total_vat,
+        total_vat_excluded=f.amount("total_vat_excluded", "cbc:TaxExclusiveAmount", totals),
+        paid_amount=f.amount("paid_amount", "cbc:PrepaidAmount", totals),
         vat_lines=vat_lines,
         seller=_party(f, "seller", "cac:AccountingSupplierParty/cac:Party") or Party(),
         seller_accounts=accounts,
@@ -298,5 +288,3 @@ def adapt(document: Document) -> Invoice:
         payment_terms_text=notes[0] if notes else None,
         locations=locations,
     )
-    invoice.channel, invoice.channel_signals = b2b_or_other(invoice)
-    return invoice

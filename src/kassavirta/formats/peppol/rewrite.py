@@ -26,7 +26,7 @@ from lxml import etree
 
 from kassavirta.formats.peppol.paths import UBL_CAC, UBL_CBC
 from kassavirta.formats.xml import written_text
-from kassavirta.rewrite import PartRewrite, RewriteError
+from kassavirta.rewrite import RewriteError
 from kassavirta.rewrite.common import ElementRewrite, compact
 from kassavirta.rewrite.xmlsource import Node
 
@@ -86,6 +86,8 @@ ACCOUNT_NAME_BEFORE = (
 
 
 class _Rewrite(ElementRewrite):
+    STEPS = ("clause", "payee", "payment_means")
+
     def cbc(self, context: etree._Element, local: str) -> str:
         return self.tag(context, UBL_CBC, local)
 
@@ -218,12 +220,6 @@ class _Rewrite(ElementRewrite):
         joined = f"{old.rstrip()}\n{text}" if old.strip() else text
         self.editor.update(note, joined)
         self.record(note, self.path(note), "factoring.clause", old.strip() or None, joined)
-
-    def run(self) -> PartRewrite:
-        self.clause()
-        self.payee()
-        self.payment_means()
-        return self.finish()
 
 
 rewrite = _Rewrite.apply

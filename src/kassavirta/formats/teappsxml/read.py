@@ -61,12 +61,8 @@ def _amount_of(f: Fields, element: etree._Element) -> Decimal:
 
 
 def _amount(f: Fields, key: str | None, expr: str, base: etree._Element | None) -> Decimal | None:
-    if base is None:
-        return None
-    element = f.element(key, expr, base)
-    if element is None or not text_of(element):
-        return None
-    return _amount_of(f, element)
+    element = None if base is None else f.filled(key, expr, base)
+    return None if element is None else _amount_of(f, element)
 
 
 def _date(f: Fields, key: str, expr: str, base: etree._Element) -> date | None:

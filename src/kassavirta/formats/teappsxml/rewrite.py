@@ -43,7 +43,7 @@ from kassavirta.formats.teappsxml.paths import INVOICE
 from kassavirta.formats.xml import written_text
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document
-from kassavirta.rewrite import PartRewrite, Plan, RewriteError
+from kassavirta.rewrite import Plan, RewriteError
 from kassavirta.rewrite.common import ElementRewrite, compact
 from kassavirta.rewrite.xmlsource import Node
 
@@ -64,6 +64,8 @@ def _child(parent: etree._Element, name: str) -> etree._Element | None:
 
 
 class _Rewrite(ElementRewrite):
+    STEPS = ("reference", "clause", "payee_name", "banks")
+
     def __init__(self, source: bytes, document: Document, invoice: Invoice, plan: Plan) -> None:
         super().__init__(source, document, invoice, plan)
         block = self.root.find(INVOICE)
@@ -232,13 +234,6 @@ class _Rewrite(ElementRewrite):
             self.editor.insert_after(anchor, Node("FREE_TEXT", line))
         xpath = f"{self.path(self.header)}/FREE_TEXT"
         self.record(anchor, xpath, "factoring.clause", None, self.plan.clause.text)
-
-    def run(self) -> PartRewrite:
-        self.reference()
-        self.clause()
-        self.payee_name()
-        self.banks()
-        return self.finish()
 
 
 rewrite = _Rewrite.apply
