@@ -85,6 +85,37 @@ def line_vat(net: Decimal | None, percent: Decimal | None) -> Decimal | None:
     return (net * percent / Decimal(100)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def measured(f: Fields, quantity: etree._Element | None) -> tuple[Decimal | None, str | None]:
+    """A line's quantity and its unit code (`unitCode`), as UBL and CII both write them."""
+    if quantity is None:
+        return None, None
+    return (f.amount_of(quantity, comma=False) if text_of(quantity) else None), quantity.get(
+        "unitCode"
+    )
+
+
+def net_row(
+    position: int,
+    measure: tuple[Decimal | None, str | None],
+    *,
+    article: str | None,
+    net: Decimal | None,
+    percent: Decimal | None,
+    unit_price: Decimal | None,
+) -> Row:
+    """A VAT-excluded line as a row, with its VAT at its rate (what the sum rule adds)."""
+    return Row(
+        index=position,
+        article=article,
+        quantity=measure[0],
+        unit=measure[1],
+        unit_price=unit_price,
+        vat_percent=percent,
+        vat_amount=line_vat(net, percent),
+        vat_excluded=net,
+    )
+
+
 def interest_text(texts: Iterable[str]) -> str | None:
     return next((t for t in texts if INTEREST_WORDS.search(t)), None)
 

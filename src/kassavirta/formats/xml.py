@@ -114,15 +114,15 @@ class Fields:
     def texts(self, expr: str, base: etree._Element | None = None) -> list[str]:
         return [t for t in ((e.text or "").strip() for e in self.findall(expr, base)) if t]
 
-    def fail(self, element: etree._Element, message: str) -> UnreadableField:
+    def unreadable(self, element: etree._Element, message: str, value: str) -> UnreadableField:
+        """`unreadable-field` for `value`, placed at `element`."""
         where = self.where(element)
-        return UnreadableField(
-            f"{local_name(element)}: {message}",
-            path="",
-            line=where.line,
-            xpath=where.xpath,
-            value=(element.text or "").strip(),
-        )
+        return UnreadableField(message, path="", line=where.line, xpath=where.xpath, value=value)
+
+    def fail(self, element: etree._Element, message: str) -> UnreadableField:
+        """`element`'s text cannot be read: `message` says why."""
+        text = (element.text or "").strip()
+        return self.unreadable(element, f"{local_name(element)}: {message}", text)
 
     def amount_of(self, element: etree._Element, *, comma: bool) -> Decimal:
         raw = (element.text or "").strip()
@@ -190,12 +190,10 @@ def check_currencies(f: Fields, found: Iterable[tuple[str, etree._Element]]) -> 
             seen[code] = element
     if len(seen) > 1:
         first, (odd_code, odd) = next(iter(seen)), list(seen.items())[1]
-        where = f.where(odd)
-        raise UnreadableField(
-            f"the invoice mixes currencies ({', '.join(seen)}); first {first}, then {odd_code} here",
-            path="",
-            line=where.line,
-            xpath=where.xpath,
-            value=odd_code,
+        mixed = ", ".join(seen)
+        raise f.unreadable(
+            odd,
+            f"the invoice mixes currencies ({mixed}); first {first}, then {odd_code} here",
+            odd_code,
         )
     return list(seen)

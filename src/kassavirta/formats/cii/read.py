@@ -38,7 +38,8 @@ from kassavirta.formats.en16931 import (
     iban_or_bban,
     interest_text,
     invoice_of,
-    line_vat,
+    measured,
+    net_row,
     split_accounts,
 )
 from kassavirta.formats.xml import Fields, missing, streets, text_of
@@ -106,13 +107,9 @@ def _rows(f: Fields) -> list[Row]:
     for position, line in enumerate(lines, start=1):
         key = f"rows.{position}"
         f.note(key, line)
-        quantity_el = f.element(
-            f"{key}.quantity", "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", line
-        )
-        quantity = (
-            f.amount_of(quantity_el, comma=False)
-            if quantity_el is not None and text_of(quantity_el)
-            else None
+        measure = measured(
+            f,
+            f.element(f"{key}.quantity", "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", line),
         )
         settlement = f.find("ram:SpecifiedLineTradeSettlement", line)
         net = percent = None
@@ -126,19 +123,17 @@ def _rows(f: Fields) -> list[Row]:
                 f"{key}.vat_percent", "ram:ApplicableTradeTax/ram:RateApplicablePercent", settlement
             )
         rows.append(
-            Row(
-                index=position,
+            net_row(
+                position,
+                measure,
                 article=f.text(None, "ram:SpecifiedTradeProduct/ram:Name", line),
-                quantity=quantity,
-                unit=quantity_el.get("unitCode") if quantity_el is not None else None,
+                net=net,
+                percent=percent,
                 unit_price=f.amount(
                     f"{key}.unit_price",
                     "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount",
                     line,
                 ),
-                vat_percent=percent,
-                vat_amount=line_vat(net, percent),
-                vat_excluded=net,
             )
         )
     return rows

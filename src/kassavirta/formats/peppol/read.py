@@ -42,7 +42,8 @@ from kassavirta.formats.en16931 import (
     first_business_id,
     interest_text,
     invoice_of,
-    line_vat,
+    measured,
+    net_row,
     split_accounts,
 )
 from kassavirta.formats.peppol.paths import NS, UBL_CAC
@@ -132,26 +133,19 @@ def _rows(f: Fields, credit: bool) -> list[Row]:
     for position, line in enumerate(f.findall(line_tag), start=1):
         key = f"rows.{position}"
         f.note(key, line)
-        quantity_el = f.element(f"{key}.quantity", quantity_tag, line)
-        quantity = (
-            f.amount_of(quantity_el, comma=False)
-            if quantity_el is not None and text_of(quantity_el)
-            else None
-        )
+        measure = measured(f, f.element(f"{key}.quantity", quantity_tag, line))
         net = f.amount(f"{key}.vat_excluded", "cbc:LineExtensionAmount", line)
         percent = f.amount(
             f"{key}.vat_percent", "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", line
         )
         rows.append(
-            Row(
-                index=position,
+            net_row(
+                position,
+                measure,
                 article=f.text(None, "cac:Item/cbc:Name", line),
-                quantity=quantity,
-                unit=quantity_el.get("unitCode") if quantity_el is not None else None,
+                net=net,
+                percent=percent,
                 unit_price=f.amount(f"{key}.unit_price", "cac:Price/cbc:PriceAmount", line),
-                vat_percent=percent,
-                vat_amount=line_vat(net, percent),
-                vat_excluded=net,
             )
         )
     return rows
