@@ -166,25 +166,33 @@ def iban_or_bban(
     return (number, bic, Account(account=text_of(number), scheme=scheme, bic=text_of(bic)))
 
 
-def split_accounts(f: Fields, found: list[FoundAccount], payment: Payment) -> list[Account]:
+def split_accounts(
+    f: Fields,
+    found: list[FoundAccount],
+    payment: Payment,
+    payee: Callable[[], str | None] | None = None,
+) -> list[Account]:
     """The first account is the payment's; the others are the seller's further accounts.
 
     In UBL, CII and TEAPPSXML the payment account and the seller's account list are
     the same elements, so the first is kept only as `payment`: the IBAN and BIC
-    warnings then name each element once.
+    warnings then name each element once. `payee` reads the payee party's name,
+    which, when there is one, is the beneficiary rather than the account's name.
     """
-    if not found:
-        return []
-    (id_el, bic_el, first), *others = found
-    f.note("payment.iban", id_el)
-    if bic_el is not None:
-        f.note("payment.bic", bic_el)
-    payment.iban, payment.iban_scheme, payment.bic = first.account, first.scheme, first.bic
-    for n, (other_id, other_bic, _) in enumerate(others, start=1):
-        f.note(f"seller_accounts.{n}.account", other_id)
-        if other_bic is not None:
-            f.note(f"seller_accounts.{n}.bic", other_bic)
-    return [account for _, _, account in others]
+    if found:
+        (id_el, bic_el, first), *others = found
+        f.note("payment.iban", id_el)
+        if bic_el is not None:
+            f.note("payment.bic", bic_el)
+        payment.iban, payment.iban_scheme, payment.bic = first.account, first.scheme, first.bic
+        for n, (other_id, other_bic, _) in enumerate(others, start=1):
+            f.note(f"seller_accounts.{n}.account", other_id)
+            if other_bic is not None:
+                f.note(f"seller_accounts.{n}.bic", other_bic)
+    named = payee() if payee is not None else None
+    if named is not None:
+        payment.beneficiary = named
+    return [account for _, _, account in found[1:]]
 
 
 def invoice_of(

@@ -69,14 +69,10 @@ class Fields:
     silently saw "nothing" would give a wrong decision.
     """
 
-    def __init__(
-        self,
-        part: Part,
-        locations: dict[str, Location],
-        namespaces: dict[str, str] | None = None,
-    ) -> None:
+    def __init__(self, part: Part, namespaces: dict[str, str] | None = None) -> None:
         self.part = part
-        self.locations = locations
+        self.locations: dict[str, Location] = {}
+        """Model key → where its value was read; the invoice keeps it."""
         self.namespaces = namespaces or {}
 
     def where(self, element: etree._Element) -> Location:

@@ -43,7 +43,7 @@ from kassavirta.formats.en16931 import (
     split_accounts,
 )
 from kassavirta.formats.xml import Fields, missing, streets, text_of
-from kassavirta.model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
+from kassavirta.model import Account, Address, Invoice, Party, Payment, Row, VatLine
 from kassavirta.pipeline.read import Document
 
 
@@ -186,10 +186,12 @@ def _payment(
         found.append(entry)
         if len(found) == 1:
             payment.beneficiary = f.text("payment.beneficiary", "ram:AccountName", account)
-    accounts = split_accounts(f, found, payment)
-    payee = f.text("payment.beneficiary", "ram:PayeeTradeParty/ram:Name", settlement)
-    if payee is not None:
-        payment.beneficiary = payee
+    accounts = split_accounts(
+        f,
+        found,
+        payment,
+        lambda: f.text("payment.beneficiary", "ram:PayeeTradeParty/ram:Name", settlement),
+    )
     return payment, accounts
 
 
@@ -197,8 +199,8 @@ def adapt(document: Document) -> Invoice:
     """Read a CII `rsm:CrossIndustryInvoice` into an `Invoice`."""
     part = document.part
     root = part.root
-    locations: dict[str, Location] = {}
-    f = Fields(part, locations=locations, namespaces=NS)
+    f = Fields(part, namespaces=NS)
+    locations = f.locations
     f.note("details", root)
 
     number = f.text("number", "rsm:ExchangedDocument/ram:ID")

@@ -26,7 +26,6 @@ from kassavirta.model import (
     Address,
     Channel,
     Invoice,
-    Location,
     Party,
     Payment,
     Row,
@@ -146,8 +145,8 @@ def adapt(document: Document) -> Invoice:
     """Read a Finvoice document (any supported version) into an `Invoice`."""
     part = document.part
     root = part.root
-    locations: dict[str, Location] = {}
-    f = Fields(part, locations=locations)
+    f = Fields(part)
+    locations = f.locations
     version = root.get(paths.VERSION)
     details = f.element("details", paths.DETAILS)
     if details is None:

@@ -48,7 +48,7 @@ from kassavirta.formats.en16931 import (
 )
 from kassavirta.formats.peppol.paths import NS, UBL_CAC
 from kassavirta.formats.xml import Fields, missing, streets, text_of
-from kassavirta.model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
+from kassavirta.model import Account, Address, Invoice, Party, Payment, Row, VatLine
 from kassavirta.pipeline.read import Document
 
 
@@ -199,10 +199,12 @@ def _payment(f: Fields, payable: Decimal | None, due: date | None) -> tuple[Paym
         if len(found) == 1:
             # BT-85, the account's name, until a payee party says otherwise.
             payment.beneficiary = f.text("payment.beneficiary", "cbc:Name", account)
-    accounts = split_accounts(f, found, payment)
-    payee = f.text("payment.beneficiary", "cac:PayeeParty/cac:PartyName/cbc:Name")
-    if payee is not None:
-        payment.beneficiary = payee
+    accounts = split_accounts(
+        f,
+        found,
+        payment,
+        lambda: f.text("payment.beneficiary", "cac:PayeeParty/cac:PartyName/cbc:Name"),
+    )
     return payment, accounts
 
 
@@ -211,8 +213,8 @@ def adapt(document: Document) -> Invoice:
     part = document.part
     root = part.root
     credit = etree.QName(root).localname == "CreditNote"
-    locations: dict[str, Location] = {}
-    f = Fields(part, locations=locations, namespaces=NS)
+    f = Fields(part, namespaces=NS)
+    locations = f.locations
     f.note("details", root)
 
     number = f.text("number", "cbc:ID")

@@ -39,7 +39,7 @@ from kassavirta.formats.en16931 import (
 )
 from kassavirta.formats.teappsxml.paths import FORMAT_VERSION, INVOICE, OVERDUE_FINE_RATE
 from kassavirta.formats.xml import Fields, check_currencies, missing, streets, text_of
-from kassavirta.model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
+from kassavirta.model import Account, Address, Invoice, Party, Payment, Row, VatLine
 from kassavirta.pipeline.read import Document
 
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
@@ -196,8 +196,8 @@ def adapt(document: Document) -> Invoice:
     """Read the invoice of a TEAPPSXML batch (2.7.x or 3.0) into an `Invoice`."""
     part = document.part
     root = part.root
-    locations: dict[str, Location] = {}
-    f = Fields(part, locations=locations)
+    f = Fields(part)
+    locations = f.locations
     invoices = f.findall(INVOICE)
     if len(invoices) != 1:
         where = f.find("CONTENT_FRAME/INVOICES")
