@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from kassavirta.formats.registry import FORMATS, Format, Signature, name_of
+from kassavirta.formats.registry import FORMATS, UNKNOWN, Format, Signature, name_of
 
 if TYPE_CHECKING:
     from kassavirta.config.settings import Signature as UserSignature
@@ -67,7 +67,7 @@ def detect(root: etree._Element, extra: Mapping[str, UserSignature] | None = Non
             if accepts is None or accepts(declared or ""):
                 why = row.signature.not_invoice if row.signature is not None else None
                 return Detected(row.id, declared, why.format(root=local) if why else None)
-        return Detected("unknown", declared)
+        return Detected(UNKNOWN, declared)
     plain = {
         **_FALLBACKS,
         **{fmt: (s.root, s.namespace or None) for fmt, s in (extra or {}).items()},
@@ -75,4 +75,4 @@ def detect(root: etree._Element, extra: Mapping[str, UserSignature] | None = Non
     for fmt, (plain_root, plain_ns) in plain.items():
         if plain_root == local and plain_ns == ns:
             return Detected(fmt)
-    return Detected("unknown")
+    return Detected(UNKNOWN)

@@ -139,6 +139,9 @@ def _finvoice(format_id: str, name: str, *versions: str) -> Format:
     )
 
 
+UNKNOWN = "unknown"
+"""What `detect` says of a document no signature matches (or a Finvoice of no known version)."""
+
 _UBL = Signature(
     ("Invoice", "CreditNote"), (peppol.UBL_INVOICE, peppol.UBL_CREDIT_NOTE), version=_customization
 )
@@ -247,7 +250,7 @@ FORMATS: tuple[Format, ...] = (
             not_invoice="a transmission frame with no invoice after it",
         ),
     ),
-    Format("unknown", "unknown XML"),
+    Format(UNKNOWN, "unknown XML"),
 )
 
 BY_ID: dict[str, Format] = {f.id: f for f in FORMATS}
@@ -307,6 +310,7 @@ __all__ = [
     "DEFAULT_FORMAT_SUPPORT",
     "FORMATS",
     "SCHEMA_FILES",
+    "UNKNOWN",
     "Adapter",
     "Format",
     "Signature",
