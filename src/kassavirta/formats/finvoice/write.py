@@ -460,3 +460,11 @@ def example_spec(today: date, version: str = "3.0") -> InvoiceSpec:
         fine_percent=Decimal(8),
         fine_text="Viivästyskorko 8 %",
     )
+
+
+def example(today: date, format_id: str) -> bytes:
+    """`example_spec` rendered in the Finvoice version that `format_id` (`finvoice-3.0`) names.
+
+    The registry's writer hook: the shared per-format tests check that it routes.
+    """
+    return render(example_spec(today, format_id.removeprefix("finvoice-")))
