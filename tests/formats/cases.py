@@ -11,10 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import SAMPLES, TEST_DATA, Edit, local, step
+from helpers import SAMPLES, TEST_DATA, Edit, local, party, step
 
 DATA = TEST_DATA / "formats"
 TEAPPSXML_INVOICE = "/INVOICE_CENTER/CONTENT_FRAME/INVOICES/INVOICE"
+
+# The seller and buyer of the test files in tests/data/formats, as every reader must read them.
+PIRKAN_KONE = party(
+    "Pirkan Kone Oy", "1572860-0", "FI15728600", ["Hatanpään valtatie 34"], "Tampere", "33100"
+)
+NOKIAN_METALLITYO = party(
+    "Nokian Metallityö Oy", "2464491-9", None, ["Teollisuustie 7", "Halli B"], "Nokia", "37150"
+)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from formats.cases import DATA
+from formats.cases import DATA, PIRKAN_KONE
 from helpers import SAMPLES, TODAY, adapt_as, fields, local, party, row
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
@@ -128,14 +128,7 @@ def test_xrechnung_every_field() -> None:
             {"percent": D("14"), "base": D("80.00"), "amount": D("11.20")},
         ],
         # SpecifiedLegalOrganization/ID schemeID="0216" 003715728600: the OVT code of 1572860-0.
-        "seller": party(
-            "Pirkan Kone Oy",
-            "1572860-0",
-            "FI15728600",
-            ["Hatanpään valtatie 34"],
-            "Tampere",
-            "33100",
-        ),
+        "seller": PIRKAN_KONE,
         "seller_accounts": [],
         "buyer": party(
             "Vasa Verkstad Ab",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from formats.cases import DATA
+from formats.cases import DATA, NOKIAN_METALLITYO, PIRKAN_KONE
 from helpers import SAMPLES, TODAY, adapt_as, fields, party
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
@@ -255,24 +255,10 @@ def test_allowances_rounding_prepaid_and_ovt_buyer_every_field() -> None:
             {"percent": D("25.5"), "base": D("415.00"), "amount": D("105.83")},
             {"percent": D("14"), "base": D("37.05"), "amount": D("5.19")},
         ],
-        "seller": party(
-            "Pirkan Kone Oy",
-            "1572860-0",
-            "FI15728600",
-            ["Hatanpään valtatie 34"],
-            "Tampere",
-            "33100",
-        ),
+        "seller": PIRKAN_KONE,
         "seller_accounts": [{"account": "FI7944052020036082", "scheme": None, "bic": "ITELFIHH"}],
         # Only cbc:EndpointID schemeID="0216" 003724644919: an OVT code, 0037 + 2464491-9.
-        "buyer": party(
-            "Nokian Metallityö Oy",
-            "2464491-9",
-            None,
-            ["Teollisuustie 7", "Halli B"],
-            "Nokia",
-            "37150",
-        ),
+        "buyer": NOKIAN_METALLITYO,
         "recipient": None,
         "language": None,
         "payment": {

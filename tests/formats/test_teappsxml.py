@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from formats.cases import DATA
+from formats.cases import DATA, NOKIAN_METALLITYO, PIRKAN_KONE
 from helpers import SAMPLES, TODAY, adapt_as, fields, party, row
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
@@ -141,24 +141,10 @@ def test_own_2_7_2_every_field() -> None:
         ],
         "rows_adjustment": None,
         "vat_lines": [{"percent": D("25.5"), "base": D("232.00"), "amount": D("59.16")}],
-        "seller": party(
-            "Pirkan Kone Oy",
-            "1572860-0",
-            "FI15728600",
-            ["Hatanpään valtatie 34"],
-            "Tampere",
-            "33100",
-        ),
+        "seller": PIRKAN_KONE,
         "seller_accounts": [{"account": "FI7944052020036082", "scheme": "IBAN", "bic": "ITELFIHH"}],
         # No ORGANIZATION_NUMBER: the OVT address 003724644919 carries 2464491-9.
-        "buyer": party(
-            "Nokian Metallityö Oy",
-            "2464491-9",
-            None,
-            ["Teollisuustie 7", "Halli B"],
-            "Nokia",
-            "37150",
-        ),
+        "buyer": NOKIAN_METALLITYO,
         "recipient": None,
         "language": None,
         "payment": {
