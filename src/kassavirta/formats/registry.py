@@ -115,6 +115,9 @@ class Format:
     """XSD file names, in order of preference."""
     root_schemas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Root local name → XSD file names, for documents whose root needs another schema."""
+    standalone_schema: bool = False
+    """The XSD imports no neighbours: `schemas add` installs it at the top of the folder.
+    Other distributions (UBL, CII) import theirs by relative path and keep their layout."""
     folder: str | None = None
     """The package under `kassavirta.formats` that holds the modules below and `paths.py`."""
     read: str | None = None
@@ -132,6 +135,7 @@ def _finvoice(format_id: str, name: str, *versions: str) -> Format:
         ),
         supported=True,
         schemas=(f"Finvoice{format_id.removeprefix('finvoice-')}.xsd",),
+        standalone_schema=True,
         folder="finvoice",
         read="read",
         rewrite="rewrite",

@@ -16,7 +16,7 @@ from lxml import etree
 
 from kassavirta.errors import SettingsError
 from kassavirta.fileio import atomic_write_bytes
-from kassavirta.formats.registry import BY_ID, SCHEMA_FILES
+from kassavirta.formats.registry import FORMATS, SCHEMA_FILES
 
 ENV_VAR = "KASSAVIRTA_SCHEMAS"
 _COMPILED: dict[tuple[str, float], etree.XMLSchema] = {}
@@ -136,16 +136,11 @@ def add_schemas(source: Path, target: Path | None = None) -> list[Path]:
     installed: list[Path] = []
     for f in files:
         relative = f.relative_to(source)
-        # The main Finvoice schemas are looked up by plain name, at the top. Others
+        # Standalone schemas (Finvoice's) are looked up by plain name, at the top. Others
         # (UBL, CII) import their neighbours by relative path, so they keep their layout.
         dest = target / (relative.name if relative.name in _FLAT_NAMES else relative)
         installed.append(atomic_write_bytes(dest, f.read_bytes()))
     return installed
 
 
-_FLAT_NAMES = {
-    n
-    for fmt, names in SCHEMA_FILES.items()
-    if BY_ID[fmt.split("/")[0]].folder == "finvoice"
-    for n in names
-}
+_FLAT_NAMES = {n for f in FORMATS if f.standalone_schema for n in f.schemas}
