@@ -42,15 +42,15 @@ def _address(f: Fields, prefix: str, key: str, base: etree._Element | None) -> A
     block = f.element(f"{key}.address", f"{prefix}{paths.ADDRESS}", base)
     if block is None:
         return None
-    streets_el = f.findall(f"{prefix}StreetName", block)
+    streets_el = f.findall(f"{prefix}{paths.STREET}", block)
     if streets_el:
         f.note(f"{key}.address.street", streets_el[0])
     return Address(
         streets=[t for t in ((e.text or "").strip() for e in streets_el) if t],
-        town=f.text(f"{key}.address.town", f"{prefix}TownName", block),
-        postcode=f.text(f"{key}.address.postcode", f"{prefix}PostCodeIdentifier", block),
-        country=f.text(f"{key}.address.country", "CountryCode", block),
-        po_box=f.text(None, f"{prefix}PostOfficeBoxIdentifier", block),
+        town=f.text(f"{key}.address.town", f"{prefix}{paths.TOWN}", block),
+        postcode=f.text(f"{key}.address.postcode", f"{prefix}{paths.POSTCODE}", block),
+        country=f.text(f"{key}.address.country", paths.COUNTRY, block),
+        po_box=f.text(None, f"{prefix}{paths.PO_BOX}", block),
     )
 
 
@@ -59,9 +59,9 @@ def _party(f: Fields, element: str, prefix: str, key: str) -> Party | None:
     if base is None:
         return None
     return Party(
-        name=f.text(f"{key}.name", f"{prefix}OrganisationName", base),
-        business_id=f.text(f"{key}.business_id", f"{prefix}PartyIdentifier", base),
-        vat_code=f.text(f"{key}.vat_code", f"{prefix}OrganisationTaxCode", base),
+        name=f.text(f"{key}.name", f"{prefix}{paths.PARTY_NAME}", base),
+        business_id=f.text(f"{key}.business_id", f"{prefix}{paths.PARTY_ID}", base),
+        vat_code=f.text(f"{key}.vat_code", f"{prefix}{paths.PARTY_VAT}", base),
         address=_address(f, prefix, key, base),
     )
 
@@ -82,9 +82,9 @@ def _rows(f: Fields) -> list[Row]:
     for position, row in enumerate(f.findall(paths.ROW), start=1):
         key = f"rows.{position}"
         f.note(key, row)
-        quantity_el = f.find("InvoicedQuantity", row)
+        quantity_el = f.find(paths.INVOICED_QUANTITY, row)
         if quantity_el is None:
-            quantity_el = f.find("DeliveredQuantity", row)
+            quantity_el = f.find(paths.DELIVERED_QUANTITY, row)
         quantity = None
         unit = None
         if quantity_el is not None and (quantity_el.text or "").strip():
@@ -93,14 +93,14 @@ def _rows(f: Fields) -> list[Row]:
         rows.append(
             Row(
                 index=position,
-                article=f.text(None, "ArticleName", row),
+                article=f.text(None, paths.ARTICLE_NAME, row),
                 quantity=quantity,
                 unit=unit,
-                unit_price=f.amount(f"{key}.unit_price", "UnitPriceAmount", row, comma=True),
-                vat_percent=f.amount(f"{key}.vat_percent", "RowVatRatePercent", row, comma=True),
-                vat_amount=f.amount(f"{key}.vat_amount", "RowVatAmount", row, comma=True),
+                unit_price=f.amount(f"{key}.unit_price", paths.UNIT_PRICE, row, comma=True),
+                vat_percent=f.amount(f"{key}.vat_percent", paths.ROW_VAT_PERCENT, row, comma=True),
+                vat_amount=f.amount(f"{key}.vat_amount", paths.ROW_VAT, row, comma=True),
                 vat_excluded=f.amount(
-                    f"{key}.vat_excluded", "RowVatExcludedAmount", row, comma=True
+                    f"{key}.vat_excluded", paths.ROW_VAT_EXCLUDED, row, comma=True
                 ),
                 amount=f.amount(f"{key}.amount", paths.ROW_AMOUNT, row, comma=True),
             )
@@ -240,13 +240,13 @@ def adapt(document: Document) -> Invoice:
 
     vat_lines = [
         VatLine(
-            percent=f.amount("vat.percent", "VatRatePercent", spec, comma=True),
-            base=f.amount("vat.base", "VatBaseAmount", spec, comma=True),
-            amount=f.amount("vat.amount", "VatRateAmount", spec, comma=True),
+            percent=f.amount("vat.percent", paths.VAT_PERCENT, spec, comma=True),
+            base=f.amount("vat.base", paths.VAT_BASE, spec, comma=True),
+            amount=f.amount("vat.amount", paths.VAT_AMOUNT, spec, comma=True),
         )
         for spec in f.findall(paths.VAT_SPECIFICATION, details)
     ]
-    recipient = _party(f, paths.RECIPIENT, "InvoiceRecipient", "recipient")
+    recipient = _party(f, paths.RECIPIENT, paths.RECIPIENT_PREFIX, "recipient")
     invoice = Invoice(
         format="finvoice-1.3" if (version or "").startswith("1.") else f"finvoice-{version}",
         version=version,
@@ -266,9 +266,9 @@ def adapt(document: Document) -> Invoice:
         paid_amount=f.amount("paid_amount", paths.PAID, details, comma=True),
         rows=_rows(f),
         vat_lines=vat_lines,
-        seller=_party(f, paths.SELLER, "Seller", "seller") or Party(),
+        seller=_party(f, paths.SELLER, paths.SELLER_PREFIX, "seller") or Party(),
         seller_accounts=accounts,
-        buyer=_party(f, paths.BUYER, "Buyer", "buyer") or Party(),
+        buyer=_party(f, paths.BUYER, paths.BUYER_PREFIX, "buyer") or Party(),
         recipient=recipient,
         language=f.text("language", paths.LANGUAGE),
         payment=payment,
@@ -276,7 +276,7 @@ def adapt(document: Document) -> Invoice:
         penalty_fixed_amount=fine_fixed,
         interest_in_free_text=interest_text,
         payment_terms_text=next(
-            iter(f.texts("PaymentTermsDetails/PaymentTermsFreeText", details)), None
+            iter(f.texts(f"{paths.PAYMENT_TERMS}/{paths.TERMS_FREE_TEXT}", details)), None
         ),
         locations=locations,
     )

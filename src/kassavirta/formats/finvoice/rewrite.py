@@ -64,7 +64,7 @@ class _Rewrite(ElementRewrite):
             attrs.append((paths.SCHEME, scheme))
             self.record(
                 element,
-                self.path(element) + "/@IdentificationSchemeName",
+                f"{self.path(element)}/@{paths.SCHEME}",
                 f"{name}_scheme",
                 old_scheme,
                 scheme,
@@ -100,13 +100,15 @@ class _Rewrite(ElementRewrite):
         if bic is None:
             self.insert(
                 bfi,
-                Node(paths.EPI_BIC, plan.bic, ((paths.SCHEME, "BIC"),)),
+                Node(paths.EPI_BIC, plan.bic, ((paths.SCHEME, paths.BIC),)),
                 (paths.EPI_BANK_NAME,),
                 "payment.bic",
                 plan.bic,
             )
         else:
-            self.set_leaf(bic, "payment.bic", plan.bic, "BIC", _same_account(bic.text, plan.bic))
+            self.set_leaf(
+                bic, "payment.bic", plan.bic, paths.BIC, _same_account(bic.text, plan.bic)
+            )
         bei = _child(beneficiary, paths.EPI_BEI)
         if bei is not None:
             self.remove(
@@ -127,7 +129,7 @@ class _Rewrite(ElementRewrite):
             self.set_leaf(name, "payment.beneficiary", plan.payee_name, None, False)
         account = _require(beneficiary, paths.EPI_ACCOUNT, paths.EPI_BENEFICIARY)
         self.set_leaf(
-            account, "payment.iban", plan.iban, "IBAN", _same_account(account.text, plan.iban)
+            account, "payment.iban", plan.iban, paths.IBAN, _same_account(account.text, plan.iban)
         )
 
         reference = _child(instruction, paths.EPI_REMITTANCE)
@@ -165,8 +167,8 @@ class _Rewrite(ElementRewrite):
         block = Node(
             paths.SELLER_ACCOUNT,
             children=(
-                Node(paths.SELLER_ACCOUNT_ID, plan.iban, ((paths.SCHEME, "IBAN"),)),
-                Node(paths.SELLER_BIC, plan.bic, ((paths.SCHEME, "BIC"),)),
+                Node(paths.SELLER_ACCOUNT_ID, plan.iban, ((paths.SCHEME, paths.IBAN),)),
+                Node(paths.SELLER_BIC, plan.bic, ((paths.SCHEME, paths.BIC),)),
             ),
         )
         new_value = f"{plan.iban} {plan.bic}"

@@ -180,18 +180,18 @@ def _address(parent: etree._Element, prefix: str, address: PostalAddress | None)
         return
     block = etree.SubElement(parent, f"{prefix}{paths.ADDRESS}")
     for street in address.streets:
-        _text(block, f"{prefix}StreetName", street)
-    _text(block, f"{prefix}TownName", address.town)
-    _text(block, f"{prefix}PostCodeIdentifier", address.postcode)
-    _text(block, "CountryCode", address.country)
+        _text(block, f"{prefix}{paths.STREET}", street)
+    _text(block, f"{prefix}{paths.TOWN}", address.town)
+    _text(block, f"{prefix}{paths.POSTCODE}", address.postcode)
+    _text(block, paths.COUNTRY, address.country)
 
 
 def _party(root: etree._Element, spec: InvoiceSpec, prefix: str, party: PartySpec) -> None:
     block = etree.SubElement(root, f"{prefix}PartyDetails")
     scheme = {"SchemeID": "0037"} if spec.scheme_ids and spec.version == "3.0" else {}
-    _text(block, f"{prefix}PartyIdentifier", party.business_id, **scheme)
-    _text(block, f"{prefix}OrganisationName", party.name)
-    _text(block, f"{prefix}OrganisationTaxCode", party.vat_code)
+    _text(block, f"{prefix}{paths.PARTY_ID}", party.business_id, **scheme)
+    _text(block, f"{prefix}{paths.PARTY_NAME}", party.name)
+    _text(block, f"{prefix}{paths.PARTY_VAT}", party.vat_code)
     _address(block, prefix, party.address)
 
 
@@ -222,9 +222,9 @@ def _details(root: etree._Element, spec: InvoiceSpec) -> None:
         _money(details, paths.PAID, spec.paid)
     for line in spec.vat_lines:
         vat = etree.SubElement(details, paths.VAT_SPECIFICATION)
-        _money(vat, "VatBaseAmount", line.base)
-        _text(vat, "VatRatePercent", fi_number(line.percent))
-        _money(vat, "VatRateAmount", line.amount)
+        _money(vat, paths.VAT_BASE, line.base)
+        _text(vat, paths.VAT_PERCENT, fi_number(line.percent))
+        _money(vat, paths.VAT_AMOUNT, line.amount)
     terms = etree.SubElement(details, paths.PAYMENT_TERMS)
     _text(terms, paths.TERMS_FREE_TEXT, spec.terms_text)
     if spec.terms_due_date is not None:
@@ -239,13 +239,13 @@ def _details(root: etree._Element, spec: InvoiceSpec) -> None:
 def _row(root: etree._Element, row: RowSpec) -> None:
     element = etree.SubElement(root, paths.ROW)
     _text(element, "ArticleIdentifier", row.article_id)
-    _text(element, "ArticleName", row.article)
-    _text(element, "InvoicedQuantity", fi_number(row.quantity), QuantityUnitCode=row.unit)
-    price = etree.SubElement(element, "UnitPriceAmount", AmountCurrencyIdentifier="EUR")
+    _text(element, paths.ARTICLE_NAME, row.article)
+    _text(element, paths.INVOICED_QUANTITY, fi_number(row.quantity), QuantityUnitCode=row.unit)
+    price = etree.SubElement(element, paths.UNIT_PRICE, AmountCurrencyIdentifier="EUR")
     price.text = fi_amount(row.unit_price)
-    _text(element, "RowVatRatePercent", fi_number(row.vat_percent))
-    _money(element, "RowVatAmount", row.vat_amount)
-    _money(element, "RowVatExcludedAmount", row.vat_excluded)
+    _text(element, paths.ROW_VAT_PERCENT, fi_number(row.vat_percent))
+    _money(element, paths.ROW_VAT, row.vat_amount)
+    _money(element, paths.ROW_VAT_EXCLUDED, row.vat_excluded)
     _money(element, paths.ROW_AMOUNT, row.amount)
 
 
@@ -256,17 +256,17 @@ def _epi(root: etree._Element, spec: InvoiceSpec) -> None:
     _text(ident, paths.EPI_REFERENCE, spec.reference)
     parties = etree.SubElement(epi, paths.EPI_PARTIES)
     bfi = etree.SubElement(parties, paths.EPI_BFI)
-    _text(bfi, paths.EPI_BIC, spec.payment.bic, IdentificationSchemeName="BIC")
+    _text(bfi, paths.EPI_BIC, spec.payment.bic, **{paths.SCHEME: paths.BIC})
     beneficiary = etree.SubElement(parties, paths.EPI_BENEFICIARY)
     _text(beneficiary, paths.EPI_PAYEE, spec.beneficiary)
-    _text(beneficiary, paths.EPI_ACCOUNT, spec.payment.iban, IdentificationSchemeName="IBAN")
+    _text(beneficiary, paths.EPI_ACCOUNT, spec.payment.iban, **{paths.SCHEME: paths.IBAN})
     instruction = etree.SubElement(epi, paths.EPI_INSTRUCTION)
     _text(instruction, paths.EPI_INSTRUCTION_ID, spec.instruction_id)
     _text(
         instruction,
         paths.EPI_REMITTANCE,
         spec.reference,
-        IdentificationSchemeName=spec.reference_scheme,
+        **{paths.SCHEME: spec.reference_scheme},
     )
     instructed = etree.SubElement(instruction, paths.EPI_AMOUNT, AmountCurrencyIdentifier="EUR")
     instructed.text = fi_amount(spec.instructed)
@@ -281,16 +281,16 @@ def build_tree(spec: InvoiceSpec) -> etree._ElementTree:
     root.set(f"{{{XSI}}}noNamespaceSchemaLocation", f"Finvoice{spec.version}.xsd")
     if spec.transmission is not None:
         _transmission(root, spec.transmission)
-    _party(root, spec, "Seller", spec.seller)
+    _party(root, spec, paths.SELLER_PREFIX, spec.seller)
     _text(root, paths.SELLER_UNIT, spec.seller_ovt)
     if spec.seller_accounts:
         info = etree.SubElement(root, paths.SELLER_INFORMATION)
         for account in spec.seller_accounts:
             block = etree.SubElement(info, paths.SELLER_ACCOUNT)
-            _text(block, paths.SELLER_ACCOUNT_ID, account.iban, IdentificationSchemeName="IBAN")
-            _text(block, paths.SELLER_BIC, account.bic, IdentificationSchemeName="BIC")
+            _text(block, paths.SELLER_ACCOUNT_ID, account.iban, **{paths.SCHEME: paths.IBAN})
+            _text(block, paths.SELLER_BIC, account.bic, **{paths.SCHEME: paths.BIC})
     _text(root, paths.LANGUAGE, spec.language)
-    _party(root, spec, "Buyer", spec.buyer)
+    _party(root, spec, paths.BUYER_PREFIX, spec.buyer)
     _text(root, paths.BUYER_UNIT, spec.buyer_ovt)
     _details(root, spec)
     _text(root, paths.BARCODE, spec.barcode)
