@@ -30,8 +30,10 @@ DATE_FORMAT: Final = "Format"
 TRANSMISSION: Final = "MessageTransmissionDetails"
 SENDER: Final = "MessageSenderDetails"
 RECEIVER: Final = "MessageReceiverDetails"
-TO_IDENTIFIER: Final = f"{TRANSMISSION}/{RECEIVER}/ToIdentifier"
-TO_INTERMEDIATOR: Final = f"{TRANSMISSION}/{RECEIVER}/ToIntermediator"
+RECEIVER_ID: Final = "ToIdentifier"
+RECEIVER_INTERMEDIATOR: Final = "ToIntermediator"
+TO_IDENTIFIER: Final = f"{TRANSMISSION}/{RECEIVER}/{RECEIVER_ID}"
+TO_INTERMEDIATOR: Final = f"{TRANSMISSION}/{RECEIVER}/{RECEIVER_INTERMEDIATOR}"
 
 # the parties: each element below is named after its party's prefix
 SELLER_PREFIX: Final = "Seller"

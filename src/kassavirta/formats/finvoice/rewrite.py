@@ -240,7 +240,7 @@ class _Rewrite(ElementRewrite):
             }
             at = existing
         else:
-            skip = {"VirtualBankBarcode"} if barcode_removed else set()
+            skip = {paths.BARCODE} if barcode_removed else set()
             anchor = next(
                 (
                     c
