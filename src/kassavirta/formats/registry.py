@@ -156,16 +156,6 @@ FORMATS: tuple[Format, ...] = (
     _finvoice("finvoice-2.01", "Finvoice 2.01", "2.01"),
     _finvoice("finvoice-3.0", "Finvoice 3.0", "3.0"),
     Format(
-        "teappsxml",
-        "TEAPPSXML",
-        Signature((teappsxml.ROOT,)),
-        supported=True,
-        schemas=("TEAPPSXML.xsd",),
-        folder="teappsxml",
-        read="read",
-        rewrite="rewrite",
-    ),
-    Format(
         "peppol-bis-3",
         "Peppol BIS Billing 3.0",
         Signature(
@@ -186,6 +176,16 @@ FORMATS: tuple[Format, ...] = (
         supported=True,
         schemas=("CrossIndustryInvoice_100pD16B.xsd",),
         folder="cii",
+        read="read",
+        rewrite="rewrite",
+    ),
+    Format(
+        "teappsxml",
+        "TEAPPSXML",
+        Signature((teappsxml.ROOT,)),
+        supported=True,
+        schemas=("TEAPPSXML.xsd",),
+        folder="teappsxml",
         read="read",
         rewrite="rewrite",
     ),
