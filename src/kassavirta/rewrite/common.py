@@ -11,6 +11,7 @@ second run is byte-identical, whatever the encoder would have made of them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -108,6 +109,26 @@ class ElementRewrite:
         """Add `node` to `parent` before the first child named in `before` (else last)."""
         anchor = self.editor.insert_child(parent, node, before, self.removed)
         self.record(anchor, f"{self.path(parent)}/{node.tag}", name, None, value)
+
+    def put(
+        self,
+        parent: etree._Element,
+        found: etree._Element | None,
+        make: Callable[[], Node],
+        before: tuple[str, ...],
+        name: str,
+        value: str,
+        *,
+        account: bool = False,
+    ) -> None:
+        """`value` into the leaf `found`, or a new leaf `make()` in `parent` when there is none.
+
+        An account or BIC (`account=True`) that differs only in spaces or case stays as written.
+        """
+        if found is None:
+            self.insert(parent, make(), before, name, value)
+        elif not (account and compact(found.text) == compact(value)):
+            self.settext_of(found, name, value)
 
     def replace(
         self, element: etree._Element, node: Node, name: str, old: str | None, new: str

@@ -24,7 +24,7 @@ from kassavirta.formats.xml import written_text
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document
 from kassavirta.rewrite import Plan, RewriteError
-from kassavirta.rewrite.common import ElementRewrite, compact
+from kassavirta.rewrite.common import ElementRewrite
 from kassavirta.rewrite.xmlsource import Node
 
 REFERENCE_BEFORE = (
@@ -71,14 +71,15 @@ class _Rewrite(ElementRewrite):
     # -------------------------------------------------------------- the fields
 
     def reference(self) -> None:
-        found = self.find(self.settlement, "PaymentReference")
-        if found is None:
-            node = Node(self.ram(self.settlement, "PaymentReference"), self.plan.reference)
-            self.insert(
-                self.settlement, node, REFERENCE_BEFORE, "payment.reference", self.plan.reference
-            )
-        else:
-            self.settext_of(found, "payment.reference", self.plan.reference)
+        s = self.settlement
+        self.put(
+            s,
+            self.find(s, "PaymentReference"),
+            lambda: Node(self.ram(s, "PaymentReference"), self.plan.reference),
+            REFERENCE_BEFORE,
+            "payment.reference",
+            self.plan.reference,
+        )
 
     def payee(self) -> None:
         s = self.settlement
@@ -135,12 +136,15 @@ class _Rewrite(ElementRewrite):
             )
         account = self.find(kept, "PayeePartyCreditorFinancialAccount")
         assert account is not None
-        iban = self.find(account, "IBANID")
-        if iban is None:
-            node = Node(self.ram(account, "IBANID"), plan.iban)
-            self.insert(account, node, ("AccountName", "ProprietaryID"), "payment.iban", plan.iban)
-        elif compact(iban.text) != compact(plan.iban):
-            self.settext_of(iban, "payment.iban", plan.iban)
+        self.put(
+            account,
+            self.find(account, "IBANID"),
+            lambda: Node(self.ram(account, "IBANID"), plan.iban),
+            ("AccountName", "ProprietaryID"),
+            "payment.iban",
+            plan.iban,
+            account=True,
+        )
         proprietary = self.find(account, "ProprietaryID")
         if proprietary is not None:
             self.drop(
@@ -163,17 +167,15 @@ class _Rewrite(ElementRewrite):
                 plan.bic,
             )
             return
-        bic = self.find(institution, "BICID")
-        if bic is None:
-            self.insert(
-                institution,
-                Node(self.ram(institution, "BICID"), plan.bic),
-                (),
-                "payment.bic",
-                plan.bic,
-            )
-        elif compact(bic.text) != compact(plan.bic):
-            self.settext_of(bic, "payment.bic", plan.bic)
+        self.put(
+            institution,
+            self.find(institution, "BICID"),
+            lambda: Node(self.ram(institution, "BICID"), plan.bic),
+            (),
+            "payment.bic",
+            plan.bic,
+            account=True,
+        )
 
     def clause(self) -> None:
         text = self.plan.clause.text

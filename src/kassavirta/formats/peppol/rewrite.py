@@ -144,12 +144,14 @@ class _Rewrite(ElementRewrite):
                 "a further cac:PaymentMeans removed: the service's account is the only one",
             )
 
-        payment_id = self.find(kept, UBL_CBC, "PaymentID")
-        if payment_id is None:
-            node = Node(self.cbc(kept, "PaymentID"), plan.reference)
-            self.insert(kept, node, PAYMENT_ID_BEFORE, "payment.reference", plan.reference)
-        else:
-            self.settext_of(payment_id, "payment.reference", plan.reference)
+        self.put(
+            kept,
+            self.find(kept, UBL_CBC, "PaymentID"),
+            lambda: Node(self.cbc(kept, "PaymentID"), plan.reference),
+            PAYMENT_ID_BEFORE,
+            "payment.reference",
+            plan.reference,
+        )
 
         account = self.find(kept, UBL_CAC, "PayeeFinancialAccount")
         if account is None:
@@ -161,12 +163,14 @@ class _Rewrite(ElementRewrite):
             raise RewriteError("cac:PayeeFinancialAccount has no cbc:ID")
         if compact(number.text) != compact(plan.iban):
             self.settext_of(number, "payment.iban", plan.iban)
-        name = self.find(account, UBL_CBC, "Name")
-        if name is None:
-            node = Node(self.cbc(account, "Name"), plan.payee_name)
-            self.insert(account, node, ACCOUNT_NAME_BEFORE, "payment.account_name", plan.payee_name)
-        else:
-            self.settext_of(name, "payment.account_name", plan.payee_name)
+        self.put(
+            account,
+            self.find(account, UBL_CBC, "Name"),
+            lambda: Node(self.cbc(account, "Name"), plan.payee_name),
+            ACCOUNT_NAME_BEFORE,
+            "payment.account_name",
+            plan.payee_name,
+        )
         branch = self.find(account, UBL_CAC, "FinancialInstitutionBranch")
         if branch is None:
             node = Node(
@@ -175,12 +179,15 @@ class _Rewrite(ElementRewrite):
             )
             self.insert(account, node, ("Country",), "payment.bic", plan.bic)
             return
-        bic = self.find(branch, UBL_CBC, "ID")
-        if bic is None:
-            node = Node(self.cbc(branch, "ID"), plan.bic)
-            self.insert(branch, node, ("Name",), "payment.bic", plan.bic)
-        elif compact(bic.text) != compact(plan.bic):
-            self.settext_of(bic, "payment.bic", plan.bic)
+        self.put(
+            branch,
+            self.find(branch, UBL_CBC, "ID"),
+            lambda: Node(self.cbc(branch, "ID"), plan.bic),
+            ("Name",),
+            "payment.bic",
+            plan.bic,
+            account=True,
+        )
 
     def payee(self) -> None:
         plan = self.plan

@@ -146,13 +146,15 @@ class _Rewrite(ElementRewrite):
 
         iban = _child(kept, "IBAN_ACCOUNT_NUMBER")
         domestic = _child(kept, "BANK_ACCOUNT_NUMBER")
-        swift = _child(kept, "SWIFT_CODE")
-        if swift is None:
-            node = Node("SWIFT_CODE", plan.bic)
-            before = ("IBAN_ACCOUNT_NUMBER", "BANK_ACCOUNT_NUMBER")
-            self.insert(kept, node, before, "payment.bic", plan.bic)
-        elif compact(swift.text) != compact(plan.bic):
-            self.settext_of(swift, "payment.bic", plan.bic)
+        self.put(
+            kept,
+            _child(kept, "SWIFT_CODE"),
+            lambda: Node("SWIFT_CODE", plan.bic),
+            ("IBAN_ACCOUNT_NUMBER", "BANK_ACCOUNT_NUMBER"),
+            "payment.bic",
+            plan.bic,
+            account=True,
+        )
 
         if iban is not None:
             if compact(iban.text) != compact(plan.iban):
