@@ -10,8 +10,15 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kassavirta.config.settings import Settings
+    from kassavirta.model import Invoice
+    from kassavirta.rewrite import RewriteResult
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -78,3 +85,125 @@ def imported_ledger(directory: Path, source: Path) -> Path:
     with Ledger.open(path) as ledger:
         ledger.import_assignments(load_assignments(source))
     return path
+
+
+# --- the per-format suites (tests/formats/): reading, checking and rewriting one document ---
+
+
+@dataclass(frozen=True)
+class ServiceAccount:
+    iban: str
+    bic: str
+    payee: str
+
+
+SERVICE = ServiceAccount("FI5515725137790445", "NDEAFIHH", "Visma Amili Finland Oy")
+"""The service's payment details in samples/settings.json: what a rewrite writes."""
+
+
+def adapt_as(source: Path | bytes, format_id: str) -> Invoice:
+    """The one document of `source`, detected as `format_id` and read by that format's reader."""
+    from kassavirta.formats import adapter_for, detect
+    from kassavirta.pipeline.read import read_bytes
+
+    data = source.read_bytes() if isinstance(source, Path) else source
+    [document] = read_bytes(data)
+    assert detect(document.part.root).format == format_id
+    adapter = adapter_for(format_id)
+    assert adapter is not None
+    return adapter(document)
+
+
+def fields(invoice: Invoice) -> dict[str, Any]:
+    """Every modelled value of `invoice` but where each came from."""
+    return invoice.model_dump(exclude={"locations"})
+
+
+def rewrite_with(
+    data: bytes, settings: Settings, *, rf: bool = False, today: date = TODAY
+) -> RewriteResult:
+    """`kassavirta rewrite` on `data` under `settings`, sending on `today`."""
+    from kassavirta.config.policy import RunOptions, build_policy
+    from kassavirta.rewrite import rewrite_document
+
+    return rewrite_document(data, build_policy(RunOptions(), today=today, settings=settings), rf=rf)
+
+
+def changed_lines(before: bytes | str, after: bytes | str) -> tuple[list[int], list[str]]:
+    """1-based numbers of the original lines that changed or went, and the lines added."""
+    import difflib
+
+    old = (before.decode("utf-8") if isinstance(before, bytes) else before).splitlines()
+    new = (after.decode("utf-8") if isinstance(after, bytes) else after).splitlines()
+    gone: list[int] = []
+    added: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag in ("replace", "delete"):
+            gone += range(i1 + 1, i2 + 1)
+        if tag in ("replace", "insert"):
+            added += new[j1:j2]
+    return gone, added
+
+
+def step(name: str) -> str:
+    """An XPath step to a child by local name, whatever its namespace."""
+    return f"*[local-name()='{name}']"
+
+
+def local(*names: str) -> str:
+    """A namespace-blind XPath through descendants by local name (`//X//Y`)."""
+    return "".join(f"//{step(n)}" for n in names)
+
+
+def party(
+    name: str | None,
+    business_id: str | None,
+    vat_code: str | None,
+    streets: list[str],
+    town: str | None,
+    postcode: str | None,
+    country: str | None = "FI",
+) -> dict[str, Any]:
+    """A party as `Invoice.model_dump` gives it, with a postal address and no PO box."""
+    return {
+        "name": name,
+        "business_id": business_id,
+        "vat_code": vat_code,
+        "address": {
+            "streets": streets,
+            "town": town,
+            "postcode": postcode,
+            "country": country,
+            "po_box": None,
+        },
+    }
+
+
+def row(
+    index: int,
+    article: str | None = None,
+    quantity: str | None = None,
+    unit: str | None = None,
+    price: str | None = None,
+    percent: str | None = None,
+    vat: str | None = None,
+    net: str | None = None,
+    amount: str | None = None,
+) -> dict[str, Any]:
+    """An invoice row as `Invoice.model_dump` gives it; numbers are written as in the file."""
+    from decimal import Decimal
+
+    def number(text: str | None) -> Decimal | None:
+        return None if text is None else Decimal(text)
+
+    return {
+        "index": index,
+        "article": article,
+        "quantity": number(quantity),
+        "unit": unit,
+        "unit_price": number(price),
+        "vat_percent": number(percent),
+        "vat_amount": number(vat),
+        "vat_excluded": number(net),
+        "amount": number(amount),
+    }

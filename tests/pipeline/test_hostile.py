@@ -25,9 +25,9 @@ import pytest
 from helpers import TODAY
 from kassavirta import check_bytes, check_file
 from kassavirta.findings import CheckResult, Decision
+from kassavirta.formats.finvoice.write import example_spec, render
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES, read_bytes
 from kassavirta.testing.assertions import default_settings, default_settings_mapping
-from kassavirta.testing.finvoice import example_spec, render
 
 SECRET = "KASSAVIRTA-HOSTILE-SECRET-7f3a9c"
 """Written into a local file that entities point at: it must appear nowhere."""

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from kassavirta.errors import InputError
 from kassavirta.findings import Decision
-from kassavirta.testing.finvoice import example_spec, render
+from kassavirta.formats.finvoice.write import example_spec, render
 from kassavirta.testing.fuzz import (
     FuzzFailure,
     check_target,

@@ -23,11 +23,7 @@ from kassavirta.findings import Decision, Severity
 from kassavirta.finnish.barcode import parse_virtual_barcode
 from kassavirta.finnish.reference import is_valid_reference
 from kassavirta.formats import adapter_for, detect
-from kassavirta.formats.schemas import SCHEMA_FILES, compile_schema
-from kassavirta.model import Channel, Invoice
-from kassavirta.pipeline.read import read_bytes
-from kassavirta.testing import data
-from kassavirta.testing.finvoice import (
+from kassavirta.formats.finvoice.write import (
     VERSIONS,
     AccountSpec,
     InvoiceSpec,
@@ -35,6 +31,11 @@ from kassavirta.testing.finvoice import (
     expected,
     render,
 )
+from kassavirta.formats.registry import SCHEMA_FILES
+from kassavirta.formats.schemas import compile_schema
+from kassavirta.model import Channel, Invoice
+from kassavirta.pipeline.read import read_bytes
+from kassavirta.testing import data
 from kassavirta.testing.profiles import profile
 from kassavirta.testing.strategies.assignments import assignments_json
 from kassavirta.testing.strategies.cases import Case, DefectiveInvoice, routable_invoices
@@ -213,7 +214,7 @@ def test_the_reading_is_compared_field_by_field() -> None:
     """The comparison sees a one-cent change in a row (so the lossless property can fail)."""
     from dataclasses import replace
 
-    from kassavirta.testing.finvoice import example_spec
+    from kassavirta.formats.finvoice.write import example_spec
 
     spec = example_spec(date(2026, 12, 1))
     row = replace(spec.rows[0], amount=spec.rows[0].amount + Decimal("0.01"))

@@ -184,7 +184,7 @@ def test_the_kassavirta_check_fixture_reads_back_what_we_wrote(
 def test_a_writer_bug_fails_with_the_service_message(
     kassavirta_settings: Settings, kassavirta_today: date
 ) -> None:
-    from kassavirta.testing.finvoice import example_spec, expected
+    from kassavirta.formats.finvoice.write import example_spec, expected
 
     invoice = expected(example_spec(kassavirta_today))
     with pytest.raises(AssertionError) as failure:
@@ -211,7 +211,7 @@ def test_defective_invoices_fail_assert_routes(case: object) -> None:
 def test_strict_assert_routes_fails_on_warnings(kassavirta_today: date) -> None:
     from dataclasses import replace
 
-    from kassavirta.testing.finvoice import example_spec, render
+    from kassavirta.formats.finvoice.write import example_spec, render
 
     xml = render(replace(example_spec(kassavirta_today), language=None))
     assert_routes(xml, today=kassavirta_today)
@@ -328,7 +328,7 @@ def test_the_plugin_works_without_hypothesis(tmp_path: Path) -> None:
         textwrap.dedent(
             """
             from kassavirta.testing import assert_routes
-            from kassavirta.testing.finvoice import example_spec, render
+            from kassavirta.formats.finvoice.write import example_spec, render
 
             def test_known_invoice_routes(kassavirta_check, kassavirta_today):
                 xml = render(example_spec(kassavirta_today))

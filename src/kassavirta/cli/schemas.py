@@ -37,7 +37,8 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from kassavirta.formats.schemas import SCHEMA_FILES, SchemaStore
+    from kassavirta.formats.registry import SCHEMA_FILES
+    from kassavirta.formats.schemas import SchemaStore
 
     store = SchemaStore(args.schemas)
     found = store.available()

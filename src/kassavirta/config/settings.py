@@ -27,24 +27,10 @@ from pydantic import (
 
 from kassavirta.errors import SettingsError
 from kassavirta.finnish.bank import validate_bic, validate_iban
+from kassavirta.formats.registry import DEFAULT_FORMAT_SUPPORT as DEFAULT_FORMAT_SUPPORT
 
-DEFAULT_FORMAT_SUPPORT: dict[str, bool] = {
-    "finvoice-1.3": True,
-    "finvoice-2.0": True,
-    "finvoice-2.01": True,
-    "finvoice-3.0": True,
-    "teappsxml": True,
-    "peppol-bis-3": True,
-    "cii": True,
-    "ubl": False,
-    "oioxml": False,
-    "facturae": False,
-    "woodx": False,
-    "bgc": False,
-    "axflow": False,
-    "px": False,
-}
-"""Which formats the service takes (SPEC §1). The operator's list can change: a setting."""
+# Which formats the service takes by default (SPEC §1) is the format registry's
+# `supported` column; the operator's list can change, so the run's settings may differ.
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -21,8 +21,9 @@ from kassavirta.config.policy import Policy
 from kassavirta.errors import InputError
 from kassavirta.findings import Decision, Finding, Severity
 from kassavirta.formats import adapter_for
-from kassavirta.formats.base import Adapter
 from kassavirta.formats.detect import Detected
+from kassavirta.formats.registry import UNKNOWN, Adapter
+from kassavirta.formats.xml import local_name
 from kassavirta.model import Channel, Invoice
 from kassavirta.pipeline.read import Document
 from kassavirta.rules import RuleContext, run_rules
@@ -32,11 +33,6 @@ def error_finding(exc: InputError) -> Finding:
     """The finding for an input that cannot be used, where the error says it is."""
     where = {key: getattr(exc, key) for key in ("line", "column", "xpath", "value")}
     return Finding(rule=exc.reason, severity=Severity.ERROR, message=exc.message, **where)
-
-
-def local_name(element: object) -> str:
-    tag = getattr(element, "tag", "")
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 @dataclass
@@ -122,7 +118,7 @@ def not_an_invoice(s: Subject) -> list[Finding]:
 
 
 def unknown_format(s: Subject) -> list[Finding]:
-    if s.detected.format != "unknown":
+    if s.detected.format != UNKNOWN:
         return []
     root = s.document.part.root
     what = root.tag if isinstance(root.tag, str) else "?"

@@ -16,23 +16,7 @@ from lxml import etree
 
 from kassavirta.errors import SettingsError
 from kassavirta.fileio import atomic_write_bytes
-
-SCHEMA_FILES: dict[str, tuple[str, ...]] = {
-    "finvoice-1.3": ("Finvoice1.3.xsd",),
-    "finvoice-2.0": ("Finvoice2.0.xsd",),
-    "finvoice-2.01": ("Finvoice2.01.xsd",),
-    "finvoice-3.0": ("Finvoice3.0.xsd",),
-    # The OASIS UBL 2.1 distribution keeps these in xsd/maindoc/, importing ../common/.
-    "peppol-bis-3": ("UBL-Invoice-2.1.xsd",),
-    "peppol-bis-3/CreditNote": ("UBL-CreditNote-2.1.xsd",),
-    "cii": ("CrossIndustryInvoice_100pD16B.xsd",),
-    "teappsxml": ("TEAPPSXML.xsd",),
-}
-"""Format id → the file names its schema goes by, in order of preference.
-
-A key `format/Root` names the schema for documents of that format whose root element
-is `Root` (a UBL `CreditNote` needs the credit-note schema, not the invoice one).
-"""
+from kassavirta.formats.registry import FORMATS, SCHEMA_FILES
 
 ENV_VAR = "KASSAVIRTA_SCHEMAS"
 _COMPILED: dict[tuple[str, float], etree.XMLSchema] = {}
@@ -152,13 +136,11 @@ def add_schemas(source: Path, target: Path | None = None) -> list[Path]:
     installed: list[Path] = []
     for f in files:
         relative = f.relative_to(source)
-        # The main Finvoice schemas are looked up by plain name, at the top. Others
+        # Standalone schemas (Finvoice's) are looked up by plain name, at the top. Others
         # (UBL, CII) import their neighbours by relative path, so they keep their layout.
         dest = target / (relative.name if relative.name in _FLAT_NAMES else relative)
         installed.append(atomic_write_bytes(dest, f.read_bytes()))
     return installed
 
 
-_FLAT_NAMES = {
-    n for fmt, names in SCHEMA_FILES.items() if fmt.startswith("finvoice-") for n in names
-}
+_FLAT_NAMES = {n for f in FORMATS if f.standalone_schema for n in f.schemas}

@@ -7,7 +7,7 @@ from collections import Counter
 from pydantic import BaseModel, Field
 
 from kassavirta.findings import CheckResult
-from kassavirta.formats.schemas import SCHEMA_FILES
+from kassavirta.formats.registry import SCHEMA_FILES
 
 
 class Summary(BaseModel):

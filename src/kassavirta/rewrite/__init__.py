@@ -13,24 +13,26 @@ It works in two steps, so that every format gets the same answers:
    clause in the invoice's language (`clause.transfer_clause`), the agreement
    identifier and the 54-digit virtual barcode.
 2. **The format's rewriter** applies the plan to the document's own bytes.
-   `REWRITERS` maps a format id to a module of this package. Each such module
-   exposes::
+   It is the `rewrite` module in the format's folder (`formats/<name>/rewrite.py`),
+   named by the format's row in `formats.registry`. Each exposes::
 
        def rewrite(source: bytes, document: Document, invoice: Invoice,
                    plan: Plan) -> PartRewrite
 
    `source` is the document's bytes (`data[part.start:part.end]`; a SOAP
-   frame before it is never passed in and stays byte for byte). The module
-   returns the new bytes, the `FieldChange`s (absolute XPaths, old and new
-   values) and notes. Rules every rewriter keeps: edit only what the service
-   changes and leave every other byte as it was (`xmlsource.SourceEditor`
-   splices edits into the original text); put new elements where the
-   format's schema sequence puts them; set a value only when it differs, so
-   that a second run changes nothing; never add an artefact the input did not
-   carry (such as a barcode element). `finvoice.py` is the reference; a
-   `peppol.py`, `teappsxml.py` or `cii.py` added to `REWRITERS` is picked up
-   with no other change; `common.ElementRewrite` holds what they all share
-   (the editor, the change log in document order, block comparison).
+   frame before it is never passed in and stays byte for byte); `invoice` is
+   the document as the check read it, so that a rewriter need not read a value
+   again. The module returns the new bytes, the `FieldChange`s (absolute
+   XPaths, old and new values) and notes. Rules every rewriter keeps: edit
+   only what the service changes and leave every other byte as it was
+   (`xmlsource.SourceEditor` splices edits into the original text); put new
+   elements where the format's schema sequence puts them; set a value only
+   when it differs, so that a second run changes nothing; never add an
+   artefact the input did not carry (such as a barcode element).
+   `formats/finvoice/rewrite.py` is the reference; `common.ElementRewrite`
+   holds what they all share (the editor, the change log in document order,
+   block comparison), and `rewrite = ElementRewrite.apply` on a subclass is
+   the function.
 
 Only routed invoices are rewritten; any other decision is returned with its
 reasons and the input unchanged. With `accountable_party = company` the
@@ -49,21 +51,9 @@ from kassavirta.errors import InputError, KassavirtaError
 from kassavirta.findings import CheckResult, Decision
 from kassavirta.finnish.barcode import virtual_barcode
 from kassavirta.finnish.reference import preview_reference
-from kassavirta.lazy import module_attribute
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document, read_bytes
 from kassavirta.rewrite.clause import Clause, transfer_clause
-
-REWRITERS: dict[str, str] = {
-    "finvoice-1.3": "finvoice",
-    "finvoice-2.0": "finvoice",
-    "finvoice-2.01": "finvoice",
-    "finvoice-3.0": "finvoice",
-    "peppol-bis-3": "peppol",
-    "cii": "cii",
-    "teappsxml": "teappsxml",
-}
-"""Format id → the module of this package whose `rewrite(...)` applies a plan to it."""
 
 PAYEE_NAME_MAX = 35
 """EpiNameAddressDetails is a token of 2–35 characters; other formats allow more."""
@@ -132,6 +122,8 @@ class PartRewrite:
 
 
 class FormatRewriter(Protocol):
+    """A format's `rewrite` function (see the module docstring)."""
+
     def __call__(
         self, source: bytes, document: Document, invoice: Invoice, plan: Plan
     ) -> PartRewrite: ...
@@ -176,10 +168,9 @@ class RewriteResult:
 
 def rewriter_for(format_id: str) -> FormatRewriter | None:
     """The rewrite function for `format_id`, imported on demand; None when there is none."""
-    name = REWRITERS.get(format_id)
-    if name is None:
-        return None
-    return cast("FormatRewriter | None", module_attribute(__name__, name, "rewrite"))
+    from kassavirta.formats.registry import module_of
+
+    return cast("FormatRewriter | None", module_of(format_id, "rewrite", "rewrite"))
 
 
 def _seller_key(invoice: Invoice) -> tuple[str, str | None]:
@@ -355,7 +346,6 @@ def rewrite_document(
 
 
 __all__ = [
-    "REWRITERS",
     "FieldChange",
     "FormatRewriter",
     "PartRewrite",

@@ -11,10 +11,13 @@ second run is byte-identical, whatever the encoder would have made of them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
 
+from kassavirta.formats.xml import local_name, written_text
+from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document
 from kassavirta.rewrite import FieldChange, PartRewrite, Plan, RewriteError
 from kassavirta.rewrite.xmlsource import Node, SourceEditor, SourceText
@@ -28,12 +31,6 @@ class LoggedChange:
     change: FieldChange
 
 
-def text_of(element: etree._Element | None) -> str | None:
-    if element is None:
-        return None
-    return (element.text or "").strip()
-
-
 def compact(value: str | None) -> str:
     """An account or BIC without spaces, upper case: how two of them are compared."""
     return "".join((value or "").split()).upper()
@@ -45,7 +42,7 @@ def matches(element: etree._Element, node: Node) -> bool:
     Prefixes are not compared, only local names, so a block written with the
     document's own prefixes is recognised on the next run.
     """
-    if etree.QName(element).localname != node.tag.rsplit(":", 1)[-1]:
+    if local_name(element) != node.tag.rsplit(":", 1)[-1]:
         return False
     if sorted((str(k), str(v)) for k, v in element.attrib.items()) != sorted(node.attrs):
         return False
@@ -58,9 +55,15 @@ def matches(element: etree._Element, node: Node) -> bool:
 
 
 class ElementRewrite:
-    """One document being rewritten: its tree, its editor and what has changed so far."""
+    """One document being rewritten: its tree, its editor and what has changed so far.
 
-    def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
+    A format's rewriter subclasses it, writes `run`, and exposes `rewrite = Class.apply`.
+    `invoice` is the document as the check read it: a rewriter takes a value from it
+    rather than finding and reading the element again.
+    """
+
+    def __init__(self, source: bytes, document: Document, invoice: Invoice, plan: Plan) -> None:
+        self.invoice = invoice
         self.part = document.part
         self.tree = self.part.tree
         self.root = self.part.root
@@ -90,8 +93,9 @@ class ElementRewrite:
 
     def settext_of(self, element: etree._Element, name: str, value: str) -> None:
         """Set a leaf's text, unless it already is `value`."""
-        if text_of(element) != value:
-            self.record(element, self.path(element), name, text_of(element), value)
+        old = written_text(element)
+        if old != value:
+            self.record(element, self.path(element), name, old, value)
             self.editor.update(element, value)
 
     def insert(
@@ -105,6 +109,26 @@ class ElementRewrite:
         """Add `node` to `parent` before the first child named in `before` (else last)."""
         anchor = self.editor.insert_child(parent, node, before, self.removed)
         self.record(anchor, f"{self.path(parent)}/{node.tag}", name, None, value)
+
+    def put(
+        self,
+        parent: etree._Element,
+        found: etree._Element | None,
+        make: Callable[[], Node],
+        before: tuple[str, ...],
+        name: str,
+        value: str,
+        *,
+        account: bool = False,
+    ) -> None:
+        """`value` into the leaf `found`, or a new leaf `make()` in `parent` when there is none.
+
+        An account or BIC (`account=True`) that differs only in spaces or case stays as written.
+        """
+        if found is None:
+            self.insert(parent, make(), before, name, value)
+        elif not (account and compact(found.text) == compact(value)):
+            self.settext_of(found, name, value)
 
     def replace(
         self, element: etree._Element, node: Node, name: str, old: str | None, new: str
@@ -121,6 +145,19 @@ class ElementRewrite:
         self.editor.remove(element)
         self.record(element, self.path(element), name, old, None)
         self.notes.append(why)
+
+    @classmethod
+    def apply(cls, source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
+        """`plan` applied to the document whose bytes are `source` (a `FormatRewriter`)."""
+        return cls(source, document, invoice, plan).run()
+
+    STEPS: tuple[str, ...] = ()
+    """The methods that apply the plan, field by field, in the order they run."""
+
+    def run(self) -> PartRewrite:
+        for step in self.STEPS:
+            getattr(self, step)()
+        return self.finish()
 
     def finish(self) -> PartRewrite:
         changes = [c.change for c in sorted(self.changes, key=lambda c: c.position)]

@@ -13,21 +13,19 @@ from kassavirta.model import Channel
 from kassavirta.rules.base import RuleContext, finding
 
 SUPPORTED_LANGUAGES = ("fi", "sv", "en")
-LANGUAGE_FIELD = {"finvoice": "InvoiceRecipientLanguageCode"}
-"""Where each format carries the recipient's language code (the gate below keeps the others)."""
-INTEREST_FIELD = {
-    "finvoice": "PaymentTermsDetails/PaymentOverDueFineDetails/PaymentOverDueFinePercent",
-    "teappsxml": "HEADER/PAYMENT_OVERDUE_FINE/INTEREST_RATE",
-    "cii": "ram:SpecifiedTradePaymentTerms/ram:ApplicableTradePaymentPenaltyTerms/"
-    "ram:CalculationPercent",
-}
-"""Where each format carries the penalty interest rate; Peppol BIS 3.0 has no such element."""
 _YTUNNUS_FORM = re.compile(r"^(FI)?[0-9]{6,7}-?[0-9]$", re.IGNORECASE)
 
 
-def _family(ctx: RuleContext) -> str:
-    """The format without its version: `finvoice-3.0` → `finvoice`, `peppol-bis-3` → `peppol`."""
-    return ctx.invoice.format.split("-", 1)[0]
+def _path(ctx: RuleContext, name: str) -> str | None:
+    """Where the invoice's format puts a field (`LANGUAGE`, `PENALTY_INTEREST` of its `paths.py`).
+
+    None when the format has no element for it. Looked up only when a finding is
+    about to name it.
+    """
+    from kassavirta.formats.registry import module_of
+
+    path: str | None = module_of(ctx.invoice.format, "paths", name)
+    return path
 
 
 def _accounts(ctx: RuleContext) -> list[tuple[str, str | None, str | None, str]]:
@@ -165,16 +163,16 @@ def business_id_invalid(ctx: RuleContext) -> Iterator[Finding]:
 
 def language(ctx: RuleContext) -> Iterator[Finding]:
     code = ctx.invoice.language
-    if not code and not ctx.invoice.format.startswith("finvoice-"):
-        return  # only Finvoice carries a recipient language code; nothing to fix elsewhere
     if not code:
+        field = _path(ctx, "LANGUAGE")
+        if field is None:
+            return  # only Finvoice carries a recipient language code; nothing to fix elsewhere
         yield finding(
             ctx,
             "language-defaulted",
             "No recipient language code: reminders and collection letters will be in Finnish.",
             at=("buyer",),
-            detail=f"Add {LANGUAGE_FIELD.get(_family(ctx), 'the recipient language code')} "
-            "(FI, SV or EN).",
+            detail=f"Add {field} (FI, SV or EN).",
         )
     elif code.strip().lower() not in SUPPORTED_LANGUAGES:
         yield finding(
@@ -212,8 +210,8 @@ def interest_not_in_xml(ctx: RuleContext) -> Iterator[Finding]:
             "Penalty interest is mentioned only in free text; the service charges only interest given in the XML.",
             at=("details",),
             value=inv.interest_in_free_text,
-            detail=f"Put the rate in {INTEREST_FIELD[_family(ctx)]}."
-            if _family(ctx) in INTEREST_FIELD
+            detail=f"Put the rate in {field}."
+            if (field := _path(ctx, "PENALTY_INTEREST"))
             else "This format has no element for a penalty interest rate (Peppol BIS 3.0 has "
             "none), so only the free text mentions it.",
         )

@@ -39,7 +39,8 @@ from kassavirta.erp.schedule import Schedule, reminder_schedule, schedule_settin
 from kassavirta.errors import InputError, SettingsError
 from kassavirta.findings import CheckResult
 from kassavirta.finnish.businessdays import is_business_day
-from kassavirta.formats.schemas import SCHEMA_FILES, SchemaStore
+from kassavirta.formats.registry import SCHEMA_FILES
+from kassavirta.formats.schemas import SchemaStore
 from kassavirta.model import Channel
 from kassavirta.pipeline.evaluate import Checker, today_in_helsinki
 from kassavirta.report import Report, Tally

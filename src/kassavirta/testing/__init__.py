@@ -21,12 +21,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kassavirta.formats.finvoice.write import InvoiceSpec, comparable, expected, render
     from kassavirta.testing.assertions import (
         assert_routes,
         default_settings,
         default_settings_mapping,
     )
-    from kassavirta.testing.finvoice import InvoiceSpec, comparable, expected, render
     from kassavirta.testing.strategies.assignments import assignments_json
     from kassavirta.testing.strategies.cases import Case, DefectiveInvoice, routable_invoices
     from kassavirta.testing.strategies.defects import DEFECT_RULES, defective_invoices
@@ -39,25 +39,25 @@ if TYPE_CHECKING:
     from kassavirta.testing.strategies.settings import settings_files
 
 _EXPORTS: dict[str, str] = {
-    "assert_routes": "assertions",
-    "default_settings": "assertions",
-    "default_settings_mapping": "assertions",
-    "InvoiceSpec": "finvoice",
-    "comparable": "finvoice",
-    "expected": "finvoice",
-    "render": "finvoice",
-    "DEFECT_RULES": "strategies.defects",
-    "Case": "strategies.cases",
-    "DefectiveInvoice": "strategies.cases",
-    "assignments_json": "strategies.assignments",
-    "business_ids": "strategies.identifiers",
-    "defective_invoices": "strategies.defects",
-    "finnish_accounts": "strategies.identifiers",
-    "finvoice_invoices": "strategies.invoices",
-    "invoice_specs": "strategies.invoices",
-    "references": "strategies.identifiers",
-    "routable_invoices": "strategies.cases",
-    "settings_files": "strategies.settings",
+    "assert_routes": ".assertions",
+    "default_settings": ".assertions",
+    "default_settings_mapping": ".assertions",
+    "InvoiceSpec": "kassavirta.formats.finvoice.write",
+    "comparable": "kassavirta.formats.finvoice.write",
+    "expected": "kassavirta.formats.finvoice.write",
+    "render": "kassavirta.formats.finvoice.write",
+    "DEFECT_RULES": ".strategies.defects",
+    "Case": ".strategies.cases",
+    "DefectiveInvoice": ".strategies.cases",
+    "assignments_json": ".strategies.assignments",
+    "business_ids": ".strategies.identifiers",
+    "defective_invoices": ".strategies.defects",
+    "finnish_accounts": ".strategies.identifiers",
+    "finvoice_invoices": ".strategies.invoices",
+    "invoice_specs": ".strategies.invoices",
+    "references": ".strategies.identifiers",
+    "routable_invoices": ".strategies.cases",
+    "settings_files": ".strategies.settings",
 }
 
 
@@ -65,7 +65,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
 

@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from kassavirta.errors import KassavirtaError
-from kassavirta.testing.finvoice import render
+from kassavirta.formats.finvoice import paths
+from kassavirta.formats.finvoice.write import render
 from kassavirta.testing.strategies.invoices import invoice_specs
 
 if TYPE_CHECKING:
@@ -172,27 +173,27 @@ def _text_strategy() -> st.SearchStrategy[str]:
 
 
 _TAGS: Final[tuple[str, ...]] = (
-    "Finvoice",
-    "InvoiceDetails",
-    "InvoiceRow",
-    "SubInvoiceRow",
-    "EpiDetails",
-    "InvoiceTotalVatIncludedAmount",
-    "RowAmount",
-    "InvoiceDueDate",
-    "EpiDateOptionDate",
-    "BuyerPartyDetails",
-    "BuyerPostalAddressDetails",
-    "SellerAccountDetails",
-    "MessageTransmissionDetails",
+    paths.ROOT,
+    paths.DETAILS,
+    paths.ROW,
+    paths.SUB_ROW,
+    paths.EPI,
+    paths.TOTAL,
+    paths.ROW_AMOUNT,
+    paths.TERMS_DUE_DATE,
+    paths.EPI_DUE_DATE,
+    paths.BUYER,
+    f"Buyer{paths.ADDRESS}",
+    paths.SELLER_ACCOUNT,
+    paths.TRANSMISSION,
     "x",
 )
 _ATTRIBUTES: Final[tuple[str, ...]] = (
-    "Version",
-    "AmountCurrencyIdentifier",
-    "IdentificationSchemeName",
-    "Format",
-    "QuantityUnitCode",
+    paths.VERSION,
+    paths.CURRENCY,
+    paths.SCHEME,
+    paths.DATE_FORMAT,
+    paths.UNIT,
 )
 
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Literal
 
 from hypothesis import strategies as st
 
+from kassavirta.formats.finvoice.write import InvoiceSpec, expected, render
 from kassavirta.model import Channel, Invoice
-from kassavirta.testing.finvoice import InvoiceSpec, expected, render
 from kassavirta.testing.strategies.assignments import assignments_json
 from kassavirta.testing.strategies.common import JSON, today_or_helsinki
 from kassavirta.testing.strategies.invoices import invoice_specs

@@ -11,9 +11,9 @@ from typing import Final
 from hypothesis import strategies as st
 
 from kassavirta.finnish.businessdays import is_business_day
+from kassavirta.formats.finvoice.write import InvoiceSpec
 from kassavirta.model import Channel
 from kassavirta.testing import data
-from kassavirta.testing.finvoice import InvoiceSpec
 from kassavirta.testing.strategies.assignments import assignments_json
 from kassavirta.testing.strategies.cases import Case, DefectiveInvoice
 from kassavirta.testing.strategies.common import (

@@ -7,8 +7,8 @@ from typing import Literal
 from hypothesis import strategies as st
 
 from kassavirta.finnish.reference import make_fi_reference, make_rf_reference
+from kassavirta.formats.finvoice.write import AccountSpec
 from kassavirta.testing import data
-from kassavirta.testing.finvoice import AccountSpec
 from kassavirta.testing.strategies.common import BUYER_IDS
 
 __all__ = [

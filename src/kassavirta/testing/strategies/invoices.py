@@ -11,9 +11,7 @@ from hypothesis import strategies as st
 
 from kassavirta.finnish.barcode import virtual_barcode
 from kassavirta.finnish.businessdays import business_days_between, is_business_day
-from kassavirta.model import Channel, Invoice
-from kassavirta.testing import data
-from kassavirta.testing.finvoice import (
+from kassavirta.formats.finvoice.write import (
     CENT,
     ENCODINGS,
     VERSIONS,
@@ -26,6 +24,8 @@ from kassavirta.testing.finvoice import (
     expected,
     render,
 )
+from kassavirta.model import Channel, Invoice
+from kassavirta.testing import data
 from kassavirta.testing.strategies.common import CHANNELS, LANGUAGES, pick, today_or_helsinki
 from kassavirta.testing.strategies.identifiers import business_ids, finnish_accounts, references
 

@@ -29,126 +29,27 @@ The Peppol BIS 3.0 business rules (its Schematron) are not checked here.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from lxml import etree
 
-from kassavirta.errors import UnreadableField
-from kassavirta.formats.base import Fields, missing, streets, text_of
-from kassavirta.formats.detect import UBL_CBC
-from kassavirta.model import (
-    Account,
-    Address,
-    Channel,
-    Invoice,
-    Location,
-    Party,
-    Payment,
-    Row,
-    VatLine,
+from kassavirta.formats.en16931 import (
+    CREDIT_NOTE_CODES,
+    FINNISH_SCHEMES,
+    FoundAccount,
+    amount_currencies,
+    first_business_id,
+    interest_text,
+    invoice_of,
+    measured,
+    net_row,
+    split_accounts,
 )
+from kassavirta.formats.peppol.paths import NS, UBL_CAC
+from kassavirta.formats.xml import Fields, missing, streets, text_of
+from kassavirta.model import Account, Address, Invoice, Party, Payment, Row, VatLine
 from kassavirta.pipeline.read import Document
-
-UBL_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
-NS = {"cbc": UBL_CBC, "cac": UBL_CAC}
-
-CREDIT_NOTE_CODES = frozenset(
-    {"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"}
-)
-"""UNTDID 1001 document type codes that mean a credit note (UBL and CII alike)."""
-
-INTEREST_WORDS = re.compile(
-    r"viiv[äa]stys|korko|dröjsmålsränta|\bränta|interest|penalty|verzug|intérêt",
-    re.IGNORECASE,
-)
-"""Words that show free text speaks of late-payment interest (fi, sv, en, de, fr)."""
-
-FINNISH_SCHEMES = frozenset({"0037", "0212", "0213", "0216"})
-"""ISO 6523 ICDs that carry a Finnish business ID: 0037 and 0216 (OVT code),
-0212 (Y-tunnus), 0213 (Finnish VAT number)."""
-
-_OVT = re.compile(r"0037([0-9]{7})([0-9])[0-9A-Za-z]{0,5}")
-_FI_VAT = re.compile(r"(?:FI)?([0-9]{7})([0-9])", re.IGNORECASE)
-_CENT = Decimal("0.01")
-
-
-def _valid_ytunnus(candidate: str) -> bool:
-    from stdnum.fi import ytunnus
-
-    return bool(ytunnus.is_valid(candidate))
-
-
-def finnish_business_id(value: str | None, scheme: str | None = None) -> str | None:
-    """A Finnish business ID written as an OVT code (or VAT number) → `nnnnnnn-n`.
-
-    An OVT code is `0037` + the Y-tunnus's eight digits (+ up to five characters
-    naming a unit). It is rewritten only when it clearly is one: the scheme is
-    absent or Finnish, and the eight digits carry a valid Y-tunnus check digit.
-    Anything else is returned as written, so that `business-id-invalid` can say so.
-    """
-    if value is None:
-        return None
-    raw = value.strip()
-    compact = raw.replace(" ", "")
-    if scheme in (None, "", "0037", "0216"):
-        ovt = _OVT.fullmatch(compact)
-        if ovt and _valid_ytunnus(f"{ovt.group(1)}-{ovt.group(2)}"):
-            return f"{ovt.group(1)}-{ovt.group(2)}"
-    if scheme == "0213":
-        vat = _FI_VAT.fullmatch(compact)
-        if vat and _valid_ytunnus(f"{vat.group(1)}-{vat.group(2)}"):
-            return f"{vat.group(1)}-{vat.group(2)}"
-    return raw or None
-
-
-def first_business_id(f: Fields, key: str, candidates: list[etree._Element]) -> str | None:
-    """The first candidate with text, noted as `{key}.business_id` and read by its scheme."""
-    for element in candidates:
-        value = text_of(element)
-        if value:
-            f.note(f"{key}.business_id", element)
-            return finnish_business_id(value, element.get("schemeID"))
-    return None
-
-
-def line_vat(net: Decimal | None, percent: Decimal | None) -> Decimal | None:
-    """The VAT of a VAT-excluded line at its rate, to the cent (half up)."""
-    if net is None or percent is None:
-        return None
-    return (net * percent / Decimal(100)).quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def check_currencies(f: Fields, found: Iterable[tuple[str, etree._Element]]) -> list[str]:
-    """The distinct currencies the amounts use; more than one is `unreadable-field`."""
-    seen: dict[str, etree._Element] = {}
-    for code, element in found:
-        if code and code not in seen:
-            seen[code] = element
-    if len(seen) > 1:
-        first, (odd_code, odd) = next(iter(seen)), list(seen.items())[1]
-        where = f.where(odd)
-        raise UnreadableField(
-            f"the invoice mixes currencies ({', '.join(seen)}); first {first}, then {odd_code} here",
-            path=f.path,
-            line=where.line,
-            xpath=where.xpath,
-            value=odd_code,
-        )
-    return list(seen)
-
-
-def interest_text(texts: Iterable[str]) -> str | None:
-    return next((t for t in texts if INTEREST_WORDS.search(t)), None)
-
-
-def b2b_or_other(invoice: Invoice) -> tuple[Channel, list[str]]:
-    """B2B unless the buyer has no identifier. The netbank signals are Finvoice's own."""
-    if invoice.buyer_is_business:
-        return Channel.B2B, []
-    return Channel.B2C_OTHER, ["buyer has no business identifier"]
 
 
 def _address(f: Fields, key: str, party: etree._Element) -> Address | None:
@@ -221,7 +122,7 @@ def _due_date(f: Fields) -> date | None:
             if text_of(element):
                 f.note("due_date", element)
                 f.note("payment.due_date", element)
-                return f.date_of("due_date", element, compact=False)
+                return f.date_of(element, compact=False)
     return None
 
 
@@ -232,26 +133,19 @@ def _rows(f: Fields, credit: bool) -> list[Row]:
     for position, line in enumerate(f.findall(line_tag), start=1):
         key = f"rows.{position}"
         f.note(key, line)
-        quantity_el = f.element(f"{key}.quantity", quantity_tag, line)
-        quantity = (
-            f.amount_of(f"{key}.quantity", quantity_el, comma=False)
-            if quantity_el is not None and text_of(quantity_el)
-            else None
-        )
+        measure = measured(f, f.element(f"{key}.quantity", quantity_tag, line))
         net = f.amount(f"{key}.vat_excluded", "cbc:LineExtensionAmount", line)
         percent = f.amount(
             f"{key}.vat_percent", "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", line
         )
         rows.append(
-            Row(
-                index=position,
+            net_row(
+                position,
+                measure,
                 article=f.text(None, "cac:Item/cbc:Name", line),
-                quantity=quantity,
-                unit=quantity_el.get("unitCode") if quantity_el is not None else None,
+                net=net,
+                percent=percent,
                 unit_price=f.amount(f"{key}.unit_price", "cac:Price/cbc:PriceAmount", line),
-                vat_percent=percent,
-                vat_amount=line_vat(net, percent),
-                vat_excluded=net,
             )
         )
     return rows
@@ -279,69 +173,9 @@ def _tax_total(f: Fields, currency: str | None) -> etree._Element | None:
     return totals[0] if totals else None
 
 
-def amount_currencies(
-    f: Fields,
-    root: etree._Element,
-    declared: etree._Element | None,
-    tax_currency: str | None,
-    is_tax_total: Callable[[etree._Element], bool],
-) -> list[str]:
-    """The document currency and every `currencyID`, which must all agree.
-
-    The one exception is the VAT total given a second time in the tax currency
-    (BT-111), which may differ.
-    """
-    found: list[tuple[str, etree._Element]] = []
-    if declared is not None and text_of(declared):
-        found.append(((declared.text or "").strip(), declared))
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        code = (element.get("currencyID") or "").strip()
-        if code and not (code == tax_currency and is_tax_total(element)):
-            found.append((code, element))
-    return check_currencies(f, found)
-
-
 def _in_tax_total(element: etree._Element) -> bool:
     parent = element.getparent()
     return parent is not None and parent.tag == f"{{{UBL_CAC}}}TaxTotal"
-
-
-FoundAccount = tuple[etree._Element, etree._Element | None, Account]
-"""An account as read: its number's element, its BIC's element, and the account."""
-
-
-def iban_or_bban(
-    iban: etree._Element | None, bban: etree._Element | None, bic: etree._Element | None
-) -> FoundAccount | None:
-    """The IBAN when it has a number, else the other (BBAN) one; None when neither has."""
-    number = iban if text_of(iban) else bban
-    if number is None or not text_of(number):
-        return None
-    scheme = "IBAN" if number is iban else "BBAN"
-    return (number, bic, Account(account=text_of(number), scheme=scheme, bic=text_of(bic)))
-
-
-def split_accounts(f: Fields, found: list[FoundAccount], payment: Payment) -> list[Account]:
-    """The first account is the payment's; the others are the seller's further accounts.
-
-    In UBL, CII and TEAPPSXML the payment account and the seller's account list are
-    the same elements, so the first is kept only as `payment`: the IBAN and BIC
-    warnings then name each element once.
-    """
-    if not found:
-        return []
-    (id_el, bic_el, first), *others = found
-    f.note("payment.iban", id_el)
-    if bic_el is not None:
-        f.note("payment.bic", bic_el)
-    payment.iban, payment.iban_scheme, payment.bic = first.account, first.scheme, first.bic
-    for n, (other_id, other_bic, _) in enumerate(others, start=1):
-        f.note(f"seller_accounts.{n}.account", other_id)
-        if other_bic is not None:
-            f.note(f"seller_accounts.{n}.bic", other_bic)
-    return [account for _, _, account in others]
 
 
 def _payment(f: Fields, payable: Decimal | None, due: date | None) -> tuple[Payment, list[Account]]:
@@ -365,10 +199,12 @@ def _payment(f: Fields, payable: Decimal | None, due: date | None) -> tuple[Paym
         if len(found) == 1:
             # BT-85, the account's name, until a payee party says otherwise.
             payment.beneficiary = f.text("payment.beneficiary", "cbc:Name", account)
-    accounts = split_accounts(f, found, payment)
-    payee = f.text("payment.beneficiary", "cac:PayeeParty/cac:PartyName/cbc:Name")
-    if payee is not None:
-        payment.beneficiary = payee
+    accounts = split_accounts(
+        f,
+        found,
+        payment,
+        lambda: f.text("payment.beneficiary", "cac:PayeeParty/cac:PartyName/cbc:Name"),
+    )
     return payment, accounts
 
 
@@ -377,8 +213,8 @@ def adapt(document: Document) -> Invoice:
     part = document.part
     root = part.root
     credit = etree.QName(root).localname == "CreditNote"
-    locations: dict[str, Location] = {}
-    f = Fields(part, path="", locations=locations, namespaces=NS)
+    f = Fields(part, namespaces=NS)
+    locations = f.locations
     f.note("details", root)
 
     number = f.text("number", "cbc:ID")
@@ -415,14 +251,13 @@ def adapt(document: Document) -> Invoice:
         for sub in (f.findall("cac:TaxSubtotal", tax_block) if tax_block is not None else [])
     ]
     rows = _rows(f, credit)
-    rows_vat = sum((r.vat_amount for r in rows if r.vat_amount is not None), Decimal(0))
-    adjustment = _allowances_and_charges(f) + (total_vat or Decimal(0)) - rows_vat
+    charges = _allowances_and_charges(f)
 
     due = _due_date(f)
     payment, accounts = _payment(f, payable, due)
     notes = f.texts("cac:PaymentTerms/cbc:Note")
     type_code = f.text("type_code", "cbc:CreditNoteTypeCode" if credit else "cbc:InvoiceTypeCode")
-    invoice = Invoice(
+    return invoice_of(
         format="peppol-bis-3",
         version=f.text(None, "cbc:CustomizationID"),
         type_code=type_code,
@@ -430,15 +265,15 @@ def adapt(document: Document) -> Invoice:
         number=number,
         issue_date=f.date("issue_date", "cbc:IssueDate"),
         due_date=due,
-        currency=currency or (currencies[0] if currencies else None),
+        currency=currency,
         currencies=currencies,
-        total=tax_inclusive + (rounding or Decimal(0)),
-        total_vat_excluded=f.amount("total_vat_excluded", "cbc:TaxExclusiveAmount", totals),
-        total_vat=total_vat,
+        total=tax_inclusive,
         rounding=rounding,
-        paid_amount=f.amount("paid_amount", "cbc:PrepaidAmount", totals),
         rows=rows,
-        rows_adjustment=adjustment,
+        charges=charges,
+        total_vat=total_vat,
+        total_vat_excluded=f.amount("total_vat_excluded", "cbc:TaxExclusiveAmount", totals),
+        paid_amount=f.amount("paid_amount", "cbc:PrepaidAmount", totals),
         vat_lines=vat_lines,
         seller=_party(f, "seller", "cac:AccountingSupplierParty/cac:Party") or Party(),
         seller_accounts=accounts,
@@ -449,5 +284,3 @@ def adapt(document: Document) -> Invoice:
         payment_terms_text=notes[0] if notes else None,
         locations=locations,
     )
-    invoice.channel, invoice.channel_signals = b2b_or_other(invoice)
-    return invoice

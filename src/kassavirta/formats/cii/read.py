@@ -3,7 +3,7 @@
 CII amounts carry a decimal point; dates are `udt:DateTimeString format="102"`
 (`CCYYMMDD`), the only date format EN 16931 allows.
 
-**The sum rule** is the one of `formats.peppol`, in CII's terms: lines are
+**The sum rule** is the one of `formats.peppol.read`, in CII's terms: lines are
 VAT-excluded (`ram:LineTotalAmount`, BT-131), so the check that mirrors "the
 sum of the invoice rows must match the invoice total" is
 
@@ -28,41 +28,34 @@ from decimal import Decimal
 
 from lxml import etree
 
-from kassavirta.formats.base import Fields, missing, streets, text_of
-from kassavirta.formats.detect import CII
-from kassavirta.formats.peppol import (
+from kassavirta.formats.cii.paths import AGREEMENT, NS, RAM, SETTLEMENT, TRANSACTION
+from kassavirta.formats.en16931 import (
     CREDIT_NOTE_CODES,
     FINNISH_SCHEMES,
     FoundAccount,
     amount_currencies,
-    b2b_or_other,
     first_business_id,
     iban_or_bban,
     interest_text,
-    line_vat,
+    invoice_of,
+    measured,
+    net_row,
     split_accounts,
 )
-from kassavirta.model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
+from kassavirta.formats.xml import Fields, missing, streets, text_of
+from kassavirta.model import Account, Address, Invoice, Party, Payment, Row, VatLine
 from kassavirta.pipeline.read import Document
-
-RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
-UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
-NS = {"rsm": CII, "ram": RAM, "udt": UDT}
-
-TRANSACTION = "rsm:SupplyChainTradeTransaction"
-AGREEMENT = f"{TRANSACTION}/ram:ApplicableHeaderTradeAgreement"
-SETTLEMENT = f"{TRANSACTION}/ram:ApplicableHeaderTradeSettlement"
 
 
 def _date(f: Fields, key: str, expr: str, base: etree._Element | None = None) -> date | None:
     """A `udt:DateTimeString` under `expr`; only format 102 (CCYYMMDD) is a date here."""
-    element = f.element(key, f"{expr}/udt:DateTimeString", base)
-    if element is None or not text_of(element):
+    element = f.filled(key, f"{expr}/udt:DateTimeString", base)
+    if element is None:
         return None
     declared = element.get("format")
     if declared not in (None, "102"):
-        raise f.fail(key, element, f"date format {declared!r} is not 102 (CCYYMMDD)")
-    return f.date_of(key, element, compact=True)
+        raise f.fail(element, f"date format {declared!r} is not 102 (CCYYMMDD)")
+    return f.date_of(element, compact=True)
 
 
 def _address(f: Fields, key: str, party: etree._Element) -> Address | None:
@@ -114,13 +107,9 @@ def _rows(f: Fields) -> list[Row]:
     for position, line in enumerate(lines, start=1):
         key = f"rows.{position}"
         f.note(key, line)
-        quantity_el = f.element(
-            f"{key}.quantity", "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", line
-        )
-        quantity = (
-            f.amount_of(f"{key}.quantity", quantity_el, comma=False)
-            if quantity_el is not None and text_of(quantity_el)
-            else None
+        measure = measured(
+            f,
+            f.element(f"{key}.quantity", "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", line),
         )
         settlement = f.find("ram:SpecifiedLineTradeSettlement", line)
         net = percent = None
@@ -134,19 +123,17 @@ def _rows(f: Fields) -> list[Row]:
                 f"{key}.vat_percent", "ram:ApplicableTradeTax/ram:RateApplicablePercent", settlement
             )
         rows.append(
-            Row(
-                index=position,
+            net_row(
+                position,
+                measure,
                 article=f.text(None, "ram:SpecifiedTradeProduct/ram:Name", line),
-                quantity=quantity,
-                unit=quantity_el.get("unitCode") if quantity_el is not None else None,
+                net=net,
+                percent=percent,
                 unit_price=f.amount(
                     f"{key}.unit_price",
                     "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount",
                     line,
                 ),
-                vat_percent=percent,
-                vat_amount=line_vat(net, percent),
-                vat_excluded=net,
             )
         )
     return rows
@@ -199,10 +186,12 @@ def _payment(
         found.append(entry)
         if len(found) == 1:
             payment.beneficiary = f.text("payment.beneficiary", "ram:AccountName", account)
-    accounts = split_accounts(f, found, payment)
-    payee = f.text("payment.beneficiary", "ram:PayeeTradeParty/ram:Name", settlement)
-    if payee is not None:
-        payment.beneficiary = payee
+    accounts = split_accounts(
+        f,
+        found,
+        payment,
+        lambda: f.text("payment.beneficiary", "ram:PayeeTradeParty/ram:Name", settlement),
+    )
     return payment, accounts
 
 
@@ -210,8 +199,8 @@ def adapt(document: Document) -> Invoice:
     """Read a CII `rsm:CrossIndustryInvoice` into an `Invoice`."""
     part = document.part
     root = part.root
-    locations: dict[str, Location] = {}
-    f = Fields(part, path="", locations=locations, namespaces=NS)
+    f = Fields(part, namespaces=NS)
+    locations = f.locations
     f.note("details", root)
 
     number = f.text("number", "rsm:ExchangedDocument/ram:ID")
@@ -253,11 +242,10 @@ def adapt(document: Document) -> Invoice:
     total_vat = None
     if tax_el is not None and text_of(tax_el):
         f.note("total_vat", tax_el)
-        total_vat = f.amount_of("total_vat", tax_el, comma=False)
+        total_vat = f.amount_of(tax_el, comma=False)
 
     rows = _rows(f)
-    rows_vat = sum((r.vat_amount for r in rows if r.vat_amount is not None), Decimal(0))
-    adjustment = _allowances_and_charges(f, settlement) + (total_vat or Decimal(0)) - rows_vat
+    charges = _allowances_and_charges(f, settlement)
 
     terms = f.findall("ram:SpecifiedTradePaymentTerms", settlement)
     due = None
@@ -281,7 +269,7 @@ def adapt(document: Document) -> Invoice:
     terms_texts = [t for block in terms for t in f.texts("ram:Description", block)]
     notes = f.texts("rsm:ExchangedDocument/ram:IncludedNote/ram:Content")
     type_code = f.text("type_code", "rsm:ExchangedDocument/ram:TypeCode")
-    invoice = Invoice(
+    return invoice_of(
         format="cii",
         version=f.text(
             None,
@@ -292,15 +280,15 @@ def adapt(document: Document) -> Invoice:
         number=number,
         issue_date=_date(f, "issue_date", "rsm:ExchangedDocument/ram:IssueDateTime"),
         due_date=due,
-        currency=currency or (currencies[0] if currencies else None),
+        currency=currency,
         currencies=currencies,
-        total=grand + (rounding or Decimal(0)),
-        total_vat_excluded=f.amount("total_vat_excluded", "ram:TaxBasisTotalAmount", summation),
-        total_vat=total_vat,
+        total=grand,
         rounding=rounding,
-        paid_amount=f.amount("paid_amount", "ram:TotalPrepaidAmount", summation),
         rows=rows,
-        rows_adjustment=adjustment,
+        charges=charges,
+        total_vat=total_vat,
+        total_vat_excluded=f.amount("total_vat_excluded", "ram:TaxBasisTotalAmount", summation),
+        paid_amount=f.amount("paid_amount", "ram:TotalPrepaidAmount", summation),
         vat_lines=[
             VatLine(
                 percent=f.amount("vat.percent", "ram:RateApplicablePercent", tax),
@@ -321,5 +309,3 @@ def adapt(document: Document) -> Invoice:
         payment_terms_text=terms_texts[0] if terms_texts else None,
         locations=locations,
     )
-    invoice.channel, invoice.channel_signals = b2b_or_other(invoice)
-    return invoice

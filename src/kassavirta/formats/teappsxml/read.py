@@ -29,44 +29,40 @@ from decimal import Decimal
 
 from lxml import etree
 
-from kassavirta.formats.base import Fields, missing, streets, text_of
-from kassavirta.formats.peppol import (
+from kassavirta.formats.en16931 import (
     FoundAccount,
     b2b_or_other,
-    check_currencies,
     finnish_business_id,
     iban_or_bban,
     interest_text,
     split_accounts,
 )
-from kassavirta.model import Account, Address, Invoice, Location, Party, Payment, Row, VatLine
+from kassavirta.formats.teappsxml.paths import FORMAT_VERSION, INVOICE, OVERDUE_FINE_RATE
+from kassavirta.formats.xml import Fields, check_currencies, missing, streets, text_of
+from kassavirta.model import Account, Address, Invoice, Party, Payment, Row, VatLine
 from kassavirta.pipeline.read import Document
 
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
-def _amount_of(f: Fields, key: str, element: etree._Element) -> Decimal:
+def _amount_of(f: Fields, element: etree._Element) -> Decimal:
     """An unsigned TEAPPSXML number, signed by its `SIGN` attribute."""
     raw = (element.text or "").strip()
     if "," in raw and "." in raw:
-        raise f.fail(key, element, f"{raw!r} mixes a decimal point and a comma")
+        raise f.fail(element, f"{raw!r} mixes a decimal point and a comma")
     number = raw.replace(",", ".")
     if not _NUMBER.fullmatch(number):
-        raise f.fail(key, element, f"{raw!r} is not an amount")
+        raise f.fail(element, f"{raw!r} is not an amount")
     value = Decimal(number)
     sign = (element.get("SIGN") or "+").strip()
     if sign not in ("+", "-"):
-        raise f.fail(key, element, f"SIGN {sign!r} is neither + nor -")
+        raise f.fail(element, f"SIGN {sign!r} is neither + nor -")
     return -value if sign == "-" else value
 
 
 def _amount(f: Fields, key: str | None, expr: str, base: etree._Element | None) -> Decimal | None:
-    if base is None:
-        return None
-    element = f.element(key, expr, base)
-    if element is None or not text_of(element):
-        return None
-    return _amount_of(f, key or expr, element)
+    element = None if base is None else f.filled(key, expr, base)
+    return None if element is None else _amount_of(f, element)
 
 
 def _date(f: Fields, key: str, expr: str, base: etree._Element) -> date | None:
@@ -79,18 +75,16 @@ def _date(f: Fields, key: str, expr: str, base: etree._Element) -> date | None:
         for tag in ("DAY", "MONTH", "CENTURY", "DECADE_AND_YEAR")
     ]
     if not any(parts):
-        return f.date_of(key, element, compact=True) if text_of(element) else None
+        return f.date_of(element, compact=True) if text_of(element) else None
     day, month, century, year = parts
     if not all(p.isdigit() for p in parts):
         raise f.fail(
-            key, element, f"{'.'.join(parts)!r} is not a date (DAY.MONTH.CENTURY.DECADE_AND_YEAR)"
+            element, f"{'.'.join(parts)!r} is not a date (DAY.MONTH.CENTURY.DECADE_AND_YEAR)"
         )
     try:
         return date(int(century) * 100 + int(year), int(month), int(day))
     except ValueError as exc:
-        raise f.fail(
-            key, element, f"{day}.{month}.{century}{year} is not a real calendar date"
-        ) from exc
+        raise f.fail(element, f"{day}.{month}.{century}{year} is not a real calendar date") from exc
 
 
 def _address(f: Fields, key: str, info: etree._Element) -> Address | None:
@@ -155,7 +149,7 @@ def _rows(f: Fields, invoice: etree._Element) -> list[Row]:
             Row(
                 index=position,
                 article=f.text(None, "ARTICLE/ARTICLE_NAME", row),
-                quantity=_amount_of(f, f"{key}.quantity", quantity_el)
+                quantity=_amount_of(f, quantity_el)
                 if quantity_el is not None and text_of(quantity_el)
                 else None,
                 unit=quantity_el.get("Q_UNIT") if quantity_el is not None else None,
@@ -202,9 +196,9 @@ def adapt(document: Document) -> Invoice:
     """Read the invoice of a TEAPPSXML batch (2.7.x or 3.0) into an `Invoice`."""
     part = document.part
     root = part.root
-    locations: dict[str, Location] = {}
-    f = Fields(part, path="", locations=locations)
-    invoices = f.findall("CONTENT_FRAME/INVOICES/INVOICE")
+    f = Fields(part)
+    locations = f.locations
+    invoices = f.findall(INVOICE)
     if len(invoices) != 1:
         where = f.find("CONTENT_FRAME/INVOICES")
         at = where if where is not None else root
@@ -249,7 +243,7 @@ def adapt(document: Document) -> Invoice:
     texts = [*f.texts("TERMS_OF_PAYMENT", header), *f.texts("FREE_TEXT", header)]
     result = Invoice(
         format="teappsxml",
-        version=f.text(None, "CONTENT_FRAME/BLOCK_RULES/FORMAT_VERSION"),
+        version=f.text(None, FORMAT_VERSION),
         type_code=f.text("type_code", "INVOICE_TYPE", header),
         number=number,
         issue_date=_date(f, "issue_date", "INVOICE_DATE", header),
@@ -274,9 +268,7 @@ def adapt(document: Document) -> Invoice:
         seller_accounts=accounts,
         buyer=_party(f, "buyer", "RECEIVER", invoice) or Party(),
         payment=payment,
-        penalty_interest_percent=_amount(
-            f, "penalty_interest", "PAYMENT_OVERDUE_FINE/INTEREST_RATE", header
-        ),
+        penalty_interest_percent=_amount(f, "penalty_interest", OVERDUE_FINE_RATE, header),
         interest_in_free_text=interest_text(texts),
         payment_terms_text=next(iter(f.texts("TERMS_OF_PAYMENT", header)), None),
         locations=locations,

@@ -1,7 +1,7 @@
 """Applying a rewrite plan to a TEAPPSXML 2.7.x / 3.0 invoice (`INVOICE_CENTER`).
 
 SPEC §3 in TEAPPSXML terms, under `CONTENT_FRAME/INVOICES/INVOICE`, with the
-element names `formats/teappsxml.py` reads:
+element names `formats/teappsxml/read.py` reads:
 
 * payment account: `PAYEE/BANKS` keeps one block, `SWIFT_CODE` = the
   service's BIC and `IBAN_ACCOUNT_NUMBER` = its IBAN; a domestic
@@ -39,10 +39,12 @@ from __future__ import annotations
 
 from lxml import etree
 
+from kassavirta.formats.teappsxml.paths import INVOICE
+from kassavirta.formats.xml import written_text
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document
-from kassavirta.rewrite import PartRewrite, Plan, RewriteError
-from kassavirta.rewrite.common import ElementRewrite, compact, text_of
+from kassavirta.rewrite import Plan, RewriteError
+from kassavirta.rewrite.common import ElementRewrite, compact
 from kassavirta.rewrite.xmlsource import Node
 
 DETAILS_BEFORE = ("CURRENCY", "ORDER_REFERENCE", "ORDER_INFORMATION", "DELIVERER_REFERENCE")
@@ -62,14 +64,16 @@ def _child(parent: etree._Element, name: str) -> etree._Element | None:
 
 
 class _Rewrite(ElementRewrite):
-    def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
-        super().__init__(source, document, plan)
-        invoice = self.root.find("CONTENT_FRAME/INVOICES/INVOICE")
-        if invoice is None:  # pragma: no cover - the adapter refuses such a batch
+    STEPS = ("reference", "clause", "payee_name", "banks")
+
+    def __init__(self, source: bytes, document: Document, invoice: Invoice, plan: Plan) -> None:
+        super().__init__(source, document, invoice, plan)
+        block = self.root.find(INVOICE)
+        if block is None:  # pragma: no cover - the adapter refuses such a batch
             raise RewriteError("the batch holds no CONTENT_FRAME/INVOICES/INVOICE")
-        self.invoice = invoice
-        self.header = self.require(invoice, "HEADER")
-        self.payee = self.require(invoice, "PAYEE")
+        self.block = block
+        self.header = self.require(block, "HEADER")
+        self.payee = self.require(block, "PAYEE")
 
     def require(self, parent: etree._Element, name: str) -> etree._Element:
         found = _child(parent, name)
@@ -126,7 +130,7 @@ class _Rewrite(ElementRewrite):
             return
 
         def account(block: etree._Element) -> str | None:
-            return text_of(_child(block, "IBAN_ACCOUNT_NUMBER")) or text_of(
+            return written_text(_child(block, "IBAN_ACCOUNT_NUMBER")) or written_text(
                 _child(block, "BANK_ACCOUNT_NUMBER")
             )
 
@@ -142,13 +146,15 @@ class _Rewrite(ElementRewrite):
 
         iban = _child(kept, "IBAN_ACCOUNT_NUMBER")
         domestic = _child(kept, "BANK_ACCOUNT_NUMBER")
-        swift = _child(kept, "SWIFT_CODE")
-        if swift is None:
-            node = Node("SWIFT_CODE", plan.bic)
-            before = ("IBAN_ACCOUNT_NUMBER", "BANK_ACCOUNT_NUMBER")
-            self.insert(kept, node, before, "payment.bic", plan.bic)
-        elif compact(swift.text) != compact(plan.bic):
-            self.settext_of(swift, "payment.bic", plan.bic)
+        self.put(
+            kept,
+            _child(kept, "SWIFT_CODE"),
+            lambda: Node("SWIFT_CODE", plan.bic),
+            ("IBAN_ACCOUNT_NUMBER", "BANK_ACCOUNT_NUMBER"),
+            "payment.bic",
+            plan.bic,
+            account=True,
+        )
 
         if iban is not None:
             if compact(iban.text) != compact(plan.iban):
@@ -157,7 +163,7 @@ class _Rewrite(ElementRewrite):
                 self.drop(
                     domestic,
                     "payment.account",
-                    text_of(domestic),
+                    written_text(domestic),
                     "BANK_ACCOUNT_NUMBER removed: the service's account is an IBAN",
                 )
         elif domestic is not None:
@@ -167,7 +173,7 @@ class _Rewrite(ElementRewrite):
                 domestic,
                 f"{self.path(kept)}/IBAN_ACCOUNT_NUMBER",
                 "payment.iban",
-                text_of(domestic),
+                written_text(domestic),
                 plan.iban,
             )
         else:
@@ -177,7 +183,7 @@ class _Rewrite(ElementRewrite):
     def reference(self) -> None:
         plan = self.plan
         target = REFERENCE_ELEMENTS[plan.reference_scheme]
-        blocks = self.invoice.findall(".//DETAILS_OF_PAYMENT")
+        blocks = self.block.findall(".//DETAILS_OF_PAYMENT")
         if not blocks:
             node = Node("DETAILS_OF_PAYMENT", children=(Node(target, plan.reference),))
             anchor = self.editor.insert_child(self.header, node, DETAILS_BEFORE)
@@ -198,7 +204,7 @@ class _Rewrite(ElementRewrite):
                     self.drop(
                         other,
                         "payment.reference",
-                        text_of(other),
+                        written_text(other),
                         f"{other.tag} removed: the new reference is in {target}",
                     )
             elif others:
@@ -206,12 +212,12 @@ class _Rewrite(ElementRewrite):
                 first, *rest = others
                 self.editor.replace(first, Node(target, plan.reference))
                 xpath = f"{self.path(details)}/{target}"
-                self.record(first, xpath, "payment.reference", text_of(first), plan.reference)
+                self.record(first, xpath, "payment.reference", written_text(first), plan.reference)
                 for other in rest:
                     self.drop(
                         other,
                         "payment.reference",
-                        text_of(other),
+                        written_text(other),
                         f"{other.tag} removed: the new reference is in {target}",
                     )
             else:
@@ -220,7 +226,7 @@ class _Rewrite(ElementRewrite):
 
     def clause(self) -> None:
         lines = self.plan.clause.lines
-        texts = [text_of(e) or "" for e in _children(self.header, "FREE_TEXT")]
+        texts = [written_text(e) or "" for e in _children(self.header, "FREE_TEXT")]
         if " ".join(lines) in " ".join(" ".join(texts).split()):
             return
         # HEADER always has children (INVOICE_ID at least): after the last FREE_TEXT, else last.
@@ -231,14 +237,5 @@ class _Rewrite(ElementRewrite):
         xpath = f"{self.path(self.header)}/FREE_TEXT"
         self.record(anchor, xpath, "factoring.clause", None, self.plan.clause.text)
 
-    def run(self) -> PartRewrite:
-        self.reference()
-        self.clause()
-        self.payee_name()
-        self.banks()
-        return self.finish()
 
-
-def rewrite(source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
-    """`plan` applied to the TEAPPSXML batch (one invoice) whose bytes are `source`."""
-    return _Rewrite(source, document, plan).run()
+rewrite = _Rewrite.apply

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from kassavirta.formats.cii import RAM
-from kassavirta.formats.detect import CII
+from kassavirta.formats.cii.paths import CII, RAM
+from kassavirta.formats.xml import written_text
 from kassavirta.model import Invoice
 from kassavirta.pipeline.read import Document
-from kassavirta.rewrite import PartRewrite, Plan, RewriteError
-from kassavirta.rewrite.common import ElementRewrite, compact, text_of
+from kassavirta.rewrite import Plan, RewriteError
+from kassavirta.rewrite.common import ElementRewrite
 from kassavirta.rewrite.xmlsource import Node
 
 REFERENCE_BEFORE = (
@@ -51,8 +51,10 @@ NOTE_BEFORE = ("EffectiveSpecifiedPeriod", "IssuerTradeParty")
 
 
 class _Rewrite(ElementRewrite):
-    def __init__(self, source: bytes, document: Document, plan: Plan) -> None:
-        super().__init__(source, document, plan)
+    STEPS = ("clause", "reference", "payee", "payment_means")
+
+    def __init__(self, source: bytes, document: Document, invoice: Invoice, plan: Plan) -> None:
+        super().__init__(source, document, invoice, plan)
         settlement = self.root.find(
             f"{{{CII}}}SupplyChainTradeTransaction/{{{RAM}}}ApplicableHeaderTradeSettlement"
         )
@@ -69,14 +71,15 @@ class _Rewrite(ElementRewrite):
     # -------------------------------------------------------------- the fields
 
     def reference(self) -> None:
-        found = self.find(self.settlement, "PaymentReference")
-        if found is None:
-            node = Node(self.ram(self.settlement, "PaymentReference"), self.plan.reference)
-            self.insert(
-                self.settlement, node, REFERENCE_BEFORE, "payment.reference", self.plan.reference
-            )
-        else:
-            self.settext_of(found, "payment.reference", self.plan.reference)
+        s = self.settlement
+        self.put(
+            s,
+            self.find(s, "PaymentReference"),
+            lambda: Node(self.ram(s, "PaymentReference"), self.plan.reference),
+            REFERENCE_BEFORE,
+            "payment.reference",
+            self.plan.reference,
+        )
 
     def payee(self) -> None:
         s = self.settlement
@@ -89,7 +92,9 @@ class _Rewrite(ElementRewrite):
             self.insert(s, node, PAYEE_BEFORE, "payment.beneficiary", self.plan.payee_name)
             return
         name = self.find(existing, "Name")
-        self.replace(existing, node, "payment.beneficiary", text_of(name), self.plan.payee_name)
+        self.replace(
+            existing, node, "payment.beneficiary", written_text(name), self.plan.payee_name
+        )
 
     def institution_node(self, context: etree._Element) -> Node:
         return Node(
@@ -121,7 +126,7 @@ class _Rewrite(ElementRewrite):
         kept, *others = with_account
         for other in others:
             account = self.find(other, "PayeePartyCreditorFinancialAccount")
-            old = text_of(account.find(f"{{{RAM}}}IBANID")) if account is not None else None
+            old = written_text(account.find(f"{{{RAM}}}IBANID")) if account is not None else None
             self.drop(
                 other,
                 "seller_accounts",
@@ -131,18 +136,21 @@ class _Rewrite(ElementRewrite):
             )
         account = self.find(kept, "PayeePartyCreditorFinancialAccount")
         assert account is not None
-        iban = self.find(account, "IBANID")
-        if iban is None:
-            node = Node(self.ram(account, "IBANID"), plan.iban)
-            self.insert(account, node, ("AccountName", "ProprietaryID"), "payment.iban", plan.iban)
-        elif compact(iban.text) != compact(plan.iban):
-            self.settext_of(iban, "payment.iban", plan.iban)
+        self.put(
+            account,
+            self.find(account, "IBANID"),
+            lambda: Node(self.ram(account, "IBANID"), plan.iban),
+            ("AccountName", "ProprietaryID"),
+            "payment.iban",
+            plan.iban,
+            account=True,
+        )
         proprietary = self.find(account, "ProprietaryID")
         if proprietary is not None:
             self.drop(
                 proprietary,
                 "payment.account",
-                text_of(proprietary),
+                written_text(proprietary),
                 "ram:ProprietaryID removed: the service's account is an IBAN",
             )
         name = self.find(account, "AccountName")
@@ -159,17 +167,15 @@ class _Rewrite(ElementRewrite):
                 plan.bic,
             )
             return
-        bic = self.find(institution, "BICID")
-        if bic is None:
-            self.insert(
-                institution,
-                Node(self.ram(institution, "BICID"), plan.bic),
-                (),
-                "payment.bic",
-                plan.bic,
-            )
-        elif compact(bic.text) != compact(plan.bic):
-            self.settext_of(bic, "payment.bic", plan.bic)
+        self.put(
+            institution,
+            self.find(institution, "BICID"),
+            lambda: Node(self.ram(institution, "BICID"), plan.bic),
+            (),
+            "payment.bic",
+            plan.bic,
+            account=True,
+        )
 
     def clause(self) -> None:
         text = self.plan.clause.text
@@ -185,14 +191,5 @@ class _Rewrite(ElementRewrite):
         )
         self.insert(document, node, NOTE_BEFORE, "factoring.clause", text)
 
-    def run(self) -> PartRewrite:
-        self.clause()
-        self.reference()
-        self.payee()
-        self.payment_means()
-        return self.finish()
 
-
-def rewrite(source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
-    """`plan` applied to the CII document whose bytes are `source`."""
-    return _Rewrite(source, document, plan).run()
+rewrite = _Rewrite.apply

@@ -24,12 +24,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from kassavirta.formats.detect import UBL_CBC
-from kassavirta.formats.peppol import UBL_CAC
-from kassavirta.model import Invoice
-from kassavirta.pipeline.read import Document
-from kassavirta.rewrite import PartRewrite, Plan, RewriteError
-from kassavirta.rewrite.common import ElementRewrite, compact, text_of
+from kassavirta.formats.peppol.paths import UBL_CAC, UBL_CBC
+from kassavirta.formats.xml import written_text
+from kassavirta.rewrite import RewriteError
+from kassavirta.rewrite.common import ElementRewrite, compact
 from kassavirta.rewrite.xmlsource import Node
 
 NOTE_BEFORE = (
@@ -88,6 +86,8 @@ ACCOUNT_NAME_BEFORE = (
 
 
 class _Rewrite(ElementRewrite):
+    STEPS = ("clause", "payee", "payment_means")
+
     def cbc(self, context: etree._Element, local: str) -> str:
         return self.tag(context, UBL_CBC, local)
 
@@ -140,16 +140,18 @@ class _Rewrite(ElementRewrite):
             self.drop(
                 other,
                 "seller_accounts",
-                text_of(number),
+                written_text(number),
                 "a further cac:PaymentMeans removed: the service's account is the only one",
             )
 
-        payment_id = self.find(kept, UBL_CBC, "PaymentID")
-        if payment_id is None:
-            node = Node(self.cbc(kept, "PaymentID"), plan.reference)
-            self.insert(kept, node, PAYMENT_ID_BEFORE, "payment.reference", plan.reference)
-        else:
-            self.settext_of(payment_id, "payment.reference", plan.reference)
+        self.put(
+            kept,
+            self.find(kept, UBL_CBC, "PaymentID"),
+            lambda: Node(self.cbc(kept, "PaymentID"), plan.reference),
+            PAYMENT_ID_BEFORE,
+            "payment.reference",
+            plan.reference,
+        )
 
         account = self.find(kept, UBL_CAC, "PayeeFinancialAccount")
         if account is None:
@@ -161,12 +163,14 @@ class _Rewrite(ElementRewrite):
             raise RewriteError("cac:PayeeFinancialAccount has no cbc:ID")
         if compact(number.text) != compact(plan.iban):
             self.settext_of(number, "payment.iban", plan.iban)
-        name = self.find(account, UBL_CBC, "Name")
-        if name is None:
-            node = Node(self.cbc(account, "Name"), plan.payee_name)
-            self.insert(account, node, ACCOUNT_NAME_BEFORE, "payment.account_name", plan.payee_name)
-        else:
-            self.settext_of(name, "payment.account_name", plan.payee_name)
+        self.put(
+            account,
+            self.find(account, UBL_CBC, "Name"),
+            lambda: Node(self.cbc(account, "Name"), plan.payee_name),
+            ACCOUNT_NAME_BEFORE,
+            "payment.account_name",
+            plan.payee_name,
+        )
         branch = self.find(account, UBL_CAC, "FinancialInstitutionBranch")
         if branch is None:
             node = Node(
@@ -175,12 +179,15 @@ class _Rewrite(ElementRewrite):
             )
             self.insert(account, node, ("Country",), "payment.bic", plan.bic)
             return
-        bic = self.find(branch, UBL_CBC, "ID")
-        if bic is None:
-            node = Node(self.cbc(branch, "ID"), plan.bic)
-            self.insert(branch, node, ("Name",), "payment.bic", plan.bic)
-        elif compact(bic.text) != compact(plan.bic):
-            self.settext_of(bic, "payment.bic", plan.bic)
+        self.put(
+            branch,
+            self.find(branch, UBL_CBC, "ID"),
+            lambda: Node(self.cbc(branch, "ID"), plan.bic),
+            ("Name",),
+            "payment.bic",
+            plan.bic,
+            account=True,
+        )
 
     def payee(self) -> None:
         plan = self.plan
@@ -198,7 +205,7 @@ class _Rewrite(ElementRewrite):
             self.insert(self.root, node, PAYEE_BEFORE, "payment.beneficiary", plan.payee_name)
             return
         name = existing.find(f"{{{UBL_CAC}}}PartyName/{{{UBL_CBC}}}Name")
-        self.replace(existing, node, "payment.beneficiary", text_of(name), plan.payee_name)
+        self.replace(existing, node, "payment.beneficiary", written_text(name), plan.payee_name)
 
     def clause(self) -> None:
         text = self.plan.clause.text
@@ -221,13 +228,5 @@ class _Rewrite(ElementRewrite):
         self.editor.update(note, joined)
         self.record(note, self.path(note), "factoring.clause", old.strip() or None, joined)
 
-    def run(self) -> PartRewrite:
-        self.clause()
-        self.payee()
-        self.payment_means()
-        return self.finish()
 
-
-def rewrite(source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
-    """`plan` applied to the Peppol BIS 3.0 document whose bytes are `source`."""
-    return _Rewrite(source, document, plan).run()
+rewrite = _Rewrite.apply

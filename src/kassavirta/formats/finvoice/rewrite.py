@@ -11,15 +11,15 @@ from __future__ import annotations
 from lxml import etree
 
 from kassavirta.finnish.reference import compact_reference
-from kassavirta.model import Invoice
-from kassavirta.pipeline.read import Document
-from kassavirta.rewrite import PartRewrite, Plan, RewriteError
-from kassavirta.rewrite.common import ElementRewrite, compact, matches, text_of
+from kassavirta.formats.finvoice import paths
+from kassavirta.formats.xml import written_text
+from kassavirta.rewrite import PartRewrite, RewriteError
+from kassavirta.rewrite.common import ElementRewrite, compact, matches
 from kassavirta.rewrite.xmlsource import Node
 
 SELLER_INFORMATION_AFTER = (
-    "SellerPartyDetails",
-    "SellerOrganisationUnitNumber",
+    paths.SELLER,
+    paths.SELLER_UNIT,
     "SellerSiteCode",
     "SellerContactPersonName",
     "SellerContactPersonFunction",
@@ -28,7 +28,7 @@ SELLER_INFORMATION_AFTER = (
 )
 """Root children that precede SellerInformationDetails (FIELDS.md §1)."""
 
-FACTORING_BEFORE = ("VirtualBankBarcode", "InvoiceRow", "SpecificationDetails", "EpiDetails")
+FACTORING_BEFORE = (paths.BARCODE, paths.ROW, "SpecificationDetails", paths.EPI)
 """Root children that FactoringAgreementDetails goes before, the first present wins (§8)."""
 
 
@@ -59,36 +59,36 @@ class _Rewrite(ElementRewrite):
     ) -> None:
         """Set a leaf's text (unless `same`) and its IdentificationSchemeName."""
         attrs: list[tuple[str, str]] = []
-        old_scheme = element.get("IdentificationSchemeName")
+        old_scheme = element.get(paths.SCHEME)
         if scheme is not None and old_scheme != scheme:
-            attrs.append(("IdentificationSchemeName", scheme))
+            attrs.append((paths.SCHEME, scheme))
             self.record(
                 element,
-                self.path(element) + "/@IdentificationSchemeName",
+                f"{self.path(element)}/@{paths.SCHEME}",
                 f"{name}_scheme",
                 old_scheme,
                 scheme,
             )
         if not same:
-            self.record(element, self.path(element), name, text_of(element), value)
+            self.record(element, self.path(element), name, written_text(element), value)
         if attrs or not same:
             self.editor.update(element, None if same else value, attrs)
 
     def remove(self, element: etree._Element, name: str, why: str) -> None:
-        self.drop(element, name, text_of(element), why)
+        self.drop(element, name, written_text(element), why)
 
     # -------------------------------------------------------------- the fields
 
     def epi(self) -> None:
         plan = self.plan
-        epi = _require(self.root, "EpiDetails", "Finvoice")
-        parties = _require(epi, "EpiPartyDetails", "EpiDetails")
-        bfi = _require(parties, "EpiBfiPartyDetails", "EpiPartyDetails")
-        beneficiary = _require(parties, "EpiBeneficiaryPartyDetails", "EpiPartyDetails")
-        instruction = _require(epi, "EpiPaymentInstructionDetails", "EpiDetails")
-        identification = _child(epi, "EpiIdentificationDetails")
+        epi = _require(self.root, paths.EPI, paths.ROOT)
+        parties = _require(epi, paths.EPI_PARTIES, paths.EPI)
+        bfi = _require(parties, paths.EPI_BFI, paths.EPI_PARTIES)
+        beneficiary = _require(parties, paths.EPI_BENEFICIARY, paths.EPI_PARTIES)
+        instruction = _require(epi, paths.EPI_INSTRUCTION, paths.EPI)
+        identification = _child(epi, paths.EPI_IDENTIFICATION)
 
-        bank_name = _child(bfi, "EpiBfiName")
+        bank_name = _child(bfi, paths.EPI_BANK_NAME)
         if bank_name is not None:
             self.remove(
                 bank_name,
@@ -96,51 +96,53 @@ class _Rewrite(ElementRewrite):
                 "EpiBfiName removed: it named the seller's bank, not the service's",
             )
 
-        bic = _child(bfi, "EpiBfiIdentifier")
+        bic = _child(bfi, paths.EPI_BIC)
         if bic is None:
             self.insert(
                 bfi,
-                Node("EpiBfiIdentifier", plan.bic, (("IdentificationSchemeName", "BIC"),)),
-                ("EpiBfiName",),
+                Node(paths.EPI_BIC, plan.bic, ((paths.SCHEME, paths.BIC),)),
+                (paths.EPI_BANK_NAME,),
                 "payment.bic",
                 plan.bic,
             )
         else:
-            self.set_leaf(bic, "payment.bic", plan.bic, "BIC", _same_account(bic.text, plan.bic))
-        bei = _child(beneficiary, "EpiBei")
+            self.set_leaf(
+                bic, "payment.bic", plan.bic, paths.BIC, _same_account(bic.text, plan.bic)
+            )
+        bei = _child(beneficiary, paths.EPI_BEI)
         if bei is not None:
             self.remove(
                 bei,
                 "payment.beneficiary_business_id",
                 "EpiBei removed: it identified the seller as the payee",
             )
-        name = _child(beneficiary, "EpiNameAddressDetails")
+        name = _child(beneficiary, paths.EPI_PAYEE)
         if name is None:
             self.insert(
                 beneficiary,
-                Node("EpiNameAddressDetails", plan.payee_name),
-                ("EpiBei", "EpiAccountID"),
+                Node(paths.EPI_PAYEE, plan.payee_name),
+                (paths.EPI_BEI, paths.EPI_ACCOUNT),
                 "payment.beneficiary",
                 plan.payee_name,
             )
         elif " ".join((name.text or "").split()) != plan.payee_name:
             self.set_leaf(name, "payment.beneficiary", plan.payee_name, None, False)
-        account = _require(beneficiary, "EpiAccountID", "EpiBeneficiaryPartyDetails")
+        account = _require(beneficiary, paths.EPI_ACCOUNT, paths.EPI_BENEFICIARY)
         self.set_leaf(
-            account, "payment.iban", plan.iban, "IBAN", _same_account(account.text, plan.iban)
+            account, "payment.iban", plan.iban, paths.IBAN, _same_account(account.text, plan.iban)
         )
 
-        reference = _child(instruction, "EpiRemittanceInfoIdentifier")
-        old_reference = text_of(reference)
+        reference = _child(instruction, paths.EPI_REMITTANCE)
+        old_reference = self.invoice.payment.reference  # as the check read it
         if reference is None:
             self.insert(
                 instruction,
                 Node(
-                    "EpiRemittanceInfoIdentifier",
+                    paths.EPI_REMITTANCE,
                     plan.reference,
-                    (("IdentificationSchemeName", plan.reference_scheme),),
+                    ((paths.SCHEME, plan.reference_scheme),),
                 ),
-                ("EpiInstructedAmount", "EpiCharge", "EpiDateOptionDate"),
+                (paths.EPI_AMOUNT, paths.EPI_CHARGE, paths.EPI_DUE_DATE),
                 "payment.reference",
                 plan.reference,
             )
@@ -152,7 +154,7 @@ class _Rewrite(ElementRewrite):
                 plan.reference_scheme,
                 (reference.text or "") == plan.reference,
             )
-        epi_reference = _child(identification, "EpiReference")
+        epi_reference = _child(identification, paths.EPI_REFERENCE)
         if (
             epi_reference is not None
             and _same_reference(epi_reference.text, old_reference)
@@ -163,16 +165,16 @@ class _Rewrite(ElementRewrite):
     def seller_accounts(self) -> None:
         plan = self.plan
         block = Node(
-            "SellerAccountDetails",
+            paths.SELLER_ACCOUNT,
             children=(
-                Node("SellerAccountID", plan.iban, (("IdentificationSchemeName", "IBAN"),)),
-                Node("SellerBic", plan.bic, (("IdentificationSchemeName", "BIC"),)),
+                Node(paths.SELLER_ACCOUNT_ID, plan.iban, ((paths.SCHEME, paths.IBAN),)),
+                Node(paths.SELLER_BIC, plan.bic, ((paths.SCHEME, paths.BIC),)),
             ),
         )
         new_value = f"{plan.iban} {plan.bic}"
-        info = _child(self.root, "SellerInformationDetails")
+        info = _child(self.root, paths.SELLER_INFORMATION)
         if info is None:
-            wrapper = Node("SellerInformationDetails", children=(block,))
+            wrapper = Node(paths.SELLER_INFORMATION, children=(block,))
             after = [
                 c
                 for c in self.root
@@ -190,10 +192,15 @@ class _Rewrite(ElementRewrite):
                 new_value,
             )
             return
-        blocks = info.findall("SellerAccountDetails")
+        blocks = info.findall(paths.SELLER_ACCOUNT)
         old_value = "; ".join(
             " ".join(
-                t for t in (text_of(b.find("SellerAccountID")), text_of(b.find("SellerBic"))) if t
+                t
+                for t in (
+                    written_text(b.find(paths.SELLER_ACCOUNT_ID)),
+                    written_text(b.find(paths.SELLER_BIC)),
+                )
+                if t
             )
             for b in blocks
         )
@@ -211,27 +218,29 @@ class _Rewrite(ElementRewrite):
 
     def factoring(self, barcode_removed: bool) -> None:
         plan = self.plan
-        children = [Node("FactoringAgreementIdentifier", plan.agreement_id)]
-        children += [Node("FactoringFreeText", line) for line in plan.clause.lines]
-        children.append(Node("FactoringPartyName", plan.payee_name))
-        block = Node("FactoringAgreementDetails", children=tuple(children))
-        existing = _child(self.root, "FactoringAgreementDetails")
+        children = [Node(paths.FACTORING_ID, plan.agreement_id)]
+        children += [Node(paths.FACTORING_TEXT, line) for line in plan.clause.lines]
+        children.append(Node(paths.FACTORING_PARTY, plan.payee_name))
+        block = Node(paths.FACTORING, children=tuple(children))
+        existing = _child(self.root, paths.FACTORING)
         base = "/Finvoice/FactoringAgreementDetails"
         if existing is not None:
             if matches(existing, block):
                 return
             self.editor.replace(existing, block)
             old = {
-                "id": text_of(existing.find("FactoringAgreementIdentifier")),
+                "id": written_text(existing.find(paths.FACTORING_ID)),
                 "clause": " ".join(
-                    t for t in (text_of(e) for e in existing.findall("FactoringFreeText")) if t
+                    t
+                    for t in (written_text(e) for e in existing.findall(paths.FACTORING_TEXT))
+                    if t
                 )
                 or None,
-                "party": text_of(existing.find("FactoringPartyName")),
+                "party": written_text(existing.find(paths.FACTORING_PARTY)),
             }
             at = existing
         else:
-            skip = {"VirtualBankBarcode"} if barcode_removed else set()
+            skip = {paths.BARCODE} if barcode_removed else set()
             anchor = next(
                 (
                     c
@@ -262,7 +271,7 @@ class _Rewrite(ElementRewrite):
 
     def barcode(self) -> bool:
         """Recompute VirtualBankBarcode where there is one; True when it had to go."""
-        element = _child(self.root, "VirtualBankBarcode")
+        element = _child(self.root, paths.BARCODE)
         if element is None:
             return False
         if self.plan.barcode is None:
@@ -272,7 +281,7 @@ class _Rewrite(ElementRewrite):
                 "VirtualBankBarcode removed: no barcode can carry the new payment details",
             )
             return True
-        if text_of(element) != self.plan.barcode:
+        if written_text(element) != self.plan.barcode:
             self.set_leaf(element, "virtual_barcode", self.plan.barcode, None, False)
         return False
 
@@ -289,6 +298,4 @@ class _Rewrite(ElementRewrite):
         return self.finish()
 
 
-def rewrite(source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
-    """`plan` applied to the Finvoice document whose bytes are `source`."""
-    return _Rewrite(source, document, plan).run()
+rewrite = _Rewrite.apply

@@ -1,9 +1,14 @@
-"""What every adapter shares: reading located values out of an lxml tree."""
+"""XML helpers every format shares: plain texts and names, and located values.
+
+A reader notes where each value came from (`Fields`), because a finding that
+names a line and an XPath is one a user can fix; the rewriters and the rules use
+the same small helpers (`text_of`, `local_name`) so that no format keeps its own.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -28,6 +33,21 @@ def text_of(element: etree._Element | None) -> str | None:
     return (element.text or "").strip() or None
 
 
+def written_text(element: etree._Element | None) -> str | None:
+    """The stripped text as written: `""` for an empty element, None only for an absent one.
+
+    A rewrite's change log tells "was empty" from "was not there".
+    """
+    if element is None:
+        return None
+    return (element.text or "").strip()
+
+
+def local_name(element: etree._Element) -> str:
+    """The element's name without its namespace."""
+    return etree.QName(element).localname
+
+
 def looks_like_bic(value: str | None) -> bool:
     return bool(value and _BIC.match(value.strip().upper()))
 
@@ -43,22 +63,16 @@ def looks_like_ovt(value: str | None) -> bool:
 class Fields:
     """Reads text, amounts and dates under one part, recording where each came from.
 
-    `path` arguments are ElementPath expressions relative to `base`
+    Path arguments are ElementPath expressions relative to `base`
     (default: the part's root). Values that are present but cannot be read
     raise `UnreadableField` with the line and XPath, because a rule that
     silently saw "nothing" would give a wrong decision.
     """
 
-    def __init__(
-        self,
-        part: Part,
-        path: str,
-        locations: dict[str, Location],
-        namespaces: dict[str, str] | None = None,
-    ) -> None:
+    def __init__(self, part: Part, namespaces: dict[str, str] | None = None) -> None:
         self.part = part
-        self.path = path
-        self.locations = locations
+        self.locations: dict[str, Location] = {}
+        """Model key → where its value was read; the invoice keeps it."""
         self.namespaces = namespaces or {}
 
     def where(self, element: etree._Element) -> Location:
@@ -91,63 +105,64 @@ class Fields:
         found = self.element(key, expr, base)
         if found is None:
             return None
-        value = (found.text or "").strip()
-        return value or None
+        return text_of(found)
 
     def texts(self, expr: str, base: etree._Element | None = None) -> list[str]:
         return [t for t in ((e.text or "").strip() for e in self.findall(expr, base)) if t]
 
-    def fail(self, key: str, element: etree._Element, message: str) -> UnreadableField:
+    def unreadable(self, element: etree._Element, message: str, value: str) -> UnreadableField:
+        """`unreadable-field` for `value`, placed at `element`."""
         where = self.where(element)
-        name = etree.QName(element).localname
-        return UnreadableField(
-            f"{name}: {message}",
-            path=self.path,
-            line=where.line,
-            xpath=where.xpath,
-            value=(element.text or "").strip(),
-        )
+        return UnreadableField(message, path="", line=where.line, xpath=where.xpath, value=value)
 
-    def amount_of(self, key: str, element: etree._Element, *, comma: bool) -> Decimal:
+    def fail(self, element: etree._Element, message: str) -> UnreadableField:
+        """`element`'s text cannot be read: `message` says why."""
+        text = (element.text or "").strip()
+        return self.unreadable(element, f"{local_name(element)}: {message}", text)
+
+    def amount_of(self, element: etree._Element, *, comma: bool) -> Decimal:
         raw = (element.text or "").strip()
         number = raw.replace(",", ".") if comma else raw
         if comma and "." in raw:
-            raise self.fail(key, element, f"amount {raw!r} must use a decimal comma")
+            raise self.fail(element, f"amount {raw!r} must use a decimal comma")
         if not _AMOUNT.fullmatch(number):
-            raise self.fail(key, element, f"{raw!r} is not an amount")
+            raise self.fail(element, f"{raw!r} is not an amount")
         try:
             return Decimal(number)
         except InvalidOperation as exc:  # pragma: no cover - the pattern above excludes it
-            raise self.fail(key, element, f"{raw!r} is not an amount") from exc
+            raise self.fail(element, f"{raw!r} is not an amount") from exc
+
+    def filled(
+        self, key: str | None, expr: str, base: etree._Element | None = None
+    ) -> etree._Element | None:
+        """The element at `expr` (noted as `key`) when it has text; an empty one counts as absent."""
+        found = self.element(key, expr, base)
+        return found if text_of(found) else None
 
     def amount(
         self, key: str, expr: str, base: etree._Element | None = None, *, comma: bool = False
     ) -> Decimal | None:
-        found = self.element(key, expr, base)
-        if found is None or not (found.text or "").strip():
-            return None
-        return self.amount_of(key, found, comma=comma)
+        found = self.filled(key, expr, base)
+        return None if found is None else self.amount_of(found, comma=comma)
 
-    def date_of(self, key: str, element: etree._Element, *, compact: bool) -> date:
+    def date_of(self, element: etree._Element, *, compact: bool) -> date:
         raw = (element.text or "").strip()
         pattern = (
             r"([0-9]{4})([0-9]{2})([0-9]{2})" if compact else r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
         )
         match = re.fullmatch(pattern, raw)
         if not match:
-            raise self.fail(key, element, f"{raw!r} is not a date")
+            raise self.fail(element, f"{raw!r} is not a date")
         try:
             return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError as exc:
-            raise self.fail(key, element, f"{raw!r} is not a real calendar date") from exc
+            raise self.fail(element, f"{raw!r} is not a real calendar date") from exc
 
     def date(
         self, key: str, expr: str, base: etree._Element | None = None, *, compact: bool = False
     ) -> date | None:
-        found = self.element(key, expr, base)
-        if found is None or not (found.text or "").strip():
-            return None
-        return self.date_of(key, found, compact=compact)
+        found = self.filled(key, expr, base)
+        return None if found is None else self.date_of(found, compact=compact)
 
 
 def missing(part: Part, message: str, at: etree._Element) -> UnreadableField:
@@ -161,3 +176,20 @@ def streets(f: Fields, key: str, elements: list[etree._Element]) -> list[str]:
     if lines:
         f.note(f"{key}.address.street", lines[0])
     return [t for t in (text_of(e) for e in lines) if t]
+
+
+def check_currencies(f: Fields, found: Iterable[tuple[str, etree._Element]]) -> list[str]:
+    """The distinct currency codes of `found`, in order; more than one is `unreadable-field`."""
+    seen: dict[str, etree._Element] = {}
+    for code, element in found:
+        if code not in seen:
+            seen[code] = element
+    if len(seen) > 1:
+        first, (odd_code, odd) = next(iter(seen)), list(seen.items())[1]
+        mixed = ", ".join(seen)
+        raise f.unreadable(
+            odd,
+            f"the invoice mixes currencies ({mixed}); first {first}, then {odd_code} here",
+            odd_code,
+        )
+    return list(seen)

@@ -2,7 +2,7 @@
 
 The strategies draw an `InvoiceSpec`; `render` writes it with lxml in the
 schema's element order (FIELDS.md §1) for Finvoice 1.3, 2.0, 2.01 or 3.0, and
-`expected` says what `kassavirta.formats.finvoice.adapt` must read back. A
+`expected` says what `kassavirta.formats.finvoice.read.adapt` must read back. A
 defect is a change to the spec, never to the XML text, so a defective invoice
 and its valid twin differ in exactly the fields the defect names, and the
 expectation stays right for both. Nothing here needs hypothesis.
@@ -17,6 +17,7 @@ from typing import Final
 
 from lxml import etree
 
+from kassavirta.formats.finvoice import paths
 from kassavirta.model import Account, Address, Channel, Invoice, Party, Payment, Row, VatLine
 
 VERSIONS: Final[tuple[str, ...]] = ("1.3", "2.0", "2.01", "3.0")
@@ -177,124 +178,122 @@ def _money(parent: etree._Element, tag: str, value: Decimal | None) -> None:
 def _address(parent: etree._Element, prefix: str, address: PostalAddress | None) -> None:
     if address is None:
         return
-    block = etree.SubElement(parent, f"{prefix}PostalAddressDetails")
+    block = etree.SubElement(parent, f"{prefix}{paths.ADDRESS}")
     for street in address.streets:
-        _text(block, f"{prefix}StreetName", street)
-    _text(block, f"{prefix}TownName", address.town)
-    _text(block, f"{prefix}PostCodeIdentifier", address.postcode)
-    _text(block, "CountryCode", address.country)
+        _text(block, f"{prefix}{paths.STREET}", street)
+    _text(block, f"{prefix}{paths.TOWN}", address.town)
+    _text(block, f"{prefix}{paths.POSTCODE}", address.postcode)
+    _text(block, paths.COUNTRY, address.country)
 
 
 def _party(root: etree._Element, spec: InvoiceSpec, prefix: str, party: PartySpec) -> None:
     block = etree.SubElement(root, f"{prefix}PartyDetails")
     scheme = {"SchemeID": "0037"} if spec.scheme_ids and spec.version == "3.0" else {}
-    _text(block, f"{prefix}PartyIdentifier", party.business_id, **scheme)
-    _text(block, f"{prefix}OrganisationName", party.name)
-    _text(block, f"{prefix}OrganisationTaxCode", party.vat_code)
+    _text(block, f"{prefix}{paths.PARTY_ID}", party.business_id, **scheme)
+    _text(block, f"{prefix}{paths.PARTY_NAME}", party.name)
+    _text(block, f"{prefix}{paths.PARTY_VAT}", party.vat_code)
     _address(block, prefix, party.address)
 
 
 def _transmission(root: etree._Element, t: Transmission) -> None:
-    block = etree.SubElement(root, "MessageTransmissionDetails")
-    sender = etree.SubElement(block, "MessageSenderDetails")
+    block = etree.SubElement(root, paths.TRANSMISSION)
+    sender = etree.SubElement(block, paths.SENDER)
     _text(sender, "FromIdentifier", t.from_identifier)
     _text(sender, "FromIntermediator", t.from_intermediator)
-    receiver = etree.SubElement(block, "MessageReceiverDetails")
-    _text(receiver, "ToIdentifier", t.to_identifier)
-    _text(receiver, "ToIntermediator", t.to_intermediator)
+    receiver = etree.SubElement(block, paths.RECEIVER)
+    _text(receiver, paths.RECEIVER_ID, t.to_identifier)
+    _text(receiver, paths.RECEIVER_INTERMEDIATOR, t.to_intermediator)
     details = etree.SubElement(block, "MessageDetails")
     _text(details, "MessageIdentifier", t.message_id)
     _text(details, "MessageTimeStamp", t.timestamp.isoformat(timespec="seconds"))
 
 
 def _details(root: etree._Element, spec: InvoiceSpec) -> None:
-    details = etree.SubElement(root, "InvoiceDetails")
-    _text(details, "InvoiceTypeCode", spec.type_code)
+    details = etree.SubElement(root, paths.DETAILS)
+    _text(details, paths.TYPE_CODE, spec.type_code)
     _text(details, "InvoiceTypeText", spec.type_text)
     _text(details, "OriginCode", "Original")
-    _text(details, "InvoiceNumber", spec.number)
-    _date(details, "InvoiceDate", spec.issue_date)
-    _money(details, "InvoiceTotalVatExcludedAmount", spec.total_vat_excluded)
-    _money(details, "InvoiceTotalVatAmount", spec.total_vat)
-    _money(details, "InvoiceTotalVatIncludedAmount", spec.total)
+    _text(details, paths.NUMBER, spec.number)
+    _date(details, paths.DATE, spec.issue_date)
+    _money(details, paths.TOTAL_VAT_EXCLUDED, spec.total_vat_excluded)
+    _money(details, paths.TOTAL_VAT, spec.total_vat)
+    _money(details, paths.TOTAL, spec.total)
     if spec.version == "3.0":
-        _money(details, "InvoicePaidAmount", spec.paid)
+        _money(details, paths.PAID, spec.paid)
     for line in spec.vat_lines:
-        vat = etree.SubElement(details, "VatSpecificationDetails")
-        _money(vat, "VatBaseAmount", line.base)
-        _text(vat, "VatRatePercent", fi_number(line.percent))
-        _money(vat, "VatRateAmount", line.amount)
-    terms = etree.SubElement(details, "PaymentTermsDetails")
-    _text(terms, "PaymentTermsFreeText", spec.terms_text)
+        vat = etree.SubElement(details, paths.VAT_SPECIFICATION)
+        _money(vat, paths.VAT_BASE, line.base)
+        _text(vat, paths.VAT_PERCENT, fi_number(line.percent))
+        _money(vat, paths.VAT_AMOUNT, line.amount)
+    terms = etree.SubElement(details, paths.PAYMENT_TERMS)
+    _text(terms, paths.TERMS_FREE_TEXT, spec.terms_text)
     if spec.terms_due_date is not None:
-        _date(terms, "InvoiceDueDate", spec.terms_due_date)
+        _date(terms, paths.TERMS_DUE_DATE, spec.terms_due_date)
     if spec.fine_percent is not None or spec.fine_text is not None:
-        fine = etree.SubElement(terms, "PaymentOverDueFineDetails")
-        _text(fine, "PaymentOverDueFineFreeText", spec.fine_text)
+        fine = etree.SubElement(terms, paths.FINE)
+        _text(fine, paths.FINE_FREE_TEXT, spec.fine_text)
         if spec.fine_percent is not None:
-            _text(fine, "PaymentOverDueFinePercent", fi_number(spec.fine_percent))
+            _text(fine, paths.FINE_PERCENT, fi_number(spec.fine_percent))
 
 
 def _row(root: etree._Element, row: RowSpec) -> None:
-    element = etree.SubElement(root, "InvoiceRow")
+    element = etree.SubElement(root, paths.ROW)
     _text(element, "ArticleIdentifier", row.article_id)
-    _text(element, "ArticleName", row.article)
-    _text(element, "InvoicedQuantity", fi_number(row.quantity), QuantityUnitCode=row.unit)
-    price = etree.SubElement(element, "UnitPriceAmount", AmountCurrencyIdentifier="EUR")
+    _text(element, paths.ARTICLE_NAME, row.article)
+    _text(element, paths.INVOICED_QUANTITY, fi_number(row.quantity), QuantityUnitCode=row.unit)
+    price = etree.SubElement(element, paths.UNIT_PRICE, AmountCurrencyIdentifier="EUR")
     price.text = fi_amount(row.unit_price)
-    _text(element, "RowVatRatePercent", fi_number(row.vat_percent))
-    _money(element, "RowVatAmount", row.vat_amount)
-    _money(element, "RowVatExcludedAmount", row.vat_excluded)
-    _money(element, "RowAmount", row.amount)
+    _text(element, paths.ROW_VAT_PERCENT, fi_number(row.vat_percent))
+    _money(element, paths.ROW_VAT, row.vat_amount)
+    _money(element, paths.ROW_VAT_EXCLUDED, row.vat_excluded)
+    _money(element, paths.ROW_AMOUNT, row.amount)
 
 
 def _epi(root: etree._Element, spec: InvoiceSpec) -> None:
-    epi = etree.SubElement(root, "EpiDetails")
-    ident = etree.SubElement(epi, "EpiIdentificationDetails")
+    epi = etree.SubElement(root, paths.EPI)
+    ident = etree.SubElement(epi, paths.EPI_IDENTIFICATION)
     _date(ident, "EpiDate", spec.issue_date)
-    _text(ident, "EpiReference", spec.reference)
-    parties = etree.SubElement(epi, "EpiPartyDetails")
-    bfi = etree.SubElement(parties, "EpiBfiPartyDetails")
-    _text(bfi, "EpiBfiIdentifier", spec.payment.bic, IdentificationSchemeName="BIC")
-    beneficiary = etree.SubElement(parties, "EpiBeneficiaryPartyDetails")
-    _text(beneficiary, "EpiNameAddressDetails", spec.beneficiary)
-    _text(beneficiary, "EpiAccountID", spec.payment.iban, IdentificationSchemeName="IBAN")
-    instruction = etree.SubElement(epi, "EpiPaymentInstructionDetails")
-    _text(instruction, "EpiPaymentInstructionId", spec.instruction_id)
+    _text(ident, paths.EPI_REFERENCE, spec.reference)
+    parties = etree.SubElement(epi, paths.EPI_PARTIES)
+    bfi = etree.SubElement(parties, paths.EPI_BFI)
+    _text(bfi, paths.EPI_BIC, spec.payment.bic, **{paths.SCHEME: paths.BIC})
+    beneficiary = etree.SubElement(parties, paths.EPI_BENEFICIARY)
+    _text(beneficiary, paths.EPI_PAYEE, spec.beneficiary)
+    _text(beneficiary, paths.EPI_ACCOUNT, spec.payment.iban, **{paths.SCHEME: paths.IBAN})
+    instruction = etree.SubElement(epi, paths.EPI_INSTRUCTION)
+    _text(instruction, paths.EPI_INSTRUCTION_ID, spec.instruction_id)
     _text(
         instruction,
-        "EpiRemittanceInfoIdentifier",
+        paths.EPI_REMITTANCE,
         spec.reference,
-        IdentificationSchemeName=spec.reference_scheme,
+        **{paths.SCHEME: spec.reference_scheme},
     )
-    instructed = etree.SubElement(
-        instruction, "EpiInstructedAmount", AmountCurrencyIdentifier="EUR"
-    )
+    instructed = etree.SubElement(instruction, paths.EPI_AMOUNT, AmountCurrencyIdentifier="EUR")
     instructed.text = fi_amount(spec.instructed)
-    _text(instruction, "EpiCharge", spec.charge, ChargeOption=spec.charge)
-    _date(instruction, "EpiDateOptionDate", spec.due_date)
+    _text(instruction, paths.EPI_CHARGE, spec.charge, ChargeOption=spec.charge)
+    _date(instruction, paths.EPI_DUE_DATE, spec.due_date)
 
 
 def build_tree(spec: InvoiceSpec) -> etree._ElementTree:
     """The invoice as an lxml tree, elements in schema order."""
-    root = etree.Element("Finvoice", nsmap={"xsi": XSI})
-    root.set("Version", spec.version)
+    root = etree.Element(paths.ROOT, nsmap={"xsi": XSI})
+    root.set(paths.VERSION, spec.version)
     root.set(f"{{{XSI}}}noNamespaceSchemaLocation", f"Finvoice{spec.version}.xsd")
     if spec.transmission is not None:
         _transmission(root, spec.transmission)
-    _party(root, spec, "Seller", spec.seller)
-    _text(root, "SellerOrganisationUnitNumber", spec.seller_ovt)
+    _party(root, spec, paths.SELLER_PREFIX, spec.seller)
+    _text(root, paths.SELLER_UNIT, spec.seller_ovt)
     if spec.seller_accounts:
-        info = etree.SubElement(root, "SellerInformationDetails")
+        info = etree.SubElement(root, paths.SELLER_INFORMATION)
         for account in spec.seller_accounts:
-            block = etree.SubElement(info, "SellerAccountDetails")
-            _text(block, "SellerAccountID", account.iban, IdentificationSchemeName="IBAN")
-            _text(block, "SellerBic", account.bic, IdentificationSchemeName="BIC")
-    _text(root, "InvoiceRecipientLanguageCode", spec.language)
-    _party(root, spec, "Buyer", spec.buyer)
-    _text(root, "BuyerOrganisationUnitNumber", spec.buyer_ovt)
+            block = etree.SubElement(info, paths.SELLER_ACCOUNT)
+            _text(block, paths.SELLER_ACCOUNT_ID, account.iban, **{paths.SCHEME: paths.IBAN})
+            _text(block, paths.SELLER_BIC, account.bic, **{paths.SCHEME: paths.BIC})
+    _text(root, paths.LANGUAGE, spec.language)
+    _party(root, spec, paths.BUYER_PREFIX, spec.buyer)
+    _text(root, paths.BUYER_UNIT, spec.buyer_ovt)
     _details(root, spec)
-    _text(root, "VirtualBankBarcode", spec.barcode)
+    _text(root, paths.BARCODE, spec.barcode)
     for row in spec.rows:
         _row(root, row)
     _epi(root, spec)
@@ -461,3 +460,11 @@ def example_spec(today: date, version: str = "3.0") -> InvoiceSpec:
         fine_percent=Decimal(8),
         fine_text="Viivästyskorko 8 %",
     )
+
+
+def example(today: date, format_id: str) -> bytes:
+    """`example_spec` rendered in the Finvoice version that `format_id` (`finvoice-3.0`) names.
+
+    The registry's writer hook: the shared per-format tests check that it routes.
+    """
+    return render(example_spec(today, format_id.removeprefix("finvoice-")))

@@ -1,0 +1,290 @@
+"""Finvoice 1.3 / 2.0 / 2.01 / 3.0 → the normalised invoice.
+
+No element the toolkit reads was renamed between 1.3 and 3.0 (FIELDS.md §14),
+so one adapter serves every version; only presence and cardinality differ.
+Amounts carry a decimal comma and dates are `CCYYMMDD`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from kassavirta.errors import UnreadableField
+from kassavirta.formats.finvoice import paths
+from kassavirta.formats.xml import (
+    Fields,
+    check_currencies,
+    looks_like_bic,
+    looks_like_iban,
+    looks_like_ovt,
+    missing,
+)
+from kassavirta.model import (
+    Account,
+    Address,
+    Channel,
+    Invoice,
+    Party,
+    Payment,
+    Row,
+    VatLine,
+)
+from kassavirta.pipeline.read import Document, Part
+
+_INTEREST_WORDS = re.compile(r"viiv[äa]stys|korko|dröjsmålsränta|\bränta|interest", re.IGNORECASE)
+
+
+def _address(f: Fields, prefix: str, key: str, base: etree._Element | None) -> Address | None:
+    if base is None:
+        return None
+    block = f.element(f"{key}.address", f"{prefix}{paths.ADDRESS}", base)
+    if block is None:
+        return None
+    streets_el = f.findall(f"{prefix}{paths.STREET}", block)
+    if streets_el:
+        f.note(f"{key}.address.street", streets_el[0])
+    return Address(
+        streets=[t for t in ((e.text or "").strip() for e in streets_el) if t],
+        town=f.text(f"{key}.address.town", f"{prefix}{paths.TOWN}", block),
+        postcode=f.text(f"{key}.address.postcode", f"{prefix}{paths.POSTCODE}", block),
+        country=f.text(f"{key}.address.country", paths.COUNTRY, block),
+        po_box=f.text(None, f"{prefix}{paths.PO_BOX}", block),
+    )
+
+
+def _party(f: Fields, element: str, prefix: str, key: str) -> Party | None:
+    base = f.element(key, element)
+    if base is None:
+        return None
+    return Party(
+        name=f.text(f"{key}.name", f"{prefix}{paths.PARTY_NAME}", base),
+        business_id=f.text(f"{key}.business_id", f"{prefix}{paths.PARTY_ID}", base),
+        vat_code=f.text(f"{key}.vat_code", f"{prefix}{paths.PARTY_VAT}", base),
+        address=_address(f, prefix, key, base),
+    )
+
+
+def _currencies(part: Part, f: Fields) -> list[str]:
+    return check_currencies(
+        f,
+        (
+            (code.strip(), element)
+            for element in part.root.iter()
+            if isinstance(element.tag, str) and (code := element.get(paths.CURRENCY)) is not None
+        ),
+    )
+
+
+def _rows(f: Fields) -> list[Row]:
+    rows: list[Row] = []
+    for position, row in enumerate(f.findall(paths.ROW), start=1):
+        key = f"rows.{position}"
+        f.note(key, row)
+        quantity_el = f.find(paths.INVOICED_QUANTITY, row)
+        if quantity_el is None:
+            quantity_el = f.find(paths.DELIVERED_QUANTITY, row)
+        quantity = None
+        unit = None
+        if quantity_el is not None and (quantity_el.text or "").strip():
+            quantity = f.amount_of(quantity_el, comma=True)
+            unit = quantity_el.get(paths.UNIT)
+        rows.append(
+            Row(
+                index=position,
+                article=f.text(None, paths.ARTICLE_NAME, row),
+                quantity=quantity,
+                unit=unit,
+                unit_price=f.amount(f"{key}.unit_price", paths.UNIT_PRICE, row, comma=True),
+                vat_percent=f.amount(f"{key}.vat_percent", paths.ROW_VAT_PERCENT, row, comma=True),
+                vat_amount=f.amount(f"{key}.vat_amount", paths.ROW_VAT, row, comma=True),
+                vat_excluded=f.amount(
+                    f"{key}.vat_excluded", paths.ROW_VAT_EXCLUDED, row, comma=True
+                ),
+                amount=f.amount(f"{key}.amount", paths.ROW_AMOUNT, row, comma=True),
+            )
+        )
+    return rows
+
+
+def _channel(f: Fields, invoice: Invoice, frame: Part | None) -> tuple[Channel, list[str]]:
+    """Consumer e-invoice to a netbank, after SPEC §1 / FIELDS.md §11."""
+    if invoice.buyer_is_business:
+        return Channel.B2B, []
+    signals: list[str] = ["buyer has no business identifier"]
+    bank_signals: list[str] = []
+    to_intermediator = f.text(
+        "transmission.to_intermediator",
+        paths.TO_INTERMEDIATOR,
+    )
+    if looks_like_bic(to_intermediator):
+        bank_signals.append(f"receiver intermediator {to_intermediator} is a BIC")
+    if frame is not None:
+        for to in frame.root.iter(f"{{{paths.EB}}}To"):
+            role = to.findtext(f"{{{paths.EB}}}Role")
+            party = (to.findtext(f"{{{paths.EB}}}PartyId") or "").strip()
+            if role == "Intermediator" and looks_like_bic(party):
+                bank_signals.append(f"transmission frame's receiver intermediator {party} is a BIC")
+    to_identifier = f.text(
+        "transmission.to_identifier",
+        paths.TO_IDENTIFIER,
+    )
+    if to_identifier and looks_like_iban(to_identifier):
+        bank_signals.append(f"receiver address {to_identifier} is an IBAN")
+    elif to_identifier and not looks_like_ovt(to_identifier):
+        bank_signals.append(f"receiver address {to_identifier} is not an OVT code")
+    if invoice.payment.instruction_id:
+        bank_signals.append("EpiPaymentInstructionId is filled")
+    if bank_signals:
+        return Channel.B2C_NETBANK, signals + bank_signals
+    return Channel.B2C_OTHER, signals
+
+
+def adapt(document: Document) -> Invoice:
+    """Read a Finvoice document (any supported version) into an `Invoice`."""
+    part = document.part
+    root = part.root
+    f = Fields(part)
+    locations = f.locations
+    version = root.get(paths.VERSION)
+    details = f.element("details", paths.DETAILS)
+    if details is None:
+        raise UnreadableField(
+            "the invoice has no InvoiceDetails", line=part.line(root), xpath="/Finvoice"
+        )
+    currencies = _currencies(part, f)
+    total_el = f.element("total", paths.TOTAL, details)
+    total = f.amount("total", paths.TOTAL, details, comma=True)
+    currency = total_el.get(paths.CURRENCY) if total_el is not None else None
+
+    terms_due = None
+    for terms in f.findall(paths.PAYMENT_TERMS, details):
+        due = f.date("terms_due_date", paths.TERMS_DUE_DATE, terms, compact=True)
+        if due is not None:
+            terms_due = due
+            break
+    epi = f.find(paths.EPI)
+    instruction = f.find(paths.EPI_INSTRUCTION, epi) if epi is not None else None
+    epi_due = (
+        f.date("payment.due_date", paths.EPI_DUE_DATE, instruction, compact=True)
+        if instruction is not None
+        else None
+    )
+    reference_el = (
+        f.element("payment.reference", paths.EPI_REMITTANCE, instruction)
+        if instruction is not None
+        else None
+    )
+    account_el = f.element("payment.iban", paths.EPI_ACCOUNT_PATH, epi) if epi is not None else None
+    bic_el = f.element("payment.bic", paths.EPI_BIC_PATH, epi) if epi is not None else None
+    payment = Payment(
+        iban=(account_el.text or "").strip() or None if account_el is not None else None,
+        iban_scheme=account_el.get(paths.SCHEME) if account_el is not None else None,
+        bic=(bic_el.text or "").strip() or None if bic_el is not None else None,
+        beneficiary=f.text(
+            "payment.beneficiary",
+            paths.EPI_PAYEE_PATH,
+            epi,
+        )
+        if epi is not None
+        else None,
+        reference=(reference_el.text or "").strip() or None if reference_el is not None else None,
+        reference_scheme=reference_el.get(paths.SCHEME) if reference_el is not None else None,
+        amount=f.amount("payment.amount", paths.EPI_AMOUNT, instruction, comma=True)
+        if instruction is not None
+        else None,
+        due_date=epi_due,
+        instruction_id=f.text("payment.instruction_id", paths.EPI_INSTRUCTION_ID, instruction)
+        if instruction is not None
+        else None,
+    )
+    if terms_due is not None:
+        locations["due_date"] = locations["terms_due_date"]
+    elif "payment.due_date" in locations:
+        locations["due_date"] = locations["payment.due_date"]
+
+    accounts = [
+        Account(
+            account=f.text(None, paths.SELLER_ACCOUNT_ID, block),
+            scheme=(
+                acc.get(paths.SCHEME)
+                if (acc := f.find(paths.SELLER_ACCOUNT_ID, block)) is not None
+                else None
+            ),
+            bic=f.text(None, paths.SELLER_BIC, block),
+        )
+        for block in f.findall(paths.SELLER_ACCOUNTS)
+    ]
+    for n, block in enumerate(f.findall(paths.SELLER_ACCOUNTS), start=1):
+        f.element(f"seller_accounts.{n}.account", paths.SELLER_ACCOUNT_ID, block)
+        f.element(f"seller_accounts.{n}.bic", paths.SELLER_BIC, block)
+
+    fine_percent = None
+    fine_fixed = None
+    free_texts: list[str] = []
+    for terms in f.findall(paths.PAYMENT_TERMS, details):
+        fine = f.find(paths.FINE, terms)
+        if fine is not None:
+            fine_percent = fine_percent or f.amount(
+                "penalty_interest", paths.FINE_PERCENT, fine, comma=True
+            )
+            fine_fixed = fine_fixed or f.amount(
+                "penalty_interest", paths.FINE_FIXED, fine, comma=True
+            )
+            free_texts += f.texts(paths.FINE_FREE_TEXT, fine)
+        free_texts += f.texts(paths.TERMS_FREE_TEXT, terms)
+    free_texts += f.texts(paths.INVOICE_FREE_TEXT, details)
+    free_texts += f.texts(paths.SPECIFICATION_FREE_TEXT)
+    interest_text = next((t for t in free_texts if _INTEREST_WORDS.search(t)), None)
+
+    vat_lines = [
+        VatLine(
+            percent=f.amount("vat.percent", paths.VAT_PERCENT, spec, comma=True),
+            base=f.amount("vat.base", paths.VAT_BASE, spec, comma=True),
+            amount=f.amount("vat.amount", paths.VAT_AMOUNT, spec, comma=True),
+        )
+        for spec in f.findall(paths.VAT_SPECIFICATION, details)
+    ]
+    recipient = _party(f, paths.RECIPIENT, paths.RECIPIENT_PREFIX, "recipient")
+    invoice = Invoice(
+        format="finvoice-1.3" if (version or "").startswith("1.") else f"finvoice-{version}",
+        version=version,
+        type_code=f.text("type_code", paths.TYPE_CODE, details),
+        number=f.text("number", paths.NUMBER, details),
+        issue_date=f.date("issue_date", paths.DATE, details, compact=True),
+        due_date=terms_due or epi_due,
+        terms_due_date=terms_due,
+        currency=(currency or "").strip() or (currencies[0] if currencies else None),
+        currencies=currencies,
+        total=total,
+        total_vat_excluded=f.amount(
+            "total_vat_excluded", paths.TOTAL_VAT_EXCLUDED, details, comma=True
+        ),
+        total_vat=f.amount("total_vat", paths.TOTAL_VAT, details, comma=True),
+        rounding=f.amount("rounding", paths.ROUNDING, details, comma=True),
+        paid_amount=f.amount("paid_amount", paths.PAID, details, comma=True),
+        rows=_rows(f),
+        vat_lines=vat_lines,
+        seller=_party(f, paths.SELLER, paths.SELLER_PREFIX, "seller") or Party(),
+        seller_accounts=accounts,
+        buyer=_party(f, paths.BUYER, paths.BUYER_PREFIX, "buyer") or Party(),
+        recipient=recipient,
+        language=f.text("language", paths.LANGUAGE),
+        payment=payment,
+        penalty_interest_percent=fine_percent,
+        penalty_fixed_amount=fine_fixed,
+        interest_in_free_text=interest_text,
+        payment_terms_text=next(
+            iter(f.texts(f"{paths.PAYMENT_TERMS}/{paths.TERMS_FREE_TEXT}", details)), None
+        ),
+        locations=locations,
+    )
+    if invoice.number is None:
+        raise missing(part, "the invoice has no InvoiceNumber", details)
+    if invoice.total is None:
+        raise missing(part, "the invoice has no InvoiceTotalVatIncludedAmount", details)
+    channel, signals = _channel(f, invoice, document.frame)
+    invoice.channel = channel
+    invoice.channel_signals = signals
+    return invoice

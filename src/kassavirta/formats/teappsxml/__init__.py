@@ -1,0 +1,1 @@
+"""TEAPPSXML 2.7.x and 3.0 (INVOICE_CENTER): paths, reader and rewriter."""

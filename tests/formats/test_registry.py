@@ -1,0 +1,141 @@
+"""The format registry: the tables it derives, and detection by its signatures (SPEC §1)."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from kassavirta.config.settings import Signature as UserSignature
+from kassavirta.formats import detect
+from kassavirta.formats.registry import (
+    DEFAULT_FORMAT_SUPPORT,
+    FORMATS,
+    SCHEMA_FILES,
+    adapter_for,
+    module_of,
+    name_of,
+)
+from kassavirta.rewrite import rewriter_for
+
+UBL = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+
+
+def test_the_services_formats_are_the_specs() -> None:
+    # SPEC §1: the four Finvoice versions, TEAPPSXML, Peppol BIS 3.0 and CII go through the
+    # service; generic UBL, OIOXML, Facturae, WoodX, BGC, Axflow and PX do not.
+    assert DEFAULT_FORMAT_SUPPORT == {
+        "finvoice-1.3": True,
+        "finvoice-2.0": True,
+        "finvoice-2.01": True,
+        "finvoice-3.0": True,
+        "teappsxml": True,
+        "peppol-bis-3": True,
+        "cii": True,
+        "ubl": False,
+        "oioxml": False,
+        "facturae": False,
+        "woodx": False,
+        "bgc": False,
+        "axflow": False,
+        "px": False,
+    }
+
+
+def test_schema_files() -> None:
+    assert SCHEMA_FILES == {
+        "finvoice-1.3": ("Finvoice1.3.xsd",),
+        "finvoice-2.0": ("Finvoice2.0.xsd",),
+        "finvoice-2.01": ("Finvoice2.01.xsd",),
+        "finvoice-3.0": ("Finvoice3.0.xsd",),
+        "teappsxml": ("TEAPPSXML.xsd",),
+        "peppol-bis-3": ("UBL-Invoice-2.1.xsd",),
+        "peppol-bis-3/CreditNote": ("UBL-CreditNote-2.1.xsd",),
+        "cii": ("CrossIndustryInvoice_100pD16B.xsd",),
+    }
+
+
+@pytest.mark.parametrize("row", [f for f in FORMATS if f.folder], ids=lambda f: f.id)
+def test_every_named_module_exists(row: object) -> None:
+    format_id = row.id  # type: ignore[attr-defined]
+    assert (adapter_for(format_id) is not None) == (row.read is not None)  # type: ignore[attr-defined]
+    assert (rewriter_for(format_id) is not None) == (row.rewrite is not None)  # type: ignore[attr-defined]
+    assert module_of(format_id, "paths", "PENALTY_INTEREST") is not None or format_id == (
+        "peppol-bis-3"  # Peppol BIS 3.0 has no element for the rate
+    )
+
+
+def test_formats_without_a_folder_have_no_modules() -> None:
+    assert [adapter_for(f) for f in ("ubl", "visma-xml", "e2b", "unknown", "nonsense")] == [
+        None
+    ] * 5
+    assert rewriter_for("svefaktura") is None
+    assert (name_of("cii"), name_of("soap-frame"), name_of("nonsense")) == (
+        "UN/CEFACT Cross Industry Invoice",
+        "soap-frame",
+        "nonsense",
+    )
+
+
+def root(xml: str) -> etree._Element:
+    return etree.fromstring(xml.encode())
+
+
+@pytest.mark.parametrize(
+    ("xml", "expected"),
+    [
+        ('<Finvoice Version="1.1"/>', ("finvoice-1.3", "1.1", None)),
+        ('<Finvoice Version=" 2.01 "/>', ("finvoice-2.01", " 2.01 ", None)),
+        ('<Finvoice Version="4.0"/>', ("unknown", "4.0", None)),
+        ("<Finvoice/>", ("unknown", None, None)),
+        (
+            '<FinvoiceReceiverInfo Version="2.0"/>',
+            ("finvoice-notification", "2.0", "FinvoiceReceiverInfo"),
+        ),
+        (
+            '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"/>',
+            ("soap-frame", None, "a transmission frame with no invoice after it"),
+        ),
+        ("<INVOICE_CENTER/>", ("teappsxml", None, None)),
+        (f'<Invoice xmlns="{UBL}"/>', ("ubl", None, None)),
+        (
+            f'<Invoice xmlns="{UBL}" xmlns:cbc="{CBC}"><cbc:CustomizationID>'
+            "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+            "</cbc:CustomizationID></Invoice>",
+            (
+                "peppol-bis-3",
+                "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
+                None,
+            ),
+        ),
+        (
+            '<Invoice xmlns="http://rep.oio.dk/ubl/xml/schemas/0p71/pie/"/>',
+            ("oioxml", "0.7", None),
+        ),
+        (
+            '<F xmlns="http://www.facturae.es/Facturae/2009/v3.2/Facturae"/>',
+            ("facturae", "v3.2", None),
+        ),
+        (
+            '<I xmlns="http://www.vismasoftware.com/EDI/Schemas/Invoice60"/>',
+            ("visma-xml", "60", None),
+        ),
+        ('<X xmlns="urn:sfti:documents:BasicInvoice:1:0"/>', ("svefaktura", "1.0", None)),
+        ("<Interchange/>", ("e2b", None, None)),
+        ("<WoodXInvoice/>", ("unknown", None, None)),
+    ],
+)
+def test_detection(xml: str, expected: tuple[str, str | None, str | None]) -> None:
+    found = detect(root(xml))
+    assert (found.format, found.version, found.not_invoice) == expected
+
+
+def test_users_signatures_come_after_the_registrys_and_may_replace_a_fallback() -> None:
+    woodx = {"woodx": UserSignature(root="WoodXInvoice")}
+    assert detect(root("<WoodXInvoice/>"), woodx).format == "woodx"
+    assert detect(
+        root("<INVOICE_CENTER/>"), {"px": UserSignature(root="INVOICE_CENTER")}
+    ).format == ("teappsxml")
+    moved = {"e2b": UserSignature(root="E2B", namespace="urn:e2b")}
+    assert detect(root("<Interchange/>"), moved).format == "unknown"
+    assert detect(root('<E2B xmlns="urn:e2b"/>'), moved).format == "e2b"
