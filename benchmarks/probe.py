@@ -35,11 +35,6 @@ from importlib import import_module, metadata
 from pathlib import Path
 from typing import Any, TextIO
 
-# Run as a script, this folder comes first on sys.path, and its http.py would hide the
-# standard library's `http` from everything the CLI imports.
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-
 ENTRY_POINT = "kassavirta.cli:main"
 """Where `python -m kassavirta.cli` and the console script start (when no metadata says otherwise)."""
 
