@@ -236,12 +236,12 @@ def main(argv: list[str] | None = None) -> int:
         "load_before": os.getloadavg()[0],
     }
     if args.json:
-        found = {
+        document = {
             "machine": machine,
             "in_process": asdict(base),
             "http": {n: {k: asdict(v) for k, v in r.items()} for n, r in runs.items()},
         }
-        json.dump(found, sys.stdout, indent=2)
+        json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
 
@@ -255,12 +255,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{'in-process check_bytes':34}{base.per_s:9.0f}{base.p50_ms:9.2f}"
         f"{base.p99_ms:9.2f}{1:8.1f}{1:9.2f}"
     )
-    for workers, found in runs.items():
+    for workers, series in runs.items():
         for mode, label in (
             ("sequential", "1 in flight"),
             ("concurrent", f"{args.concurrency} in flight"),
         ):
-            row = found[mode]
+            row = series[mode]
             name = f"HTTP, {workers} worker{'s' if workers > 1 else ''}, {label}"
             print(
                 f"{name:34}{row.per_s:9.0f}{row.p50_ms:9.2f}{row.p99_ms:9.2f}"

@@ -57,6 +57,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -567,8 +568,8 @@ def section_rows(ctx: Context) -> None:
         [
             (
                 f"{n} rows ({mb(path)})",
-                lambda path=path: probe_cli(warm, check_args(path, ctx.schemas), ctx.sizes),
-                lambda path=path: probe_floor([path], ctx.xsd, ctx.work, 3, ctx.sizes.timeout),
+                partial(probe_cli, warm, check_args(path, ctx.schemas), ctx.sizes),
+                partial(probe_floor, [path], ctx.xsd, ctx.work, 3, ctx.sizes.timeout),
             )
             for n, path in made
         ],
@@ -599,7 +600,7 @@ def section_rewrite(ctx: Context) -> None:
         [
             (
                 f"{n} rows ({mb(path)})",
-                lambda path=path: probe_cli(warm, rewrite_args(path, out), ctx.sizes),
+                partial(probe_cli, warm, rewrite_args(path, out), ctx.sizes),
                 None,
             )
             for n, path in made
@@ -624,7 +625,7 @@ def section_multi(ctx: Context) -> None:
         [
             (
                 f"{docs} invoices ({mb(path)})",
-                lambda path=path: probe_cli(warm, check_args(path, ctx.schemas), ctx.sizes),
+                partial(probe_cli, warm, check_args(path, ctx.schemas), ctx.sizes),
                 None,
             )
             for docs, path in made
@@ -638,7 +639,7 @@ def section_payments(ctx: Context) -> None:
     warm_folder = ctx.work / "warm"
     warm_folder.mkdir(exist_ok=True)
     warm_db, warm_camt = ledger(warm_folder, 10, 2, sizes.timeout)
-    warm = ["payments", str(warm_camt), "--ledger", str(warm_db), "--output", "json"]
+    warm = ["payments", str(warm_camt), "--ledger", str(warm_db)]
     inputs = [(n, *ledger(ctx.work, n, sizes.credits, sizes.timeout)) for n in sizes.ledgers]
     found = series(
         ctx,
@@ -646,9 +647,7 @@ def section_payments(ctx: Context) -> None:
         [
             (
                 f"ledger of {n}",
-                lambda db=db, camt=camt: probe_cli(
-                    warm, ["payments", str(camt), "--ledger", str(db), "--output", "json"], sizes
-                ),
+                partial(probe_cli, warm, ["payments", str(camt), "--ledger", str(db)], sizes),
                 None,
             )
             for n, db, camt in inputs
@@ -745,7 +744,7 @@ def main(argv: list[str] | None = None) -> int:
         type=lambda s: [part for part in s.split(",") if part],
         help=f"the sections to run (default all): {','.join(SECTIONS)}",
     )
-    sizes = parser.add_argument_group("sizes (each overrides the default or --quick's value)")
+    group = parser.add_argument_group("sizes (each overrides the default or --quick's value)")
     for flag, kind, metavar, text in (
         ("--invoices", int, "N", "generated files for the check section"),
         (
@@ -766,7 +765,7 @@ def main(argv: list[str] | None = None) -> int:
         ("--timeout", float, "S", "seconds one measured run may take before it is a MISS"),
     ):
         name = flag[2:].replace("-", "_")
-        sizes.add_argument(flag, type=kind, metavar=metavar, help=f"{text} {both(name)}")
+        group.add_argument(flag, type=kind, metavar=metavar, help=f"{text} {both(name)}")
     parser.add_argument("--jobs", type=int, default=2, help="the parallel run's --jobs (default 2)")
     parser.add_argument("--seed", type=int, default=2026, help="the generator's seed (2026)")
     parser.add_argument(
