@@ -489,6 +489,27 @@ def multi_document(target_bytes: int, *, seed: int = 2026, rows: int = 5) -> byt
     return "".join(parts).encode("utf-8")
 
 
+def small_documents(target_bytes: int) -> bytes:
+    """One file of many tiny Finvoice documents (about 160 bytes each), at least `target_bytes`.
+
+    The other multi-document series: each document is unreadable as an invoice
+    (no seller, no amounts), so checking it is quick, and what grows with the
+    file is the cost of finding and reading its documents.
+    """
+    parts = []
+    size = 0
+    serial = 0
+    while size < target_bytes:
+        serial += 1
+        part = (
+            f'{DECLARATION}<Finvoice Version="3.0">\n  <InvoiceDetails>\n'
+            f"    <InvoiceNumber>{serial}</InvoiceNumber>\n  </InvoiceDetails>\n</Finvoice>\n"
+        )
+        parts.append(part)
+        size += len(part)
+    return "".join(parts).encode()
+
+
 def service_reference(serial: int) -> str:
     """The service's reference number of generated assignment `serial` (`reference_ids` number)."""
     return fi_reference(356_241_000_000 + serial)

@@ -16,7 +16,8 @@ Sections (issue 13, "Build" 6 and "Done when"):
   memory    the parent's peak RSS checking 1,000 files against --memory-files files
   rows      one invoice of 1k/2k/4k/8k rows: check ÷ that file's own floor, and the
             growth of the check time (8× the input)
-  multi     one file of many SOAP frame + Finvoice pairs (0.25/0.5/1/2 MB): time and growth
+  multi     one file of many documents (0.25/0.5/1/2 MB), as SOAP frame + Finvoice
+            pairs and as tiny Finvoice roots: time and growth
   rewrite   `kassavirta rewrite` on the row series: growth
   payments  `kassavirta payments` of one camt.054 (half the credits paid by
             reference, half unmatched) against ledgers of 10 / 1k / 10k
@@ -112,7 +113,7 @@ QUICK = Sizes(
     invoices=1000,
     memory_files=2000,
     rows=(250, 500, 1000, 2000),
-    multi_kb=(32, 64, 128, 256),
+    multi_kb=(64, 128, 256, 512),
     ledgers=(10, 1000, 10_000),
     credits=4,
     rounds=1,
@@ -610,28 +611,33 @@ def section_rewrite(ctx: Context) -> None:
 
 
 def section_multi(ctx: Context) -> None:
-    small = ctx.work / "multi-warm.xml"
-    small.write_bytes(generate.multi_document(8_000))
-    made = []
-    for kb in ctx.sizes.multi_kb:
-        path = ctx.work / f"multi-{kb}k.xml"
-        if not path.exists():
-            path.write_bytes(generate.multi_document(kb * 1024))
-        made.append((path.read_bytes().count(b"<Finvoice "), path))
-    warm = check_args(small, ctx.schemas)
-    found = series(
-        ctx,
-        "check multi-document",
-        [
-            (
-                f"{docs} invoices ({mb(path)})",
-                partial(probe_cli, warm, check_args(path, ctx.schemas), ctx.sizes),
-                None,
-            )
-            for docs, path in made
-        ],
-    )
-    growth(ctx, "multi-document", found, len(made), 12)
+    """Two files of many documents: real SOAP frame + invoice pairs, and tiny Finvoice roots."""
+    for kind, make, unit in (
+        ("pairs", generate.multi_document, "frame + invoice pairs"),
+        ("roots", generate.small_documents, "tiny Finvoice roots"),
+    ):
+        small = ctx.work / f"multi-{kind}-warm.xml"
+        small.write_bytes(make(8_000))
+        made = []
+        for kb in ctx.sizes.multi_kb:
+            path = ctx.work / f"multi-{kind}-{kb}k.xml"
+            if not path.exists():
+                path.write_bytes(make(kb * 1024))
+            made.append((path.read_bytes().count(b"<Finvoice "), path))
+        warm = check_args(small, ctx.schemas)
+        found = series(
+            ctx,
+            f"check {unit}",
+            [
+                (
+                    f"{docs} docs ({mb(path)})",
+                    partial(probe_cli, warm, check_args(path, ctx.schemas), ctx.sizes),
+                    None,
+                )
+                for docs, path in made
+            ],
+        )
+        growth(ctx, f"multi-document {kind}", found, len(made), 12)
 
 
 def section_payments(ctx: Context) -> None:

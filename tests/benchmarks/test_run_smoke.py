@@ -2,7 +2,8 @@
 
 Each series' generator at a tiny size, fed to the real command line as the
 benchmark feeds it: the row invoice routes and rewrites, every invoice of the
-multi-document file routes, the generated ledger imports and the camt file's
+multi-document file routes (and each tiny document of the other one is read
+on its own), the generated ledger imports and the camt file's
 credits sort as built (half paid by reference, half unmatched), and the
 probe, the floor and the parallel control each return a measurement. No
 figure is compared with a time: performance targets live in the benchmark.
@@ -68,6 +69,18 @@ def test_multi_document_file_routes_every_invoice(run: ModuleType, tmp_path: Pat
     checked = kassavirta_cli(*run.check_args(path, None))
     assert checked.returncode == 0, checked.stderr
     assert decisions(checked.stdout) == ["route"] * invoices
+
+
+def test_small_documents_are_read_one_by_one(run: ModuleType, tmp_path: Path) -> None:
+    data = run.generate.small_documents(1_000)
+    documents = data.count(b"<Finvoice ")
+    assert documents >= 5
+    path = tmp_path / "roots.xml"
+    path.write_bytes(data)
+
+    checked = kassavirta_cli(*run.check_args(path, None))
+    assert checked.returncode == 1, checked.stderr  # none is a readable invoice
+    assert decisions(checked.stdout) == ["invalid"] * documents
 
 
 def test_ledger_and_camt_sort_as_built(run: ModuleType, tmp_path: Path) -> None:
