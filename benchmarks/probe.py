@@ -1,4 +1,4 @@
-"""The child side of `run.py`: one measurement in a fresh process, reported as one JSON line.
+"""One measurement in a fresh process, reported as one JSON line: both ends, for `run.py`.
 
 `run.py` starts this script with a timeout for every measurement, so a run
 that grows out of bounds is reported as a miss instead of hanging the
@@ -19,6 +19,10 @@ paid for), then ARGS up to `--repeat` times while the `--budget` seconds
 last, and reports the best time. Only the documented command line is used,
 never the toolkit's internal modules. The command's own output goes to
 /dev/null; the JSON line goes to the original stdout.
+
+The functions after "the parent's side" start these children (and any other
+bounded command) from `run.py`, and kill a child's process group when its
+time is up.
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ import contextlib
 import json
 import os
 import resource
+import signal
+import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from importlib import import_module, metadata
 from pathlib import Path
 from typing import Any, TextIO
@@ -158,6 +164,111 @@ def main(argv: list[str] | None = None) -> int:
         found["peak_mib"] = peak_mib()
         report.write(json.dumps(found) + "\n")
     return 0
+
+
+# --- the parent's side: what run.py calls ----------------------------------------------
+
+THIS = Path(__file__).resolve()
+
+
+class DidNotFinish(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"did not finish in {seconds:g} s")
+        self.seconds = seconds
+
+
+class Failed(Exception):
+    pass
+
+
+def bounded(cmd: Sequence[str], timeout: float, *, ok: Sequence[int] = (0, 1)) -> tuple[float, str]:
+    """Run `cmd` in its own process group; (wall seconds, stdout). Killed with its group at `timeout`."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        list(cmd),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise DidNotFinish(timeout) from None
+    elapsed = time.perf_counter() - started
+    if process.returncode not in ok:
+        raise Failed(f"{' '.join(cmd[:4])} ... exited {process.returncode}: {err[-800:]}")
+    return elapsed, out
+
+
+def run_child(args: Sequence[str], timeout: float) -> dict[str, Any]:
+    """One measurement of this script in a child process, bounded by `timeout`."""
+    _, out = bounded([sys.executable, str(THIS), *args], timeout, ok=(0,))
+    found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    if found.get("code", 0) not in (0, 1):
+        raise Failed(f"kassavirta {' '.join(args[-6:])} exited {found['code']}")
+    return found
+
+
+def cli(warm: list[str], args: list[str], repeat: int, timeout: float) -> dict[str, Any]:
+    """The best time of `kassavirta ARGS` in a child, after a warm-up run of `warm` there."""
+    options = ["--warm", json.dumps(warm), "--repeat", str(repeat), "--budget", "2"]
+    return run_child(["cli", *options, "--", *args], timeout)
+
+
+def floor_times(
+    files: Sequence[Path], xsd: Path | None, folder: Path, repeat: int, timeout: float
+) -> tuple[float, float]:
+    """Wall and CPU seconds of lxml parse (+ XSD with `xsd`) of `files` in one child process."""
+    listing = folder / "floor-files.txt"
+    listing.write_text("".join(f"{f}\n" for f in files), encoding="utf-8")
+    schema = ["--schema", str(xsd)] if xsd else []
+    found = run_child(["floor", *schema, "--list", str(listing), "--repeat", str(repeat)], timeout)
+    return float(found["seconds"]), float(found["cpu"])
+
+
+def parallel_control(
+    files: Sequence[Path], xsd: Path | None, folder: Path, timeout: float
+) -> float:
+    """Wall time of the floor split over two processes that start at the same moment."""
+    children = []
+    for half in (0, 1):
+        listing = folder / f"control-{half}.txt"
+        listing.write_text("".join(f"{f}\n" for f in files[half::2]), encoding="utf-8")
+        cmd = [sys.executable, str(THIS), "floor", "--list", str(listing), "--sync"]
+        cmd += ["--schema", str(xsd)] if xsd else []
+        children.append(
+            subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+        )
+    try:
+        for child in children:  # both have compiled the schema
+            assert child.stdout is not None
+            if child.stdout.readline().strip() != "ready":
+                raise Failed("the parallel control did not start")
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        spans = []
+        for child in children:
+            out, _ = child.communicate(timeout=timeout)
+            spans.append(json.loads(out.strip().splitlines()[-1]))
+    except subprocess.TimeoutExpired:
+        raise DidNotFinish(timeout) from None
+    finally:
+        for child in children:
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+    return float(max(s["end"] for s in spans) - min(s["start"] for s in spans))
 
 
 if __name__ == "__main__":

@@ -52,9 +52,7 @@ import os
 import platform
 import resource
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -68,7 +66,6 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SAMPLES = ROOT / "samples"
-PROBE = HERE / "probe.py"
 TODAY = "2026-12-01"
 SLOWEST = 5.0
 """Issue 13: no input under the size limit may take longer than this (seconds)."""
@@ -86,6 +83,7 @@ def _load(name: str) -> ModuleType:
 
 
 generate = _load("generate")
+probe = _load("probe")
 
 SHARED_SCHEMAS = (
     Path(os.environ.get("KASSAVIRTA_SHARED", ROOT.parent / "shared")) / "reference/finvoice/schemas"
@@ -160,16 +158,6 @@ class Report:
                 print("  ".join("-" * w for w in widths))
 
 
-class DidNotFinish(Exception):
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"did not finish in {seconds:g} s")
-        self.seconds = seconds
-
-
-class Failed(Exception):
-    pass
-
-
 def verdict(ok: bool) -> str:
     return "holds" if ok else "MISS"
 
@@ -187,112 +175,16 @@ def kassavirta_cmd() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "kassavirta.cli"]
 
 
-def bounded(cmd: Sequence[str], timeout: float, *, ok: Sequence[int] = (0, 1)) -> tuple[float, str]:
-    """Run `cmd` in its own process group; (wall seconds, stdout). Killed with its group at `timeout`."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        list(cmd),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise DidNotFinish(timeout) from None
-    elapsed = time.perf_counter() - started
-    if process.returncode not in ok:
-        raise Failed(f"{' '.join(cmd[:4])} ... exited {process.returncode}: {err[-800:]}")
-    return elapsed, out
-
-
-def probe(args: Sequence[str], timeout: float) -> dict[str, Any]:
-    """One probe.py measurement in a child process (see probe.py)."""
-    _, out = bounded([sys.executable, str(PROBE), *args], timeout, ok=(0,))
-    found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    if found.get("code", 0) not in (0, 1):
-        raise Failed(f"kassavirta {' '.join(args[-6:])} exited {found['code']}")
-    return found
-
-
 def probe_cli(warm: list[str], args: list[str], sizes: Sizes) -> dict[str, Any]:
     """The best time of `kassavirta ARGS` in one process, after a warm-up run of `warm`."""
-    return probe(
-        [
-            "cli",
-            "--warm",
-            json.dumps(warm),
-            "--repeat",
-            str(sizes.repeat),
-            "--budget",
-            "2",
-            "--",
-            *args,
-        ],
-        sizes.timeout,
-    )
-
-
-def floor_times(
-    files: Sequence[Path], xsd: Path | None, folder: Path, repeat: int, timeout: float
-) -> tuple[float, float]:
-    """Wall and CPU seconds of lxml parse (+ XSD with `xsd`) of `files` in one child process."""
-    listing = folder / "floor-files.txt"
-    listing.write_text("".join(f"{f}\n" for f in files), encoding="utf-8")
-    schema = ["--schema", str(xsd)] if xsd else []
-    found = probe(["floor", *schema, "--list", str(listing), "--repeat", str(repeat)], timeout)
-    return float(found["seconds"]), float(found["cpu"])
+    found: dict[str, Any] = probe.cli(warm, args, sizes.repeat, sizes.timeout)
+    return found
 
 
 def probe_floor(
     files: Sequence[Path], xsd: Path | None, folder: Path, repeat: int, timeout: float
 ) -> float:
-    return floor_times(files, xsd, folder, repeat, timeout)[0]
-
-
-def parallel_control(
-    files: Sequence[Path], xsd: Path | None, folder: Path, timeout: float
-) -> float:
-    """Wall time of the floor split over two processes that start at the same moment."""
-    children = []
-    for half in (0, 1):
-        listing = folder / f"control-{half}.txt"
-        listing.write_text("".join(f"{f}\n" for f in files[half::2]), encoding="utf-8")
-        cmd = [sys.executable, str(PROBE), "floor", "--list", str(listing), "--sync"]
-        cmd += ["--schema", str(xsd)] if xsd else []
-        children.append(
-            subprocess.Popen(
-                cmd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                start_new_session=True,
-            )
-        )
-    try:
-        for child in children:  # both have compiled the schema
-            assert child.stdout is not None
-            if child.stdout.readline().strip() != "ready":
-                raise Failed("the parallel control did not start")
-        for child in children:
-            assert child.stdin is not None
-            child.stdin.write("go\n")
-            child.stdin.flush()
-        spans = []
-        for child in children:
-            out, _ = child.communicate(timeout=timeout)
-            spans.append(json.loads(out.strip().splitlines()[-1]))
-    except subprocess.TimeoutExpired:
-        raise DidNotFinish(timeout) from None
-    finally:
-        for child in children:
-            if child.poll() is None:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
-    return float(max(s["end"] for s in spans) - min(s["start"] for s in spans))
+    return float(probe.floor_times(files, xsd, folder, repeat, timeout)[0])
 
 
 # --- inputs -----------------------------------------------------------------------------
@@ -335,7 +227,7 @@ def ledger(folder: Path, size: int, credits: int, timeout: float) -> tuple[Path,
     exported.write_text(json.dumps(generate.assignments(size)), encoding="utf-8")
     database = folder / f"ledger-{size}.sqlite3"
     database.unlink(missing_ok=True)
-    bounded(
+    probe.bounded(
         [*kassavirta_cmd(), "ledger", "import", str(exported), "--ledger", str(database)],
         timeout,
         ok=(0,),
@@ -365,7 +257,7 @@ def run_check(folder: Path, jobs: int, schemas: Path | None, timeout: float) -> 
     cmd = [*kassavirta_cmd(), "check", str(folder), "--jobs", str(jobs), "--output", "jsonl"]
     cmd += ["--schemas", str(schemas)] if schemas else []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall = bounded(cmd, timeout)[0]
+    wall = probe.bounded(cmd, timeout)[0]
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
@@ -377,10 +269,10 @@ def section_check(ctx: Context) -> None:
     timeout = max(sizes.timeout, sizes.invoices / 100)
     best: dict[str, tuple[float, float]] = {}
     for _ in range(sizes.rounds):  # side by side, in each round
-        control = parallel_control(files, ctx.xsd, ctx.work, timeout)
+        control = probe.parallel_control(files, ctx.xsd, ctx.work, timeout)
         found = {
-            "parse": floor_times(files, None, ctx.work, 1, timeout),
-            "floor": floor_times(files, ctx.xsd, ctx.work, 1, timeout),
+            "parse": probe.floor_times(files, None, ctx.work, 1, timeout),
+            "floor": probe.floor_times(files, ctx.xsd, ctx.work, 1, timeout),
             "control": (control, control),
             "jobs1": run_check(data, 1, ctx.schemas, timeout),
             "jobsN": run_check(data, ctx.jobs, ctx.schemas, timeout),
@@ -455,9 +347,8 @@ def section_cold(ctx: Context) -> None:
     one = SAMPLES / "route" / "finvoice-3.0.xml"
 
     def median(cmd: list[str]) -> float:
-        return statistics.median(
-            bounded(cmd, ctx.sizes.timeout)[0] for _ in range(ctx.sizes.cold_runs)
-        )
+        runs = [float(probe.bounded(cmd, ctx.sizes.timeout)[0]) for _ in range(ctx.sizes.cold_runs)]
+        return statistics.median(runs)
 
     bare = median([sys.executable, "-c", "import lxml.etree"])
     check = median([*kassavirta_cmd(), *check_args(one, None)])
@@ -482,7 +373,7 @@ def section_memory(ctx: Context) -> None:
 
     def peak(folder: Path) -> float:
         args = ["check", str(folder), "--jobs", str(ctx.jobs), "--output", "jsonl"]
-        return float(probe(["cli", "--", *args], timeout)["peak_mib"])
+        return float(probe.run_child(["cli", "--", *args], timeout)["peak_mib"])
 
     low, high = peak(small), peak(large)
     ratio = high / low
@@ -522,7 +413,7 @@ def series(
     for label, measure, floor in points:
         try:
             result = measure()
-        except DidNotFinish:
+        except probe.DidNotFinish:
             found.append(Point(label, None))
             ctx.report.add(
                 Row(
@@ -869,9 +760,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{name}]", file=sys.stderr, flush=True)
             try:
                 RUNNERS[name](ctx)
-            except DidNotFinish as late:
+            except probe.DidNotFinish as late:
                 report.add(Row(name, f"> {late.seconds:g} s", verdict=f"MISS ({late})"))
-            except Failed as failure:
+            except probe.Failed as failure:
                 report.add(Row(name, "failed", verdict=f"ERROR: {failure}"))
     print()
     report.print()

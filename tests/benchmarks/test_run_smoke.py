@@ -110,12 +110,12 @@ def test_probes_report_a_measurement(run: ModuleType, tmp_path: Path) -> None:
     assert found["seconds"] > 0 and found["peak_mib"] > 0
 
     assert run.probe_floor(files, None, tmp_path, 1, 120) > 0
-    assert run.parallel_control(files, None, tmp_path, 120) > 0
+    assert run.probe.parallel_control(files, None, tmp_path, 120) > 0
 
 
 def test_probe_reports_a_failing_command(run: ModuleType, tmp_path: Path) -> None:
     sizes = run.Sizes(repeat=1, timeout=120)
-    with pytest.raises(run.Failed, match="exited 2"):
+    with pytest.raises(run.probe.Failed, match="exited 2"):
         run.probe_cli([], ["check", str(tmp_path / "missing.xml"), "--bogus-flag"], sizes)
 
 
