@@ -80,7 +80,9 @@ ARTICLES = (
     ("Lounastarjoilu", "hlö", Decimal("14")),
 )
 CENT = Decimal("0.01")
+DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _Y_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
+_REFERENCE_WEIGHTS = (7, 3, 1) * 7
 
 
 def escape(text: str) -> str:
@@ -100,9 +102,14 @@ def business_id(rng: random.Random) -> str:
 
 
 def fi_reference(base: int) -> str:
-    from kassavirta.finnish.reference import make_fi_reference
+    """A Finnish creditor reference: `base` and its 7-3-1 check digit.
 
-    return make_fi_reference(str(base))
+    Computed here rather than taken from the toolkit, so the benchmark inputs do
+    not depend on where the toolkit keeps its identifier code.
+    """
+    digits = str(base)
+    total = sum(int(d) * w for d, w in zip(reversed(digits), _REFERENCE_WEIGHTS, strict=False))
+    return f"{digits}{(10 - total % 10) % 10}"
 
 
 def amount(value: Decimal) -> str:
@@ -437,6 +444,157 @@ def settings_document() -> dict[str, object]:
         "vfsfi": {"iban": "FI7429501800000014", "bic": "NDEAFIHH"},
         "activated_on": "2026-01-15",
     }
+
+
+def _company_spec(gen: Generator, serial: int, rows: int | None = None) -> Spec:
+    """A spec that routes under the sample settings: a company buyer, EUR, Finnish."""
+    spec = gen.spec(serial)
+    spec.buyer_id = business_id(gen.rng)
+    spec.buyer_name = f"{gen.rng.choice(BUYERS)} Oy"
+    spec.language = "fi"
+    if rows is not None:
+        spec.rows = [
+            Row(name, unit, 1 + n % 11, Decimal(150 + (n * 37) % 24850) / 100, vat)
+            for n, (name, unit, vat) in enumerate(ARTICLES[n % len(ARTICLES)] for n in range(rows))
+        ]
+    return spec
+
+
+def row_invoice(rows: int, *, seed: int = 2026) -> bytes:
+    """One clean Finvoice 3.0 invoice with `rows` rows (about 630 bytes a row), UTF-8.
+
+    The row series of `run.py`: the same invoice at growing sizes, so the check's
+    cost can be compared with its own parse + XSD floor and with itself.
+    """
+    spec = _company_spec(Generator(seed), 1, rows)
+    return (DECLARATION + finvoice(spec)).encode("utf-8")
+
+
+def multi_document(target_bytes: int, *, seed: int = 2026, rows: int = 5) -> bytes:
+    """One file of SOAP frame + Finvoice pairs, at least `target_bytes` long.
+
+    The multi-document series of `run.py`: a sent file holding many invoices,
+    each with its own frame and XML declaration, as operators deliver them.
+    """
+    gen = Generator(seed)
+    parts = [DECLARATION]
+    size = len(DECLARATION)
+    serial = 0
+    while size < target_bytes:
+        serial += 1
+        spec = _company_spec(gen, serial, rows)
+        part = soap_frame(spec) + DECLARATION + finvoice(spec)
+        parts.append(part)
+        size += len(part.encode("utf-8"))
+    return "".join(parts).encode("utf-8")
+
+
+def small_documents(target_bytes: int) -> bytes:
+    """One file of many tiny Finvoice documents (about 160 bytes each), at least `target_bytes`.
+
+    The other multi-document series: each document is unreadable as an invoice
+    (no seller, no amounts), so checking it is quick, and what grows with the
+    file is the cost of finding and reading its documents.
+    """
+    parts = []
+    size = 0
+    serial = 0
+    while size < target_bytes:
+        serial += 1
+        part = (
+            f'{DECLARATION}<Finvoice Version="3.0">\n  <InvoiceDetails>\n'
+            f"    <InvoiceNumber>{serial}</InvoiceNumber>\n  </InvoiceDetails>\n</Finvoice>\n"
+        )
+        parts.append(part)
+        size += len(part)
+    return "".join(parts).encode()
+
+
+def service_reference(serial: int) -> str:
+    """The service's reference number of generated assignment `serial` (`reference_ids` number)."""
+    return fi_reference(356_241_000_000 + serial)
+
+
+def assignments(n: int) -> list[dict[str, object]]:
+    """`n` open assignments in the Receivables API's export shape (for `kassavirta ledger import`)."""
+    out: list[dict[str, object]] = []
+    for serial in range(1, n + 1):
+        issued = TODAY - timedelta(days=10 + serial % 20)
+        stamp = f"{issued.isoformat()}T08:00:00Z"
+        out.append(
+            {
+                "id": f"00000000-0000-5000-8000-{serial:012d}",
+                "status": "open",
+                "collection_status": "unknown",
+                "service_level": "default",
+                "debtor": {"name": f"{BUYERS[serial % len(BUYERS)]} Oy", "bid": "2739010-9"},
+                "due_date": (issued + timedelta(days=21)).isoformat(),
+                "issued_at": issued.isoformat(),
+                "number": f"2026-{serial}",
+                "sum": float(100 + serial % 900),
+                "paid": 0.0,
+                "currency": "EUR",
+                "created_at": stamp,
+                "partially_closed_at": None,
+                "updated_at": stamp,
+                "closed_at": None,
+                "reference_ids": [{"type": "number", "value": service_reference(serial)}],
+                "events": [],
+            }
+        )
+    return out
+
+
+def camt054(credits: int, ledger_size: int) -> bytes:
+    """A camt.054.001.02 notification of `credits` credits for a ledger of `assignments(ledger_size)`.
+
+    Every other credit pays an assignment by its service reference; the others
+    carry neither a known reference nor an invoice number, so each is compared
+    with every assignment before it is left to a person: the case that scales
+    with the ledger.
+    """
+    entries = []
+    for i in range(credits):
+        booked = TODAY + timedelta(days=2)
+        if i % 2 == 0 and ledger_size:
+            serial = 1 + (i // 2) % ledger_size
+            amount_text = f"{100 + serial % 900}.00"
+            payer = f"{BUYERS[serial % len(BUYERS)]} Oy"
+            remittance = (
+                f"<Strd><CdtrRefInf><Ref>{service_reference(serial)}</Ref></CdtrRefInf></Strd>"
+            )
+        else:
+            amount_text = f"{10 + i % 90}.{i % 100:02d}"
+            payer = PEOPLE[i % len(PEOPLE)]
+            remittance = f"<Ustrd>Maksu {i}, kiitos</Ustrd>"
+        entries.append(
+            f"""
+      <Ntry>
+        <Amt Ccy="EUR">{amount_text}</Amt>
+        <CdtDbtInd>CRDT</CdtDbtInd>
+        <Sts>BOOK</Sts>
+        <BookgDt><Dt>{booked.isoformat()}</Dt></BookgDt>
+        <AcctSvcrRef>{ymd(booked)}59{i:09d}</AcctSvcrRef>
+        <NtryDtls>
+          <TxDtls>
+            <AmtDtls><TxAmt><Amt Ccy="EUR">{amount_text}</Amt></TxAmt></AmtDtls>
+            <RltdPties><Dbtr><Nm>{escape(payer)}</Nm></Dbtr></RltdPties>
+            <RmtInf>{remittance}</RmtInf>
+          </TxDtls>
+        </NtryDtls>
+      </Ntry>"""
+        )
+    return f"""{DECLARATION}<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">
+  <BkToCstmrDbtCdtNtfctn>
+    <GrpHdr><MsgId>BENCH{credits}</MsgId><CreDtTm>{TODAY.isoformat()}T11:30:00+02:00</CreDtTm></GrpHdr>
+    <Ntfctn>
+      <Id>bench-{credits}</Id>
+      <CreDtTm>{TODAY.isoformat()}T11:30:00+02:00</CreDtTm>
+      <Acct><Id><IBAN>FI7657062096654282</IBAN></Id></Acct>{"".join(entries)}
+    </Ntfctn>
+  </BkToCstmrDbtCdtNtfctn>
+</Document>
+""".encode()
 
 
 def paths(out: Path, n: int, per_folder: int) -> Iterator[tuple[int, Path]]:

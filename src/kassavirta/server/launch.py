@@ -1,6 +1,6 @@
 """Start a real `kassavirta serve` in a child process on a free loopback port, and stop it.
 
-For the tests and `benchmarks/http.py`: they talk to the server exactly as an
+For the tests and `benchmarks/http_check.py`: they talk to the server exactly as an
 ERP would, over TCP, with the command line an operator would type. The
 server's stderr (its JSON log) goes to a file, so that a long run never
 blocks on a full pipe and a test can read the log afterwards.
