@@ -26,6 +26,8 @@ __all__ = [
     "changes",
     "decode_xml",
     "download_name",
+    "json_body",
+    "json_bytes",
     "json_response",
     "negotiate",
     "negotiated",
@@ -130,8 +132,17 @@ def download_name(label: str, suffix: str) -> str:
     return f"{safe}-kassavirta{suffix}"
 
 
+def json_bytes(data: Any) -> bytes:
+    """The compact UTF-8 JSON every answer is written in."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json_body(json_bytes(data), status, headers)
+
+
+def json_body(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """An answer whose JSON was already encoded (on the engine's thread)."""
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 

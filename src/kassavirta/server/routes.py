@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from kassavirta import __version__
 from kassavirta.errors import SettingsError
-from kassavirta.findings import CheckResult, Decision
+from kassavirta.findings import CheckResult
 from kassavirta.report import Report
 from kassavirta.server.bodies import Limits, invoice_set, one_invoice
 from kassavirta.server.engine import Engine
@@ -27,6 +27,7 @@ from kassavirta.server.exchange import (
     changes,
     decode_xml,
     download_name,
+    json_body,
     json_response,
     negotiated,
     refusal,
@@ -100,13 +101,12 @@ def add_decision_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
     )
     async def check(request: Request, today: Today = None, channel: ChannelQ = None) -> Response:
         label, data = await one_invoice(request)
-        results = await engine.submit(engine.check, data, label, today, channel)
-        shown = next((r for r in results if r.decision is not Decision.ROUTE), results[0])
-        return json_response(
-            shown.model_dump(mode="json"),
+        answer = await engine.submit(engine.check_answer, data, label, today, channel)
+        return json_body(
+            answer.body,
             headers={
-                "Kassavirta-Decision": shown.decision.value,
-                "Kassavirta-Invoices": str(len(results)),
+                "Kassavirta-Decision": answer.decision,
+                "Kassavirta-Invoices": str(answer.invoices),
                 "Kassavirta-Today": engine.today(today).isoformat(),
             },
         )
@@ -131,9 +131,9 @@ def add_decision_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         request: Request, today: Today = None, channel: ChannelQ = None
     ) -> Response:
         found = await invoice_set(request, limits)
-        report = await engine.submit(engine.batch, found.items, found.notes, today, channel)
-        return json_response(
-            report.model_dump(mode="json"),
+        body = await engine.submit(engine.batch_body, found.items, found.notes, today, channel)
+        return json_body(
+            body,
             headers={"Kassavirta-Today": engine.today(today).isoformat()},
         )
 
