@@ -82,8 +82,15 @@ def register(p: argparse.ArgumentParser) -> None:
         type=_positive_int,
         default=1,
         metavar="N",
-        help="worker processes (default 1); each loads the settings and schemas once and checks "
-        "one invoice at a time",
+        help="worker processes (default 1); each loads the settings and schemas once",
+    )
+    g.add_argument(
+        "--check-threads",
+        type=_positive_int,
+        default=2,
+        metavar="N",
+        help="threads per worker that run checks (default 2), so that one long check does not "
+        "hold up the quick ones behind it; throughput comes from --workers",
     )
     g.add_argument(
         "--token-file",
@@ -120,6 +127,14 @@ def register(p: argparse.ArgumentParser) -> None:
         default=200 * 1024 * 1024,
         metavar="N",
         help="most bytes the zip members of one batch request may unpack to (default 200 MiB)",
+    )
+    g.add_argument(
+        "--max-held-bytes",
+        type=_positive_int,
+        metavar="N",
+        help="most request-body bytes one worker holds at once (default: three times "
+        "--max-bytes, 60 MiB with the default limit; never less than --max-bytes). A request "
+        "that does not fit waits its turn, and after 5 s gets 503 with Retry-After",
     )
     g.add_argument(
         "--log-level",
@@ -169,6 +184,8 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         max_files=args.max_files,
         max_unpacked=args.max_unpacked_bytes,
+        max_held=args.max_held_bytes,
+        check_threads=args.check_threads,
     )
     token = config.resolved_token()  # a bad token file is a usage error, before anything starts
     if token is None and not is_loopback(args.host):

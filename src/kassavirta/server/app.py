@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException
 
 from kassavirta import __version__
 from kassavirta.server.bodies import Limits
+from kassavirta.server.budget import BodyBudget
 from kassavirta.server.config import ServerConfig
 from kassavirta.server.engine import Engine
 from kassavirta.server.exchange import json_response
@@ -52,6 +53,9 @@ from kassavirta.server.routes import (
 )
 
 log = logging.getLogger(SERVER)
+
+BUSY_WAIT = 5.0
+"""Seconds a request waits for room in the body budget before it is answered 503."""
 
 
 def _page_assets(token_required: bool) -> tuple[bytes, dict[str, bytes]]:
@@ -90,6 +94,8 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
                 "ledger": str(config.options.ledger) if config.options.ledger else None,
                 "token": token is not None,
                 "max_bytes": config.max_bytes,
+                "max_held_bytes": config.held_limit(),
+                "check_threads": config.check_threads,
                 "timeout": config.timeout,
             },
         )
@@ -150,7 +156,9 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     install_openapi(app, token)
 
     # Outermost last: AccessLog(TimeLimit(BearerAuth(BodyLimit(app)))).
-    app.add_middleware(BodyLimit, max_bytes=config.max_bytes)
+    budget = BodyBudget(config.held_limit(), wait=min(BUSY_WAIT, config.timeout))
+    app.state.budget = budget
+    app.add_middleware(BodyLimit, max_bytes=config.max_bytes, budget=budget)
     app.add_middleware(BearerAuth, token=token)
     app.add_middleware(TimeLimit, seconds=config.timeout)
     app.add_middleware(AccessLog)

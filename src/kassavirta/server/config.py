@@ -26,6 +26,9 @@ ENV_VAR = "KASSAVIRTA_SERVER_CONFIG"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_FILES = 1000
 DEFAULT_MAX_UNPACKED = 200 * 1024 * 1024
+DEFAULT_CHECK_THREADS = 2
+HELD_PER_MAX_BYTES = 3
+"""Without `--max-held-bytes`, a worker holds at most this many largest bodies at once."""
 
 
 @dataclass
@@ -44,6 +47,15 @@ class ServerConfig:
     """Most invoices one batch request may carry (multipart parts plus zip members)."""
     max_unpacked: int = DEFAULT_MAX_UNPACKED
     """Most bytes the members of the zips in one batch request may unpack to, together."""
+    max_held: int | None = None
+    """Most request-body bytes one worker holds at once (None: `HELD_PER_MAX_BYTES` bodies)."""
+    check_threads: int = DEFAULT_CHECK_THREADS
+    """Threads per worker that run checks, so that one long check does not hold up the rest."""
+
+    def held_limit(self) -> int:
+        """The body bytes a worker may hold at once: never less than one largest body."""
+        wanted = self.max_held if self.max_held is not None else HELD_PER_MAX_BYTES * self.max_bytes
+        return max(wanted, self.max_bytes)
 
     def resolved_token(self) -> str | None:
         """The token, read from `token_file` when only the file is given."""
@@ -62,6 +74,8 @@ class ServerConfig:
                 "timeout": self.timeout,
                 "max_files": self.max_files,
                 "max_unpacked": self.max_unpacked,
+                "max_held": self.max_held,
+                "check_threads": self.check_threads,
             }
         )
 
@@ -75,6 +89,8 @@ class ServerConfig:
             timeout=raw["timeout"],
             max_files=raw["max_files"],
             max_unpacked=raw["max_unpacked"],
+            max_held=raw.get("max_held"),
+            check_threads=raw.get("check_threads", DEFAULT_CHECK_THREADS),
         )
 
     @classmethod

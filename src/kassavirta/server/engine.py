@@ -1,4 +1,4 @@
-"""The work behind the routes, on one thread per process, with what was loaded at start.
+"""The work behind the routes, on threads of its own, with what was loaded at start.
 
 The settings, the assignments, the ledger and the compiled XSDs are loaded
 once, when the app is made (`Engine.__init__`), through the one
@@ -7,15 +7,20 @@ once, when the app is made (`Engine.__init__`), through the one
 with its own sending date and channel; a changed ledger gives the engine a
 new policy, never an edited one.
 
-Everything here runs on one worker thread (`Engine.submit`), never on the
-event loop: a check is pure Python and holds the GIL, so more threads would
-not check faster, and one thread means that the compiled XSDs (lxml keeps an
-error log per schema object), the ledger connection and the reloaded
-assignment index are never used by two requests at once. Throughput comes
-from `--workers N` processes instead. A request that runs past its time limit
-is answered by the middleware; its job, if it already started, runs to its
-end on this thread and its result is dropped, and a job still waiting in the
-queue is never started.
+Nothing runs on the event loop. Checks (`/v1/check`, `/v1/check/batch`) run on
+a small pool of check threads (`--check-threads`, `Engine.check_on_pool`), so
+a large invoice being checked does not hold up a small one behind it; the
+rest (rewrite, preview, events, readiness) runs on one thread of its own
+(`Engine.submit`), as it always did: rendering and the ledger stay single
+threaded. A check is mostly Python and holds the GIL, so more threads do not
+check faster; they keep the answers flowing. What the check threads share is
+safe to share: the policy is read only, lxml's compiled XPaths lock
+themselves, and the compiled XSDs (lxml keeps one error log per schema
+object) are used by one thread at a time (`SerialSchemas`). Throughput comes
+from `--workers N` processes. A request that runs past its time limit is
+answered by the middleware; its job, if it already started, runs to its end
+on its thread and its result is dropped, and a job still waiting in the queue
+is never started.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal, ParamSpec, TypeVar
@@ -42,7 +48,7 @@ from kassavirta.errors import InputError, SettingsError
 from kassavirta.findings import CheckResult, Decision
 from kassavirta.finnish.businessdays import is_business_day
 from kassavirta.formats.registry import SCHEMA_FILES
-from kassavirta.formats.schemas import SchemaStore
+from kassavirta.formats.schemas import SchemaStore, Violation
 from kassavirta.model import Channel
 from kassavirta.pipeline.evaluate import Checker, today_in_helsinki
 from kassavirta.report import Report, Tally
@@ -100,6 +106,30 @@ def warm_schemas(store: SchemaStore | None) -> dict[str, str]:
     return compiled
 
 
+_XSD_LOCK = threading.Lock()
+
+
+class SerialSchemas(SchemaStore):
+    """The engine's schema store, validating one document at a time.
+
+    lxml validates outside the GIL, but a compiled schema keeps the errors of
+    its last validation in its own log: two threads validating at once with
+    the same schema would read each other's violations. The lock covers the
+    validation and the reading of the log; parsing and the rules still run on
+    every check thread at once.
+    """
+
+    def __init__(self, inner: SchemaStore) -> None:
+        super().__init__()
+        self.dirs = inner.dirs
+
+    def validate(
+        self, format_id: str, tree: etree._ElementTree, line_offset: int = 0
+    ) -> list[Violation] | None:
+        with _XSD_LOCK:
+            return super().validate(format_id, tree, line_offset)
+
+
 @dataclass(frozen=True, slots=True)
 class CheckAnswer:
     """What `POST /v1/check` answers: the JSON of the result shown, and its headers' values."""
@@ -115,14 +145,21 @@ class Engine:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.options: RunOptions = config.options
-        self.policy: Policy = build_policy(self.options)
+        policy = build_policy(self.options)
+        if policy.schemas is not None:
+            policy = replace(policy, schemas=SerialSchemas(policy.schemas))
+        self.policy: Policy = policy
+        self._reload = threading.Lock()
         self.schemas = warm_schemas(self.policy.schemas)
         # The first check imports the adapters and the rules' libraries (the holiday
         # calendar takes a tenth of a second): at start, not on a request's time.
         Checker(self.policy).check_bytes(WARM_UP, "<warm-up>")
         is_business_day(self.policy.today)
         self._seen = _file_signature(self.options.ledger)
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="kassavirta-check")
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="kassavirta-work")
+        self._checks = ThreadPoolExecutor(
+            config.check_threads, thread_name_prefix="kassavirta-check"
+        )
         # The check thread holds the GIL for whole milliseconds; by default the event loop
         # waits up to 5 ms for it at every wake-up, so each request in flight pays for the
         # others' checks several times over. A shorter interval hands the loop the GIL soon.
@@ -132,16 +169,26 @@ class Engine:
 
     async def submit(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `fn` on the engine's thread; cancelling the await drops a job not yet started."""
-        future = self._executor.submit(fn, *args, **kwargs)
-        return await asyncio.wrap_future(future)
+        return await asyncio.wrap_future(self._executor.submit(fn, *args, **kwargs))
+
+    async def check_on_pool(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a check `fn` on the first free check thread; cancelling drops a job not started."""
+        return await asyncio.wrap_future(self._checks.submit(fn, *args, **kwargs))
 
     def close(self) -> None:
+        self._checks.shutdown(wait=True, cancel_futures=True)
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     # -- policy --------------------------------------------------------------------------------
 
     def _refresh_assignments(self) -> None:
         """Re-read the ledger when its file changed since it was read (an import, a --record)."""
+        if self.options.ledger is None:
+            return
+        with self._reload:  # several check threads may see the change at once: read it once
+            self._reread()
+
+    def _reread(self) -> None:
         seen = _file_signature(self.options.ledger)
         if seen == self._seen:
             return

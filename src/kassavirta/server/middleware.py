@@ -5,7 +5,8 @@ others give), `TimeLimit` (one deadline from the first byte of the request to
 the response, so a slow upload counts too), `BearerAuth` (refuses before any
 body is read), `BodyLimit` (refuses an announced oversized body at once, and
 counts the bytes of any other while they arrive, so an endless chunked body is
-cut off at the limit rather than buffered).
+cut off at the limit rather than buffered; and admits the body's bytes against
+the worker's budget of held bytes (`budget`), or answers 503 when it is full).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kassavirta.server.budget import BUSY_DETAIL, BodyBudget
 from kassavirta.server.logs import ACCESS
 from kassavirta.server.problems import ApiError, send_problem
 
@@ -30,11 +32,17 @@ PROTECTED_PREFIX = "/v1/"
 
 
 class BodyLimit:
-    """413 for a body over `max_bytes`: by its Content-Length before reading, else while reading."""
+    """413 for a body over `max_bytes`: by its Content-Length before reading, else while reading.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    And 503 with Retry-After when the worker already holds `budget.limit` body
+    bytes and none are given back within `budget.wait` seconds; the bytes a
+    request was admitted with are given back once its answer is sent.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, budget: BodyBudget) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.budget = budget
 
     def _too_large(self) -> str:
         return (
@@ -54,18 +62,30 @@ class BodyLimit:
             if int(announced) > self.max_bytes:
                 await send_problem(send, 413, "payload-too-large", self._too_large())
                 return
+        admitted = int(announced) if announced is not None else 0
+        if not await self.budget.acquire(admitted):
+            await send_problem(send, 503, "busy", BUSY_DETAIL, headers=[(b"retry-after", b"1")])
+            return
         received = 0
 
         async def limited() -> Message:
-            nonlocal received
+            nonlocal received, admitted
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise ApiError(413, "payload-too-large", self._too_large())
+                if received > admitted:  # no length announced (chunked), or more than it said
+                    more = received - admitted
+                    if not await self.budget.acquire(more):
+                        raise ApiError(503, "busy", BUSY_DETAIL, headers={"Retry-After": "1"})
+                    admitted += more
             return message
 
-        await self.app(scope, limited, send)
+        try:
+            await self.app(scope, limited, send)
+        finally:
+            await self.budget.release(admitted)
 
 
 class BearerAuth:

@@ -25,7 +25,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     408: problem("The request body did not arrive within the time limit."),
     413: problem("The body (or what a zip unpacks to) is over the server's limit."),
     415: problem("A Content-Type this route does not take."),
-    503: problem("The request took longer than the server's time limit."),
+    503: problem(
+        "The request took longer than the server's time limit (`timeout`), or the server "
+        "holds as many request bytes as it may and had no room for this body (`busy`): "
+        "try again after Retry-After seconds."
+    ),
 }
 
 ROUTED_ONLY: dict[int | str, dict[str, Any]] = {

@@ -101,7 +101,7 @@ def add_decision_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
     )
     async def check(request: Request, today: Today = None, channel: ChannelQ = None) -> Response:
         label, data = await one_invoice(request)
-        answer = await engine.submit(engine.check_answer, data, label, today, channel)
+        answer = await engine.check_on_pool(engine.check_answer, data, label, today, channel)
         return json_body(
             answer.body,
             headers={
@@ -131,7 +131,9 @@ def add_decision_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         request: Request, today: Today = None, channel: ChannelQ = None
     ) -> Response:
         found = await invoice_set(request, limits)
-        body = await engine.submit(engine.batch_body, found.items, found.notes, today, channel)
+        body = await engine.check_on_pool(
+            engine.batch_body, found.items, found.notes, today, channel
+        )
         return json_body(
             body,
             headers={"Kassavirta-Today": engine.today(today).isoformat()},
