@@ -64,6 +64,9 @@ class BodyLimit:
                 return
         admitted = int(announced) if announced is not None else 0
         if not await self.budget.acquire(admitted):
+            # Read the body to its end, holding none of it: a client that sends its whole
+            # body before it reads the answer would otherwise see a reset, not the 503.
+            await _drain(receive)
             await send_problem(send, 503, "busy", BUSY_DETAIL, headers=[(b"retry-after", b"1")])
             return
         received = 0
@@ -86,6 +89,14 @@ class BodyLimit:
             await self.app(scope, limited, send)
         finally:
             await self.budget.release(admitted)
+
+
+async def _drain(receive: Receive) -> None:
+    """Receive a body that will not be used, keeping no chunk of it."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 class BearerAuth:
