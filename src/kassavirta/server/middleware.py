@@ -54,7 +54,8 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        announced = Headers(scope=scope).get("content-length")
+        headers = Headers(scope=scope)
+        announced = headers.get("content-length")
         if announced is not None:
             if not announced.isdigit():
                 await send_problem(send, 400, "bad-request", "Content-Length is not a number")
@@ -62,7 +63,11 @@ class BodyLimit:
             if int(announced) > self.max_bytes:
                 await send_problem(send, 413, "payload-too-large", self._too_large())
                 return
-        admitted = int(announced) if announced is not None else 0
+        # A chunked body does not say how long it is: it is admitted as a largest body, and
+        # what it did not use is given back when it ends. Taking its share chunk by chunk
+        # instead would let several half-received bodies wait on each other for good.
+        chunked = announced is None and "transfer-encoding" in headers
+        admitted = int(announced) if announced is not None else self.max_bytes if chunked else 0
         if not await self.budget.acquire(admitted):
             # Read the body to its end, holding none of it: a client that sends its whole
             # body before it reads the answer would otherwise see a reset, not the 503.
@@ -78,11 +83,14 @@ class BodyLimit:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise ApiError(413, "payload-too-large", self._too_large())
-                if received > admitted:  # no length announced (chunked), or more than it said
+                if received > admitted:  # a body without any length header: count it all
                     more = received - admitted
                     if not await self.budget.acquire(more):
                         raise ApiError(503, "busy", BUSY_DETAIL, headers={"Retry-After": "1"})
                     admitted += more
+                elif chunked and not message.get("more_body", False):
+                    await self.budget.release(admitted - received)
+                    admitted = received
             return message
 
         try:
