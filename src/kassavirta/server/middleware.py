@@ -246,18 +246,32 @@ class AccessLog:
         try:
             await self.app(scope, counting_receive, stamping_send)
         finally:
-            client = scope.get("client")
-            entry: dict[str, object] = {
-                "event": "request",
-                "request_id": request_id,
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "ms": round((time.perf_counter() - began) * 1000, 2),
-                "bytes_in": size_in,
-                "bytes_out": size_out,
-                "client": client[0] if client else None,
-            }
-            if decision:
-                entry["decision"] = decision
-            access_log.info("", extra=entry)
+            if access_log.isEnabledFor(logging.INFO):
+                self._log(scope, request_id, began, status, size_in, size_out, decision)
+
+    @staticmethod
+    def _log(
+        scope: Scope,
+        request_id: str,
+        began: float,
+        status: int,
+        size_in: int,
+        size_out: int,
+        decision: str | None,
+    ) -> None:
+        """The request's line, built only when the level lets it through."""
+        client = scope.get("client")
+        entry: dict[str, object] = {
+            "event": "request",
+            "request_id": request_id,
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "ms": round((time.perf_counter() - began) * 1000, 2),
+            "bytes_in": size_in,
+            "bytes_out": size_out,
+            "client": client[0] if client else None,
+        }
+        if decision:
+            entry["decision"] = decision
+        access_log.info("", extra=entry)
