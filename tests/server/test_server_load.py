@@ -251,3 +251,50 @@ def test_held_limit_is_never_below_one_largest_body() -> None:
     assert ServerConfig(max_bytes=1000, max_held=10).held_limit() == 1000
     assert ServerConfig(max_bytes=1000).held_limit() == 3000
     assert ServerConfig(max_bytes=1000, max_held=5000).held_limit() == 5000
+
+
+def test_concurrent_checks_with_schemas_answer_as_one_at_a_time(schema_dir: Any) -> None:
+    """Several check threads validating at once each get their own document's violations."""
+    config = ServerConfig(
+        options=RunOptions(
+            settings=SAMPLES / "settings.json",
+            today=date.fromisoformat(TODAY_ISO),
+            schemas=[schema_dir],
+        ),
+        check_threads=4,
+    )
+    app = create_app(config)
+    files = sorted((SAMPLES / "error").glob("finvoice-*.xml"))
+    files += sorted((SAMPLES / "route").glob("finvoice-*.xml"))
+    # An attribute the XSD does not declare, named after the file: a violation read from
+    # another request's validation would name another file's attribute.
+    bodies = [
+        f.read_bytes().replace(b"<Finvoice ", f"<Finvoice undeclared{n}='1' ".encode(), 1)
+        for n, f in enumerate(files)
+    ]
+
+    async def go() -> tuple[list[Any], list[Any]]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+            async def one(body: bytes) -> Any:
+                answer = await client.post("/v1/check", params=Q, content=body, headers=XML)
+                assert answer.status_code == 200
+                return answer.json()
+
+            alone = [await one(b) for b in bodies]
+            together = await asyncio.wait_for(
+                asyncio.gather(*(one(b) for _ in range(3) for b in bodies)), timeout=120
+            )
+            return alone, list(together)
+
+    try:
+        alone, together = asyncio.run(go())
+    finally:
+        app.state.engine.close()
+    assert together == alone * 3
+    for n, result in enumerate(alone):
+        schema = [f["message"] for f in result["findings"] if f["rule"] == "schema"]
+        assert schema, result["findings"]
+        assert all(f"undeclared{n}'" in m for m in schema if "undeclared" in m), schema
+        assert any("undeclared" in m for m in schema), schema
