@@ -156,7 +156,8 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     install_openapi(app, token)
 
     # Outermost last: AccessLog(TimeLimit(BearerAuth(BodyLimit(app)))).
-    budget = BodyBudget(config.held_limit(), wait=min(BUSY_WAIT, config.timeout))
+    # Half the time limit at most: a request refused for room still gets its 503 in time.
+    budget = BodyBudget(config.held_limit(), wait=min(BUSY_WAIT, config.timeout / 2))
     app.state.budget = budget
     app.add_middleware(BodyLimit, max_bytes=config.max_bytes, budget=budget)
     app.add_middleware(BearerAuth, token=token)
