@@ -134,7 +134,8 @@ def register(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="most request-body bytes one worker holds at once (default: three times "
         "--max-bytes, 60 MiB with the default limit; never less than --max-bytes). A request "
-        "that does not fit waits its turn, and after 5 s gets 503 with Retry-After",
+        "that does not fit waits its turn, and after 5 s (at most half of --timeout) gets 503 "
+        "with Retry-After",
     )
     g.add_argument(
         "--log-level",
