@@ -14,6 +14,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ httpx = pytest.importorskip("httpx")
 from kassavirta.config.policy import RunOptions  # noqa: E402
 from kassavirta.server import ServerConfig, create_app  # noqa: E402
 from kassavirta.server.budget import BodyBudget  # noqa: E402
+from kassavirta.server.launch import ServerProcess  # noqa: E402
 
 ROUTE = SAMPLES / "route" / "finvoice-3.0.xml"
 XML = {"Content-Type": "application/xml"}
@@ -298,3 +300,51 @@ def test_concurrent_checks_with_schemas_answer_as_one_at_a_time(schema_dir: Any)
         assert schema, result["findings"]
         assert all(f"undeclared{n}'" in m for m in schema if "undeclared" in m), schema
         assert any("undeclared" in m for m in schema), schema
+
+
+def _memory(pid: int) -> dict[str, int]:
+    """The process's resident set now and at its peak (VmRSS, VmHWM), in KiB."""
+    found: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0])
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads /proc")
+def test_a_burst_of_large_bodies_peaks_near_one_request_not_near_all(tmp_path: Path) -> None:
+    """A real server: 12 concurrent 4 MiB bodies grow its peak memory by at most a few times
+    what one of them does (the budget admits one at a time; measured 2x), not twelve times."""
+    size = 4 * 1024 * 1024
+    body = _padded(size)
+    args = ["--settings", str(SAMPLES / "settings.json"), "--today", TODAY_ISO]
+    args += ["--max-bytes", str(size), "--max-held-bytes", str(size), "--log-level", "warning"]
+    with ServerProcess(
+        args, env={"XDG_DATA_HOME": str(tmp_path), "KASSAVIRTA_SCHEMAS": None}
+    ) as server:
+        assert server.process is not None
+        pid = server.process.pid
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            client.post("/v1/check", params=Q, content=ROUTE.read_bytes(), headers=XML)
+            start = _memory(pid)["VmHWM"]
+            assert client.post("/v1/check", params=Q, content=body, headers=XML).status_code == 200
+            one = _memory(pid)["VmHWM"] - start
+
+        async def burst() -> list[int]:
+            async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+                answers = await asyncio.wait_for(
+                    asyncio.gather(
+                        *(
+                            client.post("/v1/check", params=Q, content=body, headers=XML)
+                            for _ in range(12)
+                        )
+                    ),
+                    timeout=120,
+                )
+                return [a.status_code for a in answers]
+
+        codes = asyncio.run(burst())
+        many = _memory(pid)["VmHWM"] - start
+    assert set(codes) <= {200, 503} and 200 in codes
+    assert many <= 4 * max(one, 8 * 1024), (one, many)  # twelve at once: ~12x
