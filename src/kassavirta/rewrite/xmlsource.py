@@ -12,6 +12,12 @@ The tokenizer runs on a document that lxml has already parsed (well-formed,
 no entities), so it only needs to find tags, not to validate. The spans it
 finds are matched one to one with lxml's elements in document order; any
 disagreement is an error rather than a guess.
+
+Everything here costs time in proportion to the document: the spans are
+looked up by element identity (the editor holds every element's lxml proxy,
+and lxml hands out the same proxy for a node while one is alive), never by an
+XPath, which lxml computes by walking all preceding siblings; what depends on
+the whole text (the newline, the indentation unit) is worked out once.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import codecs
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
@@ -49,7 +56,7 @@ class SourceError(ValueError):
     """The document's text could not be matched with its parsed tree."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Where one element stands in the text: `start` < `open_end` ≤ `close_start` ≤ `end`."""
 
@@ -174,7 +181,8 @@ class SourceEditor:
 
     text: str
     tree: etree._ElementTree
-    spans: dict[str, Span] = field(default_factory=dict)
+    spans: dict[etree._Element, Span] = field(default_factory=dict)
+    """Every element's span, keyed by the element itself (the keys keep the proxies alive)."""
     _edits: list[_Edit] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -185,14 +193,15 @@ class SourceEditor:
                 f"found {len(found)} elements in the text but {len(elements)} in the tree"
             )
         for span, element in zip(found, elements, strict=True):
-            if _local(span.name) != etree.QName(element).localname:
-                raise SourceError(f"<{span.name}> in the text is {element.tag} in the tree")
-            self.spans[self.tree.getpath(element)] = span
+            tag: str = element.tag
+            if _local(span.name) != tag.rpartition("}")[2]:
+                raise SourceError(f"<{span.name}> in the text is {tag} in the tree")
+        self.spans = dict(zip(elements, found, strict=True))
 
     # ------------------------------------------------------------------ reading
 
     def span(self, element: etree._Element) -> Span:
-        return self.spans[self.tree.getpath(element)]
+        return self.spans[element]
 
     def indent_of(self, element: etree._Element) -> str | None:
         """The whitespace that starts the element's line, or None when it shares a line."""
@@ -204,17 +213,27 @@ class SourceEditor:
         return lead
 
     def newline(self) -> str:
+        return self._newline
+
+    @cached_property
+    def _newline(self) -> str:
         return "\r\n" if "\r\n" in self.text else "\n"
 
     def unit(self) -> str:
         """One level of indentation, as the document uses it (two spaces by default)."""
+        return self._unit
+
+    @cached_property
+    def _unit(self) -> str:
         root = self.tree.getroot()
         for parent in root.iter():
-            children = [c for c in parent if isinstance(c.tag, str)]
-            if not isinstance(parent.tag, str) or not children:
+            if not isinstance(parent.tag, str):
+                continue
+            first = next((c for c in parent if isinstance(c.tag, str)), None)
+            if first is None:
                 continue
             outer = self.indent_of(parent) if parent is not root else ""
-            inner = self.indent_of(children[0])
+            inner = self.indent_of(first)
             if outer is not None and inner is not None and inner.startswith(outer):
                 step = inner[len(outer) :]
                 if step:
@@ -259,12 +278,13 @@ class SourceEditor:
     def remove(self, element: etree._Element) -> None:
         """Remove the element and the whitespace that put it on its own line."""
         span = self.span(element)
-        start = span.start
-        lead = self.text[:start]
-        stripped = lead.rstrip(" \t")
-        if stripped.endswith("\n"):
-            start = len(stripped) - 1
-            if stripped.endswith("\r\n"):
+        text = self.text
+        start = cut = span.start
+        while cut > 0 and text[cut - 1] in " \t":
+            cut -= 1
+        if cut > 0 and text[cut - 1] == "\n":
+            start = cut - 1
+            if cut > 1 and text[cut - 2] == "\r":
                 start -= 1
         self._add(start, span.end, "")
 
