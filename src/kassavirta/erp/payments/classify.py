@@ -81,6 +81,16 @@ def _references_in(texts: Sequence[str]) -> list[str]:
     return found
 
 
+_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "K": "k"})
+"""The four non-ASCII letters that `re.I` takes for an ASCII one (Python's `re` docs)."""
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> list[str]:
+    """The runs of letters and digits in `text`, folded the way `_mentions` compares them."""
+    return _WORD.findall(text.translate(_FOLD).lower())
+
+
 def _mentions(texts: Sequence[str], number: str) -> bool:
     pattern = re.compile(r"(?<![A-Za-z0-9])" + re.escape(number) + r"(?![A-Za-z0-9])", re.I)
     return any(pattern.search(t) for t in texts)
@@ -193,6 +203,24 @@ class _Known:
     assignments: list[Assignment]
     service: dict[str, list[Assignment]] = field(default_factory=dict)
     original: dict[str, list[Assignment]] = field(default_factory=dict)
+    by_word: dict[str, list[int]] = field(default_factory=dict)
+    """Positions in `assignments` by the first word of their invoice number."""
+    wordless: list[int] = field(default_factory=list)
+    """Positions of the assignments whose number has no letter or digit: always compared."""
+
+    def named(self, texts: Sequence[str]) -> list[Assignment]:
+        """The assignments whose invoice number `texts` mention, in ledger order.
+
+        A number that a text mentions has its first word (run of letters and
+        digits) standing whole in that text, so only the assignments indexed
+        under the text's words can be mentioned; `_mentions` decides for those.
+        """
+        candidates = set(self.wordless)
+        for text in texts:
+            for word in _words(text):
+                candidates.update(self.by_word.get(word, ()))
+        found = (self.assignments[i] for i in sorted(candidates))
+        return [a for a in found if _mentions(texts, a.number.strip())]
 
     @classmethod
     def build(
@@ -200,8 +228,13 @@ class _Known:
     ) -> _Known:
         known = cls(list(assignments))
         by_invoice: dict[tuple[str, date], list[Assignment]] = {}
-        for a in known.assignments:
+        for position, a in enumerate(known.assignments):
             by_invoice.setdefault((a.number.strip(), a.issued_at), []).append(a)
+            words = _words(a.number)
+            if words:
+                known.by_word.setdefault(words[0], []).append(position)
+            else:
+                known.wordless.append(position)
             for ref in a.reference_ids:
                 if ref.type == "number":
                     known.service.setdefault(_ref_key(ref.value), []).append(a)
@@ -283,7 +316,7 @@ class _Run:
 
     def _by_number(self, tx: Transaction) -> Classified:
         assert tx.amount is not None
-        named = [a for a in self.known.assignments if _mentions(tx.texts, a.number.strip())]
+        named = self.known.named(tx.texts)
         fitting: list[Assignment] = []
         for a in named:
             balance = self._open(a)
