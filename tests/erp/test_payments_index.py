@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from growth import FACTOR, LINEAR_LIMIT, growth
+from helpers import TEST_DATA, imported_ledger
 from kassavirta.erp.assignments import Assignment
+from kassavirta.erp.ledger import Ledger
 from kassavirta.erp.payments.classify import _Known, _mentions, classify
-from kassavirta.erp.payments.statement import Transaction
+from kassavirta.erp.payments.statement import Transaction, read_statement
 
 NUMBERS = [
     "2026-1",
@@ -110,3 +113,24 @@ def test_a_credit_naming_a_number_and_its_open_amount_is_matched() -> None:
     (entry,) = classify([_credit(1, "lasku 2026-10")], ledger).entries
     assert entry.kind == "unmatched" and "invoice 2026-10 (assignment a1" in entry.reason
     assert "2026-1 " not in entry.reason
+
+
+def test_an_open_ledger_sorts_the_credits_as_its_assignment_list_does(
+    tmp_path: Path, samples: Path
+) -> None:
+    """Given the ledger itself, only the assignments a credit points at are read whole:
+    the report is the same as from every assignment parsed up front."""
+    from kassavirta.erp.references import original_references
+
+    statements = [TEST_DATA / "erp" / f"camt05{n}-2026-12-03.xml" for n in (3, 4)]
+    transactions = [t for p in statements for st in read_statement(p) for t in st.transactions]
+    originals = list(original_references([samples / "route"]))
+    for source in (TEST_DATA / "erp" / "assignments.json", samples / "assignments.json"):
+        folder = tmp_path / source.parent.name
+        folder.mkdir()
+        with Ledger.open_readonly(imported_ledger(folder, source)) as ledger:
+            listed = classify(transactions, ledger.assignments(), originals)
+            indexed = classify(transactions, ledger, originals)
+        assert [c.as_dict() for c in indexed.entries] == [c.as_dict() for c in listed.entries]
+        assert [o.as_dict() for o in indexed.other] == [o.as_dict() for o in listed.other]
+        assert indexed.summary() == listed.summary()

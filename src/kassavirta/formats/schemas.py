@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from lxml import etree
 
@@ -123,7 +125,7 @@ class SchemaStore:
             return None
         if schema.validate(tree):
             return []
-        log = schema.error_log  # type: ignore[attr-defined]
+        log = cast("Sequence[Any]", schema.error_log)  # a _ListErrorLog: sized, iterable
         violations = [
             Violation(
                 line=(e.line + line_offset) if e.line else None,
