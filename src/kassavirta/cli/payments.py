@@ -116,8 +116,6 @@ def run(args: argparse.Namespace) -> int:
     from kassavirta.fileio import atomic_write_text
 
     path = ledger_path(args)
-    with Ledger.open_readonly(path) as ledger:
-        assignments = ledger.assignments()
     statements: list[Statement] = []
     errors: list[str] = []
     for item in read_statements(args.paths):
@@ -126,7 +124,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             errors.append(f"{item.path}: not read: {item.message}")
     originals = list(original_references(args.invoices)) if args.invoices else []
-    report = classify([tx for st in statements for tx in st.transactions], assignments, originals)
+    with Ledger.open_readonly(path) as ledger:  # read only what the credits point at
+        report = classify([tx for st in statements for tx in st.transactions], ledger, originals)
     if args.post_file is not None:
         events = report.events_by_assignment()
         atomic_write_text(args.post_file, json.dumps(events, ensure_ascii=False, indent=2) + "\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -127,6 +128,21 @@ class AssignmentIndex:
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_number.values())
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentKey:
+    """What an index over a ledger needs of one assignment, read without parsing the rest."""
+
+    id: str
+    number: str
+    issued_at: date
+    references: tuple[tuple[str, str], ...]
+    """(type, value) of each of its `reference_ids`."""
+
+    @classmethod
+    def of(cls, a: Assignment) -> AssignmentKey:
+        return cls(a.id, a.number, a.issued_at, tuple((r.type, r.value) for r in a.reference_ids))
 
 
 def parse_assignments(data: Any, *, source: str = "<assignments>") -> list[Assignment]:

@@ -97,13 +97,18 @@ def _segments(data: bytes) -> list[tuple[int, int]]:
         | ({m.start() for m in _ENVELOPE_START.finditer(data)} if framed else set())
     )
     starts: list[int] = []
-    previous = 0
+    # The first start tag at or after the last split, found once and reused until the
+    # next split: searching from the split again for every candidate costs the square
+    # of the file when many declarations or envelopes stand with no element between.
+    tag = _START_TAG.search(data)
     for at in candidates:
         # Split only where an element already stands before: a declaration directly
         # followed by its envelope is one document, not two.
-        if _START_TAG.search(data, previous, at):
+        if tag is None:
+            break
+        if tag.end() <= at:
             starts.append(at)
-            previous = at
+            tag = _START_TAG.search(data, at)
     bounds = [0, *starts, len(data)]
     ranges: list[tuple[int, int]] = []
     for begin, end in itertools.pairwise(bounds):
@@ -164,11 +169,27 @@ def _hint(segment: bytes, declared: str | None, line: int | None, column: int | 
 
 
 def parse_part(
-    data: bytes, begin: int, end: int, *, path: str, fallback_encoding: str | None
+    data: bytes,
+    begin: int,
+    end: int,
+    *,
+    path: str,
+    fallback_encoding: str | None,
+    lines_before: int | None = None,
 ) -> Part:
-    segment = data[begin:end].lstrip(b" \t\r\n")
-    lead = len(data[begin:end]) - len(segment)
-    offset = data.count(b"\n", 0, begin + lead)
+    """The document in `data[begin:end]`; `lines_before` is the count of newlines before `begin`.
+
+    A caller reading many documents from one file counts the newlines as it goes
+    and passes them in: counting from the start of the file for every document
+    costs the square of the file.
+    """
+    chunk = data[begin:end]
+    segment = chunk.lstrip(b" \t\r\n")
+    lead = len(chunk) - len(segment)
+    if lines_before is None:
+        lines_before = data.count(b"\n", 0, begin)
+    offset = lines_before + chunk.count(b"\n", 0, lead)
+    del chunk
     declared = _declared_encoding(segment)
     encoding = None if declared or segment.startswith(_BOMS) else fallback_encoding
     try:
@@ -218,7 +239,16 @@ def read_bytes(
         raise ReadError("not-xml", "the file contains a NUL byte", path=path, line=line)
     ranges = _segments(data)
     first_encoding = _declared_encoding(data[ranges[0][0] : ranges[0][1]]) if ranges else None
-    parts = [parse_part(data, b, e, path=path, fallback_encoding=first_encoding) for b, e in ranges]
+    parts: list[Part] = []
+    lines = counted = 0
+    for begin, end in ranges:
+        lines += data.count(b"\n", counted, begin)
+        counted = begin
+        parts.append(
+            parse_part(
+                data, begin, end, path=path, fallback_encoding=first_encoding, lines_before=lines
+            )
+        )
     documents: list[Document] = []
     frame: Part | None = None
     for part in parts:

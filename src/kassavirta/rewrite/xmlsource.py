@@ -12,19 +12,29 @@ The tokenizer runs on a document that lxml has already parsed (well-formed,
 no entities), so it only needs to find tags, not to validate. The spans it
 finds are matched one to one with lxml's elements in document order; any
 disagreement is an error rather than a guess.
+
+Everything here costs time in proportion to the document: the spans are
+looked up by element identity (the editor holds every element's lxml proxy,
+and lxml hands out the same proxy for a node while one is alive), never by an
+XPath, which lxml computes by walking all preceding siblings; what depends on
+the whole text (the newline, the indentation unit) is worked out once.
 """
 
 from __future__ import annotations
 
 import codecs
+import gc
 import re
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-_TOKEN = re.compile(
+_MARKUP = re.compile(
     r"""
      (?P<comment><!--.*?-->)
     |(?P<cdata><!\[CDATA\[.*?\]\]>)
@@ -33,10 +43,10 @@ _TOKEN = re.compile(
     |(?P<end></(?P<ename>[^\s>]+)\s*>)
     |(?P<start><(?P<sname>[^\s/>!?]+)
         (?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(?P<empty>/)?>)
-    |(?P<text>[^<]+)
     """,
     re.S | re.X,
 )
+"""Every kind of markup; what lies between two of them is text, which holds no `<`."""
 _ATTRIBUTE = r"""(\s{name}\s*=\s*)("[^"]*"|'[^']*')"""
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -49,7 +59,7 @@ class SourceError(ValueError):
     """The document's text could not be matched with its parsed tree."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Where one element stands in the text: `start` < `open_end` ≤ `close_start` ≤ `end`."""
 
@@ -125,31 +135,81 @@ class SourceText:
         return text.encode(self.encoding, "xmlcharrefreplace")
 
 
+@dataclass
+class _Scan:
+    """Every element's span in document order, as parallel lists (a Span each costs too much).
+
+    An empty element (`<a/>`) is the one whose `end` is its `open_end`.
+    """
+
+    names: list[str] = field(default_factory=list)
+    """Each name is stored once, however many elements carry it."""
+    starts: array[int] = field(default_factory=lambda: array("q"))
+    open_ends: array[int] = field(default_factory=lambda: array("q"))
+    close_starts: array[int] = field(default_factory=lambda: array("q"))
+    ends: array[int] = field(default_factory=lambda: array("q"))
+
+    def span(self, index: int) -> Span:
+        end = self.ends[index]
+        open_end = self.open_ends[index]
+        return Span(
+            self.names[index],
+            self.starts[index],
+            open_end,
+            self.close_starts[index],
+            end,
+            end == open_end,
+        )
+
+
+def _unreadable(text: str, start: int, end: int) -> None:
+    """Text between two pieces of markup holds no `<`: one there is markup we cannot read."""
+    at = text.find("<", start, end)
+    if at >= 0:
+        raise SourceError(f"cannot read the markup at character {at}")
+
+
+def _scan(text: str) -> _Scan:
+    found = _Scan()
+    names, starts, open_ends = found.names, found.starts, found.open_ends
+    close_starts, ends = found.close_starts, found.ends
+    stack: list[int] = []  # indices of the open elements
+    seen: dict[str, str] = {}
+    pos = 0
+    for m in _MARKUP.finditer(text):
+        begin = m.start()
+        if begin != pos:
+            _unreadable(text, pos, begin)
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "start":
+            if m.group("empty"):
+                close_starts.append(pos)
+                ends.append(pos)
+            else:
+                stack.append(len(names))
+                close_starts.append(-1)
+                ends.append(-1)
+            name = m.group("sname")
+            names.append(seen.setdefault(name, name))
+            starts.append(begin)
+            open_ends.append(pos)
+        elif kind == "end":
+            if not stack or names[stack[-1]] != m.group("ename"):
+                raise SourceError(f"unexpected end tag </{m.group('ename')}> at {begin}")
+            index = stack.pop()
+            close_starts[index] = begin
+            ends[index] = pos
+    _unreadable(text, pos, len(text))
+    if stack:
+        raise SourceError("unclosed element")
+    return found
+
+
 def tokenize_spans(text: str) -> list[Span]:
     """The span of every element in document order (the order of their start tags)."""
-    spans: list[Span | None] = []
-    stack: list[tuple[int, str, int, int]] = []  # (index, name, start, open_end)
-    pos = 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if m is None:
-            raise SourceError(f"cannot read the markup at character {pos}")
-        if m.group("start"):
-            name = m.group("sname")
-            if m.group("empty"):
-                spans.append(Span(name, m.start(), m.end(), m.end(), m.end(), True))
-            else:
-                stack.append((len(spans), name, m.start(), m.end()))
-                spans.append(None)
-        elif m.group("end"):
-            if not stack or stack[-1][1] != m.group("ename"):
-                raise SourceError(f"unexpected end tag </{m.group('ename')}> at {m.start()}")
-            index, name, start, open_end = stack.pop()
-            spans[index] = Span(name, start, open_end, m.start(), m.end(), False)
-        pos = m.end()
-    if stack or any(s is None for s in spans):
-        raise SourceError("unclosed element")
-    return [s for s in spans if s is not None]
+    found = _scan(text)
+    return [found.span(i) for i in range(len(found.names))]
 
 
 def _with_attribute(open_tag: str, name: str, value: str) -> str:
@@ -168,31 +228,55 @@ def _local(name: str) -> str:
     return name.rsplit(":", 1)[-1]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the editor maps a large document.
+
+    Mapping holds a proxy for every element; allocating a million of them sets
+    off full collections that find nothing and cost a quarter of the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass
 class SourceEditor:
     """Splices edits into `text`; elements are addressed as lxml elements of `tree`."""
 
     text: str
     tree: etree._ElementTree
-    spans: dict[str, Span] = field(default_factory=dict)
+    _found: _Scan = field(init=False)
+    _index: dict[etree._Element, int] = field(init=False)
+    """Each element's position in document order; the keys keep the proxies alive."""
     _edits: list[_Edit] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        found = tokenize_spans(self.text)
-        elements = [e for e in self.tree.getroot().iter() if isinstance(e.tag, str)]
-        if len(found) != len(elements):
+        with _collector_paused():
+            self._map()
+
+    def _map(self) -> None:
+        found = _scan(self.text)
+        elements = list(self.tree.getroot().iter(etree.Element))
+        if len(found.names) != len(elements):
             raise SourceError(
-                f"found {len(found)} elements in the text but {len(elements)} in the tree"
+                f"found {len(found.names)} elements in the text but {len(elements)} in the tree"
             )
-        for span, element in zip(found, elements, strict=True):
-            if _local(span.name) != etree.QName(element).localname:
-                raise SourceError(f"<{span.name}> in the text is {element.tag} in the tree")
-            self.spans[self.tree.getpath(element)] = span
+        for name, element in zip(found.names, elements, strict=True):
+            tag: str = element.tag
+            if _local(name) != tag.rpartition("}")[2]:
+                raise SourceError(f"<{name}> in the text is {tag} in the tree")
+        self._found = found
+        self._index = {e: i for i, e in enumerate(elements)}
 
     # ------------------------------------------------------------------ reading
 
     def span(self, element: etree._Element) -> Span:
-        return self.spans[self.tree.getpath(element)]
+        return self._found.span(self._index[element])
 
     def indent_of(self, element: etree._Element) -> str | None:
         """The whitespace that starts the element's line, or None when it shares a line."""
@@ -204,17 +288,27 @@ class SourceEditor:
         return lead
 
     def newline(self) -> str:
+        return self._newline
+
+    @cached_property
+    def _newline(self) -> str:
         return "\r\n" if "\r\n" in self.text else "\n"
 
     def unit(self) -> str:
         """One level of indentation, as the document uses it (two spaces by default)."""
+        return self._unit
+
+    @cached_property
+    def _unit(self) -> str:
         root = self.tree.getroot()
         for parent in root.iter():
-            children = [c for c in parent if isinstance(c.tag, str)]
-            if not isinstance(parent.tag, str) or not children:
+            if not len(parent) or not isinstance(parent.tag, str):
+                continue
+            first = next((c for c in parent if isinstance(c.tag, str)), None)
+            if first is None:
                 continue
             outer = self.indent_of(parent) if parent is not root else ""
-            inner = self.indent_of(children[0])
+            inner = self.indent_of(first)
             if outer is not None and inner is not None and inner.startswith(outer):
                 step = inner[len(outer) :]
                 if step:
@@ -259,12 +353,13 @@ class SourceEditor:
     def remove(self, element: etree._Element) -> None:
         """Remove the element and the whitespace that put it on its own line."""
         span = self.span(element)
-        start = span.start
-        lead = self.text[:start]
-        stripped = lead.rstrip(" \t")
-        if stripped.endswith("\n"):
-            start = len(stripped) - 1
-            if stripped.endswith("\r\n"):
+        text = self.text
+        start = cut = span.start
+        while cut > 0 and text[cut - 1] in " \t":
+            cut -= 1
+        if cut > 0 and text[cut - 1] == "\n":
+            start = cut - 1
+            if cut > 1 and text[cut - 2] == "\r":
                 start -= 1
         self._add(start, span.end, "")
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from kassavirta.erp.assignments import Assignment, Event
+from kassavirta.erp.assignments import Assignment, AssignmentKey, Event
 from kassavirta.erp.events.state import apply_events
 from kassavirta.erp.events.types import Party
 from kassavirta.erp.events.validate import validate_event
 from kassavirta.erp.payments.statement import Transaction
+
+if TYPE_CHECKING:
+    from kassavirta.erp.ledger import Ledger
 
 __all__ = [
     "CLASSES",
@@ -79,6 +82,16 @@ def _references_in(texts: Sequence[str]) -> list[str]:
             if (digits or c.upper().startswith("RF")) and is_valid_reference(c) and c not in found:
                 found.append(c)
     return found
+
+
+_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "K": "k"})
+"""The four non-ASCII letters that `re.I` takes for an ASCII one (Python's `re` docs)."""
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> list[str]:
+    """The runs of letters and digits in `text`, folded the way `_mentions` compares them."""
+    return _WORD.findall(text.translate(_FOLD).lower())
 
 
 def _mentions(texts: Sequence[str], number: str) -> bool:
@@ -188,31 +201,84 @@ def event_json(event: Event) -> dict[str, Any]:
 
 @dataclass
 class _Known:
-    """The ledger's assignments, indexed the ways a payment can point at one."""
+    """The ledger's assignments, indexed the ways a payment can point at one.
 
-    assignments: list[Assignment]
-    service: dict[str, list[Assignment]] = field(default_factory=dict)
-    original: dict[str, list[Assignment]] = field(default_factory=dict)
+    The index holds positions in `keys` (the ledger's order), built once per
+    run from each assignment's number and references; whole assignments are
+    fetched only when a payment points at them, so a large ledger is never
+    parsed whole.
+    """
+
+    keys: list[AssignmentKey]
+    fetch: Callable[[list[int]], list[Assignment]]
+    service: dict[str, list[int]] = field(default_factory=dict)
+    original: dict[str, list[int]] = field(default_factory=dict)
+    by_word: dict[str, list[int]] = field(default_factory=dict)
+    """Positions by the first word of their invoice number."""
+    wordless: list[int] = field(default_factory=list)
+    """Positions of the assignments whose number has no letter or digit: always compared."""
+    fetched: dict[int, Assignment] = field(default_factory=dict)
+
+    def get(self, positions: Sequence[int]) -> list[Assignment]:
+        """The assignments at `positions`, fetched once each."""
+        missing = [p for p in positions if p not in self.fetched]
+        if missing:
+            self.fetched.update(zip(missing, self.fetch(missing), strict=True))
+        return [self.fetched[p] for p in positions]
+
+    def named(self, texts: Sequence[str]) -> list[Assignment]:
+        """The assignments whose invoice number `texts` mention, in ledger order.
+
+        A number that a text mentions has its first word (run of letters and
+        digits) standing whole in that text, so only the assignments indexed
+        under the text's words can be mentioned; `_mentions` decides for those.
+        """
+        candidates = set(self.wordless)
+        for text in texts:
+            for word in _words(text):
+                candidates.update(self.by_word.get(word, ()))
+        keys = self.keys
+        return self.get([p for p in sorted(candidates) if _mentions(texts, keys[p].number.strip())])
 
     @classmethod
     def build(
         cls, assignments: Sequence[Assignment], originals: Iterable[tuple[str, date, str, str]] = ()
     ) -> _Known:
-        known = cls(list(assignments))
-        by_invoice: dict[tuple[str, date], list[Assignment]] = {}
-        for a in known.assignments:
-            by_invoice.setdefault((a.number.strip(), a.issued_at), []).append(a)
-            for ref in a.reference_ids:
-                if ref.type == "number":
-                    known.service.setdefault(_ref_key(ref.value), []).append(a)
-                elif ref.type == "original_number":
-                    known.original.setdefault(_ref_key(ref.value), []).append(a)
+        listed = list(assignments)
+        known = cls([AssignmentKey.of(a) for a in listed], lambda ps: [listed[p] for p in ps])
+        # Two equal entries in an assignments file are one assignment to an original reference.
+        return known._index(originals, lambda p, q: listed[p] == listed[q])
+
+    @classmethod
+    def of_ledger(
+        cls, ledger: Ledger, originals: Iterable[tuple[str, date, str, str]] = ()
+    ) -> _Known:
+        keys = ledger.keys()
+        known = cls(keys, lambda ps: ledger.by_ids([keys[p].id for p in ps]))
+        return known._index(originals, lambda p, q: p == q)  # ids are unique in a ledger
+
+    def _index(
+        self, originals: Iterable[tuple[str, date, str, str]], same: Callable[[int, int], bool]
+    ) -> _Known:
+        by_invoice: dict[tuple[str, date], list[int]] = {}
+        for position, key in enumerate(self.keys):
+            by_invoice.setdefault((key.number.strip(), key.issued_at), []).append(position)
+            words = _words(key.number)
+            if words:
+                self.by_word.setdefault(words[0], []).append(position)
+            else:
+                self.wordless.append(position)
+            for kind, value in key.references:
+                if kind == "number":
+                    self.service.setdefault(_ref_key(value), []).append(position)
+                elif kind == "original_number":
+                    self.original.setdefault(_ref_key(value), []).append(position)
         for number, issued, printed, _ in originals:
-            for a in by_invoice.get((number.strip(), issued), []):
-                bucket = known.original.setdefault(_ref_key(printed), [])
-                if a not in bucket:
-                    bucket.append(a)
-        return known
+            for position in by_invoice.get((number.strip(), issued), []):
+                bucket = self.original.setdefault(_ref_key(printed), [])
+                if not any(same(position, other) for other in bucket):
+                    bucket.append(position)
+        return self
 
 
 def _by_reference(known: _Known, tx: Transaction) -> tuple[list[Assignment], str] | None:
@@ -223,9 +289,9 @@ def _by_reference(known: _Known, tx: Transaction) -> tuple[list[Assignment], str
         if not key:
             continue
         if key in known.service:
-            return known.service[key], f"service reference {ref}{where}"
+            return known.get(known.service[key]), f"service reference {ref}{where}"
         if key in known.original:
-            return known.original[key], f"original reference {ref}{where}"
+            return known.get(known.original[key]), f"original reference {ref}{where}"
     return None
 
 
@@ -283,7 +349,7 @@ class _Run:
 
     def _by_number(self, tx: Transaction) -> Classified:
         assert tx.amount is not None
-        named = [a for a in self.known.assignments if _mentions(tx.texts, a.number.strip())]
+        named = self.known.named(tx.texts)
         fitting: list[Assignment] = []
         for a in named:
             balance = self._open(a)
@@ -392,7 +458,7 @@ def _same_payment(credit: Classified, reversal: Transaction) -> bool:
 
 def classify(
     transactions: Iterable[Transaction],
-    assignments: Sequence[Assignment],
+    assignments: Sequence[Assignment] | Ledger,
     originals: Iterable[tuple[str, date, str, str]] = (),
 ) -> Report:
     """Sort every transaction; build the paid events for the direct payments.
@@ -403,8 +469,16 @@ def classify(
     day's camt.053 statement both list it) is reported once. A reversed credit
     (a debit with `RvslInd`) withdraws its credit's event when both are in
     the input; otherwise it is left for a person.
+
+    Given an open `Ledger` rather than a list, only the assignments a payment
+    points at are read from it whole (the ledger must stay open meanwhile).
     """
-    run = _Run(_Known.build(assignments, originals))
+    known = (
+        _Known.build(assignments, originals)
+        if isinstance(assignments, Sequence)
+        else _Known.of_ledger(assignments, originals)
+    )
+    run = _Run(known)
     seen: dict[str, str] = {}
     entries: list[Classified] = []
     other: list[Other] = []
