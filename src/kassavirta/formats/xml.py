@@ -8,7 +8,7 @@ the same small helpers (`text_of`, `local_name`) so that no format keeps its own
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -60,6 +60,112 @@ def looks_like_ovt(value: str | None) -> bool:
     return bool(value and _OVT.match(value.strip()))
 
 
+class XPaths:
+    """Absolute XPaths as lxml's `getpath` writes them, without its per-call sibling scan.
+
+    `getpath` walks every preceding sibling of every ancestor, so asking it for
+    each row's fields costs the square of the row count; here a parent's element
+    children are numbered once, when the first of them is asked for.
+    """
+
+    __slots__ = ("_root", "_steps")
+
+    def __init__(self, root: etree._Element) -> None:
+        self._root = root
+        self._steps: dict[etree._Element, str] = {}
+
+    def __call__(self, element: etree._Element) -> str:
+        steps: list[str] = []
+        node: etree._Element | None = element
+        while node is not None and node is not self._root:
+            step = self._steps.get(node)
+            if step is None:
+                parent = node.getparent()
+                if parent is None:
+                    break
+                self._number(parent)
+                step = self._steps[node]
+            steps.append(step)
+            node = node.getparent()
+        steps.append("/" + _step_name(node if node is not None else element)[0])
+        return "".join(reversed(steps))
+
+    def _number(self, parent: etree._Element) -> None:
+        """One step per element child of `parent`, numbered as libxml2's xmlGetNodePath does."""
+        children = [c for c in parent if isinstance(c.tag, str)]
+        named = [_step_name(c) for c in children]
+        totals: dict[tuple[str, bool], int] = {}
+        for key in named:
+            totals[key] = totals.get(key, 0) + 1
+        seen: dict[tuple[str, bool], int] = {}
+        for position, (child, key) in enumerate(zip(children, named, strict=True), start=1):
+            name, generic = key
+            if generic:
+                # An element in a default namespace is `*`, numbered among all elements.
+                index = position if len(children) > 1 else 0
+            else:
+                seen[key] = seen.get(key, 0) + 1
+                index = seen[key] if totals[key] > 1 else 0
+            self._steps[child] = f"/{name}[{index}]" if index else f"/{name}"
+
+
+def _step_name(element: etree._Element) -> tuple[str, bool]:
+    """The element's name in a path step, and whether it is the generic `*`."""
+    tag = element.tag
+    assert isinstance(tag, str)
+    if tag[:1] != "{":
+        return tag, False
+    prefix = element.prefix
+    if prefix is None:
+        return "*", True
+    return f"{prefix}:{tag[tag.index('}') + 1 :]}", False
+
+
+class Locations(Mapping[str, Location]):
+    """Field name → where its value was read, computed when a finding first asks.
+
+    An adapter notes some hundred fields per invoice and a clean invoice needs
+    none of their locations, so only the element is kept here.
+    """
+
+    __slots__ = ("_elements", "_found", "_part", "_xpaths")
+
+    def __init__(self, part: Part) -> None:
+        self._part = part
+        self._elements: dict[str, etree._Element] = {}
+        self._found: dict[str, Location] = {}
+        self._xpaths: XPaths | None = None
+
+    def note(self, key: str, element: etree._Element) -> None:
+        self._elements[key] = element
+        self._found.pop(key, None)
+
+    def alias(self, key: str, source: str) -> None:
+        """`key` stands where `source` was read (when `source` was read)."""
+        if source in self._elements:
+            self.note(key, self._elements[source])
+
+    def where(self, element: etree._Element) -> Location:
+        if self._xpaths is None:
+            self._xpaths = XPaths(self._part.root)
+        return Location(line=self._part.line(element), xpath=self._xpaths(element))
+
+    def __getitem__(self, key: str) -> Location:
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self.where(self._elements[key])
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._elements
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._elements)
+
+    def __len__(self) -> int:
+        return len(self._elements)
+
+
 class Fields:
     """Reads text, amounts and dates under one part, recording where each came from.
 
@@ -71,12 +177,12 @@ class Fields:
 
     def __init__(self, part: Part, namespaces: dict[str, str] | None = None) -> None:
         self.part = part
-        self.locations: dict[str, Location] = {}
+        self.locations = Locations(part)
         """Model key → where its value was read; the invoice keeps it."""
         self.namespaces = namespaces or {}
 
     def where(self, element: etree._Element) -> Location:
-        return Location(line=self.part.line(element), xpath=self.part.tree.getpath(element))
+        return self.locations.where(element)
 
     def find(self, expr: str, base: etree._Element | None = None) -> etree._Element | None:
         node = self.part.root if base is None else base
@@ -91,7 +197,7 @@ class Fields:
 
     def note(self, key: str | None, element: etree._Element) -> None:
         if key:
-            self.locations[key] = self.where(element)
+            self.locations.note(key, element)
 
     def element(
         self, key: str | None, expr: str, base: etree._Element | None = None

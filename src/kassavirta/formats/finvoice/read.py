@@ -200,9 +200,9 @@ def adapt(document: Document) -> Invoice:
         else None,
     )
     if terms_due is not None:
-        locations["due_date"] = locations["terms_due_date"]
-    elif "payment.due_date" in locations:
-        locations["due_date"] = locations["payment.due_date"]
+        locations.alias("due_date", "terms_due_date")
+    else:
+        locations.alias("due_date", "payment.due_date")
 
     accounts = [
         Account(
