@@ -213,6 +213,15 @@ class Fields:
             return None
         return text_of(found)
 
+    def noted_amount(
+        self, key: str, element: etree._Element | None, *, comma: bool = False
+    ) -> Decimal | None:
+        """`amount` for an element already found (noted as `key`); an empty one counts as absent."""
+        if element is None:
+            return None
+        self.locations.note(key, element)
+        return self.amount_of(element, comma=comma) if text_of(element) else None
+
     def texts(self, expr: str, base: etree._Element | None = None) -> list[str]:
         return [t for t in ((e.text or "").strip() for e in self.findall(expr, base)) if t]
 
@@ -269,6 +278,20 @@ class Fields:
     ) -> date | None:
         found = self.filled(key, expr, base)
         return None if found is None else self.date_of(found, compact=compact)
+
+
+def first_children(element: etree._Element) -> dict[str, etree._Element]:
+    """Each child element's name → its first child of that name, from one pass over the children.
+
+    A row's fields are its direct children: one pass per row instead of one
+    search per field.
+    """
+    found: dict[str, etree._Element] = {}
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str) and tag not in found:
+            found[tag] = child
+    return found
 
 
 def missing(part: Part, message: str, at: etree._Element) -> UnreadableField:

@@ -16,10 +16,12 @@ from kassavirta.formats.finvoice import paths
 from kassavirta.formats.xml import (
     Fields,
     check_currencies,
+    first_children,
     looks_like_bic,
     looks_like_iban,
     looks_like_ovt,
     missing,
+    text_of,
 )
 from kassavirta.model import (
     Account,
@@ -82,9 +84,10 @@ def _rows(f: Fields) -> list[Row]:
     for position, row in enumerate(f.findall(paths.ROW), start=1):
         key = f"rows.{position}"
         f.note(key, row)
-        quantity_el = f.find(paths.INVOICED_QUANTITY, row)
+        field = first_children(row)
+        quantity_el = field.get(paths.INVOICED_QUANTITY)
         if quantity_el is None:
-            quantity_el = f.find(paths.DELIVERED_QUANTITY, row)
+            quantity_el = field.get(paths.DELIVERED_QUANTITY)
         quantity = None
         unit = None
         if quantity_el is not None and (quantity_el.text or "").strip():
@@ -93,16 +96,22 @@ def _rows(f: Fields) -> list[Row]:
         rows.append(
             Row(
                 index=position,
-                article=f.text(None, paths.ARTICLE_NAME, row),
+                article=text_of(field.get(paths.ARTICLE_NAME)),
                 quantity=quantity,
                 unit=unit,
-                unit_price=f.amount(f"{key}.unit_price", paths.UNIT_PRICE, row, comma=True),
-                vat_percent=f.amount(f"{key}.vat_percent", paths.ROW_VAT_PERCENT, row, comma=True),
-                vat_amount=f.amount(f"{key}.vat_amount", paths.ROW_VAT, row, comma=True),
-                vat_excluded=f.amount(
-                    f"{key}.vat_excluded", paths.ROW_VAT_EXCLUDED, row, comma=True
+                unit_price=f.noted_amount(
+                    f"{key}.unit_price", field.get(paths.UNIT_PRICE), comma=True
                 ),
-                amount=f.amount(f"{key}.amount", paths.ROW_AMOUNT, row, comma=True),
+                vat_percent=f.noted_amount(
+                    f"{key}.vat_percent", field.get(paths.ROW_VAT_PERCENT), comma=True
+                ),
+                vat_amount=f.noted_amount(
+                    f"{key}.vat_amount", field.get(paths.ROW_VAT), comma=True
+                ),
+                vat_excluded=f.noted_amount(
+                    f"{key}.vat_excluded", field.get(paths.ROW_VAT_EXCLUDED), comma=True
+                ),
+                amount=f.noted_amount(f"{key}.amount", field.get(paths.ROW_AMOUNT), comma=True),
             )
         )
     return rows
