@@ -138,7 +138,8 @@ class Locations(Mapping[str, Location]):
 
     def note(self, key: str, element: etree._Element) -> None:
         self._elements[key] = element
-        self._found.pop(key, None)
+        if self._found:  # a location asked for before, now read again
+            self._found.pop(key, None)
 
     def alias(self, key: str, source: str) -> None:
         """`key` stands where `source` was read (when `source` was read)."""
