@@ -20,8 +20,13 @@ from typing import Any, Literal, Self
 Mode = Literal["python", "json"]
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def dump(value: Any, mode: Mode = "python") -> Any:
     """`value` as plain Python data; in "json" mode as JSON types (pydantic's JSON mode)."""
+    if isinstance(value, _SCALARS) and not isinstance(value, Enum):
+        return value
     if isinstance(value, Plain):
         return value.model_dump(mode=mode)
     if isinstance(value, list | tuple):
@@ -39,6 +44,17 @@ def dump(value: Any, mode: Mode = "python") -> Any:
     return value
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    """The dataclass's field names in order, looked up once per class."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 class Plain:
     """Mixin for slotted dataclasses: dump to dicts and copy with changes, as pydantic does."""
 
@@ -46,9 +62,9 @@ class Plain:
 
     def model_dump(self, *, mode: Mode = "python", exclude: Collection[str] = ()) -> dict[str, Any]:
         return {
-            f.name: dump(getattr(self, f.name), mode)
-            for f in dataclasses.fields(self)  # type: ignore[arg-type]
-            if f.name not in exclude
+            name: dump(getattr(self, name), mode)
+            for name in _names(type(self))
+            if name not in exclude
         }
 
     def model_dump_json(self) -> str:
