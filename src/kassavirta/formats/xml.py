@@ -181,17 +181,31 @@ class Fields:
         self.locations = Locations(part)
         """Model key → where its value was read; the invoice keeps it."""
         self.namespaces = namespaces or {}
+        self._child_tags: dict[str, str | None] = {}
 
     def where(self, element: etree._Element) -> Location:
         return self.locations.where(element)
 
     def find(self, expr: str, base: etree._Element | None = None) -> etree._Element | None:
         node = self.part.root if base is None else base
-        if expr.isidentifier() and "" not in self.namespaces:
-            # A plain child name: the same match as ElementPath, without its per-call
+        tag = self._child_tags.get(expr, "")
+        if tag == "":
+            tag = self._child_tags[expr] = self._child_tag(expr)
+        if tag is not None:
+            # A single child step: the same match as ElementPath, without its per-call
             # overhead (the adapter asks this some hundred times per invoice).
-            return next(node.iterchildren(expr), None)
+            return next(node.iterchildren(tag), None)
         return node.find(expr, self.namespaces)
+
+    def _child_tag(self, expr: str) -> str | None:
+        """The tag `expr` names when it is one child step (`Name` or `prefix:Name`), else None."""
+        prefix, colon, name = expr.rpartition(":")
+        if not name.isidentifier():
+            return None
+        if not colon:
+            return name if "" not in self.namespaces else None
+        uri = self.namespaces.get(prefix)
+        return f"{{{uri}}}{name}" if uri is not None and prefix.isidentifier() else None
 
     def findall(self, expr: str, base: etree._Element | None = None) -> list[etree._Element]:
         return list((self.part.root if base is None else base).findall(expr, self.namespaces))
