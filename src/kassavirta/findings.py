@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from kassavirta.plain import Plain
 
 
 class Severity(StrEnum):
@@ -20,7 +21,8 @@ class Decision(StrEnum):
     INVALID = "invalid"
 
 
-class Finding(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Finding(Plain):
     """One thing a rule found: the typed record every report is made from."""
 
     rule: str
@@ -35,7 +37,8 @@ class Finding(BaseModel):
     value: str | None = None
 
 
-class BuyerSummary(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class BuyerSummary(Plain):
     name: str | None = None
     business_id: str | None = None
     street: str | None = None
@@ -45,7 +48,8 @@ class BuyerSummary(BaseModel):
     language: str | None = None
 
 
-class InvoiceSummary(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class InvoiceSummary(Plain):
     number: str | None = None
     date: str | None = None
     due_date: str | None = None
@@ -53,18 +57,20 @@ class InvoiceSummary(BaseModel):
     total: str | None = None
     type_code: str | None = None
     channel: str | None = None
-    channel_signals: list[str] = Field(default_factory=list)
-    buyer: BuyerSummary = Field(default_factory=BuyerSummary)
+    channel_signals: list[str] = field(default_factory=list)
+    buyer: BuyerSummary = field(default_factory=BuyerSummary)
 
 
-class ScheduleEntry(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class ScheduleEntry(Plain):
     """One step of the reminder schedule (SPEC §5): `reminder`, `payment_demand`, … on a date."""
 
     step: str
     date: str
 
 
-class CheckResult(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class CheckResult(Plain):
     """The decision for one invoice; `--output json` serialises a list of these."""
 
     path: str
@@ -73,8 +79,8 @@ class CheckResult(BaseModel):
     format: str | None = None
     version: str | None = None
     decision: Decision
-    reasons: list[str] = Field(default_factory=list)
-    findings: list[Finding] = Field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     invoice: InvoiceSummary | None = None
     schema_check: str = "skipped"
     """`valid`, `invalid` or `skipped` (no XSD available for this format)."""

@@ -8,11 +8,13 @@ finding can name the line and XPath a person must fix.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from kassavirta.plain import Plain
 
 
 class Channel(StrEnum):
@@ -23,17 +25,17 @@ class Channel(StrEnum):
     B2C_OTHER = "b2c-other"
 
 
-class Location(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Location(Plain):
     """Where a value stands in the source file (1-based line, absolute XPath)."""
-
-    model_config = ConfigDict(frozen=True)
 
     line: int | None = None
     xpath: str | None = None
 
 
-class Address(BaseModel):
-    streets: list[str] = Field(default_factory=list)
+@dataclass(slots=True, kw_only=True)
+class Address(Plain):
+    streets: list[str] = field(default_factory=list)
     town: str | None = None
     postcode: str | None = None
     country: str | None = None
@@ -44,14 +46,16 @@ class Address(BaseModel):
         return bool(self.streets or self.town or self.postcode or self.country)
 
 
-class Party(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Party(Plain):
     name: str | None = None
     business_id: str | None = None
     vat_code: str | None = None
     address: Address | None = None
 
 
-class Account(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Account(Plain):
     """A payee account: IBAN (or BBAN) and the BIC of its bank."""
 
     account: str | None = None
@@ -59,7 +63,8 @@ class Account(BaseModel):
     bic: str | None = None
 
 
-class Row(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Row(Plain):
     index: int
     article: str | None = None
     quantity: Decimal | None = None
@@ -81,13 +86,15 @@ class Row(BaseModel):
         return None
 
 
-class VatLine(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class VatLine(Plain):
     percent: Decimal | None = None
     base: Decimal | None = None
     amount: Decimal | None = None
 
 
-class Payment(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Payment(Plain):
     iban: str | None = None
     iban_scheme: str | None = None
     bic: str | None = None
@@ -99,7 +106,8 @@ class Payment(BaseModel):
     instruction_id: str | None = None
 
 
-class Invoice(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Invoice(Plain):
     """One invoice as the service sees it, independent of its XML format."""
 
     format: str
@@ -111,24 +119,24 @@ class Invoice(BaseModel):
     terms_due_date: date | None = None
     """The due date in the payment terms, when the format has one beside the payment's."""
     currency: str | None = None
-    currencies: list[str] = Field(default_factory=list)
+    currencies: list[str] = field(default_factory=list)
     total: Decimal | None = None
     total_vat_excluded: Decimal | None = None
     total_vat: Decimal | None = None
     rounding: Decimal | None = None
     paid_amount: Decimal | None = None
-    rows: list[Row] = Field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     rows_adjustment: Decimal | None = None
     """Document-level allowances/charges and tax that the rows do not carry, so that
     rows + adjustment + rounding = total. Formats whose rows are VAT-excluded (UBL, CII) set
     it; Finvoice rows are VAT-included and leave it None."""
-    vat_lines: list[VatLine] = Field(default_factory=list)
-    seller: Party = Field(default_factory=Party)
-    seller_accounts: list[Account] = Field(default_factory=list)
-    buyer: Party = Field(default_factory=Party)
+    vat_lines: list[VatLine] = field(default_factory=list)
+    seller: Party = field(default_factory=Party)
+    seller_accounts: list[Account] = field(default_factory=list)
+    buyer: Party = field(default_factory=Party)
     recipient: Party | None = None
     language: str | None = None
-    payment: Payment = Field(default_factory=Payment)
+    payment: Payment = field(default_factory=Payment)
     penalty_interest_percent: Decimal | None = None
     penalty_fixed_amount: Decimal | None = None
     interest_in_free_text: str | None = None
@@ -138,8 +146,8 @@ class Invoice(BaseModel):
     """The format itself says credit note (UBL `CreditNote`, UNTDID 1001 code 381 in CII),
     even though its amounts are positive."""
     channel: Channel = Channel.B2B
-    channel_signals: list[str] = Field(default_factory=list)
-    locations: dict[str, Location] = Field(default_factory=dict)
+    channel_signals: list[str] = field(default_factory=list)
+    locations: Mapping[str, Location] = field(default_factory=dict)
 
     @property
     def is_credit_note(self) -> bool:

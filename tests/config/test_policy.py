@@ -12,7 +12,8 @@ import pytest
 from helpers import SAMPLES, TODAY
 from kassavirta.config.policy import Policy, RunOptions, build_policy
 from kassavirta.config.settings import Signature
-from kassavirta.erp.assignments import Assignment, AssignmentIndex
+from kassavirta.erp.assignments import Assignment
+from kassavirta.erp.index import AssignmentIndex
 from kassavirta.model import Channel
 
 

@@ -18,7 +18,8 @@ from lxml import etree
 
 from kassavirta.config.policy import RunOptions, build_policy
 from kassavirta.config.settings import settings_from_mapping
-from kassavirta.erp.assignments import AssignmentIndex, parse_assignments
+from kassavirta.erp.assignments import parse_assignments
+from kassavirta.erp.index import AssignmentIndex
 from kassavirta.findings import Decision, Severity
 from kassavirta.finnish.barcode import parse_virtual_barcode
 from kassavirta.finnish.reference import is_valid_reference

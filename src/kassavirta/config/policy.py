@@ -17,14 +17,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kassavirta.config.settings import DEFAULT_FORMAT_SUPPORT, Settings, Signature, load_settings
-from kassavirta.erp.assignments import Assignment, AssignmentIndex, load_assignments
+from kassavirta.erp.index import AssignmentIndex
 from kassavirta.finnish.postcodes import PostalDirectory
+from kassavirta.formats.registry import DEFAULT_FORMAT_SUPPORT
 from kassavirta.formats.schemas import SchemaStore
 from kassavirta.model import Channel
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    # The settings' and assignments' pydantic models load only when a run has some.
+    from kassavirta.config.settings import Settings, Signature
+    from kassavirta.erp.assignments import Assignment
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,8 @@ class RunOptions:
 
     @classmethod
     def from_json(cls, o: dict[str, Any]) -> RunOptions:
+        from kassavirta.config.settings import Signature
+
         return cls(
             today=date.fromisoformat(o["today"]) if o["today"] else None,
             settings=_p(o["settings"]),
@@ -117,6 +124,8 @@ def load_assignment_index(options: RunOptions, extra: Iterable[Assignment] = ())
     """The assignments known before the run: the files, `extra`, then the ledger's, which win."""
     index = AssignmentIndex()
     for path in options.assignments:
+        from kassavirta.erp.assignments import load_assignments
+
         for a in load_assignments(path):
             index.add(a)
     for a in extra:
@@ -145,10 +154,12 @@ def build_policy(
     `assignments` (added to the options' files) are for the Python API.
     """
     options = options or RunOptions()
+    if settings is None:
+        settings = options.settings
     if isinstance(settings, str | Path):
+        from kassavirta.config.settings import load_settings
+
         settings = load_settings(settings)
-    elif settings is None and options.settings is not None:
-        settings = load_settings(options.settings)
     day = today or options.today
     if day is None:
         from kassavirta.pipeline.evaluate import today_in_helsinki

@@ -28,6 +28,7 @@ from pydantic import (
 from kassavirta.errors import SettingsError
 from kassavirta.finnish.bank import validate_bic, validate_iban
 from kassavirta.formats.registry import DEFAULT_FORMAT_SUPPORT as DEFAULT_FORMAT_SUPPORT
+from kassavirta.model import Channel
 
 # Which formats the service takes by default (SPEC §1) is the format registry's
 # `supported` column; the operator's list can change, so the run's settings may differ.
@@ -205,6 +206,22 @@ class Settings(BaseModel):
     @property
     def active(self) -> bool:
         return self.status == "ACTIVE"
+
+
+class ConfigFile(BaseModel):
+    """The keys a `kassavirta.toml` may hold; paths are relative to its folder."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    today: date | None = None
+    settings: Path | None = None
+    assignments: list[Path] | Path | None = None
+    ledger: Path | None = None
+    schemas: list[Path] | Path | None = None
+    channel: Channel | None = None
+    max_bytes: int | None = Field(default=None, gt=0)
+    detection: dict[str, Signature] = Field(default_factory=dict)
+    format_support: dict[str, bool] = Field(default_factory=dict)
 
 
 def _first_error_key(exc: ValidationError) -> tuple[str, str]:

@@ -11,34 +11,13 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from kassavirta.config.policy import RunOptions
-from kassavirta.config.settings import Signature
 from kassavirta.errors import SettingsError
-from kassavirta.model import Channel
 
 CONFIG_NAME = "kassavirta.toml"
-
-
-class ConfigFile(BaseModel):
-    """The keys a `kassavirta.toml` may hold; paths are relative to its folder."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    today: date | None = None
-    settings: Path | None = None
-    assignments: list[Path] | Path | None = None
-    ledger: Path | None = None
-    schemas: list[Path] | Path | None = None
-    channel: Channel | None = None
-    max_bytes: int | None = Field(default=None, gt=0)
-    detection: dict[str, Signature] = Field(default_factory=dict)
-    format_support: dict[str, bool] = Field(default_factory=dict)
 
 
 def find_config(paths: Iterable[str | Path]) -> Path | None:
@@ -67,6 +46,10 @@ def load_config(path: Path) -> RunOptions:
         raise SettingsError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"not valid TOML: {exc}", path=str(path)) from exc
+    from pydantic import ValidationError
+
+    from kassavirta.config.settings import ConfigFile
+
     try:
         cfg = ConfigFile.model_validate(raw)
     except ValidationError as exc:

@@ -8,8 +8,6 @@ ledger can store it.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -99,35 +97,6 @@ def allows_new(assignment: Assignment, invoice_date: date) -> bool:
         and untouched
         and assignment.latest_delivery_status() == "FAILED"
     )
-
-
-class AssignmentIndex:
-    """Assignments by invoice number, for the duplicate rule."""
-
-    def __init__(self, assignments: Iterable[Assignment] = ()) -> None:
-        self._by_number: dict[str, list[Assignment]] = defaultdict(list)
-        for a in assignments:
-            self.add(a)
-
-    def add(self, assignment: Assignment) -> None:
-        self._by_number[assignment.number.strip()].append(assignment)
-
-    def with_number(self, number: str) -> list[Assignment]:
-        return list(self._by_number.get(number.strip(), ()))
-
-    def blockers(self, number: str, invoice_date: date) -> list[Assignment]:
-        """The assignments that make a new invoice a `duplicate-number` error."""
-        return [a for a in self.with_number(number) if not allows_new(a, invoice_date)]
-
-    def __iter__(self) -> Iterator[Assignment]:
-        for group in self._by_number.values():
-            yield from group
-
-    def copy(self) -> AssignmentIndex:
-        return AssignmentIndex(self)
-
-    def __len__(self) -> int:
-        return sum(len(v) for v in self._by_number.values())
 
 
 @dataclass(frozen=True, slots=True)

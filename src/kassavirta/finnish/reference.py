@@ -47,9 +47,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Final, Literal
 
-from stdnum import iso11649 as _stdnum_iso11649
-from stdnum.exceptions import ValidationError as _StdnumValidationError
-
 __all__ = [
     "InvalidReference",
     "compact_reference",
@@ -265,9 +262,12 @@ def validate_rf_reference(value: str) -> str:
         raise InvalidReference(f"RF check digits must be between 02 and 98: {check!r}")
     if not (body.isascii() and body.isalnum()):
         raise InvalidReference(f"RF reference body must be letters and digits: {body!r}")
+    from stdnum import iso11649
+    from stdnum.exceptions import ValidationError
+
     try:
-        _stdnum_iso11649.validate(number)
-    except _StdnumValidationError as error:
+        iso11649.validate(number)
+    except ValidationError as error:
         raise InvalidReference(
             f"RF check digits {check} do not match the computed {_rf_check_digits(body)}"
         ) from error

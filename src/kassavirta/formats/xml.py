@@ -8,7 +8,7 @@ the same small helpers (`text_of`, `local_name`) so that no format keeps its own
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -60,6 +60,113 @@ def looks_like_ovt(value: str | None) -> bool:
     return bool(value and _OVT.match(value.strip()))
 
 
+class XPaths:
+    """Absolute XPaths as lxml's `getpath` writes them, without its per-call sibling scan.
+
+    `getpath` walks every preceding sibling of every ancestor, so asking it for
+    each row's fields costs the square of the row count; here a parent's element
+    children are numbered once, when the first of them is asked for.
+    """
+
+    __slots__ = ("_root", "_steps")
+
+    def __init__(self, root: etree._Element) -> None:
+        self._root = root
+        self._steps: dict[etree._Element, str] = {}
+
+    def __call__(self, element: etree._Element) -> str:
+        steps: list[str] = []
+        node: etree._Element | None = element
+        while node is not None and node is not self._root:
+            step = self._steps.get(node)
+            if step is None:
+                parent = node.getparent()
+                if parent is None:
+                    break
+                self._number(parent)
+                step = self._steps[node]
+            steps.append(step)
+            node = node.getparent()
+        steps.append("/" + _step_name(node if node is not None else element)[0])
+        return "".join(reversed(steps))
+
+    def _number(self, parent: etree._Element) -> None:
+        """One step per element child of `parent`, numbered as libxml2's xmlGetNodePath does."""
+        children = [c for c in parent if isinstance(c.tag, str)]
+        named = [_step_name(c) for c in children]
+        totals: dict[tuple[str, bool], int] = {}
+        for key in named:
+            totals[key] = totals.get(key, 0) + 1
+        seen: dict[tuple[str, bool], int] = {}
+        for position, (child, key) in enumerate(zip(children, named, strict=True), start=1):
+            name, generic = key
+            if generic:
+                # An element in a default namespace is `*`, numbered among all elements.
+                index = position if len(children) > 1 else 0
+            else:
+                seen[key] = seen.get(key, 0) + 1
+                index = seen[key] if totals[key] > 1 else 0
+            self._steps[child] = f"/{name}[{index}]" if index else f"/{name}"
+
+
+def _step_name(element: etree._Element) -> tuple[str, bool]:
+    """The element's name in a path step, and whether it is the generic `*`."""
+    tag = element.tag
+    assert isinstance(tag, str)
+    if tag[:1] != "{":
+        return tag, False
+    prefix = element.prefix
+    if prefix is None:
+        return "*", True
+    return f"{prefix}:{tag[tag.index('}') + 1 :]}", False
+
+
+class Locations(Mapping[str, Location]):
+    """Field name → where its value was read, computed when a finding first asks.
+
+    An adapter notes some hundred fields per invoice and a clean invoice needs
+    none of their locations, so only the element is kept here.
+    """
+
+    __slots__ = ("_elements", "_found", "_part", "_xpaths")
+
+    def __init__(self, part: Part) -> None:
+        self._part = part
+        self._elements: dict[str, etree._Element] = {}
+        self._found: dict[str, Location] = {}
+        self._xpaths: XPaths | None = None
+
+    def note(self, key: str, element: etree._Element) -> None:
+        self._elements[key] = element
+        if self._found:  # a location asked for before, now read again
+            self._found.pop(key, None)
+
+    def alias(self, key: str, source: str) -> None:
+        """`key` stands where `source` was read (when `source` was read)."""
+        if source in self._elements:
+            self.note(key, self._elements[source])
+
+    def where(self, element: etree._Element) -> Location:
+        if self._xpaths is None:
+            self._xpaths = XPaths(self._part.root)
+        return Location(line=self._part.line(element), xpath=self._xpaths(element))
+
+    def __getitem__(self, key: str) -> Location:
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self.where(self._elements[key])
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._elements
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._elements)
+
+    def __len__(self) -> int:
+        return len(self._elements)
+
+
 class Fields:
     """Reads text, amounts and dates under one part, recording where each came from.
 
@@ -71,27 +178,41 @@ class Fields:
 
     def __init__(self, part: Part, namespaces: dict[str, str] | None = None) -> None:
         self.part = part
-        self.locations: dict[str, Location] = {}
+        self.locations = Locations(part)
         """Model key → where its value was read; the invoice keeps it."""
         self.namespaces = namespaces or {}
+        self._child_tags: dict[str, str | None] = {}
 
     def where(self, element: etree._Element) -> Location:
-        return Location(line=self.part.line(element), xpath=self.part.tree.getpath(element))
+        return self.locations.where(element)
 
     def find(self, expr: str, base: etree._Element | None = None) -> etree._Element | None:
         node = self.part.root if base is None else base
-        if expr.isidentifier() and "" not in self.namespaces:
-            # A plain child name: the same match as ElementPath, without its per-call
+        tag = self._child_tags.get(expr, "")
+        if tag == "":
+            tag = self._child_tags[expr] = self._child_tag(expr)
+        if tag is not None:
+            # A single child step: the same match as ElementPath, without its per-call
             # overhead (the adapter asks this some hundred times per invoice).
-            return next(node.iterchildren(expr), None)
+            return next(node.iterchildren(tag), None)
         return node.find(expr, self.namespaces)
+
+    def _child_tag(self, expr: str) -> str | None:
+        """The tag `expr` names when it is one child step (`Name` or `prefix:Name`), else None."""
+        prefix, colon, name = expr.rpartition(":")
+        if not name.isidentifier():
+            return None
+        if not colon:
+            return name if "" not in self.namespaces else None
+        uri = self.namespaces.get(prefix)
+        return f"{{{uri}}}{name}" if uri is not None and prefix.isidentifier() else None
 
     def findall(self, expr: str, base: etree._Element | None = None) -> list[etree._Element]:
         return list((self.part.root if base is None else base).findall(expr, self.namespaces))
 
     def note(self, key: str | None, element: etree._Element) -> None:
         if key:
-            self.locations[key] = self.where(element)
+            self.locations.note(key, element)
 
     def element(
         self, key: str | None, expr: str, base: etree._Element | None = None
@@ -106,6 +227,15 @@ class Fields:
         if found is None:
             return None
         return text_of(found)
+
+    def noted_amount(
+        self, key: str, element: etree._Element | None, *, comma: bool = False
+    ) -> Decimal | None:
+        """`amount` for an element already found (noted as `key`); an empty one counts as absent."""
+        if element is None:
+            return None
+        self.locations.note(key, element)
+        return self.amount_of(element, comma=comma) if text_of(element) else None
 
     def texts(self, expr: str, base: etree._Element | None = None) -> list[str]:
         return [t for t in ((e.text or "").strip() for e in self.findall(expr, base)) if t]
@@ -163,6 +293,20 @@ class Fields:
     ) -> date | None:
         found = self.filled(key, expr, base)
         return None if found is None else self.date_of(found, compact=compact)
+
+
+def first_children(element: etree._Element) -> dict[str, etree._Element]:
+    """Each child element's name → its first child of that name, from one pass over the children.
+
+    A row's fields are its direct children: one pass per row instead of one
+    search per field.
+    """
+    found: dict[str, etree._Element] = {}
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str) and tag not in found:
+            found[tag] = child
+    return found
 
 
 def missing(part: Part, message: str, at: etree._Element) -> UnreadableField:

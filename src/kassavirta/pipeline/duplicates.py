@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from kassavirta.erp.assignments import Assignment
 from kassavirta.findings import CheckResult, Decision, Severity
 
 if TYPE_CHECKING:
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
 
     from kassavirta.config.policy import Policy
     from kassavirta.decision import Outcome
+    from kassavirta.erp.assignments import Assignment
 
 RUN_SOURCE = "an invoice routed earlier in this run"
 
@@ -62,6 +62,8 @@ def run_key(outcome: Outcome, policy: Policy) -> RunKey | None:
 
 def run_assignment(label: str, number: str, issued_at: date) -> Assignment:
     """The open assignment an invoice routed earlier in the run stands for."""
+    from kassavirta.erp.assignments import Assignment  # pydantic: only once something routes
+
     assignment = Assignment(
         id=f"this run: {label}", number=number, issued_at=issued_at, status="open"
     )

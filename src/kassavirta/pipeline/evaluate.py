@@ -25,15 +25,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kassavirta.config.policy import Policy
 from kassavirta.decision import Outcome, decide, invalid_from_error, invalid_result
-from kassavirta.erp.assignments import Assignment
 from kassavirta.errors import InputError
 from kassavirta.findings import CheckResult, Finding, Severity
 from kassavirta.pipeline.duplicates import RunDuplicates, RunKey, run_key
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES, read_bytes, read_file
+
+if TYPE_CHECKING:
+    from kassavirta.erp.assignments import Assignment
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 

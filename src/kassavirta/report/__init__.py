@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 from collections import Counter
-
-from pydantic import BaseModel, Field
+from dataclasses import dataclass, field
 
 from kassavirta.findings import CheckResult
 from kassavirta.formats.registry import SCHEMA_FILES
+from kassavirta.plain import Plain
 
 
-class Summary(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Summary(Plain):
     files: int = 0
     invoices: int = 0
     route: int = 0
     bypass: int = 0
     error: int = 0
     invalid: int = 0
-    notes: list[str] = Field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
         return bool(self.error or self.invalid)
 
 
-class Report(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Report(Plain):
     """The document `kassavirta check --output json` prints."""
 
     summary: Summary

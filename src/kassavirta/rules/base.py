@@ -6,12 +6,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from kassavirta.config.settings import Settings
-from kassavirta.erp.assignments import AssignmentIndex
+from kassavirta.erp.index import AssignmentIndex
 from kassavirta.findings import Finding, Severity
 from kassavirta.finnish.postcodes import PostalDirectory
 from kassavirta.model import Invoice
+
+if TYPE_CHECKING:
+    from kassavirta.config.settings import Settings
 
 
 class Kind(StrEnum):

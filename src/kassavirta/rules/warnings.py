@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 
 from kassavirta.findings import Finding
 from kassavirta.finnish.businessdays import is_business_day
@@ -45,51 +46,81 @@ def _bics(ctx: RuleContext) -> list[tuple[str, str | None, str]]:
     return out
 
 
-def iban_invalid(ctx: RuleContext) -> Iterator[Finding]:
+# A run checks many invoices of few sellers: each account and BIC is looked up in
+# schwifty's registry once per run (the results are pure functions of the text).
+
+
+@lru_cache(maxsize=4096)
+def _iban_bank(account: str) -> tuple[str | None, str | None]:
+    """(why `account` is not a valid IBAN, else None; the BIC of its bank where known)."""
     from schwifty import IBAN
     from schwifty.exceptions import SchwiftyException
 
+    try:
+        iban = IBAN(account)
+    except SchwiftyException as exc:
+        return str(exc), None
+    try:
+        bic = iban.bic
+    except SchwiftyException:
+        return None, None
+    return None, None if bic is None else str(bic)
+
+
+@lru_cache(maxsize=4096)
+def _bic_problem(bic: str) -> str | None:
+    """Why `bic` is not a valid BIC, else None."""
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        BIC(bic)
+    except SchwiftyException as exc:
+        return str(exc)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _valid_ytunnus(number: str) -> bool:
+    from stdnum.fi import ytunnus
+
+    return bool(ytunnus.is_valid(number))
+
+
+def iban_invalid(ctx: RuleContext) -> Iterator[Finding]:
     for label, account, scheme, key in _accounts(ctx):
         if not account or (scheme or "IBAN").upper() != "IBAN":
             continue
-        try:
-            IBAN(account)
-        except SchwiftyException as exc:
+        problem = _iban_bank(account)[0]
+        if problem is not None:
             yield finding(
                 ctx,
                 "iban-invalid",
                 f"The {label} {account} is not a valid IBAN.",
                 at=(key,),
                 value=account,
-                detail=str(exc),
+                detail=problem,
             )
 
 
 def bic_invalid(ctx: RuleContext) -> Iterator[Finding]:
-    from schwifty import BIC
-    from schwifty.exceptions import SchwiftyException
-
     for label, bic, key in _bics(ctx):
         if not bic:
             continue
-        try:
-            BIC(bic)
-        except SchwiftyException as exc:
+        problem = _bic_problem(bic)
+        if problem is not None:
             yield finding(
                 ctx,
                 "bic-invalid",
                 f"The {label} {bic} is not a valid BIC.",
                 at=(key,),
                 value=bic,
-                detail=str(exc),
+                detail=problem,
             )
 
 
 def iban_bic_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     """The BIC must be the bank the IBAN belongs to, where schwifty knows that bank."""
-    from schwifty import IBAN
-    from schwifty.exceptions import SchwiftyException
-
     inv = ctx.invoice
     pairs = [("payment", inv.payment.iban, inv.payment.iban_scheme, inv.payment.bic, "payment.bic")]
     for n, acc in enumerate(inv.seller_accounts, start=1):
@@ -99,13 +130,10 @@ def iban_bic_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     for label, account, scheme, bic, key in pairs:
         if not account or not bic or (scheme or "IBAN").upper() != "IBAN":
             continue
-        try:
-            expected = IBAN(account).bic
-        except SchwiftyException:
-            continue  # iban-invalid says so
-        if expected is None:
-            continue
-        if str(expected)[:6].upper() != bic.strip().upper()[:6]:
+        problem, expected = _iban_bank(account)
+        if problem is not None or expected is None:
+            continue  # iban-invalid says so, or schwifty does not know the bank
+        if expected[:6].upper() != bic.strip().upper()[:6]:
             yield finding(
                 ctx,
                 "iban-bic-mismatch",
@@ -137,8 +165,6 @@ def reference_invalid(ctx: RuleContext) -> Iterator[Finding]:
 
 def business_id_invalid(ctx: RuleContext) -> Iterator[Finding]:
     """Finnish business IDs (Y-tunnus) must carry a valid check digit; service levels group by them."""
-    from stdnum.fi import ytunnus
-
     inv = ctx.invoice
     for label, party, key in (
         ("seller", inv.seller, "seller.business_id"),
@@ -150,7 +176,7 @@ def business_id_invalid(ctx: RuleContext) -> Iterator[Finding]:
         country = (party.address.country if party.address else None) or "FI"
         if country.upper() != "FI" and not _YTUNNUS_FORM.match(bid.strip()):
             continue
-        if not ytunnus.is_valid(bid.strip().upper().removeprefix("FI")):
+        if not _valid_ytunnus(bid.strip().upper().removeprefix("FI")):
             yield finding(
                 ctx,
                 "business-id-invalid",

@@ -40,9 +40,10 @@ from lxml import etree
 
 from kassavirta.config.policy import Policy, RunOptions, build_policy, load_assignment_index
 from kassavirta.decision import invalid_from_error
-from kassavirta.erp.assignments import Assignment, AssignmentIndex, Event
+from kassavirta.erp.assignments import Assignment, Event
 from kassavirta.erp.events.types import Party
 from kassavirta.erp.events.validate import Verdict, validate_event
+from kassavirta.erp.index import AssignmentIndex
 from kassavirta.erp.schedule import Schedule, reminder_schedule, schedule_settings
 from kassavirta.errors import InputError, SettingsError
 from kassavirta.findings import CheckResult, Decision

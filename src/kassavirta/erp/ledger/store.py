@@ -21,11 +21,11 @@ from typing import Any
 
 from kassavirta.erp.assignments import (
     Assignment,
-    AssignmentIndex,
     AssignmentKey,
     Event,
     parse_assignments,
 )
+from kassavirta.erp.index import AssignmentIndex
 from kassavirta.erp.ledger.schema import (
     CURRENT_VERSION,
     LedgerError,

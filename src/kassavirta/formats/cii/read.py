@@ -260,8 +260,7 @@ def adapt(document: Document) -> Invoice:
             penalty_fixed = penalty_fixed or f.amount(
                 "penalty_interest", "ram:ActualPenaltyAmount", penalty
             )
-    if "due_date" in locations:
-        locations["payment.due_date"] = locations["due_date"]
+    locations.alias("payment.due_date", "due_date")
     payment, accounts = _payment(
         f, settlement, f.amount("payment.amount", "ram:DuePayableAmount", summation), due
     )

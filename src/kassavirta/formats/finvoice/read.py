@@ -16,10 +16,12 @@ from kassavirta.formats.finvoice import paths
 from kassavirta.formats.xml import (
     Fields,
     check_currencies,
+    first_children,
     looks_like_bic,
     looks_like_iban,
     looks_like_ovt,
     missing,
+    text_of,
 )
 from kassavirta.model import (
     Account,
@@ -67,12 +69,15 @@ def _party(f: Fields, element: str, prefix: str, key: str) -> Party | None:
 
 
 def _currencies(part: Part, f: Fields) -> list[str]:
+    # One XPath query in C instead of a Python pass over every element of the invoice.
+    found = part.root.xpath(f"descendant-or-self::*[@{paths.CURRENCY}]")
+    assert isinstance(found, list)
     return check_currencies(
         f,
         (
-            (code.strip(), element)
-            for element in part.root.iter()
-            if isinstance(element.tag, str) and (code := element.get(paths.CURRENCY)) is not None
+            (str(element.get(paths.CURRENCY)).strip(), element)
+            for element in found
+            if isinstance(element, etree._Element)
         ),
     )
 
@@ -82,9 +87,10 @@ def _rows(f: Fields) -> list[Row]:
     for position, row in enumerate(f.findall(paths.ROW), start=1):
         key = f"rows.{position}"
         f.note(key, row)
-        quantity_el = f.find(paths.INVOICED_QUANTITY, row)
+        field = first_children(row)
+        quantity_el = field.get(paths.INVOICED_QUANTITY)
         if quantity_el is None:
-            quantity_el = f.find(paths.DELIVERED_QUANTITY, row)
+            quantity_el = field.get(paths.DELIVERED_QUANTITY)
         quantity = None
         unit = None
         if quantity_el is not None and (quantity_el.text or "").strip():
@@ -93,16 +99,22 @@ def _rows(f: Fields) -> list[Row]:
         rows.append(
             Row(
                 index=position,
-                article=f.text(None, paths.ARTICLE_NAME, row),
+                article=text_of(field.get(paths.ARTICLE_NAME)),
                 quantity=quantity,
                 unit=unit,
-                unit_price=f.amount(f"{key}.unit_price", paths.UNIT_PRICE, row, comma=True),
-                vat_percent=f.amount(f"{key}.vat_percent", paths.ROW_VAT_PERCENT, row, comma=True),
-                vat_amount=f.amount(f"{key}.vat_amount", paths.ROW_VAT, row, comma=True),
-                vat_excluded=f.amount(
-                    f"{key}.vat_excluded", paths.ROW_VAT_EXCLUDED, row, comma=True
+                unit_price=f.noted_amount(
+                    f"{key}.unit_price", field.get(paths.UNIT_PRICE), comma=True
                 ),
-                amount=f.amount(f"{key}.amount", paths.ROW_AMOUNT, row, comma=True),
+                vat_percent=f.noted_amount(
+                    f"{key}.vat_percent", field.get(paths.ROW_VAT_PERCENT), comma=True
+                ),
+                vat_amount=f.noted_amount(
+                    f"{key}.vat_amount", field.get(paths.ROW_VAT), comma=True
+                ),
+                vat_excluded=f.noted_amount(
+                    f"{key}.vat_excluded", field.get(paths.ROW_VAT_EXCLUDED), comma=True
+                ),
+                amount=f.noted_amount(f"{key}.amount", field.get(paths.ROW_AMOUNT), comma=True),
             )
         )
     return rows
@@ -200,9 +212,9 @@ def adapt(document: Document) -> Invoice:
         else None,
     )
     if terms_due is not None:
-        locations["due_date"] = locations["terms_due_date"]
-    elif "payment.due_date" in locations:
-        locations["due_date"] = locations["payment.due_date"]
+        locations.alias("due_date", "terms_due_date")
+    else:
+        locations.alias("due_date", "payment.due_date")
 
     accounts = [
         Account(

@@ -237,8 +237,7 @@ def adapt(document: Document) -> Invoice:
             at,
         )
     due = _date(f, "due_date", "DUE_DATE", header)
-    if "due_date" in locations:
-        locations["payment.due_date"] = locations["due_date"]
+    locations.alias("payment.due_date", "due_date")
     payment, accounts = _payment(f, invoice, due)
     texts = [*f.texts("TERMS_OF_PAYMENT", header), *f.texts("FREE_TEXT", header)]
     result = Invoice(

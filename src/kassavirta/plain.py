@@ -1,0 +1,88 @@
+"""Plain slotted records with the few pydantic-style methods their callers use.
+
+The pipeline builds a few hundred small records per invoice; a slotted
+dataclass costs a quarter of a pydantic model and keeps pydantic's import out
+of a one-file check. `model_dump`, `model_copy` and `model_dump_json` keep
+the code and tests that serialise or vary these records working unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from collections.abc import Collection, Mapping
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Literal, Self
+
+Mode = Literal["python", "json"]
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def dump(value: Any, mode: Mode = "python") -> Any:
+    """`value` as plain Python data; in "json" mode as JSON types (pydantic's JSON mode)."""
+    if isinstance(value, _SCALARS) and not isinstance(value, Enum):
+        return value
+    if isinstance(value, Plain):
+        return value.model_dump(mode=mode)
+    if isinstance(value, list | tuple):
+        return [dump(v, mode) for v in value]
+    if isinstance(value, Mapping):
+        return {(dump(k, mode) if mode == "json" else k): dump(v, mode) for k, v in value.items()}
+    if mode == "python":
+        return value
+    if isinstance(value, Enum):
+        return dump(value.value, mode)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    """The dataclass's field names in order, looked up once per class."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+class Plain:
+    """Mixin for slotted dataclasses: dump to dicts and copy with changes, as pydantic does."""
+
+    __slots__ = ()
+
+    def model_dump(self, *, mode: Mode = "python", exclude: Collection[str] = ()) -> dict[str, Any]:
+        return {
+            name: dump(getattr(self, name), mode)
+            for name in _names(type(self))
+            if name not in exclude
+        }
+
+    def model_dump_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with `update` applied; fields are shared unless `deep`, as in pydantic."""
+        base = copy.deepcopy(self) if deep else self
+        return dataclasses.replace(base, **(update or {}))  # type: ignore[type-var]
+
+    @classmethod
+    def model_json_schema(
+        cls,
+        *,
+        ref_template: str = "#/$defs/{model}",
+        mode: Literal["validation", "serialization"] = "validation",
+    ) -> dict[str, Any]:
+        """The JSON Schema pydantic writes for this record (pydantic loads only here)."""
+        from pydantic import TypeAdapter
+
+        return TypeAdapter(cls).json_schema(ref_template=ref_template, mode=mode)

@@ -1,0 +1,72 @@
+"""A one-file check starts quickly: it never imports what it does not use.
+
+pydantic, the server, rendering, rich, dask and xmlschema together cost several
+times the check itself at start-up; they load only for the commands (or the
+settings, or the terminal progress bar) that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import SAMPLES
+
+ABSENT = (
+    "pydantic",
+    "fastapi",
+    "starlette",
+    "rich",
+    "dask",
+    "xmlschema",
+    "jinja2",
+    "kassavirta.server",
+    "kassavirta.render",
+)
+
+PROBE = """
+import json, runpy, sys
+out, sys.argv = sys.argv[1], ["kassavirta", *sys.argv[2:]]
+try:
+    runpy.run_module("kassavirta.cli", run_name="__main__")
+except SystemExit:
+    pass
+with open(out, "w") as f:
+    json.dump(sorted(sys.modules), f)
+"""
+
+
+def _modules_after(tmp_path: Path, *args: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(out.read_text()))
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in ABSENT or m.startswith(ABSENT[-2:]))
+
+
+@pytest.mark.parametrize("flags", [("--no-config",), ()], ids=["no-config", "no-settings"])
+def test_a_one_file_check_imports_nothing_heavy(tmp_path: Path, flags: tuple[str, ...]) -> None:
+    invoice = shutil.copy(SAMPLES / "route" / "finvoice-3.0.xml", tmp_path / "one.xml")
+    modules = _modules_after(tmp_path, "check", *flags, str(invoice))
+    assert "kassavirta.pipeline.batch" in modules  # the check did run
+    assert _heavy(modules) == []
+
+
+def test_the_json_report_of_a_check_imports_nothing_heavy(tmp_path: Path) -> None:
+    invoice = shutil.copy(SAMPLES / "route" / "finvoice-3.0.xml", tmp_path / "one.xml")
+    modules = _modules_after(tmp_path, "check", "--no-config", "-O", "json", str(invoice))
+    assert _heavy(modules) == []
