@@ -28,6 +28,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -72,6 +73,9 @@ def summary(times: list[float], elapsed: float, failures: int = 0) -> Latency:
 
 
 def kassavirta_cmd() -> list[str]:
+    beside = Path(sysconfig.get_path("scripts")) / "kassavirta"
+    if beside.is_file():
+        return [str(beside)]
     exe = shutil.which("kassavirta")
     return [exe] if exe else [sys.executable, "-m", "kassavirta.cli"]
 

@@ -54,6 +54,7 @@ import resource
 import shutil
 import statistics
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -171,6 +172,11 @@ def times(value: float) -> str:
 
 
 def kassavirta_cmd() -> list[str]:
+    """The console script installed beside this interpreter (not a version manager's shim,
+    which would add its own start-up to every cold-start figure), else `python -m`."""
+    beside = Path(sysconfig.get_path("scripts")) / "kassavirta"
+    if beside.is_file():
+        return [str(beside)]
     exe = shutil.which("kassavirta")
     return [exe] if exe else [sys.executable, "-m", "kassavirta.cli"]
 
@@ -351,16 +357,29 @@ def section_cold(ctx: Context) -> None:
         return statistics.median(runs)
 
     bare = median([sys.executable, "-c", "import lxml.etree"])
+    # The issue's measure is a plain one-file check; with activation settings the
+    # settings' validation (pydantic) loads too, shown beside it for information.
+    plain = median([*kassavirta_cmd(), "check", str(one), "--no-config", "--today", TODAY])
     check = median([*kassavirta_cmd(), *check_args(one, None)])
-    ratio = check / bare
+    ratio = plain / bare
     ctx.report.add(
         Row(
             "cold start: check one.xml",
-            f"{check * 1000:.0f} ms",
+            f"{plain * 1000:.0f} ms",
             f"import lxml.etree {bare * 1000:.0f} ms",
             times(ratio),
             "≤ 4×",
             verdict(ratio <= 4),
+        )
+    )
+    ctx.report.add(
+        Row(
+            "  the same with --settings",
+            f"{check * 1000:.0f} ms",
+            f"import lxml.etree {bare * 1000:.0f} ms",
+            times(check / bare),
+            "",
+            "",
         )
     )
 
