@@ -8,9 +8,12 @@ rather than guessed at.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from typing import Final
 
+from kassavirta.erp.matchkeys import number_key, ref_key
 from kassavirta.errors import SettingsError
 
 
@@ -18,7 +21,35 @@ class LedgerError(SettingsError):
     """The ledger file cannot be opened, read or written; it is left as it was."""
 
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+KEYED_REFERENCES: Final = ("number", "original_number")
+"""The reference types a payment is matched by (the service's and the original one)."""
+
+
+def key_rows(
+    assignment_id: str, number: str, references: Iterable[tuple[str, str]]
+) -> Iterator[tuple[str, str, str]]:
+    """The `assignment_keys` rows of one assignment: its number's words, its references."""
+    yield assignment_id, "words", number_key(number)
+    for kind, value in references:
+        if kind in KEYED_REFERENCES:
+            yield assignment_id, kind, ref_key(str(value))
+
+
+INSERT_KEYS: Final = "INSERT INTO assignment_keys (assignment_id, kind, key) VALUES (?, ?, ?)"
+
+
+def _fill_keys(conn: sqlite3.Connection) -> None:
+    """Keys for the assignments a version-1 ledger already holds, in the migration's transaction."""
+    for assignment_id, number, refs in conn.execute(
+        "SELECT id, number, reference_ids FROM assignments ORDER BY rowid"
+    ).fetchall():
+        pairs = [(str(r["type"]), str(r["value"])) for r in json.loads(refs)]
+        conn.executemany(INSERT_KEYS, key_rows(assignment_id, number, pairs))
+
+
+Step = str | Callable[[sqlite3.Connection], None]
+
+MIGRATIONS: Final[tuple[tuple[Step, ...], ...]] = (
     # version 1
     (
         """
@@ -58,6 +89,19 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         )
         """,
     ),
+    # version 2: what payments look assignments up by, so a credit costs the same in any ledger
+    (
+        """
+        CREATE TABLE assignment_keys (
+            assignment_id TEXT NOT NULL REFERENCES assignments (id) ON DELETE CASCADE,
+            kind          TEXT NOT NULL,
+            key           TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX assignment_keys_by_key ON assignment_keys (kind, key)",
+        "CREATE INDEX assignment_keys_by_assignment ON assignment_keys (assignment_id)",
+        _fill_keys,
+    ),
 )
 """`MIGRATIONS[n]` takes a ledger from version n to n + 1."""
 
@@ -93,8 +137,11 @@ def migrate(conn: sqlite3.Connection, path: str) -> int:
         if before == 0:
             conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
         for version in range(before, CURRENT_VERSION):
-            for statement in MIGRATIONS[version]:
-                conn.execute(statement)
+            for step in MIGRATIONS[version]:
+                if isinstance(step, str):
+                    conn.execute(step)
+                else:
+                    step(conn)
         if before != CURRENT_VERSION:
             conn.execute("DELETE FROM schema_version")
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (CURRENT_VERSION,))

@@ -19,17 +19,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from kassavirta.erp.assignments import (
-    Assignment,
-    AssignmentKey,
-    Event,
-    parse_assignments,
-)
+from kassavirta.erp.assignments import Assignment, Event, parse_assignments
 from kassavirta.erp.index import AssignmentIndex
 from kassavirta.erp.ledger.schema import (
     CURRENT_VERSION,
+    INSERT_KEYS,
     LedgerError,
     check_known,
+    key_rows,
     migrate,
     read_version,
 )
@@ -144,11 +141,9 @@ class Ledger:
             conn.close()
             if version == 0:
                 raise LedgerError("not a kassavirta ledger (no schema_version table)", path=str(p))
-            raise LedgerError(
-                f"ledger schema version {version} is older than {CURRENT_VERSION}: run "
-                f"`kassavirta ledger list --ledger {p}` once to migrate it",
-                path=str(p),
-            )
+            # An older ledger is brought up to date in place (one transaction), then read.
+            cls.open(p).close()
+            return cls.open_readonly(p)
         return cls(conn, p, readonly=True)
 
     def close(self) -> None:
@@ -257,7 +252,10 @@ class Ledger:
             keep = {"id", "origin", "added_at"}
             sets = ", ".join(f"{k} = :{k}" for k in values if k not in keep)
             conn.execute(f"UPDATE assignments SET {sets} WHERE id = :id", values)
+            conn.execute("DELETE FROM assignment_keys WHERE assignment_id = ?", (a.id,))
             counts.assignments_updated += 1
+        references = [(r.type, r.value) for r in a.reference_ids]
+        conn.executemany(INSERT_KEYS, key_rows(a.id, a.number, references))
 
     def _upsert_event(
         self, conn: sqlite3.Connection, assignment_id: str, e: Event, counts: Counts
@@ -349,29 +347,45 @@ class Ledger:
             items.append(item)
         return parse_assignments(items, source=f"ledger {self.path}")
 
-    def keys(self) -> list[AssignmentKey]:
-        """Every assignment's id, number, invoice date and references, in `assignments()` order.
+    def ids_by_key(self, kind: str, key: str) -> list[str]:
+        """Ids of the assignments with a `kind` key (see `schema.key_rows`), in ledger order.
 
-        Read from their own columns, without parsing each assignment and its
-        events: what an index over a large ledger is built from, once per run.
+        One id per matching row: an assignment holding the same reference twice
+        is listed twice, as an index built from its references would list it.
         """
         sql = (
-            "SELECT id, number, issued_at, reference_ids FROM assignments "
-            "ORDER BY number, issued_at, id"
+            "SELECT a.id FROM assignment_keys k JOIN assignments a ON a.id = k.assignment_id "
+            "WHERE k.kind = ? AND k.key = ? ORDER BY a.number, a.issued_at, a.id, k.rowid"
         )
+        return [row[0] for row in self._read(sql, (kind, key))]
+
+    def ids_by_number_keys(self, keys: Iterable[str]) -> list[tuple[str, str]]:
+        """(id, number) of the assignments whose `matchkeys.number_key` is among `keys`, in
+        ledger order: given `matchkeys.text_keys`, the only ones those texts can name."""
+        wanted = sorted(set(keys))
+        found: set[tuple[str, str, str, str]] = set()
+        chunk = 500  # below SQLite's limit on bound parameters
+        for start in range(0, len(wanted), chunk):
+            part = wanted[start : start + chunk]
+            marks = ", ".join("?" * len(part))
+            sql = (
+                "SELECT a.number, a.issued_at, a.id, a.number FROM assignment_keys k "
+                "JOIN assignments a ON a.id = k.assignment_id "
+                f"WHERE k.kind = 'words' AND k.key IN ({marks})"
+            )
+            found.update(self._read(sql, part))
+        return [(i, number) for _, _, i, number in sorted(found)]
+
+    def ids_by_invoice(self, number: str, issued_at: date) -> list[str]:
+        """Ids of the assignments for this invoice number and date, in ledger order."""
+        sql = "SELECT id FROM assignments WHERE number = ? AND issued_at = ? ORDER BY id"
+        return [row[0] for row in self._read(sql, (number.strip(), issued_at.isoformat()))]
+
+    def _read(self, sql: str, args: Sequence[str]) -> list[Any]:
         try:
-            rows = self._conn.execute(sql).fetchall()
+            return self._conn.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot read the ledger: {exc}", path=str(self.path)) from exc
-        return [
-            AssignmentKey(
-                assignment_id,
-                number,
-                date.fromisoformat(issued),
-                tuple((str(r["type"]), str(r["value"])) for r in json.loads(refs)),
-            )
-            for assignment_id, number, issued, refs in rows
-        ]
 
     def by_ids(self, ids: Sequence[str]) -> list[Assignment]:
         """The assignments with these ids, with their events, in the order given."""

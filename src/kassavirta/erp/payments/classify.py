@@ -13,6 +13,7 @@ from kassavirta.erp.assignments import Assignment, AssignmentKey, Event
 from kassavirta.erp.events.state import apply_events
 from kassavirta.erp.events.types import Party
 from kassavirta.erp.events.validate import validate_event
+from kassavirta.erp.matchkeys import number_word, ref_key, text_keys, words
 from kassavirta.erp.payments.statement import Transaction
 
 if TYPE_CHECKING:
@@ -49,10 +50,6 @@ def is_interest(texts: Iterable[str]) -> bool:
     return any(INTEREST_MARK in t.casefold() for t in texts)
 
 
-def _ref_key(value: str) -> str:
-    return "".join(value.split()).upper().lstrip("0")
-
-
 _DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]+(?:[ \u00a0][0-9]+)*(?![0-9A-Za-z])")
 _RF = re.compile(r"(?<![0-9A-Za-z])RF[0-9]{2}[0-9A-Za-z]*(?:[ \u00a0]+[0-9A-Za-z]+){0,6}", re.I)
 
@@ -82,16 +79,6 @@ def _references_in(texts: Sequence[str]) -> list[str]:
             if (digits or c.upper().startswith("RF")) and is_valid_reference(c) and c not in found:
                 found.append(c)
     return found
-
-
-_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "K": "k"})
-"""The four non-ASCII letters that `re.I` takes for an ASCII one (Python's `re` docs)."""
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _words(text: str) -> list[str]:
-    """The runs of letters and digits in `text`, folded the way `_mentions` compares them."""
-    return _WORD.findall(text.translate(_FOLD).lower())
 
 
 def _mentions(texts: Sequence[str], number: str) -> bool:
@@ -201,12 +188,12 @@ def event_json(event: Event) -> dict[str, Any]:
 
 @dataclass
 class _Known:
-    """The ledger's assignments, indexed the ways a payment can point at one.
+    """A list of assignments (an assignments file), indexed the ways a payment can point at one.
 
-    The index holds positions in `keys` (the ledger's order), built once per
-    run from each assignment's number and references; whole assignments are
-    fetched only when a payment points at them, so a large ledger is never
-    parsed whole.
+    The index holds positions in `keys` (the list's order), built once per run
+    from each assignment's number and references, so a credit is compared only
+    with the assignments it may name. An open ledger uses `_InLedger` instead,
+    whose index is kept in the ledger file.
     """
 
     keys: list[AssignmentKey]
@@ -235,7 +222,7 @@ class _Known:
         """
         candidates = set(self.wordless)
         for text in texts:
-            for word in _words(text):
+            for word in words(text):
                 candidates.update(self.by_word.get(word, ()))
         keys = self.keys
         return self.get([p for p in sorted(candidates) if _mentions(texts, keys[p].number.strip())])
@@ -249,56 +236,104 @@ class _Known:
         # Two equal entries in an assignments file are one assignment to an original reference.
         return known._index(originals, lambda p, q: listed[p] == listed[q])
 
-    @classmethod
-    def of_ledger(
-        cls, ledger: Ledger, originals: Iterable[tuple[str, date, str, str]] = ()
-    ) -> _Known:
-        keys = ledger.keys()
-        known = cls(keys, lambda ps: ledger.by_ids([keys[p].id for p in ps]))
-        return known._index(originals, lambda p, q: p == q)  # ids are unique in a ledger
-
     def _index(
         self, originals: Iterable[tuple[str, date, str, str]], same: Callable[[int, int], bool]
     ) -> _Known:
         by_invoice: dict[tuple[str, date], list[int]] = {}
         for position, key in enumerate(self.keys):
             by_invoice.setdefault((key.number.strip(), key.issued_at), []).append(position)
-            words = _words(key.number)
-            if words:
-                self.by_word.setdefault(words[0], []).append(position)
+            word = number_word(key.number)
+            if word:
+                self.by_word.setdefault(word, []).append(position)
             else:
                 self.wordless.append(position)
             for kind, value in key.references:
                 if kind == "number":
-                    self.service.setdefault(_ref_key(value), []).append(position)
+                    self.service.setdefault(ref_key(value), []).append(position)
                 elif kind == "original_number":
-                    self.original.setdefault(_ref_key(value), []).append(position)
+                    self.original.setdefault(ref_key(value), []).append(position)
         for number, issued, printed, _ in originals:
             for position in by_invoice.get((number.strip(), issued), []):
-                bucket = self.original.setdefault(_ref_key(printed), [])
+                bucket = self.original.setdefault(ref_key(printed), [])
                 if not any(same(position, other) for other in bucket):
                     bucket.append(position)
         return self
 
+    def service_of(self, key: str) -> list[Assignment]:
+        return self.get(self.service.get(key, []))
 
-def _by_reference(known: _Known, tx: Transaction) -> tuple[list[Assignment], str] | None:
+    def original_of(self, key: str) -> list[Assignment]:
+        return self.get(self.original.get(key, []))
+
+
+@dataclass
+class _InLedger:
+    """The ledger's assignments, looked up with its indexed key table, one credit at a time.
+
+    Nothing is read per assignment up front: a run costs in proportion to its
+    credits (and the invoices given for original references), not the ledger.
+    Candidates come back in the ledger's order and pass the same rules as
+    `_Known`'s, so both give the same report.
+    """
+
+    ledger: Ledger
+    extra_originals: dict[str, list[str]] = field(default_factory=dict)
+    """Ids by the original reference printed on the invoices given (`--invoices`)."""
+    fetched: dict[str, Assignment] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, ledger: Ledger, originals: Iterable[tuple[str, date, str, str]]) -> _InLedger:
+        known = cls(ledger)
+        for number, issued, printed, _ in originals:
+            ids = ledger.ids_by_invoice(number.strip(), issued)
+            known.extra_originals.setdefault(ref_key(printed), []).extend(ids)
+        return known
+
+    def get(self, ids: Sequence[str]) -> list[Assignment]:
+        """The assignments with `ids`, read once each."""
+        missing = list(dict.fromkeys(i for i in ids if i not in self.fetched))
+        if missing:
+            self.fetched.update((a.id, a) for a in self.ledger.by_ids(missing))
+        return [self.fetched[i] for i in ids]
+
+    def service_of(self, key: str) -> list[Assignment]:
+        return self.get(self.ledger.ids_by_key("number", key))
+
+    def original_of(self, key: str) -> list[Assignment]:
+        ids = self.ledger.ids_by_key("original_number", key)
+        for extra in self.extra_originals.get(key, []):
+            if extra not in ids:  # ids are unique in a ledger
+                ids.append(extra)
+        return self.get(ids)
+
+    def named(self, texts: Sequence[str]) -> list[Assignment]:
+        """As `_Known.named`: the ledger's number keys narrow, `_mentions` decides."""
+        hits = self.ledger.ids_by_number_keys(text_keys(texts))
+        return self.get([i for i, number in hits if _mentions(texts, number.strip())])
+
+
+def _by_reference(
+    known: _Known | _InLedger, tx: Transaction
+) -> tuple[list[Assignment], str] | None:
     structured = [(r, "") for r in tx.references]
     in_text = [(r, " (in the message text)") for r in _references_in(tx.texts)]
     for ref, where in structured + in_text:
-        key = _ref_key(ref)
+        key = ref_key(ref)
         if not key:
             continue
-        if key in known.service:
-            return known.get(known.service[key]), f"service reference {ref}{where}"
-        if key in known.original:
-            return known.get(known.original[key]), f"original reference {ref}{where}"
+        service = known.service_of(key)
+        if service:
+            return service, f"service reference {ref}{where}"
+        original = known.original_of(key)
+        if original:
+            return original, f"original reference {ref}{where}"
     return None
 
 
 class _Run:
     """Classifies transactions in order, remembering the events this run adds per assignment."""
 
-    def __init__(self, known: _Known) -> None:
+    def __init__(self, known: _Known | _InLedger) -> None:
         self.known = known
         self.added: dict[str, list[Event]] = {}
 
@@ -450,8 +485,8 @@ def _same_payment(credit: Classified, reversal: Transaction) -> bool:
     tx = credit.tx
     if tx.amount != reversal.amount or (tx.currency or "") != (reversal.currency or ""):
         return False
-    refs = {_ref_key(r) for r in tx.references}
-    if refs & {_ref_key(r) for r in reversal.references}:
+    refs = {ref_key(r) for r in tx.references}
+    if refs & {ref_key(r) for r in reversal.references}:
         return True
     return bool(tx.payer and reversal.payer and tx.payer.casefold() == reversal.payer.casefold())
 
@@ -476,7 +511,7 @@ def classify(
     known = (
         _Known.build(assignments, originals)
         if isinstance(assignments, Sequence)
-        else _Known.of_ledger(assignments, originals)
+        else _InLedger.build(assignments, originals)
     )
     run = _Run(known)
     seen: dict[str, str] = {}
