@@ -24,6 +24,12 @@ _BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
 _OVT = re.compile(r"^0037[0-9]{8,13}$")
 _AMOUNT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+# Written amount (and whether it uses a decimal comma) → its value. Invoices repeat
+# the same prices, percents and quantities row after row, and a Decimal is immutable,
+# so a value read once is shared; only readable amounts are kept, and the table is
+# emptied when full so that memory stays bounded whatever a run reads.
+_AMOUNTS: dict[tuple[str, bool], Decimal] = {}
+_AMOUNTS_KEPT = 4096
 
 
 def text_of(element: etree._Element | None) -> str | None:
@@ -235,7 +241,11 @@ class Fields:
         if element is None:
             return None
         self.locations.note(key, element)
-        return self.amount_of(element, comma=comma) if text_of(element) else None
+        raw = element.text
+        if not raw or not (raw := raw.strip()):
+            return None
+        known = _AMOUNTS.get((raw, comma))
+        return known if known is not None else self.amount_of(element, comma=comma)
 
     def texts(self, expr: str, base: etree._Element | None = None) -> list[str]:
         return [t for t in ((e.text or "").strip() for e in self.findall(expr, base)) if t]
@@ -252,15 +262,22 @@ class Fields:
 
     def amount_of(self, element: etree._Element, *, comma: bool) -> Decimal:
         raw = (element.text or "").strip()
+        known = _AMOUNTS.get((raw, comma))
+        if known is not None:
+            return known
         number = raw.replace(",", ".") if comma else raw
         if comma and "." in raw:
             raise self.fail(element, f"amount {raw!r} must use a decimal comma")
         if not _AMOUNT.fullmatch(number):
             raise self.fail(element, f"{raw!r} is not an amount")
         try:
-            return Decimal(number)
+            value = Decimal(number)
         except InvalidOperation as exc:  # pragma: no cover - the pattern above excludes it
             raise self.fail(element, f"{raw!r} is not an amount") from exc
+        if len(_AMOUNTS) >= _AMOUNTS_KEPT:
+            _AMOUNTS.clear()
+        _AMOUNTS[raw, comma] = value
+        return value
 
     def filled(
         self, key: str | None, expr: str, base: etree._Element | None = None

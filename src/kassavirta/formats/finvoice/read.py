@@ -68,9 +68,19 @@ def _party(f: Fields, element: str, prefix: str, key: str) -> Party | None:
     )
 
 
+_CURRENCY_CODES = etree.XPath(f"descendant-or-self::*/@{paths.CURRENCY}", smart_strings=False)
+_CURRENCY_ELEMENTS = etree.XPath(f"descendant-or-self::*[@{paths.CURRENCY}]")
+
+
 def _currencies(part: Part, f: Fields) -> list[str]:
-    # One XPath query in C instead of a Python pass over every element of the invoice.
-    found = part.root.xpath(f"descendant-or-self::*[@{paths.CURRENCY}]")
+    # One XPath query in C instead of a Python pass over every element of the invoice;
+    # the codes alone answer a one-currency invoice, the elements only place a mix.
+    codes = _CURRENCY_CODES(part.root)
+    assert isinstance(codes, list)
+    distinct = list(dict.fromkeys(str(code).strip() for code in codes))
+    if len(distinct) < 2:
+        return distinct
+    found = _CURRENCY_ELEMENTS(part.root)
     assert isinstance(found, list)
     return check_currencies(
         f,
