@@ -19,6 +19,8 @@ from kassavirta.model import Invoice, Location
 from kassavirta.pipeline.read import Document, Part
 
 Adapter = Callable[[Document], Invoice]
+RowElements = tuple[etree._Element, dict[str, etree._Element]]
+"""A row's element and its children by tag (`first_children`)."""
 
 _BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
@@ -134,13 +136,45 @@ class Locations(Mapping[str, Location]):
     none of their locations, so only the element is kept here.
     """
 
-    __slots__ = ("_elements", "_found", "_part", "_xpaths")
+    __slots__ = ("_elements", "_found", "_part", "_rows", "_xpaths")
 
     def __init__(self, part: Part) -> None:
         self._part = part
         self._elements: dict[str, etree._Element] = {}
         self._found: dict[str, Location] = {}
         self._xpaths: XPaths | None = None
+        self._rows: tuple[list[RowElements], Mapping[str, str]] = ([], {})
+
+    def note_rows(self, rows: list[RowElements], fields: Mapping[str, str]) -> None:
+        """The rows as read: `rows.N` is row N, `rows.N.<name>` its child tagged `fields[name]`.
+
+        A long invoice has some thousand rows of five fields each; naming every
+        one of them up front cost more than reading the row, and a clean invoice
+        asks for none of them.
+        """
+        self._rows = (rows, fields)
+
+    def _element(self, key: str) -> etree._Element | None:
+        found = self._elements.get(key)
+        if found is not None or not key.startswith("rows."):
+            return found
+        rows, fields = self._rows
+        _, number, *name = key.split(".", 2)
+        if not number.isdigit() or not 0 < int(number) <= len(rows):
+            return None
+        row, children = rows[int(number) - 1]
+        if not name:
+            return row
+        tag = fields.get(name[0])
+        return None if tag is None else children.get(tag)
+
+    def _row_keys(self) -> Iterator[str]:
+        rows, fields = self._rows
+        for number, (_, children) in enumerate(rows, start=1):
+            yield f"rows.{number}"
+            for name, tag in fields.items():
+                if tag in children:
+                    yield f"rows.{number}.{name}"
 
     def note(self, key: str, element: etree._Element) -> None:
         self._elements[key] = element
@@ -149,8 +183,9 @@ class Locations(Mapping[str, Location]):
 
     def alias(self, key: str, source: str) -> None:
         """`key` stands where `source` was read (when `source` was read)."""
-        if source in self._elements:
-            self.note(key, self._elements[source])
+        element = self._element(source)
+        if element is not None:
+            self.note(key, element)
 
     def where(self, element: etree._Element) -> Location:
         if self._xpaths is None:
@@ -160,17 +195,21 @@ class Locations(Mapping[str, Location]):
     def __getitem__(self, key: str) -> Location:
         found = self._found.get(key)
         if found is None:
-            found = self._found[key] = self.where(self._elements[key])
+            element = self._element(key)
+            if element is None:
+                raise KeyError(key)
+            found = self._found[key] = self.where(element)
         return found
 
     def __contains__(self, key: object) -> bool:
-        return key in self._elements
+        return isinstance(key, str) and self._element(key) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._elements)
+        yield from self._elements
+        yield from (key for key in self._row_keys() if key not in self._elements)
 
     def __len__(self) -> int:
-        return len(self._elements)
+        return sum(1 for _ in self)
 
 
 class Fields:
@@ -241,6 +280,12 @@ class Fields:
         if element is None:
             return None
         self.locations.note(key, element)
+        return self.filled_amount(element, comma=comma)
+
+    def filled_amount(self, element: etree._Element | None, *, comma: bool) -> Decimal | None:
+        """`amount_of` an element that may be absent or empty (then None)."""
+        if element is None:
+            return None
         raw = element.text
         if not raw or not (raw := raw.strip()):
             return None
