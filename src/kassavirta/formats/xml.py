@@ -25,13 +25,35 @@ RowElements = tuple[etree._Element, dict[str, etree._Element]]
 _BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
 _OVT = re.compile(r"^0037[0-9]{8,13}$")
-_AMOUNT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 # Written amount (and whether it uses a decimal comma) → its value. Invoices repeat
 # the same prices, percents and quantities row after row, and a Decimal is immutable,
 # so a value read once is shared; only readable amounts are kept, and the table is
 # emptied when full so that memory stays bounded whatever a run reads.
 _AMOUNTS: dict[tuple[str, bool], Decimal] = {}
 _AMOUNTS_KEPT = 4096
+
+
+def read_amount(raw: str, *, comma: bool) -> Decimal | None:
+    """The value of a stripped amount, `[+-]digits[<sep>digits]`, or None when it is not one.
+
+    The separator is the decimal comma when `comma`, else the point. Plain string
+    tests instead of a pattern: a long invoice reads some hundred thousand amounts.
+    """
+    known = _AMOUNTS.get((raw, comma))
+    if known is not None:
+        return known
+    body = raw[1:] if raw[:1] in ("+", "-") else raw
+    whole, separator, fraction = body.partition("," if comma else ".")
+    if not (body.isascii() and whole.isdigit() and (not separator or fraction.isdigit())):
+        return None
+    try:
+        value = Decimal(raw.replace(",", ".") if comma else raw)
+    except InvalidOperation:  # pragma: no cover - the tests above exclude it
+        return None
+    if len(_AMOUNTS) >= _AMOUNTS_KEPT:
+        _AMOUNTS.clear()
+    _AMOUNTS[raw, comma] = value
+    return value
 
 
 def text_of(element: etree._Element | None) -> str | None:
@@ -289,8 +311,8 @@ class Fields:
         raw = element.text
         if not raw or not (raw := raw.strip()):
             return None
-        known = _AMOUNTS.get((raw, comma))
-        return known if known is not None else self.amount_of(element, comma=comma)
+        value = read_amount(raw, comma=comma)
+        return value if value is not None else self.amount_of(element, comma=comma)
 
     def texts(self, expr: str, base: etree._Element | None = None) -> list[str]:
         return [t for t in ((e.text or "").strip() for e in self.findall(expr, base)) if t]
@@ -307,22 +329,12 @@ class Fields:
 
     def amount_of(self, element: etree._Element, *, comma: bool) -> Decimal:
         raw = (element.text or "").strip()
-        known = _AMOUNTS.get((raw, comma))
-        if known is not None:
-            return known
-        number = raw.replace(",", ".") if comma else raw
+        value = read_amount(raw, comma=comma)
+        if value is not None:
+            return value
         if comma and "." in raw:
             raise self.fail(element, f"amount {raw!r} must use a decimal comma")
-        if not _AMOUNT.fullmatch(number):
-            raise self.fail(element, f"{raw!r} is not an amount")
-        try:
-            value = Decimal(number)
-        except InvalidOperation as exc:  # pragma: no cover - the pattern above excludes it
-            raise self.fail(element, f"{raw!r} is not an amount") from exc
-        if len(_AMOUNTS) >= _AMOUNTS_KEPT:
-            _AMOUNTS.clear()
-        _AMOUNTS[raw, comma] = value
-        return value
+        raise self.fail(element, f"{raw!r} is not an amount")
 
     def filled(
         self, key: str | None, expr: str, base: etree._Element | None = None
