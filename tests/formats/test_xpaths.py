@@ -82,3 +82,12 @@ def test_row_fields_are_located_when_asked_as_if_noted() -> None:
         "rows.2.quantity",
     ]
     assert len(locations) == 6
+
+
+def test_a_path_asked_alone_is_getpaths_with_few_or_many_namesakes() -> None:
+    root = etree.fromstring(
+        b"<r>" + b"<row/>" * 20 + b"<a/><b/><b/>" + b"<x:c xmlns:x='urn:x'/>" * 3 + b"</r>"
+    )
+    tree = etree.ElementTree(root)
+    for element in root.iter(etree.Element):
+        assert XPaths(root)(element) == tree.getpath(element)

@@ -90,6 +90,10 @@ def looks_like_ovt(value: str | None) -> bool:
     return bool(value and _OVT.match(value.strip()))
 
 
+_FEW_NAMESAKES = 8
+"""Above this many same-named siblings, `XPaths` numbers the parent's children once."""
+
+
 class XPaths:
     """Absolute XPaths as lxml's `getpath` writes them, without its per-call sibling scan.
 
@@ -113,12 +117,35 @@ class XPaths:
                 parent = node.getparent()
                 if parent is None:
                     break
-                self._number(parent)
-                step = self._steps[node]
+                step = self._alone(node, parent)
+                if step is None:
+                    self._number(parent)
+                    step = self._steps[node]
             steps.append(step)
             node = node.getparent()
         steps.append("/" + _step_name(node if node is not None else element)[0])
         return "".join(reversed(steps))
+
+    def _alone(self, node: etree._Element, parent: etree._Element) -> str | None:
+        """The step of a plain-named element with few namesakes, without numbering its siblings.
+
+        A finding usually asks for one field under a parent of many children
+        (the invoice root holds every row); counting the namesakes alone is
+        cheaper. None when the name is namespaced or shared by many siblings.
+        """
+        tag = node.tag
+        if not isinstance(tag, str) or tag[:1] == "{" or ":" in tag:
+            return None
+        count = index = 0
+        for sibling in parent.iterchildren(tag):
+            count += 1
+            if sibling is node:
+                index = count
+            if count > _FEW_NAMESAKES:
+                return None
+        step = f"/{tag}[{index}]" if count > 1 else f"/{tag}"
+        self._steps[node] = step
+        return step
 
     def _number(self, parent: etree._Element) -> None:
         """One step per element child of `parent`, numbered as libxml2's xmlGetNodePath does."""
