@@ -75,10 +75,11 @@ _CURRENCY_ELEMENTS = etree.XPath(f"descendant-or-self::*[@{paths.CURRENCY}]")
 
 def _currencies(part: Part, f: Fields) -> list[str]:
     # One XPath query in C instead of a Python pass over every element of the invoice;
-    # the codes alone answer a one-currency invoice, the elements only place a mix.
+    # the distinct codes (unordered: used only when there is one) answer a one-currency
+    # invoice, and the elements, in document order, are looked up only to place a mix.
     codes = _CURRENCY_CODES(part.root)
     assert isinstance(codes, list)
-    distinct = list(dict.fromkeys(str(code).strip() for code in codes))
+    distinct = list({str(code).strip() for code in set(codes)})
     if len(distinct) < 2:
         return distinct
     found = _CURRENCY_ELEMENTS(part.root)
