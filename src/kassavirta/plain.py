@@ -21,10 +21,13 @@ Mode = Literal["python", "json"]
 
 
 _SCALARS = (str, int, float, bool, type(None))
+_EXACT_SCALARS = frozenset(_SCALARS)
 
 
 def dump(value: Any, mode: Mode = "python") -> Any:
     """`value` as plain Python data; in "json" mode as JSON types (pydantic's JSON mode)."""
+    if type(value) in _EXACT_SCALARS:  # most values: one set look-up, no isinstance chain
+        return value
     if isinstance(value, _SCALARS) and not isinstance(value, Enum):
         return value
     if isinstance(value, Plain):

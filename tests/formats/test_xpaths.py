@@ -56,3 +56,38 @@ def test_locations_are_computed_only_when_asked() -> None:
     assert locations["copy"].line == 12
     assert locations["a"].xpath == "/r/a"
     assert dict(locations) == {"a": locations["a"], "copy": locations["copy"]}
+
+
+def test_row_fields_are_located_when_asked_as_if_noted() -> None:
+    root = etree.fromstring(b"<r>\n<row><p>1</p></row>\n<row><p/><q>2</q></row></r>")
+    locations = Locations(
+        Part(tree=etree.ElementTree(root), line_offset=0, encoding=None, start=0, end=0)
+    )
+    rows = [(row, {child.tag: child for child in row}) for row in root]
+    locations.note_rows(rows, {"price": "p", "quantity": "q"})
+    locations.alias("first", "rows.1.price")
+    assert locations["rows.2"].line == 3
+    assert locations["rows.2.price"].xpath == "/r/row[2]/p"
+    assert locations["first"].xpath == "/r/row[1]/p"
+    assert "rows.1.quantity" not in locations and "rows.3" not in locations
+    assert "rows.x.price" not in locations and "rows.2.other" not in locations
+    with pytest.raises(KeyError):
+        locations["rows.1.quantity"]
+    assert list(locations) == [
+        "first",
+        "rows.1",
+        "rows.1.price",
+        "rows.2",
+        "rows.2.price",
+        "rows.2.quantity",
+    ]
+    assert len(locations) == 6
+
+
+def test_a_path_asked_alone_is_getpaths_with_few_or_many_namesakes() -> None:
+    root = etree.fromstring(
+        b"<r>" + b"<row/>" * 20 + b"<a/><b/><b/>" + b"<x:c xmlns:x='urn:x'/>" * 3 + b"</r>"
+    )
+    tree = etree.ElementTree(root)
+    for element in root.iter(etree.Element):
+        assert XPaths(root)(element) == tree.getpath(element)

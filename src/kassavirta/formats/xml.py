@@ -19,11 +19,41 @@ from kassavirta.model import Invoice, Location
 from kassavirta.pipeline.read import Document, Part
 
 Adapter = Callable[[Document], Invoice]
+RowElements = tuple[etree._Element, dict[str, etree._Element]]
+"""A row's element and its children by tag (`first_children`)."""
 
 _BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
 _OVT = re.compile(r"^0037[0-9]{8,13}$")
-_AMOUNT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+# Written amount (and whether it uses a decimal comma) → its value. Invoices repeat
+# the same prices, percents and quantities row after row, and a Decimal is immutable,
+# so a value read once is shared; only readable amounts are kept, and the table is
+# emptied when full so that memory stays bounded whatever a run reads.
+_AMOUNTS: dict[tuple[str, bool], Decimal] = {}
+_AMOUNTS_KEPT = 4096
+
+
+def read_amount(raw: str, *, comma: bool) -> Decimal | None:
+    """The value of a stripped amount, `[+-]digits[<sep>digits]`, or None when it is not one.
+
+    The separator is the decimal comma when `comma`, else the point. Plain string
+    tests instead of a pattern: a long invoice reads some hundred thousand amounts.
+    """
+    known = _AMOUNTS.get((raw, comma))
+    if known is not None:
+        return known
+    body = raw[1:] if raw[:1] in ("+", "-") else raw
+    whole, separator, fraction = body.partition("," if comma else ".")
+    if not (body.isascii() and whole.isdigit() and (not separator or fraction.isdigit())):
+        return None
+    try:
+        value = Decimal(raw.replace(",", ".") if comma else raw)
+    except InvalidOperation:  # pragma: no cover - the tests above exclude it
+        return None
+    if len(_AMOUNTS) >= _AMOUNTS_KEPT:
+        _AMOUNTS.clear()
+    _AMOUNTS[raw, comma] = value
+    return value
 
 
 def text_of(element: etree._Element | None) -> str | None:
@@ -60,6 +90,10 @@ def looks_like_ovt(value: str | None) -> bool:
     return bool(value and _OVT.match(value.strip()))
 
 
+_FEW_NAMESAKES = 8
+"""Above this many same-named siblings, `XPaths` numbers the parent's children once."""
+
+
 class XPaths:
     """Absolute XPaths as lxml's `getpath` writes them, without its per-call sibling scan.
 
@@ -83,12 +117,35 @@ class XPaths:
                 parent = node.getparent()
                 if parent is None:
                     break
-                self._number(parent)
-                step = self._steps[node]
+                step = self._alone(node, parent)
+                if step is None:
+                    self._number(parent)
+                    step = self._steps[node]
             steps.append(step)
             node = node.getparent()
         steps.append("/" + _step_name(node if node is not None else element)[0])
         return "".join(reversed(steps))
+
+    def _alone(self, node: etree._Element, parent: etree._Element) -> str | None:
+        """The step of a plain-named element with few namesakes, without numbering its siblings.
+
+        A finding usually asks for one field under a parent of many children
+        (the invoice root holds every row); counting the namesakes alone is
+        cheaper. None when the name is namespaced or shared by many siblings.
+        """
+        tag = node.tag
+        if not isinstance(tag, str) or tag[:1] == "{" or ":" in tag:
+            return None
+        count = index = 0
+        for sibling in parent.iterchildren(tag):
+            count += 1
+            if sibling is node:
+                index = count
+            if count > _FEW_NAMESAKES:
+                return None
+        step = f"/{tag}[{index}]" if count > 1 else f"/{tag}"
+        self._steps[node] = step
+        return step
 
     def _number(self, parent: etree._Element) -> None:
         """One step per element child of `parent`, numbered as libxml2's xmlGetNodePath does."""
@@ -128,13 +185,45 @@ class Locations(Mapping[str, Location]):
     none of their locations, so only the element is kept here.
     """
 
-    __slots__ = ("_elements", "_found", "_part", "_xpaths")
+    __slots__ = ("_elements", "_found", "_part", "_rows", "_xpaths")
 
     def __init__(self, part: Part) -> None:
         self._part = part
         self._elements: dict[str, etree._Element] = {}
         self._found: dict[str, Location] = {}
         self._xpaths: XPaths | None = None
+        self._rows: tuple[list[RowElements], Mapping[str, str]] = ([], {})
+
+    def note_rows(self, rows: list[RowElements], fields: Mapping[str, str]) -> None:
+        """The rows as read: `rows.N` is row N, `rows.N.<name>` its child tagged `fields[name]`.
+
+        A long invoice has some thousand rows of five fields each; naming every
+        one of them up front cost more than reading the row, and a clean invoice
+        asks for none of them.
+        """
+        self._rows = (rows, fields)
+
+    def _element(self, key: str) -> etree._Element | None:
+        found = self._elements.get(key)
+        if found is not None or not key.startswith("rows."):
+            return found
+        rows, fields = self._rows
+        _, number, *name = key.split(".", 2)
+        if not number.isdigit() or not 0 < int(number) <= len(rows):
+            return None
+        row, children = rows[int(number) - 1]
+        if not name:
+            return row
+        tag = fields.get(name[0])
+        return None if tag is None else children.get(tag)
+
+    def _row_keys(self) -> Iterator[str]:
+        rows, fields = self._rows
+        for number, (_, children) in enumerate(rows, start=1):
+            yield f"rows.{number}"
+            for name, tag in fields.items():
+                if tag in children:
+                    yield f"rows.{number}.{name}"
 
     def note(self, key: str, element: etree._Element) -> None:
         self._elements[key] = element
@@ -143,8 +232,9 @@ class Locations(Mapping[str, Location]):
 
     def alias(self, key: str, source: str) -> None:
         """`key` stands where `source` was read (when `source` was read)."""
-        if source in self._elements:
-            self.note(key, self._elements[source])
+        element = self._element(source)
+        if element is not None:
+            self.note(key, element)
 
     def where(self, element: etree._Element) -> Location:
         if self._xpaths is None:
@@ -154,17 +244,21 @@ class Locations(Mapping[str, Location]):
     def __getitem__(self, key: str) -> Location:
         found = self._found.get(key)
         if found is None:
-            found = self._found[key] = self.where(self._elements[key])
+            element = self._element(key)
+            if element is None:
+                raise KeyError(key)
+            found = self._found[key] = self.where(element)
         return found
 
     def __contains__(self, key: object) -> bool:
-        return key in self._elements
+        return isinstance(key, str) and self._element(key) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._elements)
+        yield from self._elements
+        yield from (key for key in self._row_keys() if key not in self._elements)
 
     def __len__(self) -> int:
-        return len(self._elements)
+        return sum(1 for _ in self)
 
 
 class Fields:
@@ -235,7 +329,17 @@ class Fields:
         if element is None:
             return None
         self.locations.note(key, element)
-        return self.amount_of(element, comma=comma) if text_of(element) else None
+        return self.filled_amount(element, comma=comma)
+
+    def filled_amount(self, element: etree._Element | None, *, comma: bool) -> Decimal | None:
+        """`amount_of` an element that may be absent or empty (then None)."""
+        if element is None:
+            return None
+        raw = element.text
+        if not raw or not (raw := raw.strip()):
+            return None
+        value = read_amount(raw, comma=comma)
+        return value if value is not None else self.amount_of(element, comma=comma)
 
     def texts(self, expr: str, base: etree._Element | None = None) -> list[str]:
         return [t for t in ((e.text or "").strip() for e in self.findall(expr, base)) if t]
@@ -252,15 +356,12 @@ class Fields:
 
     def amount_of(self, element: etree._Element, *, comma: bool) -> Decimal:
         raw = (element.text or "").strip()
-        number = raw.replace(",", ".") if comma else raw
+        value = read_amount(raw, comma=comma)
+        if value is not None:
+            return value
         if comma and "." in raw:
             raise self.fail(element, f"amount {raw!r} must use a decimal comma")
-        if not _AMOUNT.fullmatch(number):
-            raise self.fail(element, f"{raw!r} is not an amount")
-        try:
-            return Decimal(number)
-        except InvalidOperation as exc:  # pragma: no cover - the pattern above excludes it
-            raise self.fail(element, f"{raw!r} is not an amount") from exc
+        raise self.fail(element, f"{raw!r} is not an amount")
 
     def filled(
         self, key: str | None, expr: str, base: etree._Element | None = None

@@ -15,6 +15,7 @@ from kassavirta.errors import UnreadableField
 from kassavirta.formats.finvoice import paths
 from kassavirta.formats.xml import (
     Fields,
+    RowElements,
     check_currencies,
     first_children,
     looks_like_bic,
@@ -68,9 +69,20 @@ def _party(f: Fields, element: str, prefix: str, key: str) -> Party | None:
     )
 
 
+_CURRENCY_CODES = etree.XPath(f"descendant-or-self::*/@{paths.CURRENCY}", smart_strings=False)
+_CURRENCY_ELEMENTS = etree.XPath(f"descendant-or-self::*[@{paths.CURRENCY}]")
+
+
 def _currencies(part: Part, f: Fields) -> list[str]:
-    # One XPath query in C instead of a Python pass over every element of the invoice.
-    found = part.root.xpath(f"descendant-or-self::*[@{paths.CURRENCY}]")
+    # One XPath query in C instead of a Python pass over every element of the invoice;
+    # the distinct codes (unordered: used only when there is one) answer a one-currency
+    # invoice, and the elements, in document order, are looked up only to place a mix.
+    codes = _CURRENCY_CODES(part.root)
+    assert isinstance(codes, list)
+    distinct = list({str(code).strip() for code in set(codes)})
+    if len(distinct) < 2:
+        return distinct
+    found = _CURRENCY_ELEMENTS(part.root)
     assert isinstance(found, list)
     return check_currencies(
         f,
@@ -82,12 +94,23 @@ def _currencies(part: Part, f: Fields) -> list[str]:
     )
 
 
+_ROW_FIELDS = {
+    "unit_price": paths.UNIT_PRICE,
+    "vat_percent": paths.ROW_VAT_PERCENT,
+    "vat_amount": paths.ROW_VAT,
+    "vat_excluded": paths.ROW_VAT_EXCLUDED,
+    "amount": paths.ROW_AMOUNT,
+}
+"""Row field → its element; where each was read is named through `Locations.note_rows`."""
+
+
 def _rows(f: Fields) -> list[Row]:
     rows: list[Row] = []
+    found: list[RowElements] = []
+    amount = f.filled_amount
     for position, row in enumerate(f.findall(paths.ROW), start=1):
-        key = f"rows.{position}"
-        f.note(key, row)
         field = first_children(row)
+        found.append((row, field))
         quantity_el = field.get(paths.INVOICED_QUANTITY)
         if quantity_el is None:
             quantity_el = field.get(paths.DELIVERED_QUANTITY)
@@ -102,21 +125,14 @@ def _rows(f: Fields) -> list[Row]:
                 article=text_of(field.get(paths.ARTICLE_NAME)),
                 quantity=quantity,
                 unit=unit,
-                unit_price=f.noted_amount(
-                    f"{key}.unit_price", field.get(paths.UNIT_PRICE), comma=True
-                ),
-                vat_percent=f.noted_amount(
-                    f"{key}.vat_percent", field.get(paths.ROW_VAT_PERCENT), comma=True
-                ),
-                vat_amount=f.noted_amount(
-                    f"{key}.vat_amount", field.get(paths.ROW_VAT), comma=True
-                ),
-                vat_excluded=f.noted_amount(
-                    f"{key}.vat_excluded", field.get(paths.ROW_VAT_EXCLUDED), comma=True
-                ),
-                amount=f.noted_amount(f"{key}.amount", field.get(paths.ROW_AMOUNT), comma=True),
+                unit_price=amount(field.get(paths.UNIT_PRICE), comma=True),
+                vat_percent=amount(field.get(paths.ROW_VAT_PERCENT), comma=True),
+                vat_amount=amount(field.get(paths.ROW_VAT), comma=True),
+                vat_excluded=amount(field.get(paths.ROW_VAT_EXCLUDED), comma=True),
+                amount=amount(field.get(paths.ROW_AMOUNT), comma=True),
             )
         )
+    f.locations.note_rows(found, _ROW_FIELDS)
     return rows
 
 
