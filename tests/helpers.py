@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -207,3 +208,21 @@ def row(
         "vat_excluded": number(net),
         "amount": number(amount),
     }
+
+
+def benchmark_module(name: str) -> ModuleType:
+    """`benchmarks/NAME.py` (a script folder, not a package), loaded once per process.
+
+    The generators there make the large and many-document inputs the scale tests use.
+    """
+    import importlib.util
+
+    key = f"bench_{name}"
+    if key in sys.modules:
+        return sys.modules[key]
+    spec = importlib.util.spec_from_file_location(key, ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module  # its dataclasses resolve their annotations there
+    spec.loader.exec_module(module)
+    return module

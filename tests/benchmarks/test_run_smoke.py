@@ -11,29 +11,18 @@ figure is compared with a time: performance targets live in the benchmark.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from helpers import ROOT, SAMPLES, kassavirta_cli
-
-
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / f"benchmarks/{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses resolve their annotations there
-    spec.loader.exec_module(module)
-    return module
+from helpers import SAMPLES, benchmark_module, kassavirta_cli
 
 
 @pytest.fixture(scope="module")
 def run() -> ModuleType:
-    return load("run")
+    return benchmark_module("run")
 
 
 def decisions(stdout: str) -> list[str]:
@@ -121,7 +110,7 @@ def test_probe_reports_a_failing_command(run: ModuleType, tmp_path: Path) -> Non
 
 def test_http_series_answers_on_loopback(tmp_path: Path) -> None:
     pytest.importorskip("uvicorn")
-    http_check = load("http_check")
+    http_check = benchmark_module("http_check")
     data = (SAMPLES / "route" / "finvoice-3.0.xml").read_bytes()
     with http_check.server(http_check.settings_file(tmp_path), 1) as port:
         found = http_check.load(port, data, 2, 30, 4)

@@ -8,7 +8,6 @@ across files, folders and worker chunks.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -18,12 +17,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-from helpers import ROOT, SAMPLES
+from helpers import ROOT, SAMPLES, benchmark_module
 from kassavirta.config.policy import Policy, build_policy
 from kassavirta.config.toml import load_config
 from kassavirta.findings import CheckResult, Decision
@@ -33,20 +31,11 @@ from kassavirta.pipeline.walk import iter_input_names, iter_inputs
 from kassavirta.report.progress import BarProgress, NoProgress, progress_for, wanted
 
 
-def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks/generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses resolve their annotations there
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """120 generated invoices in folders of 30, with cross-folder duplicate numbers."""
     folder = tmp_path_factory.mktemp("generated")
-    counts = load_generator().generate(folder, 120, seed=7, per_folder=30)
+    counts = benchmark_module("generate").generate(folder, 120, seed=7, per_folder=30)
     assert counts.get("duplicate-in-batch", 0) >= 2
     return folder
 

@@ -8,16 +8,14 @@ without the `[dask]` extra.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import ROOT, TODAY
+from helpers import TODAY, benchmark_module
 
 pytest.importorskip("dask.bag")
 distributed = pytest.importorskip("dask.distributed")
@@ -30,13 +28,8 @@ from kassavirta.pipeline.walk import iter_input_names  # noqa: E402
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks/generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
     folder = tmp_path_factory.mktemp("dask")
-    module.generate(folder, 500, seed=11, per_folder=100)
+    benchmark_module("generate").generate(folder, 500, seed=11, per_folder=100)
     return folder
 
 
