@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SHARED = Path(os.environ.get("KASSAVIRTA_SHARED", ROOT.parent / "shared"))
 TODAY = "2026-12-01"
+PINNED = ("--settings", "samples/settings.json", "--today", TODAY, "--no-config")
+"""The run every expectation after the sample set's own is made under."""
 
 
 def run(argv: list[str]) -> tuple[int, str]:
@@ -59,90 +61,22 @@ def _outputs() -> dict[str, object]:
     found["check-samples"] = {"exit": code, "json": json.loads(text)}
     refs = reference_files()
     if refs:
-        rel = [os.path.relpath(p, ROOT) for p in refs]
-        code, text = run(
-            [
-                "check",
-                *rel,
-                "--settings",
-                "samples/settings.json",
-                "--today",
-                TODAY,
-                "--no-config",
-                "--output",
-                "json",
-                "--jobs",
-                "1",
-            ]
-        )
+        args = ["check", *(os.path.relpath(p, ROOT) for p in refs), *PINNED, "--output", "json"]
+        code, text = run([*args, "--jobs", "1"])
         found["check-reference"] = {"exit": code, "json": json.loads(text)}
         schemas = SHARED / "reference" / "finvoice" / "schemas"
         if schemas.is_dir():
-            code, text = run(
-                [
-                    "check",
-                    *rel,
-                    "--settings",
-                    "samples/settings.json",
-                    "--today",
-                    TODAY,
-                    "--no-config",
-                    "--output",
-                    "json",
-                    "--jobs",
-                    "1",
-                    "--schemas",
-                    str(schemas),
-                ]
-            )
+            code, text = run([*args, "--jobs", "1", "--schemas", str(schemas)])
             found["check-reference-xsd"] = {"exit": code, "json": json.loads(text)}
     for sample in sorted((ROOT / "samples" / "route").glob("*.xml")):
         rel = os.path.relpath(sample, ROOT)
-        code, text = run(
-            [
-                "rewrite",
-                rel,
-                "--settings",
-                "samples/settings.json",
-                "--today",
-                TODAY,
-                "--no-config",
-                "--output",
-                "json",
-            ]
-        )
+        code, text = run(["rewrite", rel, *PINNED, "--output", "json"])
         result: dict[str, object] = {"exit": code, "json": json.loads(text)}
         with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "out.xml"
-            run(
-                [
-                    "rewrite",
-                    rel,
-                    "--settings",
-                    "samples/settings.json",
-                    "--today",
-                    TODAY,
-                    "--no-config",
-                    "-o",
-                    str(out),
-                ]
-            )
+            out, html = Path(tmp) / "out.xml", Path(tmp) / "out.html"
+            run(["rewrite", rel, *PINNED, "-o", str(out)])
+            run(["preview", rel, *PINNED, "--compare", "-o", str(html)])
             result["bytes"] = hashlib.sha256(out.read_bytes()).hexdigest()
-            html = Path(tmp) / "out.html"
-            run(
-                [
-                    "preview",
-                    rel,
-                    "--settings",
-                    "samples/settings.json",
-                    "--today",
-                    TODAY,
-                    "--no-config",
-                    "--compare",
-                    "-o",
-                    str(html),
-                ]
-            )
             result["preview"] = hashlib.sha256(html.read_bytes()).hexdigest()
         found[f"rewrite-{sample.name}"] = result
     return found
