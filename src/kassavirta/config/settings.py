@@ -27,11 +27,7 @@ from pydantic import (
 
 from kassavirta.errors import SettingsError
 from kassavirta.finnish.bank import validate_bic, validate_iban
-from kassavirta.formats.registry import DEFAULT_FORMAT_SUPPORT as DEFAULT_FORMAT_SUPPORT
 from kassavirta.model import Channel
-
-# Which formats the service takes by default (SPEC §1) is the format registry's
-# `supported` column; the operator's list can change, so the run's settings may differ.
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

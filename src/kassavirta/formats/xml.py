@@ -8,17 +8,16 @@ the same small helpers (`text_of`, `local_name`) so that no format keeps its own
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
 from kassavirta.errors import UnreadableField
-from kassavirta.model import Invoice, Location
-from kassavirta.pipeline.read import Document, Part
+from kassavirta.model import Location
+from kassavirta.pipeline.read import Part
 
-Adapter = Callable[[Document], Invoice]
 RowElements = tuple[etree._Element, dict[str, etree._Element]]
 """A row's element and its children by tag (`first_children`)."""
 
