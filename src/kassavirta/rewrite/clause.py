@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from kassavirta.config.settings import Settings
+from kassavirta.finnish.bank import format_iban
 
 Language = Literal["fi", "sv", "en"]
 LANGUAGES: Final[tuple[Language, ...]] = ("fi", "sv", "en")
@@ -74,12 +75,6 @@ def clause_language(code: str | None) -> Language:
     return DEFAULT_LANGUAGE
 
 
-def group_iban(iban: str) -> str:
-    """The printed form of an IBAN: groups of four."""
-    compact = "".join(iban.split()).upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
-
-
 def split_lines(text: str, width: int = LINE_WIDTH) -> tuple[str, ...]:
     """Split at spaces into lines of at most `width` characters; cut longer words."""
     lines: list[str] = []
@@ -127,7 +122,7 @@ def template_text(settings: Settings, language: Language, iban: str) -> str:
     ]
     sentences = [
         assigned.format(payee=settings.payee_name),
-        account.format(iban=group_iban(iban)),
+        account.format(iban=format_iban(iban)),
     ]
     if contacts:
         sentences.append(contact_lead.format(contacts=", ".join(contacts)))
