@@ -73,6 +73,8 @@ def summary(times: list[float], elapsed: float, failures: int = 0) -> Latency:
 
 
 def kassavirta_cmd() -> list[str]:
+    """The console script installed beside this interpreter (not a version manager's shim,
+    which would add its own start-up to every cold-start figure), else `python -m`."""
     beside = Path(sysconfig.get_path("scripts")) / "kassavirta"
     if beside.is_file():
         return [str(beside)]

@@ -54,7 +54,6 @@ import resource
 import shutil
 import statistics
 import sys
-import sysconfig
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -85,6 +84,8 @@ def _load(name: str) -> ModuleType:
 
 generate = _load("generate")
 probe = _load("probe")
+http_check = _load("http_check")
+kassavirta_cmd = http_check.kassavirta_cmd
 
 SHARED_SCHEMAS = (
     Path(os.environ.get("KASSAVIRTA_SHARED", ROOT.parent / "shared")) / "reference/finvoice/schemas"
@@ -169,16 +170,6 @@ def secs(value: float) -> str:
 
 def times(value: float) -> str:
     return f"{value:.2f}×"
-
-
-def kassavirta_cmd() -> list[str]:
-    """The console script installed beside this interpreter (not a version manager's shim,
-    which would add its own start-up to every cold-start figure), else `python -m`."""
-    beside = Path(sysconfig.get_path("scripts")) / "kassavirta"
-    if beside.is_file():
-        return [str(beside)]
-    exe = shutil.which("kassavirta")
-    return [exe] if exe else [sys.executable, "-m", "kassavirta.cli"]
 
 
 def probe_cli(warm: list[str], args: list[str], sizes: Sizes) -> dict[str, Any]:
@@ -618,7 +609,6 @@ def section_payments(ctx: Context) -> None:
 
 
 def section_http(ctx: Context) -> None:
-    http_check = _load("http_check")
     sizes = ctx.sizes
     data = (SAMPLES / "route" / "finvoice-3.0.xml").read_bytes()
     base = http_check.in_process(data, sizes.http_seconds, sizes.http_requests)
