@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from lxml import etree
 
@@ -28,31 +29,23 @@ _OVT = re.compile(r"^0037[0-9]{8,13}$")
 # the same prices, percents and quantities row after row, and a Decimal is immutable,
 # so a value read once is shared; only readable amounts are kept, and the table is
 # emptied when full so that memory stays bounded whatever a run reads.
-_AMOUNTS: dict[tuple[str, bool], Decimal] = {}
-_AMOUNTS_KEPT = 4096
 
 
+@lru_cache(maxsize=4096)
 def read_amount(raw: str, *, comma: bool) -> Decimal | None:
     """The value of a stripped amount, `[+-]digits[<sep>digits]`, or None when it is not one.
 
     The separator is the decimal comma when `comma`, else the point. Plain string
     tests instead of a pattern: a long invoice reads some hundred thousand amounts.
     """
-    known = _AMOUNTS.get((raw, comma))
-    if known is not None:
-        return known
     body = raw[1:] if raw[:1] in ("+", "-") else raw
     whole, separator, fraction = body.partition("," if comma else ".")
     if not (body.isascii() and whole.isdigit() and (not separator or fraction.isdigit())):
         return None
     try:
-        value = Decimal(raw.replace(",", ".") if comma else raw)
+        return Decimal(raw.replace(",", ".") if comma else raw)
     except InvalidOperation:  # pragma: no cover - the tests above exclude it
         return None
-    if len(_AMOUNTS) >= _AMOUNTS_KEPT:
-        _AMOUNTS.clear()
-    _AMOUNTS[raw, comma] = value
-    return value
 
 
 def text_of(element: etree._Element | None) -> str | None:
@@ -320,15 +313,6 @@ class Fields:
         if found is None:
             return None
         return text_of(found)
-
-    def noted_amount(
-        self, key: str, element: etree._Element | None, *, comma: bool = False
-    ) -> Decimal | None:
-        """`amount` for an element already found (noted as `key`); an empty one counts as absent."""
-        if element is None:
-            return None
-        self.locations.note(key, element)
-        return self.filled_amount(element, comma=comma)
 
     def filled_amount(self, element: etree._Element | None, *, comma: bool) -> Decimal | None:
         """`amount_of` an element that may be absent or empty (then None)."""
