@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,16 +80,23 @@ class SchemaStore:
     def __init__(self, dirs: list[Path] | None = None) -> None:
         self.dirs = schema_dirs(dirs)
         self._schemas: dict[str, etree.XMLSchema | None] = {}
+        # A compiled schema keeps the errors of its last validation in its own log, so
+        # two threads (the server's check threads) must not validate at once; the lock
+        # also keeps them from compiling the same schema twice. Uncontended, it costs
+        # nothing a batch would notice.
+        self._lock = threading.Lock()
         for d in dirs or []:
             if not d.is_dir():
                 raise SettingsError("not a folder of schemas", path=str(d))
 
     def __getstate__(self) -> dict[str, object]:
-        # Compiled schemas do not pickle: a worker process compiles its own, once.
-        return {**self.__dict__, "_schemas": {}}
+        # Compiled schemas and locks do not pickle: a worker process makes its own, once.
+        state = {k: v for k, v in self.__dict__.items() if k != "_lock"}
+        return {**state, "_schemas": {}}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def find(self, format_id: str) -> Path | None:
         """The schema file, directly in a folder or one level below it.
@@ -114,6 +122,12 @@ class SchemaStore:
         self, format_id: str, tree: etree._ElementTree, line_offset: int = 0
     ) -> list[Violation] | None:
         """Violations of the format's XSD; None when no schema is available."""
+        with self._lock:
+            return self._validate(format_id, tree, line_offset)
+
+    def _validate(
+        self, format_id: str, tree: etree._ElementTree, line_offset: int
+    ) -> list[Violation] | None:
         root = etree.QName(tree.getroot()).localname
         by_root = f"{format_id}/{root}"
         key = by_root if by_root in SCHEMA_FILES else format_id

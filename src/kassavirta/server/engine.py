@@ -15,8 +15,8 @@ rest (rewrite, preview, events, readiness) runs on one thread of its own
 threaded. A check is mostly Python and holds the GIL, so more threads do not
 check faster; they keep the answers flowing. What the check threads share is
 safe to share: the policy is read only, lxml's compiled XPaths lock
-themselves, and the compiled XSDs (lxml keeps one error log per schema
-object) are used by one thread at a time (`SerialSchemas`). Throughput comes
+themselves, and the schema store validates one document at a time (lxml keeps one
+error log per compiled schema). Throughput comes
 from `--workers N` processes. A request that runs past its time limit is
 answered by the middleware; its job, if it already started, runs to its end
 on its thread and its result is dropped, and a job still waiting in the queue
@@ -31,7 +31,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal, ParamSpec, TypeVar
@@ -49,7 +49,7 @@ from kassavirta.errors import InputError, SettingsError
 from kassavirta.findings import CheckResult, Decision
 from kassavirta.finnish.businessdays import is_business_day
 from kassavirta.formats.registry import SCHEMA_FILES
-from kassavirta.formats.schemas import SchemaStore, Violation
+from kassavirta.formats.schemas import SchemaStore
 from kassavirta.model import Channel
 from kassavirta.pipeline.evaluate import Checker, today_in_helsinki
 from kassavirta.report import Report, Tally
@@ -107,30 +107,6 @@ def warm_schemas(store: SchemaStore | None) -> dict[str, str]:
     return compiled
 
 
-_XSD_LOCK = threading.Lock()
-
-
-class SerialSchemas(SchemaStore):
-    """The engine's schema store, validating one document at a time.
-
-    lxml validates outside the GIL, but a compiled schema keeps the errors of
-    its last validation in its own log: two threads validating at once with
-    the same schema would read each other's violations. The lock covers the
-    validation and the reading of the log; parsing and the rules still run on
-    every check thread at once.
-    """
-
-    def __init__(self, inner: SchemaStore) -> None:
-        super().__init__()
-        self.dirs = inner.dirs
-
-    def validate(
-        self, format_id: str, tree: etree._ElementTree, line_offset: int = 0
-    ) -> list[Violation] | None:
-        with _XSD_LOCK:
-            return super().validate(format_id, tree, line_offset)
-
-
 @dataclass(frozen=True, slots=True)
 class CheckAnswer:
     """What `POST /v1/check` answers: the JSON of the result shown, and its headers' values."""
@@ -146,10 +122,7 @@ class Engine:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.options: RunOptions = config.options
-        policy = build_policy(self.options)
-        if policy.schemas is not None:
-            policy = replace(policy, schemas=SerialSchemas(policy.schemas))
-        self.policy: Policy = policy
+        self.policy: Policy = build_policy(self.options)
         self._reload = threading.Lock()
         self.schemas = warm_schemas(self.policy.schemas)
         # The first check imports the adapters and the rules' libraries (the holiday
