@@ -108,23 +108,19 @@ def _rows(f: Fields) -> list[Row]:
     rows: list[Row] = []
     found: list[RowElements] = []
     amount = f.filled_amount
-    for position, row in enumerate(f.findall(paths.ROW), start=1):
+    for position, row in enumerate(f.part.root.iterchildren(paths.ROW), start=1):
         field = first_children(row)
         found.append((row, field))
         quantity_el = field.get(paths.INVOICED_QUANTITY)
         if quantity_el is None:
             quantity_el = field.get(paths.DELIVERED_QUANTITY)
-        quantity = None
-        unit = None
-        if quantity_el is not None and (quantity_el.text or "").strip():
-            quantity = f.amount_of(quantity_el, comma=True)
-            unit = quantity_el.get(paths.UNIT)
+        quantity = amount(quantity_el, comma=True)
         rows.append(
             Row(
                 index=position,
                 article=text_of(field.get(paths.ARTICLE_NAME)),
                 quantity=quantity,
-                unit=unit,
+                unit=quantity_el.get(paths.UNIT) if quantity is not None else None,
                 unit_price=amount(field.get(paths.UNIT_PRICE), comma=True),
                 vat_percent=amount(field.get(paths.ROW_VAT_PERCENT), comma=True),
                 vat_amount=amount(field.get(paths.ROW_VAT), comma=True),
