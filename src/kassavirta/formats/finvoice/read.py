@@ -120,7 +120,9 @@ def _rows(f: Fields) -> list[Row]:
                 index=position,
                 article=text_of(field.get(paths.ARTICLE_NAME)),
                 quantity=quantity,
-                unit=quantity_el.get(paths.UNIT) if quantity is not None else None,
+                unit=quantity_el.get(paths.UNIT)
+                if quantity_el is not None and quantity is not None
+                else None,
                 unit_price=amount(field.get(paths.UNIT_PRICE), comma=True),
                 vat_percent=amount(field.get(paths.ROW_VAT_PERCENT), comma=True),
                 vat_amount=amount(field.get(paths.ROW_VAT), comma=True),
