@@ -75,6 +75,9 @@ class Row(Plain):
     vat_excluded: Decimal | None = None
     amount: Decimal | None = None
     """VAT included, as printed on the row."""
+    counted: bool = True
+    """False when the format's own row total leaves this row out (a TEAPPSXML row of a type
+    its total does not count): shown, but not summed by the sum rule."""
 
     @property
     def counted_amount(self) -> Decimal | None:
@@ -84,6 +87,25 @@ class Row(Plain):
         if self.vat_excluded is not None:
             return self.vat_excluded + (self.vat_amount or Decimal(0))
         return None
+
+
+@dataclass(slots=True, kw_only=True)
+class DocumentCharge(Plain):
+    """A document-level charge or allowance: not on any row, yet part of the total.
+
+    Finvoice 3.0 `ChargeDetails` / `DiscountDetails`, UBL and CII `AllowanceCharge`,
+    and the like in the other formats. `amount` is as written (VAT excluded, not
+    negative); the sum rule adds a charge and subtracts an allowance, each with its VAT.
+    """
+
+    allowance: bool = False
+    reason: str | None = None
+    amount: Decimal | None = None
+    """VAT excluded, as written (positive for an allowance too)."""
+    vat_percent: Decimal | None = None
+    vat_amount: Decimal | None = None
+    amount_with_vat: Decimal | None = None
+    """VAT included, when the format writes it."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -130,6 +152,8 @@ class Invoice(Plain):
     """Document-level allowances/charges and tax that the rows do not carry, so that
     rows + adjustment + rounding = total. Formats whose rows are VAT-excluded (UBL, CII) set
     it; Finvoice rows are VAT-included and leave it None."""
+    charges: list[DocumentCharge] = field(default_factory=list)
+    """Document-level charges and allowances, in document order (see `DocumentCharge`)."""
     vat_lines: list[VatLine] = field(default_factory=list)
     seller: Party = field(default_factory=Party)
     seller_accounts: list[Account] = field(default_factory=list)
