@@ -143,7 +143,7 @@ def test_a_credit_costs_the_same_in_a_ledger_16_times_larger(tmp_path: Path) -> 
     assert ratio <= 3, f"16× the ledger took {ratio:.1f}× the time for the same credits"
 
 
-def test_a_ledger_of_version_1_is_migrated_in_place_and_matches_as_before(
+def test_a_ledger_of_version_1_is_read_without_a_write_and_migrated_by_a_writer(
     tmp_path: Path, samples: Path
 ) -> None:
     from kassavirta.erp.references import original_references
@@ -160,9 +160,17 @@ def test_a_ledger_of_version_1_is_migrated_in_place_and_matches_as_before(
     conn.execute("UPDATE schema_version SET version = 1")
     conn.commit()
     conn.close()
-    with Ledger.open_readonly(path) as ledger:
-        assert ledger.schema_version == CURRENT_VERSION
-        assert [c.as_dict() for c in classify(transactions, ledger, originals).entries] == before
+    old = path.read_bytes()
+    path.chmod(0o444)  # a read-only open must not need to write
+    try:
+        with Ledger.open_readonly(path) as ledger:
+            assert ledger.schema_version == CURRENT_VERSION
+            entries = classify(transactions, ledger, originals).entries
+            assert [c.as_dict() for c in entries] == before
+    finally:
+        path.chmod(0o644)
+    assert path.read_bytes() == old
+    Ledger.open(path).close()
     assert _keys(path) == keys
 
 

@@ -11,6 +11,7 @@ Every wait is bounded.
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
@@ -247,6 +248,25 @@ def test_budget_gives_up_after_its_wait_and_holds_nothing_for_it() -> None:
         assert await budget.acquire(100)
 
     asyncio.run(go())
+
+
+def test_an_embedded_app_leaves_the_process_switch_interval_alone() -> None:
+    """Only `kassavirta serve` (its own process) shortens the GIL switch interval."""
+    before = sys.getswitchinterval()
+    options = RunOptions(settings=SAMPLES / "settings.json", today=date.fromisoformat(TODAY_ISO))
+    embedded = create_app(ServerConfig(options=options))
+    try:
+        assert sys.getswitchinterval() == before
+    finally:
+        embedded.state.engine.close()
+    own = create_app(ServerConfig(options=options, own_process=True))
+    try:
+        assert sys.getswitchinterval() < before
+    finally:
+        own.state.engine.close()
+        sys.setswitchinterval(before)
+    config = ServerConfig(options=options, own_process=True)
+    assert ServerConfig.from_json(config.to_json()).own_process
 
 
 def test_held_limit_is_never_below_one_largest_body() -> None:

@@ -187,6 +187,7 @@ def run(args: argparse.Namespace) -> int:
         max_unpacked=args.max_unpacked_bytes,
         max_held=args.max_held_bytes,
         check_threads=args.check_threads,
+        own_process=True,
     )
     token = config.resolved_token()  # a bad token file is a usage error, before anything starts
     if token is None and not is_loopback(args.host):

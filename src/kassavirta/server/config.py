@@ -51,6 +51,9 @@ class ServerConfig:
     """Most request-body bytes one worker holds at once (None: `HELD_PER_MAX_BYTES` bodies)."""
     check_threads: int = DEFAULT_CHECK_THREADS
     """Threads per worker that run checks, so that one long check does not hold up the rest."""
+    own_process: bool = False
+    """The server is the whole process (`kassavirta serve` and its workers), so it may tune
+    process-wide settings (the GIL switch interval); an app embedded elsewhere leaves them."""
 
     def held_limit(self) -> int:
         """The body bytes a worker may hold at once: never less than one largest body."""
@@ -76,6 +79,7 @@ class ServerConfig:
                 "max_unpacked": self.max_unpacked,
                 "max_held": self.max_held,
                 "check_threads": self.check_threads,
+                "own_process": self.own_process,
             }
         )
 
@@ -91,6 +95,7 @@ class ServerConfig:
             max_unpacked=raw["max_unpacked"],
             max_held=raw.get("max_held"),
             check_threads=raw.get("check_threads", DEFAULT_CHECK_THREADS),
+            own_process=raw.get("own_process", False),
         )
 
     @classmethod

@@ -137,7 +137,9 @@ class Engine:
         # The check thread holds the GIL for whole milliseconds; by default the event loop
         # waits up to 5 ms for it at every wake-up, so each request in flight pays for the
         # others' checks several times over. A shorter interval hands the loop the GIL soon.
-        sys.setswitchinterval(SWITCH_INTERVAL)
+        # It is process-wide, so only a server that is its own process sets it.
+        if config.own_process:
+            sys.setswitchinterval(SWITCH_INTERVAL)
 
     # -- the thread --------------------------------------------------------------------------
 

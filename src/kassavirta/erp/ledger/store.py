@@ -138,12 +138,21 @@ class Ledger:
             raise LedgerError(f"not a kassavirta ledger ({exc})", path=str(p)) from exc
         check_known(version, str(p))
         if version < CURRENT_VERSION:
-            conn.close()
             if version == 0:
+                conn.close()
                 raise LedgerError("not a kassavirta ledger (no schema_version table)", path=str(p))
-            # An older ledger is brought up to date in place (one transaction), then read.
-            cls.open(p).close()
-            return cls.open_readonly(p)
+            # An older ledger is read, never written: a copy in memory is brought up to date
+            # (a read-only disk, or a ledger another version of the toolkit still uses, stays
+            # as it is); `ledger import` or `check --record` migrate the file itself.
+            try:
+                memory = sqlite3.connect(":memory:", isolation_level=None)
+                conn.backup(memory)
+                migrate(memory, str(p))
+            except sqlite3.Error as exc:
+                raise LedgerError(f"not a kassavirta ledger ({exc})", path=str(p)) from exc
+            finally:
+                conn.close()
+            return cls(memory, p, readonly=True)
         return cls(conn, p, readonly=True)
 
     def close(self) -> None:
