@@ -190,6 +190,8 @@ def row(
     vat: str | None = None,
     net: str | None = None,
     amount: str | None = None,
+    *,
+    counted: bool = True,
 ) -> dict[str, Any]:
     """An invoice row as `Invoice.model_dump` gives it; numbers are written as in the file."""
     from decimal import Decimal
@@ -207,6 +209,32 @@ def row(
         "vat_amount": number(vat),
         "vat_excluded": number(net),
         "amount": number(amount),
+        "counted": counted,
+    }
+
+
+def charge(
+    reason: str | None,
+    amount: str | None,
+    percent: str | None = None,
+    vat: str | None = None,
+    *,
+    allowance: bool = False,
+    with_vat: str | None = None,
+) -> dict[str, Any]:
+    """A document-level charge (or allowance) as `Invoice.model_dump` gives it."""
+    from decimal import Decimal
+
+    def number(text: str | None) -> Decimal | None:
+        return None if text is None else Decimal(text)
+
+    return {
+        "allowance": allowance,
+        "reason": reason,
+        "amount": number(amount),
+        "vat_percent": number(percent),
+        "vat_amount": number(vat),
+        "amount_with_vat": number(with_vat),
     }
 
 

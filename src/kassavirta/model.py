@@ -11,10 +11,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from kassavirta.plain import Plain
+
+_CENT = Decimal("0.01")
+
+
+def vat_at(net: Decimal | None, percent: Decimal | None) -> Decimal | None:
+    """The VAT of a VAT-excluded amount at its rate, to the cent (half up).
+
+    What a row or charge that gives only its rate carries: UBL and CII lines, a
+    Finvoice row written with `RowVatRatePercent` but no `RowVatAmount`.
+    """
+    if net is None or percent is None:
+        return None
+    return (net * percent / Decimal(100)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 class Channel(StrEnum):
@@ -81,11 +94,18 @@ class Row(Plain):
 
     @property
     def counted_amount(self) -> Decimal | None:
-        """The row's share of the VAT-included total, as the sum rule counts it."""
+        """The row's share of the VAT-included total, as the sum rule counts it.
+
+        VAT included as written, else VAT excluded + the row's VAT, else + the VAT
+        at its rate (a converter may write only the net amount and the rate).
+        """
         if self.amount is not None:
             return self.amount
         if self.vat_excluded is not None:
-            return self.vat_excluded + (self.vat_amount or Decimal(0))
+            vat = self.vat_amount
+            if vat is None:
+                vat = vat_at(self.vat_excluded, self.vat_percent)
+            return self.vat_excluded + (vat or Decimal(0))
         return None
 
 
@@ -106,6 +126,28 @@ class DocumentCharge(Plain):
     vat_amount: Decimal | None = None
     amount_with_vat: Decimal | None = None
     """VAT included, when the format writes it."""
+
+    @property
+    def vat_included(self) -> Decimal | None:
+        """VAT included: as written, else the amount + its VAT (given, else at its rate)."""
+        if self.amount_with_vat is not None:
+            return self.amount_with_vat
+        if self.amount is None:
+            return None
+        vat = (
+            self.vat_amount
+            if self.vat_amount is not None
+            else vat_at(self.amount, self.vat_percent)
+        )
+        return self.amount + (vat or Decimal(0))
+
+    @property
+    def signed(self) -> Decimal | None:
+        """Its share of the VAT-included total: added for a charge, subtracted for an allowance."""
+        value = self.vat_included
+        if value is None:
+            return None
+        return -value if self.allowance else value
 
 
 @dataclass(slots=True, kw_only=True)
@@ -149,9 +191,10 @@ class Invoice(Plain):
     paid_amount: Decimal | None = None
     rows: list[Row] = field(default_factory=list)
     rows_adjustment: Decimal | None = None
-    """Document-level allowances/charges and tax that the rows do not carry, so that
-    rows + adjustment + rounding = total. Formats whose rows are VAT-excluded (UBL, CII) set
-    it; Finvoice rows are VAT-included and leave it None."""
+    """The part of the tax total that neither the rows' nor the document-level charges'
+    own VAT explains, so that rows + charges + adjustment + rounding = total. Formats whose
+    rows are VAT-excluded (UBL, CII) set it, their line VAT being computed per line;
+    formats whose rows carry VAT-included amounts leave it None."""
     charges: list[DocumentCharge] = field(default_factory=list)
     """Document-level charges and allowances, in document order (see `DocumentCharge`)."""
     vat_lines: list[VatLine] = field(default_factory=list)
@@ -182,11 +225,19 @@ class Invoice(Plain):
         )
 
     @property
+    def counted_rows(self) -> list[Row]:
+        """The rows the sum rule adds: counted by the format's own total and with an amount."""
+        return [r for r in self.rows if r.counted and r.counted_amount is not None]
+
+    @property
     def rows_total(self) -> Decimal:
         """Σ of the counted row amounts (top-level rows only; sub-rows never count)."""
-        return sum(
-            (r.counted_amount for r in self.rows if r.counted_amount is not None), Decimal(0)
-        )
+        return sum((r.counted_amount or Decimal(0) for r in self.counted_rows), Decimal(0))
+
+    @property
+    def counted_charges(self) -> list[DocumentCharge]:
+        """The document-level charges and allowances that carry an amount."""
+        return [c for c in self.charges if c.signed is not None]
 
     @property
     def buyer_is_business(self) -> bool:

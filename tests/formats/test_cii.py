@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from formats.cases import DATA, PIRKAN_KONE
-from helpers import SAMPLES, TODAY, adapt_as, fields, local, party, row
+from helpers import SAMPLES, TODAY, adapt_as, charge, fields, local, party, row
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
 from kassavirta.formats.schemas import SchemaStore
@@ -47,6 +47,7 @@ def test_sample_every_field() -> None:
             row(3, "Kuljetus ja asennus", "1", "C62", "220.00", "25.5", "56.10", "220.00"),
         ],
         "rows_adjustment": D("0.00"),
+        "charges": [],
         "vat_lines": [{"percent": D("25.5"), "base": D("3524.00"), "amount": D("898.62")}],
         "seller": party(
             "Karjalan Kalustepaja Oy",
@@ -121,8 +122,14 @@ def test_xrechnung_every_field() -> None:
             row(1, "Servicearbete", "10", "HUR", "50.00", "25.5", "127.50", "500.00"),
             row(2, "Kaffeservering", "4", "C62", "20.00", "14", "11.20", "80.00"),
         ],
-        # charge 10.00 − allowance 25.00 + tax 134.88 − line VAT (127.50 + 11.20)
-        "rows_adjustment": D("-18.82"),
+        # Each at 25.5 %: allowance 25.00 (VAT 6.375 → 6.38), charge 10.00 (VAT 2.55).
+        "charges": [
+            charge("Avtalsrabatt", "25.00", "25.5", "6.38", allowance=True),
+            charge("Frakt", "10.00", "25.5", "2.55"),
+        ],
+        # tax 134.88 − line VAT (127.50 + 11.20) − charge VAT (2.55 − 6.38): the file's
+        # tax, computed per rate, is a cent above the VAT computed per line.
+        "rows_adjustment": D("0.01"),
         "vat_lines": [
             {"percent": D("25.5"), "base": D("485.00"), "amount": D("123.68")},
             {"percent": D("14"), "base": D("80.00"), "amount": D("11.20")},
@@ -197,7 +204,11 @@ def test_reference_business_example_every_field(reference: Path) -> None:
             row(4, "Returned IBM 5150 desktop", "-1", "NAR", "25", "0", "0", "-25"),
             row(5, "Network cable", "250", "MTR", "0.75", "25", "46.88", "187.5"),
         ],
-        # charge 100 − allowance 100 + tax 365.28 − line VAT 365.28
+        "charges": [
+            charge("Promotion discount", "100", "25", "25.00", allowance=True),
+            charge("Freight", "100", "25", "25.00"),
+        ],
+        # tax 365.28 − line VAT 365.28 − charge VAT (25.00 − 25.00)
         "rows_adjustment": D("0.00"),
         "vat_lines": [
             {"percent": D("25"), "base": D("1460.5"), "amount": D("365.13")},
@@ -317,6 +328,7 @@ def test_reference_example1_every_field(reference: Path) -> None:
         "rounding": None,
         "paid_amount": None,
         "rows_adjustment": D("0.00"),
+        "charges": [],
         "vat_lines": [
             {"percent": D("6"), "base": D("183.23"), "amount": D("10.99")},
             {"percent": D("21"), "base": D("46.37"), "amount": D("9.74")},

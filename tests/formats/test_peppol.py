@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from formats.cases import DATA, NOKIAN_METALLITYO, PIRKAN_KONE
-from helpers import SAMPLES, TODAY, adapt_as, fields, party
+from helpers import SAMPLES, TODAY, adapt_as, charge, fields, party
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
 from kassavirta.formats import detect
@@ -96,6 +96,7 @@ def test_sample_invoice_every_field() -> None:
                 "vat_amount": D("73.44"),
                 "vat_excluded": D("288.00"),
                 "amount": None,
+                "counted": True,
             },
             {
                 "index": 2,
@@ -107,6 +108,7 @@ def test_sample_invoice_every_field() -> None:
                 "vat_amount": D("24.48"),
                 "vat_excluded": D("96.00"),
                 "amount": None,
+                "counted": True,
             },
             {
                 "index": 3,
@@ -118,10 +120,12 @@ def test_sample_invoice_every_field() -> None:
                 "vat_amount": D("31.62"),
                 "vat_excluded": D("124.00"),
                 "amount": None,
+                "counted": True,
             },
         ],
         # 129.54 tax total − (73.44 + 24.48 + 31.62) line VAT; no allowances or charges.
         "rows_adjustment": D("0.00"),
+        "charges": [],
         "vat_lines": [{"percent": D("25.5"), "base": D("508.00"), "amount": D("129.54")}],
         "seller": party(
             "Hämeen Laboratoriopalvelut Oy",
@@ -236,6 +240,7 @@ def test_allowances_rounding_prepaid_and_ovt_buyer_every_field() -> None:
                 "vat_amount": D("107.10"),
                 "vat_excluded": D("420.00"),
                 "amount": None,
+                "counted": True,
             },
             {
                 "index": 2,
@@ -247,10 +252,16 @@ def test_allowances_rounding_prepaid_and_ovt_buyer_every_field() -> None:
                 "vat_amount": D("5.19"),
                 "vat_excluded": D("37.05"),
                 "amount": None,
+                "counted": True,
             },
         ],
-        # charge 15.00 − allowance 20.00 + tax 111.02 − line VAT (107.10 + 5.19)
-        "rows_adjustment": D("-6.27"),
+        # Each at 25.5 %: allowance 20.00 (VAT 5.10), charge 15.00 (VAT 3.825 → 3.83).
+        "charges": [
+            charge("Sopimusalennus", "20.00", "25.5", "5.10", allowance=True),
+            charge("Rahti", "15.00", "25.5", "3.83"),
+        ],
+        # tax 111.02 − line VAT (107.10 + 5.19) − charge VAT (3.83 − 5.10)
+        "rows_adjustment": D("0.00"),
         "vat_lines": [
             {"percent": D("25.5"), "base": D("415.00"), "amount": D("105.83")},
             {"percent": D("14"), "base": D("37.05"), "amount": D("5.19")},
@@ -318,6 +329,7 @@ def test_reference_invoice_every_field(reference: Path) -> None:
                 "vat_amount": D("700.00"),
                 "vat_excluded": D("2800"),
                 "amount": None,
+                "counted": True,
             },
             {
                 "index": 2,
@@ -329,10 +341,12 @@ def test_reference_invoice_every_field(reference: Path) -> None:
                 "vat_amount": D("-375.00"),
                 "vat_excluded": D("-1500"),
                 "amount": None,
+                "counted": True,
             },
         ],
-        # charge 25 + tax 331.25 − line VAT (700.00 − 375.00)
-        "rows_adjustment": D("31.25"),
+        "charges": [charge("Insurance", "25", "25.0", "6.25")],
+        # tax 331.25 − line VAT (700.00 − 375.00) − charge VAT 6.25
+        "rows_adjustment": D("0.00"),
         "vat_lines": [{"percent": D("25.0"), "base": D("1325"), "amount": D("331.25")}],
         "seller": {
             "name": "SupplierOfficialName Ltd",
@@ -397,7 +411,8 @@ def test_reference_credit_note_fields(reference: Path) -> None:
         (D("7"), D("2800")),
         (D("-3"), D("-1500")),
     ]
-    assert (invoice.total, invoice.rows_adjustment) == (D("1656.25"), D("31.25"))
+    assert (invoice.total, invoice.rows_adjustment) == (D("1656.25"), D("0.00"))
+    assert [(c.allowance, c.amount) for c in invoice.charges] == [(False, D("25"))]
     assert invoice.payment.iban == "IBAN32423940"
 
 

@@ -56,6 +56,7 @@ def test_sample_3_0_every_field() -> None:
             ),
         ],
         "rows_adjustment": None,
+        "charges": [],
         "vat_lines": [{"percent": D("25.5"), "base": D("1008.00"), "amount": D("257.04")}],
         "seller": {
             "name": "Satakunnan Sähköasennus Oy",
@@ -140,6 +141,7 @@ def test_own_2_7_2_every_field() -> None:
             row(3),  # an information row: no article name, no amounts
         ],
         "rows_adjustment": None,
+        "charges": [],
         "vat_lines": [{"percent": D("25.5"), "base": D("232.00"), "amount": D("59.16")}],
         "seller": PIRKAN_KONE,
         "seller_accounts": [{"account": "FI7944052020036082", "scheme": "IBAN", "bic": "ITELFIHH"}],
@@ -204,6 +206,7 @@ def test_reference_2_7_2_every_field(reference: Path) -> None:
             row(3, net="0", amount="0"),
         ],
         "rows_adjustment": None,
+        "charges": [],
         "vat_lines": [{"percent": D("24"), "base": D("170.00"), "amount": D("40.80")}],
         "seller": {
             "name": "InExchange Factorum Oy - Demo",

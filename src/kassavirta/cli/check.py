@@ -1,4 +1,7 @@
-"""`kassavirta check PATH...`: the decision for every invoice, with the service's words."""
+"""`kassavirta check PATH...`: the decision for every invoice, with the service's words.
+
+(Ours for `sum-mismatch`: the guide publishes no text for that rule.)
+"""
 
 from __future__ import annotations
 

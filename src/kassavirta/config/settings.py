@@ -168,6 +168,9 @@ class Settings(BaseModel):
     activated_on: date | None = None
     consumer_transition_days: int = Field(default=5, ge=0)
     due_date_rule: Literal["calendar-3", "banking-4"] = "calendar-3"
+    sum_rule: Literal["with-document-charges", "rows-only"] = "with-document-charges"
+    """What `sum-mismatch` adds up: the rows + document-level charges − allowances + rounding,
+    or (`rows-only`, the guide's literal words) the rows + rounding alone."""
     payee_name: str = "Visma Amili Finland Oy"
     factoring_agreement_id: str | None = None
     """FactoringAgreementIdentifier of the rewrite (default: `vfsfi.account_number`)."""

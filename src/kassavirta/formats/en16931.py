@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from lxml import etree
 
 from kassavirta.formats.xml import Fields, check_currencies, text_of
-from kassavirta.model import Account, Channel, Invoice, Payment, Row
+from kassavirta.model import Account, Channel, DocumentCharge, Invoice, Payment, Row, vat_at
 
 CREDIT_NOTE_CODES = frozenset(
     {"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"}
@@ -36,7 +36,6 @@ FINNISH_SCHEMES = frozenset({"0037", "0212", "0213", "0216"})
 
 _OVT = re.compile(r"0037([0-9]{7})([0-9])[0-9A-Za-z]{0,5}")
 _FI_VAT = re.compile(r"(?:FI)?([0-9]{7})([0-9])", re.IGNORECASE)
-_CENT = Decimal("0.01")
 
 
 def _valid_ytunnus(candidate: str) -> bool:
@@ -78,13 +77,6 @@ def first_business_id(f: Fields, key: str, candidates: list[etree._Element]) -> 
     return None
 
 
-def line_vat(net: Decimal | None, percent: Decimal | None) -> Decimal | None:
-    """The VAT of a VAT-excluded line at its rate, to the cent (half up)."""
-    if net is None or percent is None:
-        return None
-    return (net * percent / Decimal(100)).quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
 def measured(f: Fields, quantity: etree._Element | None) -> tuple[Decimal | None, str | None]:
     """A line's quantity and its unit code (`unitCode`), as UBL and CII both write them."""
     if quantity is None:
@@ -111,7 +103,7 @@ def net_row(
         unit=measure[1],
         unit_price=unit_price,
         vat_percent=percent,
-        vat_amount=line_vat(net, percent),
+        vat_amount=vat_at(net, percent),
         vat_excluded=net,
     )
 
@@ -195,6 +187,19 @@ def split_accounts(
     return [account for _, _, account in found[1:]]
 
 
+def document_charge(
+    *, charge: bool, amount: Decimal | None, reason: str | None, percent: Decimal | None
+) -> DocumentCharge:
+    """A document-level AllowanceCharge (BG-20/BG-21): VAT excluded, its VAT at its rate."""
+    return DocumentCharge(
+        allowance=not charge,
+        reason=reason,
+        amount=amount,
+        vat_percent=percent,
+        vat_amount=vat_at(amount, percent),
+    )
+
+
 def invoice_of(
     *,
     currency: str | None,
@@ -202,19 +207,28 @@ def invoice_of(
     total: Decimal,
     rounding: Decimal | None,
     rows: list[Row],
-    charges: Decimal,
+    charges: list[DocumentCharge],
     total_vat: Decimal | None,
     **fields: Any,
 ) -> Invoice:
     """The invoice, with what UBL and CII compute alike from their totals.
 
-    `total` is BT-112 (before rounding) and `charges` the document-level charges less
-    allowances. The model's total includes the rounding (BT-112 + BT-114), and
-    `rows_adjustment` is what the rows' VAT-excluded amounts and VAT miss of it: the
-    charges, plus the part of the tax total the rows' own VAT does not explain (the
-    sum rule, BR-CO-10/13/15). The currency is the declared one, else the amounts'.
+    `total` is BT-112 (before rounding). The model's total includes the rounding
+    (BT-112 + BT-114). The rows and the document-level charges carry their VAT at
+    their rates, each to the cent; `rows_adjustment` is the part of the tax total
+    (BT-110) that this VAT does not explain, so that rows + charges − allowances +
+    adjustment = Σ line net + charges − allowances + tax total (the sum rule,
+    BR-CO-10/13/15). The currency is the declared one, else the amounts'.
     """
     rows_vat = sum((r.vat_amount for r in rows if r.vat_amount is not None), Decimal(0))
+    charges_vat = sum(
+        (
+            -c.vat_amount if c.allowance else c.vat_amount
+            for c in charges
+            if c.amount is not None and c.vat_amount is not None
+        ),
+        Decimal(0),
+    )
     invoice = Invoice(
         currency=currency or (currencies[0] if currencies else None),
         currencies=currencies,
@@ -222,7 +236,8 @@ def invoice_of(
         rounding=rounding,
         total_vat=total_vat,
         rows=rows,
-        rows_adjustment=charges + (total_vat or Decimal(0)) - rows_vat,
+        rows_adjustment=(total_vat or Decimal(0)) - rows_vat - charges_vat,
+        charges=charges,
         **fields,
     )
     invoice.channel, invoice.channel_signals = b2b_or_other(invoice)

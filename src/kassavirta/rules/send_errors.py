@@ -1,7 +1,9 @@
 """The four send errors: the service refuses the invoice and does not send it.
 
-Messages are the service's own words (SPEC §2), `{…}` filled from the invoice;
-`detail` says in our words what exactly failed.
+Messages are the service's own words (SPEC §2), `{…}` filled from the invoice,
+except `sum-mismatch`: the guide publishes no text for that rule, so its message
+is ours, in the same SEND ERROR frame, and its detail says so. `detail` says in
+our words what exactly failed.
 """
 
 from __future__ import annotations
@@ -28,9 +30,12 @@ DUPLICATE_MESSAGE = (
 SUM_MESSAGE = (
     PREFIX + "The sum of the invoice rows {rows} does not match the invoice total {total})."
 )
+"""Our wording (SPEC §2): the guide names the rule but publishes no message for it."""
+SUM_WORDING = "The wording of this message is ours: the service guide publishes none for this rule."
 
 _FI_POSTCODE = re.compile(r"^[0-9]{5}$")
 TOLERANCE = Decimal("0.01")
+"""The sum rule's allowance per counted row and per document-level line (SPEC §2)."""
 
 
 def money(value: Decimal) -> str:
@@ -158,39 +163,59 @@ def duplicate_number(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def sum_mismatch(ctx: RuleContext) -> Iterator[Finding]:
-    """Σ rows (+ document-level adjustment, for VAT-excluded rows) (+ rounding) = the total.
+    """Σ rows + document-level charges − allowances + rounding = the VAT-included total.
 
-    Formats whose rows are VAT-excluded (UBL, CII) carry their document-level
-    allowances, charges and tax in `rows_adjustment`; the rows the service speaks
-    of are then the rows with that adjustment.
+    Every format alike (SPEC §2): the rows the format's own total counts, each VAT
+    included (else VAT excluded + its VAT, given or at its rate); the document-level
+    charges and allowances, each with its VAT; for UBL and CII, whose line VAT is
+    computed per line, the part of the tax total no row or charge carries
+    (`rows_adjustment`); and the rounding. The total may differ by less than 0.01
+    per counted row and document-level line. `sum_rule = "rows-only"` (the guide's
+    literal words) adds the rows and the rounding alone.
     """
     inv = ctx.invoice
     if inv.total is None:
         return
-    counted = [r for r in inv.rows if r.counted_amount is not None]
-    if not counted:
+    rows = inv.counted_rows
+    if not rows:
         return
-    rows = inv.rows_total + (inv.rows_adjustment or Decimal(0))
-    with_rounding = rows + (inv.rounding or Decimal(0))
-    if abs(with_rounding - inv.total) < TOLERANCE:
+    rows_only = ctx.settings is not None and ctx.settings.sum_rule == "rows-only"
+    charges = [] if rows_only else inv.counted_charges
+    rows_sum = inv.rows_total
+    added = sum((c.signed or Decimal(0) for c in charges if not c.allowance), Decimal(0))
+    taken = -sum((c.signed or Decimal(0) for c in charges if c.allowance), Decimal(0))
+    adjustment = None if rows_only else inv.rows_adjustment
+    rounding = inv.rounding or Decimal(0)
+    summed = rows_sum + added - taken + (adjustment or Decimal(0))
+    computed = summed + rounding
+    tolerance = TOLERANCE * (len(rows) + len(charges))
+    difference = inv.total - computed
+    if abs(difference) < tolerance:
         return
-    rounding = f" + rounding {money(inv.rounding)}" if inv.rounding else ""
-    adjustment = (
-        f" (rows {money(inv.rows_total)} + document-level allowances, charges and tax "
-        f"{money(inv.rows_adjustment)})"
-        if inv.rows_adjustment is not None
+    terms = [f"rows {money(rows_sum)} ({len(rows)} row{'s' if len(rows) != 1 else ''})"]
+    if rows_only:
+        terms.append(f"+ rounding {money(rounding)}")
+    else:
+        terms += [f"+ charges {money(added)}", f"- allowances {money(taken)}"]
+        if adjustment is not None:
+            terms.append(f"+ tax total not on rows or charges {money(adjustment)}")
+        terms.append(f"+ rounding {money(rounding)}")
+    left_out = (
+        f' (sum_rule "rows-only": {len(inv.counted_charges)} document-level charge(s) and '
+        "allowance(s) not counted)"
+        if rows_only and inv.counted_charges
         else ""
     )
     yield finding(
         ctx,
         "sum-mismatch",
-        SUM_MESSAGE.format(rows=money(rows), total=money(inv.total)),
+        SUM_MESSAGE.format(rows=money(summed), total=money(inv.total)),
         at=("total",),
         value=money(inv.total),
         detail=(
-            f"{len(counted)} row(s) add up to {money(rows)}{adjustment}{rounding}, "
-            f"but the VAT-included total is {money(inv.total)} "
-            f"(difference {money(inv.total - with_rounding)})."
+            f"{' '.join(terms)} = {money(computed)}{left_out}, but the VAT-included total is "
+            f"{money(inv.total)} (difference {money(difference)}; less than {money(tolerance)} "
+            "is allowed: 0.01 per row and document-level line). " + SUM_WORDING
         ),
         severity=Severity.ERROR,
     )

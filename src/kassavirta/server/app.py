@@ -110,8 +110,9 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         version=__version__,
         summary="What Amili Kassavirta will do with an invoice, before it is sent.",
         description="Decisions (route / bypass / error / invalid) with the service's own "
-        "messages, the invoice as the service will rewrite it, its image, reminder schedules "
-        "and event checks. A decision is data: every decision is a 200. See docs/server.md.",
+        "messages (ours for sum-mismatch, for which the guide gives none), the invoice as the "
+        "service will rewrite it, its image, reminder schedules and event checks. A decision "
+        "is data: every decision is a 200. See docs/server.md.",
         lifespan=lifespan,
         docs_url=None,  # the bundled API explorers load their code from a CDN: not offline
         redoc_url=None,

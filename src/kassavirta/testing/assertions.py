@@ -1,5 +1,7 @@
 """`assert_routes`: a test fails with the service's own words when an invoice would not route.
 
+(For `sum-mismatch`, whose text the guide does not publish, the words are ours.)
+
 Importing this module costs nothing: the check itself is imported on the
 first call, so a pytest plugin can expose it without slowing start-up.
 """

@@ -11,9 +11,9 @@ sum of the invoice rows must match the invoice total" is
         =  `ram:GrandTotalAmount`
 
 Each `Row` carries its net amount and, when the line's rate is given, its VAT
-(net × rate, to the cent); `rows_adjustment` carries the document-level
-allowances and charges plus the part of the tax total the rows' own VAT does not
-explain. As for UBL, `total` = GrandTotalAmount (BT-112) + RoundingAmount
+(net × rate, to the cent); the header's allowances and charges are
+`Invoice.charges`, each with its VAT at its rate, and `rows_adjustment` carries
+the part of the tax total that this VAT does not explain. As for UBL, `total` = GrandTotalAmount (BT-112) + RoundingAmount
 (BT-114), `paid_amount` = TotalPrepaidAmount (BT-113) and `payment.amount` =
 DuePayableAmount (BT-115).
 
@@ -34,6 +34,7 @@ from kassavirta.formats.en16931 import (
     FINNISH_SCHEMES,
     FoundAccount,
     amount_currencies,
+    document_charge,
     first_business_id,
     iban_or_bban,
     interest_text,
@@ -43,7 +44,16 @@ from kassavirta.formats.en16931 import (
     split_accounts,
 )
 from kassavirta.formats.xml import Fields, missing, streets, text_of
-from kassavirta.model import Account, Address, Invoice, Party, Payment, Row, VatLine
+from kassavirta.model import (
+    Account,
+    Address,
+    DocumentCharge,
+    Invoice,
+    Party,
+    Payment,
+    Row,
+    VatLine,
+)
 from kassavirta.pipeline.read import Document
 
 
@@ -139,15 +149,25 @@ def _rows(f: Fields) -> list[Row]:
     return rows
 
 
-def _allowances_and_charges(f: Fields, settlement: etree._Element) -> Decimal:
-    total = Decimal(0)
+def _allowances_and_charges(f: Fields, settlement: etree._Element) -> list[DocumentCharge]:
+    """The header's `ram:SpecifiedTradeAllowanceCharge` blocks (BG-20 / BG-21), in order."""
+    found: list[DocumentCharge] = []
     for n, block in enumerate(f.findall("ram:SpecifiedTradeAllowanceCharge", settlement), start=1):
-        amount = f.amount(f"allowance_charge.{n}", "ram:ActualAmount", block)
-        if amount is None:
-            continue
+        f.note(f"charges.{n}", block)
         indicator = f.text(None, "ram:ChargeIndicator/udt:Indicator", block) or ""
-        total += amount if indicator.lower() == "true" else -amount
-    return total
+        found.append(
+            document_charge(
+                charge=indicator.lower() == "true",
+                amount=f.amount(f"charges.{n}.amount", "ram:ActualAmount", block),
+                reason=f.text(None, "ram:Reason", block) or f.text(None, "ram:ReasonCode", block),
+                percent=f.amount(
+                    f"charges.{n}.vat_percent",
+                    "ram:CategoryTradeTax/ram:RateApplicablePercent",
+                    block,
+                ),
+            )
+        )
+    return found
 
 
 def _tax_total(

@@ -86,6 +86,21 @@ FINE_PERCENT: Final = "PaymentOverDueFinePercent"
 FINE_FIXED: Final = "PaymentOverDueFixedAmount"
 PENALTY_INTEREST: Final = f"{PAYMENT_TERMS}/{FINE}/{FINE_PERCENT}"
 """Where the penalty interest rate goes (under InvoiceDetails), for the warning's advice."""
+DISCOUNT: Final = "DiscountDetails"
+"""A document-level allowance (BG-20) under InvoiceDetails; 2.0 and later."""
+CHARGE: Final = "ChargeDetails"
+"""A document-level charge (BG-21) under InvoiceDetails; 3.0 only."""
+DISCOUNT_REASON: Final = "FreeText"
+CHARGE_REASON: Final = "ReasonText"
+CHARGE_REASON_CODE: Final = "ReasonCode"
+CHARGE_AMOUNT: Final = "Amount"
+"""VAT excluded (BT-92 / BT-99), in both blocks."""
+CHARGE_VAT_PERCENT: Final = "VatRatePercent"
+COUNTED_CHARGES_FROM: Final = "3.0"
+"""The first version whose document-level DiscountDetails / ChargeDetails count in the total.
+
+In 2.0 and 2.01 `DiscountDetails` has no VAT rate and the data list says the VAT-included
+total "consists of all RowAmounts", so there it is information only."""
 
 # after the details
 BARCODE: Final = "VirtualBankBarcode"

@@ -28,6 +28,7 @@ from kassavirta.model import (
     Account,
     Address,
     Channel,
+    DocumentCharge,
     Invoice,
     Party,
     Payment,
@@ -132,6 +133,35 @@ def _rows(f: Fields) -> list[Row]:
         )
     f.locations.note_rows(found, _ROW_FIELDS)
     return rows
+
+
+def _charges(f: Fields, details: etree._Element, version: str | None) -> list[DocumentCharge]:
+    """Finvoice 3.0's document-level `DiscountDetails` and `ChargeDetails`, in document order.
+
+    Their amounts are VAT excluded, with the VAT at `VatRatePercent`. Row-level
+    discounts and charges are already inside each row's amounts. Before 3.0 only
+    `DiscountDetails` exists, without a VAT rate, and the total is the rows' alone
+    (see `paths.COUNTED_CHARGES_FROM`): nothing is read.
+    """
+    if version is None or not version.startswith(paths.COUNTED_CHARGES_FROM):
+        return []
+    found: list[DocumentCharge] = []
+    for block in details.iterchildren(paths.DISCOUNT, paths.CHARGE):
+        n = len(found) + 1
+        f.note(f"charges.{n}", block)
+        allowance = block.tag == paths.DISCOUNT
+        reason = paths.DISCOUNT_REASON if allowance else paths.CHARGE_REASON
+        found.append(
+            DocumentCharge(
+                allowance=allowance,
+                reason=f.text(None, reason, block) or f.text(None, paths.CHARGE_REASON_CODE, block),
+                amount=f.amount(f"charges.{n}.amount", paths.CHARGE_AMOUNT, block, comma=True),
+                vat_percent=f.amount(
+                    f"charges.{n}.vat_percent", paths.CHARGE_VAT_PERCENT, block, comma=True
+                ),
+            )
+        )
+    return found
 
 
 def _channel(f: Fields, invoice: Invoice, frame: Part | None) -> tuple[Channel, list[str]]:
@@ -291,6 +321,7 @@ def adapt(document: Document) -> Invoice:
         rounding=f.amount("rounding", paths.ROUNDING, details, comma=True),
         paid_amount=f.amount("paid_amount", paths.PAID, details, comma=True),
         rows=_rows(f),
+        charges=_charges(f, details, version),
         vat_lines=vat_lines,
         seller=_party(f, paths.SELLER, paths.SELLER_PREFIX, "seller") or Party(),
         seller_accounts=accounts,

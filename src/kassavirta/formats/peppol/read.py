@@ -11,10 +11,11 @@ total" is therefore
 
 (EN 16931 BR-CO-10/13/15 chained). Each `Row` carries its net amount as
 `vat_excluded`, and its VAT as `vat_amount` when the line's rate is given (net ×
-rate, to the cent); `Invoice.rows_adjustment` carries the document-level
-allowances and charges plus the part of the tax total that the rows' own VAT does
-not explain, so that `rows + rows_adjustment + rounding = total` holds exactly
-when the equation above does.
+rate, to the cent); the document-level `cac:AllowanceCharge` blocks are
+`Invoice.charges`, each with its VAT at its rate (`cac:TaxCategory/cbc:Percent`),
+and `Invoice.rows_adjustment` carries the part of the tax total that this VAT
+does not explain, so that `rows + charges − allowances + rows_adjustment +
+rounding = total` holds exactly when the equation above does.
 
 **The total.** The model's `total` is Finvoice's `InvoiceTotalVatIncludedAmount`,
 which includes the rounding. UBL keeps the rounding (`cbc:PayableRoundingAmount`,
@@ -39,6 +40,7 @@ from kassavirta.formats.en16931 import (
     FINNISH_SCHEMES,
     FoundAccount,
     amount_currencies,
+    document_charge,
     first_business_id,
     interest_text,
     invoice_of,
@@ -48,7 +50,16 @@ from kassavirta.formats.en16931 import (
 )
 from kassavirta.formats.peppol.paths import NS, UBL_CAC
 from kassavirta.formats.xml import Fields, missing, streets, text_of
-from kassavirta.model import Account, Address, Invoice, Party, Payment, Row, VatLine
+from kassavirta.model import (
+    Account,
+    Address,
+    DocumentCharge,
+    Invoice,
+    Party,
+    Payment,
+    Row,
+    VatLine,
+)
 from kassavirta.pipeline.read import Document
 
 
@@ -151,16 +162,21 @@ def _rows(f: Fields, credit: bool) -> list[Row]:
     return rows
 
 
-def _allowances_and_charges(f: Fields) -> Decimal:
-    """Σ document-level charges − Σ document-level allowances (BT-99 − BT-92 parts)."""
-    total = Decimal(0)
+def _allowances_and_charges(f: Fields) -> list[DocumentCharge]:
+    """The document-level `cac:AllowanceCharge` blocks (BG-20 / BG-21), in document order."""
+    found: list[DocumentCharge] = []
     for n, block in enumerate(f.findall("cac:AllowanceCharge"), start=1):
-        amount = f.amount(f"allowance_charge.{n}", "cbc:Amount", block)
-        if amount is None:
-            continue
-        is_charge = (f.text(None, "cbc:ChargeIndicator", block) or "").lower() == "true"
-        total += amount if is_charge else -amount
-    return total
+        f.note(f"charges.{n}", block)
+        found.append(
+            document_charge(
+                charge=(f.text(None, "cbc:ChargeIndicator", block) or "").lower() == "true",
+                amount=f.amount(f"charges.{n}.amount", "cbc:Amount", block),
+                reason=f.text(None, "cbc:AllowanceChargeReason", block)
+                or f.text(None, "cbc:AllowanceChargeReasonCode", block),
+                percent=f.amount(f"charges.{n}.vat_percent", "cac:TaxCategory/cbc:Percent", block),
+            )
+        )
+    return found
 
 
 def _tax_total(f: Fields, currency: str | None) -> etree._Element | None:

@@ -12,13 +12,17 @@ Dates are `DATE` blocks of `DAY`, `MONTH`, `CENTURY` and `DECADE_AND_YEAR`.
 
 **The sum rule.** TEAPPSXML rows carry their total both with and without VAT
 (`ROW_TOTAL/AMOUNT[@VAT='INCLUDED']` and `[@VAT='EXCLUDED']`), so the rule is
-Finvoice's: Σ rows' VAT-included totals (else VAT-excluded + row VAT) against
-`SUMMARY/INVOICE_TOTAL/AMOUNT[@VAT='INCLUDED']`. A credit note is an invoice
-whose total has `SIGN="-"`.
+Finvoice's: Σ rows' VAT-included totals (else VAT-excluded + row VAT, else + VAT
+at the row's rate) + `SUMMARY/CHARGES` − `SUMMARY/DISCOUNT` (each with its VAT)
++ `SUMMARY/ROUNDINGS` against `SUMMARY/INVOICE_TOTAL/AMOUNT[@VAT='INCLUDED']`.
+Only the rows the invoice's own totals count are counted: a row with a
+`ROW_TYPE` (MAIN, SPECIFICATION, SUBTOTAL, INFO) is shown but not summed
+(`paths.UNCOUNTED_ROW_TYPES`). A credit note is an invoice whose total has
+`SIGN="-"`; every amount keeps the sign it is written with.
 
 Not read, because the element names could not be confirmed: a language code
-(reminders then default to Finnish), a rounding amount, an amount already paid
-and a separate amount to pay.
+(reminders then default to Finnish), an amount already paid and a separate
+amount to pay.
 """
 
 from __future__ import annotations
@@ -37,12 +41,23 @@ from kassavirta.formats.en16931 import (
     interest_text,
     split_accounts,
 )
+from kassavirta.formats.teappsxml import paths
 from kassavirta.formats.teappsxml.paths import FORMAT_VERSION, INVOICE, OVERDUE_FINE_RATE
 from kassavirta.formats.xml import Fields, check_currencies, missing, streets, text_of
-from kassavirta.model import Account, Address, Invoice, Party, Payment, Row, VatLine
+from kassavirta.model import (
+    Account,
+    Address,
+    DocumentCharge,
+    Invoice,
+    Party,
+    Payment,
+    Row,
+    VatLine,
+)
 from kassavirta.pipeline.read import Document
 
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+_ROUNDING = re.compile(r"[+-]?[0-9]*\.?[0-9]+")
 
 
 def _amount_of(f: Fields, element: etree._Element) -> Decimal:
@@ -160,9 +175,53 @@ def _rows(f: Fields, invoice: etree._Element) -> list[Row]:
                     f, f"{key}.vat_excluded", "ROW_TOTAL/AMOUNT[@VAT='EXCLUDED']", row
                 ),
                 amount=_amount(f, f"{key}.amount", "ROW_TOTAL/AMOUNT[@VAT='INCLUDED']", row),
+                counted=(row.get(paths.ROW_TYPE) or "").strip().upper()
+                not in paths.UNCOUNTED_ROW_TYPES,
             )
         )
     return rows
+
+
+def _charges(f: Fields, summary: etree._Element | None) -> list[DocumentCharge]:
+    """`SUMMARY/DISCOUNT` (allowances) and `SUMMARY/CHARGES`, in document order.
+
+    Each amount is read with the sign it is written with (so on a credit note, where
+    every amount is negative, an allowance still reduces what is credited).
+    """
+    found: list[DocumentCharge] = []
+    if summary is None:
+        return found
+    for block in summary.iterchildren("DISCOUNT", "CHARGES"):
+        n = len(found) + 1
+        f.note(f"charges.{n}", block)
+        allowance = block.tag == "DISCOUNT"
+        amount = paths.DISCOUNT_AMOUNT if allowance else paths.CHARGE_AMOUNT
+        found.append(
+            DocumentCharge(
+                allowance=allowance,
+                reason=f.text(None, paths.DISCOUNT_NAME if allowance else paths.CHARGE_NAME, block),
+                amount=_amount(
+                    f, f"charges.{n}.amount", f"{amount}/AMOUNT[@VAT='EXCLUDED']", block
+                ),
+                amount_with_vat=_amount(
+                    f, f"charges.{n}.amount_with_vat", f"{amount}/AMOUNT[@VAT='INCLUDED']", block
+                ),
+                vat_percent=_amount(f, f"charges.{n}.vat_percent", "VAT/RATE", block),
+                vat_amount=_amount(f, f"charges.{n}.vat_amount", "VAT/VAT_AMOUNT/AMOUNT", block),
+            )
+        )
+    return found
+
+
+def _rounding(f: Fields, invoice: etree._Element) -> Decimal | None:
+    """`SUMMARY/ROUNDINGS`: a signed number as text (`0.00`, `-0.02`); blank is none."""
+    element = f.filled("rounding", paths.ROUNDINGS, invoice)
+    if element is None:
+        return None
+    raw = (element.text or "").strip()
+    if not _ROUNDING.fullmatch(raw):
+        raise f.fail(element, f"{raw!r} is not a rounding amount")
+    return Decimal(raw)
 
 
 def _payment(f: Fields, invoice: etree._Element, due: date | None) -> tuple[Payment, list[Account]]:
@@ -254,7 +313,9 @@ def adapt(document: Document) -> Invoice:
             f, "total_vat_excluded", "INVOICE_TOTAL/AMOUNT[@VAT='EXCLUDED']", summary
         ),
         total_vat=_amount(f, "total_vat", "VAT_TOTAL/AMOUNT", summary),
+        rounding=_rounding(f, invoice),
         rows=_rows(f, invoice),
+        charges=_charges(f, summary),
         vat_lines=[
             VatLine(
                 percent=_amount(f, "vat.percent", "RATE", block),
