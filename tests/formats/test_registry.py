@@ -96,6 +96,11 @@ def root(xml: str) -> etree._Element:
             '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"/>',
             ("soap-frame", None, "a transmission frame with no invoice after it"),
         ),
+        (
+            '<s:Envelope xmlns:s="http://www.w3.org/2001/12/soap-envelope"/>',
+            ("soap-frame", None, "a transmission frame with no invoice after it"),
+        ),
+        ('<s:Envelope xmlns:s="urn:not-soap"/>', ("unknown", None, None)),
         ("<INVOICE_CENTER/>", ("teappsxml", None, None)),
         (f'<Invoice xmlns="{UBL}"/>', ("ubl", None, None)),
         (

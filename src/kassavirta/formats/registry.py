@@ -25,6 +25,7 @@ from kassavirta.formats.finvoice import paths as finvoice
 from kassavirta.formats.peppol import paths as peppol
 from kassavirta.formats.teappsxml import paths as teappsxml
 from kassavirta.lazy import module_attribute
+from kassavirta.pipeline.read import FRAME_NAMESPACES
 
 if TYPE_CHECKING:
     from kassavirta.model import Invoice
@@ -250,7 +251,7 @@ FORMATS: tuple[Format, ...] = (
         None,
         Signature(
             ("Envelope",),
-            ("http://schemas.xmlsoap.org/soap/envelope/",),
+            FRAME_NAMESPACES,
             not_invoice="a transmission frame with no invoice after it",
         ),
     ),
