@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLES, TODAY
+from helpers import SAMPLES, TEST_DATA, TODAY
 from kassavirta import check_bytes, check_bytes_all, check_file
 from kassavirta.config.policy import Policy
 from kassavirta.config.settings import Settings, load_settings
@@ -121,6 +121,30 @@ def test_format_support_is_a_setting(settings: Settings) -> None:
     assert check_file(sample, no_finvoice, TODAY).reasons == ["unsupported-format"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        SAMPLES / "bypass" / "ubl-svefaktura-unsupported-format.xml",
+        TEST_DATA / "formats" / "ubl-1.0.xml",
+        TEST_DATA / "formats" / "ubl-1.0-credit-note.xml",
+    ],
+    ids=lambda p: p.name,
+)
+def test_svefaktura_and_ubl_1_0_are_the_guides_unsupported_ubl(
+    path: Path, settings: Settings
+) -> None:
+    result = check_file(need(path), settings, TODAY)
+    assert (result.format, result.decision.value, result.reasons) == (
+        "ubl",
+        "bypass",
+        ["unsupported-format"],
+    )
+    # Marked supported, UBL is a format no module reads: invalid, as any unadapted format.
+    takes_ubl = settings.model_copy(update={"format_support": {"ubl": True}})
+    result = check_file(path, takes_ubl, TODAY)
+    assert (result.decision.value, result.reasons) == ("invalid", ["unadapted-format"])
+
+
 def test_registered_signature_detects_a_format(settings: Settings) -> None:
     data = b"<WoodXInvoice><Total>1</Total></WoodXInvoice>"
     assert check_bytes(data, settings, TODAY).reasons == ["unknown-format"]
@@ -140,7 +164,7 @@ def test_registered_signature_detects_a_format(settings: Settings) -> None:
         (b"<Recipe><Name>Karjalanpiirakka</Name></Recipe>", "unknown-format"),
         (b"<Finvoice Version='9.9'/>", "unknown-format"),
         (b"<FinvoiceSenderInfo Version='2.0'/>", "not-an-invoice"),
-        (b"<Invoice xmlns='urn:sfti:documents:BasicInvoice:1:0'/>", "unadapted-format"),
+        (b"<Interchange><InterchangeHeader/></Interchange>", "unadapted-format"),
         (b"<Finvoice Version='3.0'><SellerPartyDetails/></Finvoice>", "unreadable-field"),
     ],
 )

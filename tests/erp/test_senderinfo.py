@@ -19,7 +19,7 @@ from kassavirta.erp.senderinfo.read import parse_sender_info, read_sender_info_f
 from kassavirta.erp.senderinfo.seller import load_seller_file
 from kassavirta.erp.senderinfo.write import serialise
 from kassavirta.errors import SettingsError
-from kassavirta.pipeline.read import SOAP_ENV, read_bytes
+from kassavirta.pipeline.read import SOAP_ENV, SOAP_ENV_2001, read_bytes
 
 ERP = TEST_DATA / "erp"
 SETTINGS = ROOT / "samples" / "settings.json"
@@ -92,6 +92,13 @@ def test_change_adds_the_service_account_last_and_replaces_reference_types(
     assert _texts(root, "MessageDetails/MessageActionCode") == ["CHANGE"]
     assert _texts(root, "MessageDetails/MessageDate") == ["20261201"]
     _assert_valid(reference, "2.0", serialise(msg))
+
+
+def test_a_frame_in_the_2001_12_envelope_namespace_names_the_bank_too(tmp_path: Path) -> None:
+    older = tmp_path / "nordea-2001-12.xml"
+    older.write_bytes(NORDEA.read_bytes().replace(SOAP_ENV.encode(), SOAP_ENV_2001.encode()))
+    [info] = read_sender_info_files([older])  # the frame is no SI message of its own
+    assert info.target_bank == "NDEAFIHH"
 
 
 def test_everything_else_is_carried_over() -> None:

@@ -16,7 +16,8 @@ from kassavirta.config.policy import Policy
 from kassavirta.config.settings import load_settings
 from kassavirta.formats import adapter_for, detect
 from kassavirta.formats.schemas import SchemaStore
-from kassavirta.pipeline.read import read_bytes
+from kassavirta.pipeline.evaluate import Checker
+from kassavirta.pipeline.read import SOAP_ENV, SOAP_ENV_2001, read_bytes
 
 MALFORMED = "fv2.01_niq_finvoice3_MALFORMED_endtag.xml"
 
@@ -55,8 +56,8 @@ def test_the_malformed_sample_is_not_xml_with_its_line(reference: Path) -> None:
         ("oioxml_0.7_OIOXML_Invoice_v0.7.xml", "oioxml"),
         ("peppol_bis3_base-creditnote-correction.xml", "peppol-bis-3"),
         ("peppol_bis3_base-example.xml", "peppol-bis-3"),
-        ("svefaktura_1.0_ObjectEnvelope.xml", "svefaktura"),
-        ("svefaktura_1.0_svefaktura_bas.xml", "svefaktura"),
+        ("svefaktura_1.0_ObjectEnvelope.xml", "ubl"),
+        ("svefaktura_1.0_svefaktura_bas.xml", "ubl"),
         ("teappsxml_2.7.2_D.20180608082717.90430823.xml", "teappsxml"),
         ("ubl21_en16931_ubl-tc434-creditnote1.xml", "ubl"),
         ("ubl21_en16931_ubl-tc434-example1.xml", "ubl"),
@@ -95,6 +96,54 @@ def test_unsupported_others_bypass_and_notification_is_not_an_invoice(reference:
         reference / "samples" / "soapframe_only_pyfinvoice_sample_soap_ReceiverProposal.xml"
     )
     assert (frame.decision.value, frame.reasons) == ("invalid", ["not-an-invoice"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # Svefaktura 1.0 BasicInvoice 15 from Moderna Produkter AB, in SEK.
+        "svefaktura_1.0_svefaktura_bas.xml",
+        # Its ObjectEnvelope: the transport wrapper of that invoice, with an attachment.
+        "svefaktura_1.0_ObjectEnvelope.xml",
+    ],
+)
+def test_svefaktura_is_the_guides_unsupported_ubl(reference: Path, name: str) -> None:
+    # SPEC §1: Svefaktura is UBL 1.x, row `ubl`, unsupported: bypassed before anything is read
+    # (so the SEK currency is not the reason).
+    [r] = Checker(Policy(today=date(2026, 12, 1))).check_path(
+        reference / "samples" / "other" / name
+    )
+    assert (r.format, r.decision.value, r.reasons) == ("ubl", "bypass", ["unsupported-format"])
+
+
+@pytest.mark.parametrize("namespace", [SOAP_ENV, SOAP_ENV_2001])
+def test_framed_files_give_one_result_each(reference: Path, namespace: str) -> None:
+    """The two framed files written by others, read in both envelope namespaces.
+
+    The gobl file: a SOAP frame (receiver intermediator 003700020002, an operator OVT),
+    then a Finvoice 3.0 invoice 2026-77 of 2026-09-22 from 7654321-2 to the business
+    4567890-7 (Testitie 2, 02100 Espoo), EUR, rows 325,50 = total 325,50, due 2026-10-06,
+    no InvoiceRecipientLanguageCode. On 2026-09-23, with active settings, SPEC routes it
+    (13 days to the due date, B2B) with the warning `language-defaulted`, and the frame is
+    no result of its own. The py-finvoice file is a frame with no invoice after it:
+    `invalid`/`not-an-invoice`.
+    """
+    settings = load_settings(reference.parent.parent / "examples" / "settings.json")
+    checker = Checker(Policy(today=date(2026, 9, 23), settings=settings))
+    gobl = (reference / "samples" / "fv3.0_gobl_soap-framed_RECONSTRUCTED.xml").read_bytes()
+    assert gobl.count(SOAP_ENV.encode()) == 1
+    [invoice] = checker.check_bytes(gobl.replace(SOAP_ENV.encode(), namespace.encode()), "gobl")
+    assert (invoice.format, invoice.decision.value, invoice.reasons) == (
+        "finvoice-3.0",
+        "route",
+        [],
+    )
+    assert [f.rule for f in invoice.findings] == ["language-defaulted"]
+    assert invoice.invoice is not None and invoice.invoice.number == "2026-77"
+    alone = reference / "samples" / "soapframe_only_pyfinvoice_sample_soap_ReceiverProposal.xml"
+    frame = alone.read_bytes().replace(SOAP_ENV.encode(), namespace.encode())
+    [result] = checker.check_bytes(frame, "frame")
+    assert (result.decision.value, result.reasons) == ("invalid", ["not-an-invoice"])
 
 
 def test_framed_invoice_fields(reference: Path) -> None:
@@ -157,8 +206,6 @@ def test_paid_amount_sample_has_no_instructed_mismatch(reference: Path) -> None:
 def test_xsd_validation_with_official_schemas(reference: Path, schema_dir: Path) -> None:
     store = SchemaStore([schema_dir])
     policy = Policy(today=date(2026, 9, 23), schemas=store)
-    from kassavirta.pipeline.evaluate import Checker
-
     checker = Checker(policy)
     [ok] = checker.check_path(reference / "samples" / "fv3.0_gobl_soap-framed_RECONSTRUCTED.xml")
     assert ok.schema_check == "valid"

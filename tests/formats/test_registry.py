@@ -19,6 +19,9 @@ from kassavirta.rewrite import rewriter_for
 
 UBL = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+UBL1 = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-1.0"
+UBL1_CN = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-1.0"
+CBC1 = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-1.0"
 
 
 def test_the_services_formats_are_the_specs() -> None:
@@ -69,7 +72,7 @@ def test_formats_without_a_folder_have_no_modules() -> None:
     assert [adapter_for(f) for f in ("ubl", "visma-xml", "e2b", "unknown", "nonsense")] == [
         None
     ] * 5
-    assert rewriter_for("svefaktura") is None
+    assert rewriter_for("ubl") is None
     assert (name_of("cii"), name_of("soap-frame"), name_of("nonsense")) == (
         "UN/CEFACT Cross Industry Invoice",
         "soap-frame",
@@ -96,6 +99,11 @@ def root(xml: str) -> etree._Element:
             '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"/>',
             ("soap-frame", None, "a transmission frame with no invoice after it"),
         ),
+        (
+            '<s:Envelope xmlns:s="http://www.w3.org/2001/12/soap-envelope"/>',
+            ("soap-frame", None, "a transmission frame with no invoice after it"),
+        ),
+        ('<s:Envelope xmlns:s="urn:not-soap"/>', ("unknown", None, None)),
         ("<INVOICE_CENTER/>", ("teappsxml", None, None)),
         (f'<Invoice xmlns="{UBL}"/>', ("ubl", None, None)),
         (
@@ -120,7 +128,18 @@ def root(xml: str) -> etree._Element:
             '<I xmlns="http://www.vismasoftware.com/EDI/Schemas/Invoice60"/>',
             ("visma-xml", "60", None),
         ),
-        ('<X xmlns="urn:sfti:documents:BasicInvoice:1:0"/>', ("svefaktura", "1.0", None)),
+        # Svefaktura and UBL 1.0 are UBL 1.x: `ubl`, whatever they carry (SPEC §1).
+        ('<Invoice xmlns="urn:sfti:documents:BasicInvoice:1:0"/>', ("ubl", None, None)),
+        ('<ObjectEnvelope xmlns="urn:sfti:documents:ObjectEnvelope:1:0"/>', ("ubl", None, None)),
+        (f'<Invoice xmlns="{UBL1}"/>', ("ubl", None, None)),
+        (f'<CreditNote xmlns="{UBL1_CN}"/>', ("ubl", None, None)),
+        (
+            # Only a UBL 2 cbc:CustomizationID names Peppol BIS 3.0; one in another namespace does not.
+            f'<Invoice xmlns="{UBL1}" xmlns:cbc="{CBC1}"><cbc:CustomizationID>'
+            "urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID></Invoice>",
+            ("ubl", None, None),
+        ),
+        ('<X xmlns="urn:sfti:documents:BasicInvoice:1:0"/>', ("unknown", None, None)),
         ("<Interchange/>", ("e2b", None, None)),
         ("<WoodXInvoice/>", ("unknown", None, None)),
     ],

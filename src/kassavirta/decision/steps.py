@@ -146,7 +146,7 @@ def unsupported_format(s: Subject) -> list[Finding]:
 
 
 def unadapted_format(s: Subject) -> list[Finding]:
-    """Recognised, but no module reads it (Visma XML, Svefaktura, E2B)."""
+    """Recognised, but no module reads it (Visma XML, E2B)."""
     if s.adapter is not None:
         return []
     message = (

@@ -25,6 +25,7 @@ from kassavirta.formats.finvoice import paths as finvoice
 from kassavirta.formats.peppol import paths as peppol
 from kassavirta.formats.teappsxml import paths as teappsxml
 from kassavirta.lazy import module_attribute
+from kassavirta.pipeline.read import FRAME_NAMESPACES
 
 if TYPE_CHECKING:
     from kassavirta.model import Invoice
@@ -147,8 +148,24 @@ UNKNOWN = "unknown"
 """What `detect` says of a document no signature matches (or a Finvoice of no known version)."""
 
 _UBL = Signature(
-    ("Invoice", "CreditNote"), (peppol.UBL_INVOICE, peppol.UBL_CREDIT_NOTE), version=_customization
+    ("Invoice", "CreditNote", "ObjectEnvelope"),
+    (
+        peppol.UBL_INVOICE,
+        peppol.UBL_CREDIT_NOTE,
+        # UBL 1.0, and Svefaktura 1.0 (a UBL 1.0 customisation, with its transport envelope):
+        # SPEC §1 counts every UBL 1.x/2.x document that is not Peppol BIS 3.0 as `ubl`.
+        "urn:oasis:names:specification:ubl:schema:xsd:Invoice-1.0",
+        "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-1.0",
+        "urn:sfti:documents:BasicInvoice:1:0",
+        "urn:sfti:documents:ObjectEnvelope:1:0",
+    ),
+    version=_customization,
 )
+"""Every UBL document: one family, so that what is not Peppol BIS 3.0 falls to `ubl`.
+
+Only a UBL 2.x `cbc:CustomizationID` can name Peppol BIS 3.0; UBL 1.0 and Svefaktura
+documents carry none in that namespace and are always `ubl`.
+"""
 
 FORMATS: tuple[Format, ...] = (
     _finvoice("finvoice-1.3", "Finvoice 1.3 (and 1.0–1.2)", "1.0", "1.1", "1.2", "1.3"),
@@ -189,7 +206,7 @@ FORMATS: tuple[Format, ...] = (
         read="read",
         rewrite="rewrite",
     ),
-    Format("ubl", "UBL 2.x (not Peppol BIS 3.0)", _UBL, supported=False),
+    Format("ubl", "UBL (not Peppol BIS 3.0)", _UBL, supported=False),
     Format(
         "oioxml",
         "OIOXML",
@@ -224,17 +241,6 @@ FORMATS: tuple[Format, ...] = (
             version=_visma_version,
         ),
     ),
-    Format(
-        "svefaktura",
-        "Svefaktura",
-        Signature(
-            namespaces=(
-                "urn:sfti:documents:BasicInvoice:1:0",
-                "urn:sfti:documents:ObjectEnvelope:1:0",
-            ),
-            version=_fixed("1.0"),
-        ),
-    ),
     # E2B invoices are an `Interchange` with an `InterchangeHeader`; no namespace.
     Format("e2b", "E2B", Signature(("Interchange",), fallback=True)),
     # Pseudo formats: what detection says about documents that are no invoice of a known format.
@@ -250,7 +256,7 @@ FORMATS: tuple[Format, ...] = (
         None,
         Signature(
             ("Envelope",),
-            ("http://schemas.xmlsoap.org/soap/envelope/",),
+            FRAME_NAMESPACES,
             not_invoice="a transmission frame with no invoice after it",
         ),
     ),

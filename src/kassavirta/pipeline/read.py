@@ -5,7 +5,10 @@ no network connection and keeps libxml2's own depth and size guards; a file
 that declares entities is refused as `unsafe-xml` before anyone reads a field
 from it. A Finvoice file may be a SOAP/ebXML transmission frame followed by a
 second XML document, the invoice (FIELDS.md §10): such a file is split and
-both parts are kept, the frame with its invoice.
+both parts are kept, the frame with its invoice. Frames come in two envelope
+namespaces (SPEC §1): the operator's Finvoice 1.x/2.x examples use the SOAP 1.2
+draft's, later frames SOAP 1.1's; a frame in either is a frame, never an
+invoice of its own.
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ _START_TAG = re.compile(rb"<[A-Za-z_]")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+"""SOAP 1.1: the envelope namespace of Finvoice 3.0 frames, and the one we write."""
+SOAP_ENV_2001 = "http://www.w3.org/2001/12/soap-envelope"
+"""The SOAP 1.2 working draft's: Finvoice 1.x/2.x frames (the operator's examples) use it."""
+FRAME_NAMESPACES = (SOAP_ENV, SOAP_ENV_2001)
+"""Envelope namespaces of a transmission frame; `formats.registry` reads them too."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,28 @@ class Part:
     def line(self, element: etree._Element) -> int | None:
         line = element.sourceline
         return line + self.line_offset if isinstance(line, int) else None
+
+
+def is_frame(root: etree._Element) -> bool:
+    """Whether `root` is a SOAP transmission frame (`Envelope`) in either envelope namespace."""
+    if not isinstance(root.tag, str):
+        return False
+    name = etree.QName(root)
+    return name.localname == "Envelope" and name.namespace in FRAME_NAMESPACES
+
+
+def frame_intermediators(frame: etree._Element) -> list[str]:
+    """The receiver intermediators a frame names: `eb:To[eb:Role='Intermediator']/eb:PartyId`.
+
+    Matched by local name, so that a frame reads alike whichever envelope namespace
+    (and whichever prefixes) it was written with.
+    """
+    return [
+        party
+        for to in frame.iter("{*}To")
+        if (to.findtext("{*}Role") or "").strip() == "Intermediator"
+        and (party := (to.findtext("{*}PartyId") or "").strip())
+    ]
 
 
 @dataclass(frozen=True)
@@ -252,12 +282,7 @@ def read_bytes(
     documents: list[Document] = []
     frame: Part | None = None
     for part in parts:
-        root = part.root
-        if (
-            isinstance(root.tag, str)
-            and etree.QName(root).namespace == SOAP_ENV
-            and etree.QName(root).localname == "Envelope"
-        ):
+        if is_frame(part.root):
             if frame is not None:
                 documents.append(Document(part=frame, frame=None, index=len(documents) + 1))
             frame = part

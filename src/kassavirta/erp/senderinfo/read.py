@@ -11,11 +11,15 @@ from lxml import etree
 from kassavirta.erp.senderinfo.model import Account, Address, Identifier, InvoiceType, SenderInfo
 from kassavirta.erp.xmlpath import children, descend, local_name, text_at
 from kassavirta.errors import ReadError, SettingsError
-from kassavirta.pipeline.read import SOAP_ENV, Document, read_bytes, read_file
+from kassavirta.pipeline.read import (
+    Document,
+    frame_intermediators,
+    is_frame,
+    read_bytes,
+    read_file,
+)
 
 __all__ = ["parse_sender_info", "read_sender_info_files"]
-
-EB = "http://www.oasis-open.org/committees/ebxml-msg/schema/msg-header-2_0.xsd"
 
 
 def _need(value: str | None, what: str, source: str) -> str:
@@ -69,12 +73,7 @@ def _frame_bank(frame: etree._Element | None) -> str | None:
     """The receiving intermediator of an ebXML frame: the bank the message went to."""
     if frame is None:
         return None
-    for to in frame.iter(f"{{{EB}}}To"):
-        role = text_at(to, "Role")
-        party = text_at(to, "PartyId")
-        if role == "Intermediator" and party:
-            return party.upper()
-    return None
+    return next((party.upper() for party in frame_intermediators(frame)), None)
 
 
 def parse_sender_info(
@@ -210,7 +209,7 @@ def read_sender_info_files(paths: Iterable[str | Path]) -> list[SenderInfo]:
         except ReadError as exc:
             raise SettingsError(f"cannot read the SI message: {exc}", path=name) from exc
         for doc in documents:
-            if doc.part.root.tag == f"{{{SOAP_ENV}}}Envelope":
+            if is_frame(doc.part.root):
                 continue
             frame = doc.frame.root if doc.frame is not None else None
             label = name if len(documents) == 1 else f"{name}#{doc.index}"

@@ -35,7 +35,7 @@ from kassavirta.model import (
     Row,
     VatLine,
 )
-from kassavirta.pipeline.read import Document, Part
+from kassavirta.pipeline.read import Document, Part, frame_intermediators
 
 _INTEREST_WORDS = re.compile(r"viiv[äa]stys|korko|dröjsmålsränta|\bränta|interest", re.IGNORECASE)
 
@@ -177,10 +177,8 @@ def _channel(f: Fields, invoice: Invoice, frame: Part | None) -> tuple[Channel, 
     if looks_like_bic(to_intermediator):
         bank_signals.append(f"receiver intermediator {to_intermediator} is a BIC")
     if frame is not None:
-        for to in frame.root.iter(f"{{{paths.EB}}}To"):
-            role = to.findtext(f"{{{paths.EB}}}Role")
-            party = (to.findtext(f"{{{paths.EB}}}PartyId") or "").strip()
-            if role == "Intermediator" and looks_like_bic(party):
+        for party in frame_intermediators(frame.root):
+            if looks_like_bic(party):
                 bank_signals.append(f"transmission frame's receiver intermediator {party} is a BIC")
     to_identifier = f.text(
         "transmission.to_identifier",
