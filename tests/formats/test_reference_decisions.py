@@ -92,8 +92,6 @@ FV = "finvoice/samples/"
 OTHER = "finvoice/samples/other/"
 MAVENTA = "maventa-examples/"
 
-FRAMES = "needs branch frames: "
-SUMRULE = "needs branch sumrule: "
 DIRECTORY = (
     "needs issue 15 item 8 (a Finnish postcode directory shipped with the toolkit): "
     "main checks only the five-digit form, so "
@@ -246,12 +244,10 @@ ROWS: list[Expected] = [
         ("unsupported-format",),
         why="Svefaktura 1.0 ObjectEnvelope (an attachment envelope of the Svefaktura family) → "
         "ubl → bypass (issue 14: Svefaktura and every other UBL 1.x document). Uncertain: it "
-        "holds no invoice, so not-an-invoice would also be defensible.",
-        xfail=FRAMES + "Svefaktura is unadapted-format on main, SPEC says ubl → bypass"),
+        "holds no invoice, so not-an-invoice would also be defensible."),
     row(OTHER + "svefaktura_1.0_svefaktura_bas.xml", D(2026, 12, 1), "bypass",
         ("unsupported-format",),
-        why="Svefaktura 1.0 Invoice (UBL 1.0 family) → ubl → bypass/unsupported-format (§1).",
-        xfail=FRAMES + "Svefaktura is unadapted-format on main, SPEC says ubl → bypass"),
+        why="Svefaktura 1.0 Invoice (UBL 1.0 family) → ubl → bypass/unsupported-format (§1)."),
     row(OTHER + "teappsxml_2.7.2_D.20180608082717.90430823.xml", D(2018, 7, 1), "route",
         why="TEAPPSXML 2.7.2, B2B; receiver HANKINTAPALVELUT 12, 00012 Helsinki FI (00012 is "
         "in the directory, as a company code: at most postcode-town-mismatch, a warning); "
@@ -286,8 +282,7 @@ ROWS: list[Expected] = [
         why="TEAPPSXML 3.0; the receiver's address is placeholders (POSTAL_CODE 'POSTAL_CODE' "
         "in FI) → #5. The sums agree: the rows its ROWS_TOTAL (84.92) counts are 92.25 + "
         "12.20 = 104.45 = INVOICE_TOTAL (the ROW_TYPE=MAIN row repeats row 6 and does not "
-        "count), discount −12.30 and charge +12.30 cancel; due 2012-06-19.",
-        xfail=SUMRULE + "the ROW_TYPE=MAIN row is counted on main, a false sum-mismatch"),
+        "count), discount −12.30 and charge +12.30 cancel; due 2012-06-19."),
     row(MAVENTA + "anon_visma_xml_53_invoice.xml", D(2013, 7, 4), "bypass", ("non-eur",),
         why="Visma XML 5.3 (supported) in NOK → bypass/non-eur.",
         xfail="needs branch visma: Visma XML is unadapted-format on main"),
