@@ -206,6 +206,17 @@ def test_summary_charges_without_a_specification() -> None:
     ]
 
 
+def test_without_an_iban_the_first_filled_domestic_account_pays() -> None:
+    data = make_variant(
+        ROUTE,
+        (f"{SELLER}/IBAN", "remove", None),
+        (SELLER, "append:BankAccount", None),
+        (SELLER, "append:PostAccount", "800012-345"),
+    )
+    payment = adapt_as(data, "s-edi-3.0").payment
+    assert (payment.iban, payment.iban_scheme, payment.bic) == ("800012-345", "BBAN", "OKOYFIHH")
+
+
 @NEEDS_THE_GENERAL_SUM_RULE
 def test_charges_count_in_the_sum_rule(settings: Settings) -> None:
     assert check_file(CHARGES, settings, TODAY).reasons == []
@@ -324,7 +335,7 @@ def test_rewrite_changes_and_untouched_rest(settings: Settings) -> None:
         (f"{HEADER}/PrintInfo/FreeText", "factoring.clause", None, plan.clause.text),
         (f"{HEADER}/PaymentReference", "payment.reference", "77318", plan.reference),
         (f"{SELLER}/Name", "payment.beneficiary", "Raision Teräsrakenne Oy", SERVICE.payee),
-        (f"{SELLER}/Bank", "payment.bank", "OP Yrityspankki Oyj", None),
+        (f"{SELLER}/Bank", "payment.bank", "OP Yrityspankki Oyj", ""),
         (f"{SELLER}/BankIdentificationCode", "payment.bic", "OKOYFIHH", SERVICE.bic),
         (f"{SELLER}/IBAN", "payment.iban", "FI1650053318328372", SERVICE.iban),
     ]
@@ -359,8 +370,8 @@ def test_rewrite_empties_domestic_accounts_and_writes_rf_and_english(settings: S
     assert [(c.xpath, c.old, c.new) for c in done.changes if c.field != "factoring.clause"] == [
         (f"{HEADER}/PaymentReference", "RF4190417", plan.reference),
         (f"{SELLER}/Name", "Porin Konepajapalvelu Oy", SERVICE.payee),
-        (f"{SELLER}/BankAccount", "800212-03182240", None),
-        (f"{SELLER}/Bank", "SEB", None),
+        (f"{SELLER}/BankAccount", "800212-03182240", ""),
+        (f"{SELLER}/Bank", "SEB", ""),
         (f"{SELLER}/BankIdentificationCode", "ESSEFIHX", SERVICE.bic),
         (f"{SELLER}/IBAN", "FI4533952980122926", SERVICE.iban),
     ]
@@ -500,8 +511,8 @@ def test_operator_example_rewrites_and_reads_back(example: Path, settings: Setti
     assert changed["BankCountryCode"] == ("NO", "FI")
     assert changed["FreeText"] == (None, result.plans[0].clause.text)
     for emptied in ("BankAccount", "PostAccount", "BankAccountNo", "BankAddress"):
-        assert changed[emptied] == (emptied, None)
-    assert changed["Bank"] == ("DNB Bank ASA", None)
+        assert changed[emptied] == (emptied, "")
+    assert changed["Bank"] == ("DNB Bank ASA", "")
     invoice = adapt_as(result.data, "s-edi-3.0")
     assert (invoice.payment.iban, invoice.payment.bic, invoice.seller_accounts) == (
         SERVICE.iban,

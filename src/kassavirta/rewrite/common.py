@@ -146,20 +146,19 @@ class ElementRewrite:
         self.record(element, self.path(element), name, old, None)
         self.notes.append(why)
 
-    def clear(self, element: etree._Element, name: str, why: str) -> bool:
+    def clear(self, element: etree._Element, name: str, why: str) -> None:
         """Empty a leaf that has text, keeping the element (for formats that write every field).
 
-        Logs the old text → nothing and says `why` in the notes, once per reason.
-        Returns whether it changed anything.
+        Logs the old text → `""` (an emptied element, where None would be a removed one)
+        and says `why` in the notes, once per reason.
         """
         old = written_text(element)
         if not old:
-            return False
+            return
         self.editor.update(element, "")
-        self.record(element, self.path(element), name, old, None)
+        self.record(element, self.path(element), name, old, "")
         if why not in self.notes:
             self.notes.append(why)
-        return True
 
     def append_text(self, element: etree._Element, name: str, text: str) -> None:
         """Add `text` as a new line of a free-text leaf, unless it is already there."""

@@ -1,6 +1,6 @@
 """S-EDI 3.0 (root `S-EDI`) → the normalised invoice.
 
-S-EDI is a flat XML invoice of Visma's Nordic ERPs: a `RoutingInfo` block, then
+S-EDI is a flat XML invoice that the operator accepts: a `RoutingInfo` block, then
 `Invoice` with `Header` (dates, terms, the seller and the buyer), `Detail` (one
 `ArticleRow` per row) and `Summary` (currency, VAT, charges, totals). Amounts
 have a decimal point, dates are ISO 8601; an element with `xsi:nil="true"` is
@@ -16,8 +16,9 @@ rows' VAT-included amounts, the document-level charges (`Freight`,
 rounding. `TotalAmount` is also the amount to pay: S-EDI has no other.
 
 S-EDI has no payee of its own: the seller (`SellerParty`) is the payee, its
-`IBAN` and `BankIdentificationCode` the payment account, and its domestic
-`BankAccount`, `BankAccountNo` and `PostAccount` further accounts (BBAN). The
+`IBAN` and `BankIdentificationCode` the payment account (else its first domestic
+account), and its domestic `BankAccount`, `PostAccount` and `BankAccountNo` further
+accounts (BBAN). The
 language is the print layout's (`PrintInfo/Layout/@Language`). A credit note is
 a negative total, or a `DocumentType` that names a credit note (our guess: the
 example is an `Invoice`). Uncertain readings are listed in docs/formats.md.
@@ -191,7 +192,8 @@ def _payment(
         return Payment(amount=total, due_date=due), []
     bic = f.find(paths.BIC, seller)
     domestic = [e for tag in paths.DOMESTIC_ACCOUNTS for e in f.findall(tag, seller)]
-    first = iban_or_bban(f.find(paths.IBAN, seller), next(iter(domestic), None), bic)
+    filled = next((e for e in domestic if text_of(e)), None)
+    first = iban_or_bban(f.find(paths.IBAN, seller), filled, bic)
     found = [first] if first is not None else []
     seen = {text_of(first[0])} if first is not None else set()
     for element in domestic:
