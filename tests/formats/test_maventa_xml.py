@@ -264,6 +264,7 @@ def test_a_negative_total_is_a_credit_note(settings: Settings) -> None:
             "FI7115798644953922",
         ),
         ((f"{ACCOUNT}/swift", "text", "OKOYFIHH"), "iban-bic-mismatch", f"{ACCOUNT}/swift", "NDEA"),
+        ((f"{ACCOUNT}/swift", "text", "NDEAFI"), "bic-invalid", f"{ACCOUNT}/swift", "NDEAFI"),
         (("/invoice/reference_nr", "text", "44106"), "reference-invalid", None, "44106"),
         (("/invoice/customer_bid", "text", "FI23400155"), "business-id-invalid", None, "buyer"),
         (("/invoice/lang", "text", "DE"), "language-unsupported", None, "DE"),

@@ -266,6 +266,7 @@ def test_document_type_credit_note_is_a_credit_note(settings: Settings) -> None:
     [
         ((f"{SELLER}/IBAN", "text", "FI1650053318328373"), "iban-invalid", "FI1650053318328373"),
         ((f"{SELLER}/BankIdentificationCode", "text", "NDEAFIHH"), "iban-bic-mismatch", "OKOY"),
+        ((f"{SELLER}/BankIdentificationCode", "text", "OKOYFI"), "bic-invalid", "OKOYFI"),
         ((f"{HEADER}/PaymentReference", "text", "77319"), "reference-invalid", "77319"),
         ((f"{SELLER}/CompanyNo", "text", "2220609-4"), "business-id-invalid", "seller"),
         ((f"{HEADER}/PrintInfo/Layout", "attr:Language", "NO"), "language-unsupported", "NO"),
