@@ -20,24 +20,22 @@ from formats.cases import DATA
 from helpers import (
     SAMPLES,
     SERVICE,
-    SHARED,
     TODAY,
     adapt_as,
     changed_lines,
     fields,
     make_variant,
+    operator_example,
+    rewrite_directly,
     rewrite_with,
     row,
 )
 from helpers import party as party_of
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
-from kassavirta.formats import adapter_for, detect
-from kassavirta.formats.maventa_xml.rewrite import rewrite
+from kassavirta.formats import detect
 from kassavirta.formats.maventa_xml.write import example_spec, render
 from kassavirta.model import Invoice
-from kassavirta.pipeline.read import read_bytes
-from kassavirta.rewrite import make_plan
 
 D = Decimal
 ROUTE = SAMPLES / "route" / "maventa-xml-1.0.xml"
@@ -386,10 +384,7 @@ def test_the_writers_example_reads_back() -> None:
 
 @pytest.fixture
 def example() -> Path:
-    path = SHARED / "reference" / "maventa-examples" / EXAMPLE
-    if not path.is_file():
-        pytest.skip("../shared/reference/maventa-examples is not available")
-    return path
+    return operator_example(EXAMPLE)
 
 
 def test_operator_example_fields(example: Path) -> None:
@@ -471,13 +466,7 @@ def test_operator_example_due_later_routes(example: Path, settings: Settings) ->
 
 def test_operator_example_rewrites(example: Path, settings: Settings) -> None:
     # Straight through the format's rewriter: the check's own decision is not the point here.
-    source = _example_due_later(example)
-    [document] = read_bytes(source)
-    adapt = adapter_for("maventa-xml-1.0")
-    assert adapt is not None
-    invoice = adapt(document)
-    plan, _ = make_plan(invoice, settings, today=TODAY)
-    done = rewrite(source, document, invoice, plan)
+    done, plan = rewrite_directly(_example_due_later(example), "maventa-xml-1.0", settings)
     assert plan.clause.language == "en"
     assert [(c.xpath, c.old, c.new) for c in done.changes if c.field != "factoring.clause"] == [
         ("/invoice/reference_nr", "00000000000000001000", plan.reference),
@@ -486,6 +475,5 @@ def test_operator_example_rewrites(example: Path, settings: Settings) -> None:
         (f"{ACCOUNT}[1]/swift", "TESTFIHH", SERVICE.bic),
         (f"{ACCOUNT}[2]", "FI431123123412421", None),
     ]
-    [again_doc] = read_bytes(done.data)
-    again = rewrite(done.data, again_doc, adapt(again_doc), plan)
+    again, _ = rewrite_directly(done.data, "maventa-xml-1.0", settings)
     assert (again.changes, again.data) == ([], done.data)

@@ -20,24 +20,23 @@ from formats.cases import DATA
 from helpers import (
     SAMPLES,
     SERVICE,
-    SHARED,
     TODAY,
     adapt_as,
     changed_lines,
     fields,
     make_variant,
+    operator_example,
+    rewrite_directly,
     rewrite_with,
     row,
 )
 from helpers import party as party_of
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
-from kassavirta.formats import adapter_for, detect
-from kassavirta.formats.s_edi.rewrite import rewrite
+from kassavirta.formats import detect
 from kassavirta.formats.s_edi.write import check_digit, example_spec, render
 from kassavirta.model import Address, DocumentCharge, Invoice
 from kassavirta.pipeline.read import read_bytes
-from kassavirta.rewrite import make_plan
 
 D = Decimal
 ROUTE = SAMPLES / "route" / "s-edi-3.0.xml"
@@ -361,12 +360,7 @@ def test_rewrite_changes_and_untouched_rest(settings: Settings) -> None:
 
 def test_rewrite_empties_domestic_accounts_and_writes_rf_and_english(settings: Settings) -> None:
     # Straight through the format's rewriter: the check's own decision is not the point here.
-    [document] = read_bytes(CHARGES.read_bytes())
-    adapt = adapter_for("s-edi-3.0")
-    assert adapt is not None
-    invoice = adapt(document)
-    plan, _ = make_plan(invoice, settings, rf=True, today=TODAY)
-    done = rewrite(CHARGES.read_bytes(), document, invoice, plan)
+    done, plan = rewrite_directly(CHARGES.read_bytes(), "s-edi-3.0", settings, rf=True)
     assert plan.reference.startswith("RF") and plan.clause.language == "en"
     assert [(c.xpath, c.old, c.new) for c in done.changes if c.field != "factoring.clause"] == [
         (f"{HEADER}/PaymentReference", "RF4190417", plan.reference),
@@ -377,8 +371,7 @@ def test_rewrite_empties_domestic_accounts_and_writes_rf_and_english(settings: S
         (f"{SELLER}/IBAN", "FI4533952980122926", SERVICE.iban),
     ]
     assert b"This receivable has been assigned to" in done.data
-    [again_doc] = read_bytes(done.data)
-    again = rewrite(done.data, again_doc, adapt(again_doc), plan)
+    again, _ = rewrite_directly(done.data, "s-edi-3.0", settings, rf=True)
     assert (again.changes, again.data) == ([], done.data)
 
 
@@ -424,10 +417,7 @@ def test_the_writers_example_reads_back() -> None:
 
 @pytest.fixture
 def example() -> Path:
-    path = SHARED / "reference" / "maventa-examples" / EXAMPLE
-    if not path.is_file():
-        pytest.skip("../shared/reference/maventa-examples is not available")
-    return path
+    return operator_example(EXAMPLE)
 
 
 def test_operator_example_fields(example: Path) -> None:
