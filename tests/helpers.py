@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kassavirta.config.settings import Settings
     from kassavirta.model import Invoice
-    from kassavirta.rewrite import RewriteResult
+    from kassavirta.rewrite import PartRewrite, Plan, RewriteResult
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -128,6 +128,39 @@ def rewrite_with(
     from kassavirta.rewrite import rewrite_document
 
     return rewrite_document(data, build_policy(RunOptions(), today=today, settings=settings), rf=rf)
+
+
+def rewrite_directly(
+    data: bytes, format_id: str, settings: Settings, *, rf: bool = False, today: date = TODAY
+) -> tuple[PartRewrite, Plan]:
+    """The format's own rewriter on the one document of `data`, whatever the check decides.
+
+    For a rewriter's facts on a file the check would not route (an operator's example
+    with its placeholders, say): the plan is made as `kassavirta rewrite` makes it.
+    """
+    from kassavirta.pipeline.read import read_bytes
+    from kassavirta.rewrite import make_plan, rewriter_for
+
+    [document] = read_bytes(data)
+    rewriter = rewriter_for(format_id)
+    assert rewriter is not None
+    invoice = adapt_as(data, format_id)
+    plan, _ = make_plan(invoice, settings, rf=rf, today=today)
+    return rewriter(data, document, invoice, plan), plan
+
+
+MAVENTA_EXAMPLES = SHARED / "reference" / "maventa-examples"
+"""The operator's own examples of its formats (../shared/reference/maventa-examples)."""
+
+
+def operator_example(name: str) -> Path:
+    """One of the operator's examples; the calling test skips when ../shared lacks it."""
+    import pytest
+
+    path = MAVENTA_EXAMPLES / name
+    if not path.is_file():
+        pytest.skip(f"../shared/reference/maventa-examples/{name} is not available")
+    return path
 
 
 def changed_lines(before: bytes | str, after: bytes | str) -> tuple[list[int], list[str]]:

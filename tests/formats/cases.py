@@ -204,5 +204,57 @@ CASES: dict[str, FormatCase] = {
             ),
             rewrites=(DATA / "cii-xrechnung.xml",),
         ),
+        FormatCase(
+            format="s-edi-3.0",
+            route=SAMPLES / "route" / "s-edi-3.0.xml",
+            detected=(DATA / "s-edi-3.0-charges.xml", DATA / "s-edi-3.0-credit-note.xml"),
+            due_soon=Triggered(
+                (("//Header/DueDate", "text", "2026-12-03"),),
+                xpath="/S-EDI/Invoice/Header/DueDate",
+            ),
+            due_in_three_days=(("//Header/DueDate", "text", "2026-12-04"),),
+            address=Triggered(
+                (("//BuyerParty/InvoiceAddress/PostOffice", "remove", None),),
+                detail_has="the buyer address has no town",
+                xpath="/S-EDI/Invoice/Header/BuyerParty/InvoiceAddress",
+            ),
+            # Row 1 at 454.21 instead of 554.21: 454.21 + 554.71 + 181.98 against 1290.90.
+            sum_mismatch=Triggered(
+                (("//ArticleRow[1]/SumOfLineInclVAT", "text", "454.21"),),
+                message_ends="The sum of the invoice rows 1190.90 does not match the invoice total 1290.90).",
+            ),
+            number="SE-7731",
+            issued="2026-11-20",
+            non_eur=(("//Summary/Currency/CurrencyCode", "text", "SEK"),),
+            credit_note=DATA / "s-edi-3.0-credit-note.xml",
+            rewrites=(DATA / "s-edi-3.0-credit-note.xml",),
+        ),
+        FormatCase(
+            format="maventa-xml-1.0",
+            route=SAMPLES / "route" / "maventa-xml-1.0.xml",
+            detected=(
+                DATA / "maventa-xml-1.0-consumer.xml",
+                DATA / "maventa-xml-1.0-credit-note.xml",
+            ),
+            due_soon=Triggered(
+                (("/invoice/date_due", "text", "2026-12-03"),), xpath="/invoice/date_due"
+            ),
+            due_in_three_days=(("/invoice/date_due", "text", "2026-12-04"),),
+            address=Triggered(
+                (("/invoice/customer_post_code", "text", "1810"),),
+                message_ends="Postal code for Heinola 1810 not found (code #5)).",
+                xpath="/invoice/customer_post_code",
+            ),
+            # Item 1 at 1456.20 instead of 1556.20: 1456.20 + 323.79 + 45.37 against 1925.36.
+            sum_mismatch=Triggered(
+                (("/invoice/items/item[1]/sum_tax", "text", "1456.20"),),
+                message_ends="The sum of the invoice rows 1825.36 does not match the invoice total 1925.36).",
+            ),
+            number="MX-4410",
+            issued="2026-11-20",
+            non_eur=(("/invoice/currency/abbr", "text", "SEK"),),
+            credit_note=DATA / "maventa-xml-1.0-credit-note.xml",
+            rewrites=(DATA / "maventa-xml-1.0-credit-note.xml",),
+        ),
     )
 }

@@ -273,11 +273,9 @@ ROWS: list[Expected] = [
         why="MaventaXML 1.0 (supported); customer_bid present (B2B); Customer Street 1, 00100 "
         "TEST FI (00100 is in the directory; town differs: only postcode-town-mismatch); items "
         "5.97 + 826.67 + 249.36 = 1082.00 vs sum_tax 1081.99: 0.01 off over 3 rows, within "
-        "0.01 per row (§2); due 2008-10-16. Uncertain: the per-row tolerance reading.",
-        xfail="needs branch sedi (MaventaXML adapter): MaventaXML is unknown-format on main"),
+        "0.01 per row (§2); due 2008-10-16. Uncertain: the per-row tolerance reading."),
     row(MAVENTA + "anon_sedi_30_invoice.xml", D(2016, 1, 8), "bypass", ("non-eur",),
-        why="S-EDI 3.0 (RoutingInfo/Version S-EDI_3_0, supported) in NOK → bypass/non-eur.",
-        xfail="needs branch sedi: S-EDI is unknown-format on main"),
+        why="S-EDI 3.0 (RoutingInfo/Version S-EDI_3_0, supported) in NOK → bypass/non-eur."),
     row(MAVENTA + "anon_teapps_30_invoice.xml", D(2012, 6, 12), "error", (ADDRESS,),
         why="TEAPPSXML 3.0; the receiver's address is placeholders (POSTAL_CODE 'POSTAL_CODE' "
         "in FI) → #5. The sums agree: the rows its ROWS_TOTAL (84.92) counts are 92.25 + "

@@ -42,6 +42,8 @@ def test_the_services_formats_are_the_specs() -> None:
         "bgc": False,
         "axflow": False,
         "px": False,
+        "s-edi-3.0": True,
+        "maventa-xml-1.0": True,
     }
 
 

@@ -22,7 +22,9 @@ from lxml import etree
 
 from kassavirta.formats.cii import paths as cii
 from kassavirta.formats.finvoice import paths as finvoice
+from kassavirta.formats.maventa_xml import paths as maventa_xml
 from kassavirta.formats.peppol import paths as peppol
+from kassavirta.formats.s_edi import paths as s_edi
 from kassavirta.formats.teappsxml import paths as teappsxml
 from kassavirta.lazy import module_attribute
 from kassavirta.pipeline.read import FRAME_NAMESPACES
@@ -58,6 +60,18 @@ def _facturae_version(root: etree._Element) -> str | None:
 
 def _visma_version(root: etree._Element) -> str | None:
     return (etree.QName(root).namespace or "").rsplit("Invoice", 1)[-1]
+
+
+def _s_edi_version(root: etree._Element) -> str | None:
+    found = root.find(s_edi.VERSION)
+    return s_edi.version_of(found.text or "") if found is not None else None
+
+
+def _maventa_version(root: etree._Element) -> str | None:
+    """The declared version of a MaventaXML root; None for any other root `invoice`."""
+    if (root.get(maventa_xml.FORMAT_ATTRIBUTE) or "").strip() != maventa_xml.FORMAT_NAME:
+        return None
+    return maventa_xml.version_of(root)
 
 
 def _one_of(*versions: str) -> Callable[[str], bool]:
@@ -240,6 +254,27 @@ FORMATS: tuple[Format, ...] = (
             ),
             version=_visma_version,
         ),
+    ),
+    Format(
+        "s-edi-3.0",
+        "S-EDI 3.0",
+        Signature((s_edi.ROOT,), version=_s_edi_version, accepts=_one_of("3.0")),
+        supported=True,
+        folder="s_edi",
+        read="read",
+        rewrite="rewrite",
+        write="write",
+    ),
+    Format(
+        "maventa-xml-1.0",
+        "MaventaXML 1.0",
+        # Any version the root declares: SPEC §1 recognises MaventaXML by its format attribute.
+        Signature((maventa_xml.ROOT,), version=_maventa_version, accepts=bool),
+        supported=True,
+        folder="maventa_xml",
+        read="read",
+        rewrite="rewrite",
+        write="write",
     ),
     # E2B invoices are an `Interchange` with an `InterchangeHeader`; no namespace.
     Format("e2b", "E2B", Signature(("Interchange",), fallback=True)),

@@ -146,6 +146,29 @@ class ElementRewrite:
         self.record(element, self.path(element), name, old, None)
         self.notes.append(why)
 
+    def clear(self, element: etree._Element, name: str, why: str) -> None:
+        """Empty a leaf that has text, keeping the element (for formats that write every field).
+
+        Logs the old text → `""` (an emptied element, where None would be a removed one)
+        and says `why` in the notes, once per reason.
+        """
+        old = written_text(element)
+        if not old:
+            return
+        self.editor.update(element, "")
+        self.record(element, self.path(element), name, old, "")
+        if why not in self.notes:
+            self.notes.append(why)
+
+    def append_text(self, element: etree._Element, name: str, text: str) -> None:
+        """Add `text` as a new line of a free-text leaf, unless it is already there."""
+        old = written_text(element) or ""
+        if " ".join(text.split()) in " ".join(old.split()):
+            return
+        joined = f"{old.rstrip()}\n{text}" if old else text
+        self.editor.update(element, joined)
+        self.record(element, self.path(element), name, old or None, joined)
+
     @classmethod
     def apply(cls, source: bytes, document: Document, invoice: Invoice, plan: Plan) -> PartRewrite:
         """`plan` applied to the document whose bytes are `source` (a `FormatRewriter`)."""
