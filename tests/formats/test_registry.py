@@ -42,6 +42,7 @@ def test_the_services_formats_are_the_specs() -> None:
         "bgc": False,
         "axflow": False,
         "px": False,
+        "liinos": True,
     }
 
 

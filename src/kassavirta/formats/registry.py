@@ -22,6 +22,7 @@ from lxml import etree
 
 from kassavirta.formats.cii import paths as cii
 from kassavirta.formats.finvoice import paths as finvoice
+from kassavirta.formats.liinos import paths as liinos
 from kassavirta.formats.peppol import paths as peppol
 from kassavirta.formats.teappsxml import paths as teappsxml
 from kassavirta.lazy import module_attribute
@@ -230,6 +231,15 @@ FORMATS: tuple[Format, ...] = (
     Format("bgc", "BGC", supported=False),
     Format("axflow", "Axflow", supported=False),
     Format("px", "PX", supported=False),
+    Format(
+        "liinos",
+        "Liinos XML",
+        Signature((liinos.ROOT,)),
+        supported=True,
+        folder="liinos",
+        read="read",
+        rewrite="rewrite",
+    ),
     Format(
         "visma-xml",
         "Visma XML",
