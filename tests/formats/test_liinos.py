@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from formats.cases import DATA
@@ -21,6 +23,10 @@ from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
 from kassavirta.finnish.barcode import parse_virtual_barcode
 from kassavirta.formats import detect
+from kassavirta.formats.finvoice.write import example_spec
+from kassavirta.formats.liinos.write import number, render
+from kassavirta.testing.profiles import profile
+from kassavirta.testing.strategies.invoices import invoice_specs
 
 ROUTE = SAMPLES / "route" / "liinos.xml"
 COMMA = DATA / "liinos-decimal-comma.xml"
@@ -275,6 +281,60 @@ def test_an_odd_declaration_is_unreadable(decimal: str, thousand: str | None, me
     assert (result.decision.value, result.reasons) == ("invalid", ["unreadable-field"])
     assert message in result.findings[0].message
     assert (result.findings[0].xpath or "").startswith("/Liinos_XML/Definition/")
+
+
+SEPARATORS = [
+    (".", None),
+    (",", None),
+    (",", " "),
+    (",", "."),
+    (".", ","),
+    (".", "'"),
+    (",", "\u00a0"),
+]
+
+
+@profile()
+@given(data=st.data())
+def test_any_declared_separators_read_back_the_written_numbers(data: st.DataObject) -> None:
+    """Generated invoices written with any declared separators: the same numbers come back."""
+    spec = data.draw(invoice_specs(today=TODAY))
+    decimal, thousand = data.draw(st.sampled_from(SEPARATORS))
+    written = render(spec, decimal=decimal, thousand=thousand, encoding="UTF-8")
+    invoice = adapt_as(written, "liinos")
+    assert (invoice.number, invoice.issue_date, invoice.due_date) == (
+        spec.number,
+        spec.issue_date,
+        spec.due_date,
+    )
+    assert (invoice.total, invoice.total_vat_excluded, invoice.total_vat) == (
+        spec.total,
+        spec.total_vat_excluded,
+        spec.total_vat,
+    )
+    assert [
+        (r.quantity, r.unit_price, r.vat_percent, r.vat_excluded, r.amount) for r in invoice.rows
+    ] == [(r.quantity, r.unit_price, r.vat_percent, r.vat_excluded, r.amount) for r in spec.rows]
+    assert [(v.percent, v.base, v.amount) for v in invoice.vat_lines] == [
+        (v.percent, v.base, v.amount) for v in spec.vat_lines
+    ]
+    assert invoice.penalty_interest_percent == spec.fine_percent
+    assert (invoice.payment.iban, invoice.payment.bic, invoice.payment.reference) == (
+        spec.payment.iban,
+        spec.payment.bic,
+        spec.reference,
+    )
+    assert (invoice.buyer.business_id, invoice.buyer.name) == (
+        spec.buyer.business_id,
+        spec.buyer.name,
+    )
+
+
+def test_a_thousand_separator_is_written_and_read_between_groups() -> None:
+    assert number(D("-1234567.5"), ",", " ") == "-1 234 567,5"
+    assert number(D("999.00"), ",", ".") == "999,00"
+    written = render(example_spec(TODAY), decimal=",", thousand=" ")
+    assert b"<DecimalSeparator>,</DecimalSeparator>" in written
 
 
 # --------------------------------------------------------------- the type codes

@@ -239,6 +239,7 @@ FORMATS: tuple[Format, ...] = (
         folder="liinos",
         read="read",
         rewrite="rewrite",
+        write="write",
     ),
     Format(
         "visma-xml",
