@@ -101,6 +101,21 @@ def _finvoice(version: str, number: str, rows_sum: str, total: str) -> FormatCas
 
 _TEAPPSXML_DUE = ("//HEADER/DUE_DATE/DATE/DAY", "//HEADER/DUE_DATE/DATE/MONTH")
 _CII_DUE = local("DueDateDateTime", "DateTimeString")
+_LIINOS_DUE_DAY = "//Header/Dates/Date[@Type='3']/Day"
+_LIINOS_CREDIT = {
+    # The route sample credited in full: every amount negative, and no due date.
+    "//Summary[@Type='1']/Sum": "-414.16",
+    "//Summary[@Type='2']/Sum": "-330.00",
+    "//Summary[@Type='3']/Sum": "-84.16",
+    "//Taxes/Vat/VatSum": "-84.16",
+    "//Taxes/Vat/TotalExclVat": "-330.00",
+    "//Row[1]//TotalExclVat": "-204.00",
+    "//Row[1]//TotalInclVat": "-256.02",
+    "//Row[2]//TotalExclVat": "-91.00",
+    "//Row[2]//TotalInclVat": "-114.21",
+    "//Row[3]//TotalExclVat": "-35.00",
+    "//Row[3]//TotalInclVat": "-43.93",
+}
 _CII_CHARGE = (
     "(" + local("ApplicableHeaderTradeSettlement", "SpecifiedTradeAllowanceCharge") + ")[2]"
 )
@@ -255,6 +270,34 @@ CASES: dict[str, FormatCase] = {
             non_eur=(("/invoice/currency/abbr", "text", "SEK"),),
             credit_note=DATA / "maventa-xml-1.0-credit-note.xml",
             rewrites=(DATA / "maventa-xml-1.0-credit-note.xml",),
+        ),
+        FormatCase(
+            format="liinos",
+            route=SAMPLES / "route" / "liinos.xml",
+            detected=(DATA / "liinos-decimal-comma.xml",),
+            due_soon=Triggered(((_LIINOS_DUE_DAY, "text", "03"),), detail_has="is 2 day(s) after"),
+            due_in_three_days=((_LIINOS_DUE_DAY, "text", "04"),),
+            due_also=(DATA / "liinos-decimal-comma.xml",),
+            address=Triggered(
+                (("//Party[@Type='IV']/PostalNumber", "text", "3750"),),
+                message_ends="Postal code for Lempäälä 3750 not found (code #5)).",
+                xpath="/Liinos_XML/Data/Parties/Party[1]/PostalNumber",
+            ),
+            # Row 1 at 2 871,40 (decimal comma, space between thousands): 2 871,40 + 483,18
+            # = 3 354,58 against 3 344,58.
+            sum_mismatch=Triggered(
+                (("//Row[1]//TotalInclVat", "text", "2 871,40"),),
+                message_ends="The sum of the invoice rows 3354.58 does not match the invoice total 3344.58).",
+                sample=DATA / "liinos-decimal-comma.xml",
+            ),
+            number="2026-7301",
+            issued="2026-11-20",
+            non_eur=(("//Currency", "text", "SEK"),),
+            credit_note=(
+                *((path, "text", value) for path, value in _LIINOS_CREDIT.items()),
+                ("//Header/Dates/Date[@Type='3']", "remove", None),
+            ),
+            rewrites=(DATA / "liinos-decimal-comma.xml",),
         ),
     )
 }

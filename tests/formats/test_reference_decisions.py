@@ -267,8 +267,7 @@ ROWS: list[Expected] = [
         "'PostalNumber' in FI is not five digits → #5; rows TotalInclVat 350.02 + 240.10 + "
         "79.30 + 2763.56 + 20.00 = 3452.98 against Summary Type 1 3352.98 (= 2830.30 + "
         "522.68) → sum-mismatch; due = Date Type 3, 2004-12-29. Uncertain: Summary/Date "
-        "types read as the liinos branch documents them.",
-        xfail="needs branch liinos: Liinos_XML is unknown-format on main"),
+        "types read as docs/formats.md (Liinos XML) documents them."),
     row(MAVENTA + "anon_maventa_xml_10_invoice.xml", D(2008, 10, 10), "route",
         why="MaventaXML 1.0 (supported); customer_bid present (B2B); Customer Street 1, 00100 "
         "TEST FI (00100 is in the directory; town differs: only postcode-town-mismatch); items "

@@ -44,6 +44,7 @@ def test_the_services_formats_are_the_specs() -> None:
         "px": False,
         "s-edi-3.0": True,
         "maventa-xml-1.0": True,
+        "liinos": True,
     }
 
 

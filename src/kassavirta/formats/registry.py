@@ -22,6 +22,7 @@ from lxml import etree
 
 from kassavirta.formats.cii import paths as cii
 from kassavirta.formats.finvoice import paths as finvoice
+from kassavirta.formats.liinos import paths as liinos
 from kassavirta.formats.maventa_xml import paths as maventa_xml
 from kassavirta.formats.peppol import paths as peppol
 from kassavirta.formats.s_edi import paths as s_edi
@@ -244,6 +245,16 @@ FORMATS: tuple[Format, ...] = (
     Format("bgc", "BGC", supported=False),
     Format("axflow", "Axflow", supported=False),
     Format("px", "PX", supported=False),
+    Format(
+        "liinos",
+        "Liinos XML",
+        Signature((liinos.ROOT,)),
+        supported=True,
+        folder="liinos",
+        read="read",
+        rewrite="rewrite",
+        write="write",
+    ),
     Format(
         "visma-xml",
         "Visma XML",

@@ -1,0 +1,1 @@
+"""Liinos XML (`Liinos_XML`): paths, reader and rewriter."""
