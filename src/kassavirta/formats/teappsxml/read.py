@@ -18,8 +18,8 @@ whose total has `SIGN="-"`.
 
 Not read: the language code (`CUSTOMER_INFORMATION/LANGUAGE_CODE` in the
 schemas, whose codes they do not describe; reminders then default to Finnish),
-a rounding amount and an amount already paid. The amount to pay is `EpiDetails`' `EpiInstructedAmount`, else the amount
-the bank barcode carries.
+a rounding amount and an amount already paid. The amount to pay is
+`EpiDetails`' `EpiInstructedAmount`, else the amount the bank barcode carries.
 """
 
 from __future__ import annotations
