@@ -11,10 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import SAMPLES, TEST_DATA, Edit, local, party, step
+import pytest
+
+from helpers import SAMPLES, SHARED, TEST_DATA, Edit, local, party, step
 
 DATA = TEST_DATA / "formats"
 TEAPPSXML_INVOICE = "/INVOICE_CENTER/CONTENT_FRAME/INVOICES/INVOICE"
+
+
+def teappsxml_schema_dir() -> Path:
+    """The TEAPPSXML 2.7.2 and 3.0 XSDs in ../shared/reference; the test skips without them."""
+    found = SHARED / "reference" / "teappsxml" / "schemas"
+    if not (found / "teappsxmlv30_schema_invoices_0.xsd").is_file():
+        pytest.skip("the TEAPPSXML XSDs in ../shared/reference are not available")
+    return found
+
 
 # The seller and buyer of the test files in tests/data/formats, as every reader must read them.
 PIRKAN_KONE = party(

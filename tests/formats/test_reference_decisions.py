@@ -251,10 +251,7 @@ ROWS: list[Expected] = [
     row(OTHER + "teappsxml_2.7.2_D.20180608082717.90430823.xml", D(2018, 7, 1), "route",
         why="TEAPPSXML 2.7.2, B2B; receiver HANKINTAPALVELUT 12, 00012 Helsinki FI (00012 is "
         "in the directory, as a company code: at most postcode-town-mismatch, a warning); "
-        "rows 210.80 + 0 + 0 = ROWS_TOTAL 210.80 = INVOICE_TOTAL; due 2018-07-07.",
-        rewrite_xfail="needs branch teapps: main's rewrite adds HEADER/DETAILS_OF_PAYMENT, "
-        "which neither TEAPPSXML XSD allows in HEADER (its place is PAYEE, before "
-        "BANK_BARCODE)"),
+        "rows 210.80 + 0 + 0 = ROWS_TOTAL 210.80 = INVOICE_TOTAL; due 2018-07-07."),
     row(OTHER + "ubl21_en16931_ubl-tc434-creditnote1.xml", D(2026, 12, 1), "bypass",
         ("unsupported-format",),
         why="UBL 2.1, CustomizationID urn:cen.eu:en16931:2017 (no Peppol BIS 3) → ubl → bypass."),

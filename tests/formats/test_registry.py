@@ -14,6 +14,7 @@ from kassavirta.formats.registry import (
     adapter_for,
     module_of,
     name_of,
+    schema_key,
 )
 from kassavirta.rewrite import rewriter_for
 
@@ -55,10 +56,31 @@ def test_schema_files() -> None:
         "finvoice-2.01": ("Finvoice2.01.xsd",),
         "finvoice-3.0": ("Finvoice3.0.xsd",),
         "teappsxml": ("TEAPPSXML.xsd",),
+        "teappsxml@2.7.2": ("TEAPPSXMLv272_schema_INVOICES.xsd",),
+        "teappsxml@3.0": ("teappsxmlv30_schema_invoices_0.xsd",),
         "peppol-bis-3": ("UBL-Invoice-2.1.xsd",),
         "peppol-bis-3/CreditNote": ("UBL-CreditNote-2.1.xsd",),
         "cii": ("CrossIndustryInvoice_100pD16B.xsd",),
     }
+
+
+def test_schema_key_by_root_then_declared_version() -> None:
+    def teapps(version: str) -> str:
+        return (
+            "<INVOICE_CENTER><CONTENT_FRAME><BLOCK_RULES><FORMAT_VERSION>"
+            f"{version}</FORMAT_VERSION></BLOCK_RULES></CONTENT_FRAME></INVOICE_CENTER>"
+        )
+
+    assert schema_key("teappsxml", root(teapps("3.0"))) == "teappsxml@3.0"
+    assert schema_key("teappsxml", root(teapps("2.7.2"))) == "teappsxml@2.7.2"
+    assert schema_key("teappsxml", root(teapps("2.7.1"))) == "teappsxml"
+    assert schema_key("teappsxml", root("<INVOICE_CENTER/>")) == "teappsxml"
+    assert schema_key("peppol-bis-3", root(f'<CreditNote xmlns="{UBL}"/>')) == (
+        "peppol-bis-3/CreditNote"
+    )
+    assert schema_key("finvoice-3.0", root('<Finvoice Version="3.0"/>')) == "finvoice-3.0"
+    # A key that is no format id stands for itself (the server warms each key's schema).
+    assert schema_key("teappsxml@3.0", root("<Stand-in/>")) == "teappsxml@3.0"
 
 
 @pytest.mark.parametrize("row", [f for f in FORMATS if f.folder], ids=lambda f: f.id)
@@ -108,6 +130,11 @@ def root(xml: str) -> etree._Element:
         ),
         ('<s:Envelope xmlns:s="urn:not-soap"/>', ("unknown", None, None)),
         ("<INVOICE_CENTER/>", ("teappsxml", None, None)),
+        (
+            "<INVOICE_CENTER><CONTENT_FRAME><BLOCK_RULES><FORMAT_VERSION> 2.7.2 </FORMAT_VERSION>"
+            "</BLOCK_RULES></CONTENT_FRAME></INVOICE_CENTER>",
+            ("teappsxml", "2.7.2", None),
+        ),
         (f'<Invoice xmlns="{UBL}"/>', ("ubl", None, None)),
         (
             f'<Invoice xmlns="{UBL}" xmlns:cbc="{CBC}"><cbc:CustomizationID>'

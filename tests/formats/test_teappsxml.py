@@ -5,6 +5,7 @@ Expected values are literals read from the XML files by hand, never computed by 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from formats.cases import DATA, NOKIAN_METALLITYO, PIRKAN_KONE
+from formats.cases import DATA, NOKIAN_METALLITYO, PIRKAN_KONE, teappsxml_schema_dir
 from helpers import SAMPLES, TODAY, adapt_as, fields, party, row
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
@@ -80,7 +81,7 @@ def test_sample_3_0_every_field() -> None:
             "beneficiary": "Satakunnan Sähköasennus Oy",
             "reference": "6602172",
             "reference_scheme": None,
-            "amount": None,
+            "amount": D("1265.04"),  # what the bank barcode carries (00126504)
             "due_date": date(2026, 12, 15),
             "instruction_id": None,
         },
@@ -98,11 +99,18 @@ def test_sample_3_0_every_field() -> None:
         44,
         f"{INVOICE}/HEADER/DUE_DATE/DATE",
     )
-    assert where["payment.reference"].line == 53
-    assert where["buyer.address.postcode"].line == 88
-    assert where["payment.iban"].line == 79
+    assert (where["payment.reference"].line, where["payment.reference"].xpath) == (
+        80,
+        f"{INVOICE}/PAYEE/DETAILS_OF_PAYMENT/FI_PAYMENT_REFERENCE",
+    )
+    assert (where["payment.amount"].line, where["payment.amount"].xpath) == (
+        83,
+        f"{INVOICE}/PAYEE/BANK_BARCODE/FI_BANK_BARCODE",
+    )
+    assert where["buyer.address.postcode"].line == 91
+    assert where["payment.iban"].line == 76
     assert (where["total"].line, where["total"].xpath) == (
-        180,
+        183,
         f"{INVOICE}/SUMMARY/INVOICE_TOTAL/AMOUNT[1]",
     )
 
@@ -352,7 +360,71 @@ def test_receiver_without_identifiers_is_a_consumer(variant) -> None:  # type: i
     assert invoice.channel_signals == ["buyer has no business identifier"]
 
 
-def test_teappsxml_schema_hook(tmp_path: Path, settings: Settings) -> None:
+# --- the schemas (TEAPPSXML 2.7.2 and 3.0) ---------------------------------------------------
+
+V272 = "TEAPPSXMLv272_schema_INVOICES.xsd"
+V30 = "teappsxmlv30_schema_invoices_0.xsd"
+OPERATOR_EXAMPLE = "maventa-examples/anon_teapps_30_invoice.xml"
+REFERENCE_272 = "finvoice/samples/other/teappsxml_2.7.2_D.20180608082717.90430823.xml"
+
+
+def test_each_version_is_validated_with_its_own_schema(settings: Settings) -> None:
+    schemas = teappsxml_schema_dir()
+    shared = schemas.parent.parent
+    store = SchemaStore([schemas])
+    assert store.available() == {"teappsxml@2.7.2": schemas / V272, "teappsxml@3.0": schemas / V30}
+    for path, version in (
+        (SAMPLES / "route" / "teappsxml.xml", "3.0"),
+        (SAMPLES / "bypass" / "teappsxml-non-eur.xml", "3.0"),
+        (DATA / "teappsxml-2.7.2.xml", "2.7.2"),
+        (shared / OPERATOR_EXAMPLE, "3.0"),
+        (shared / REFERENCE_272, "2.7.2"),
+    ):
+        result = check_file(path, settings, TODAY, schemas=schemas)
+        assert (result.format, result.version, result.schema_check) == (
+            "teappsxml",
+            version,
+            "valid",
+        ), path
+        assert "schema" not in result.reasons
+
+
+def test_a_schema_violation_names_its_line(settings: Settings, variant) -> None:  # type: ignore[no-untyped-def]
+    schemas = teappsxml_schema_dir()
+    # The payment reference in HEADER, where the schemas have no DETAILS_OF_PAYMENT.
+    data = variant(
+        SAMPLES / "route" / "teappsxml.xml",
+        ("//HEADER/TERMS_OF_PAYMENT", "remove", None),
+        ("//HEADER/INVOICE_DATE", "append:DETAILS_OF_PAYMENT", None),
+    )
+    result = check_bytes(data, settings, TODAY, schemas=schemas)
+    assert (result.decision.value, result.reasons, result.schema_check) == (
+        "invalid",
+        ["schema"],
+        "invalid",
+    )
+    [violation] = [f for f in result.findings if f.rule == "schema"]
+    assert "DETAILS_OF_PAYMENT" in violation.message and violation.line is not None
+
+
+def test_with_one_versions_schema_the_other_version_is_not_validated(
+    tmp_path: Path, settings: Settings
+) -> None:
+    schemas = teappsxml_schema_dir()
+    (tmp_path / V272).write_bytes((schemas / V272).read_bytes())
+    only_272 = check_file(DATA / "teappsxml-2.7.2.xml", settings, TODAY, schemas=tmp_path)
+    assert only_272.schema_check == "valid"
+    # The operator's 3.0 example breaks the 2.7.2 schema (BUSINESS_PROCESS_TYPE, SUBDIVISION
+    # are 3.0's), so judging it by that schema would call a valid invoice invalid.
+    example = schemas.parent.parent / OPERATOR_EXAMPLE
+    skipped = check_file(example, settings, TODAY, schemas=tmp_path)
+    assert (skipped.version, skipped.schema_check) == ("3.0", "skipped")
+    assert "schema" not in skipped.reasons
+
+
+def test_another_version_uses_the_users_teappsxml_xsd(
+    tmp_path: Path, settings: Settings, variant
+) -> None:  # type: ignore[no-untyped-def]
     schema = tmp_path / "TEAPPSXML.xsd"
     schema.write_text(
         '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
@@ -361,9 +433,48 @@ def test_teappsxml_schema_hook(tmp_path: Path, settings: Settings) -> None:
         "</xs:sequence></xs:complexType></xs:element></xs:schema>"
     )
     assert SchemaStore([tmp_path]).find("teappsxml") == schema
-    good = check_file(SAMPLES / "route" / "teappsxml.xml", settings, TODAY, schemas=tmp_path)
-    assert (good.decision.value, good.schema_check) == ("route", "valid")
+    older = variant(DATA / "teappsxml-2.7.2.xml", ("//FORMAT_VERSION", "text", "2.7.1"))
+    good = check_bytes(older, settings, TODAY, schemas=tmp_path)
+    assert (good.version, good.decision.value, good.schema_check) == ("2.7.1", "route", "valid")
     bad = check_bytes(
         b"<INVOICE_CENTER><CONTENT_FRAME/></INVOICE_CENTER>", settings, TODAY, schemas=tmp_path
     )
     assert (bad.decision.value, bad.reasons) == ("invalid", ["schema"])
+    # Never for 2.7.2 or 3.0, which have schemas of their own.
+    latest = check_file(SAMPLES / "route" / "teappsxml.xml", settings, TODAY, schemas=tmp_path)
+    assert latest.schema_check == "skipped"
+
+
+def test_schemas_add_installs_both_and_check_uses_them(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    schemas = teappsxml_schema_dir()
+    data_home = tmp_path / "data"
+    env = {"XDG_DATA_HOME": str(data_home)}
+    added = cli("schemas", "add", str(schemas), env=env)
+    assert added.returncode == 0, added.stderr
+    installed = data_home / "kassavirta" / "schemas"
+    assert sorted(p.name for p in installed.iterdir()) == sorted([V272, V30])
+    listed = [line.split() for line in cli("schemas", "list", env=env).stdout.splitlines()]
+    assert ["teappsxml@2.7.2", str(installed / V272)] in listed
+    assert ["teappsxml@3.0", str(installed / V30)] in listed
+    assert ["teappsxml", "not", "found"] in listed  # TEAPPSXML.xsd: other versions only
+    checked = cli(
+        "check",
+        str(SAMPLES / "route" / "teappsxml.xml"),
+        str(DATA / "teappsxml-2.7.2.xml"),
+        "--settings",
+        str(SAMPLES / "settings.json"),
+        "--today",
+        TODAY.isoformat(),
+        "--no-config",
+        "--output",
+        "json",
+        env=env,
+    )
+    assert checked.returncode == 0, checked.stderr
+    results = json.loads(checked.stdout)["results"]
+    assert [(r["version"], r["decision"]) for r in results] == [
+        ("3.0", "route"),
+        ("2.7.2", "route"),
+    ]
+    assert "XSD validation was skipped" not in checked.stdout + checked.stderr
+    assert all(r["reasons"] == [] for r in results)

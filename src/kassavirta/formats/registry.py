@@ -49,6 +49,13 @@ def _fixed(version: str) -> Declared:
     return lambda root: version
 
 
+def _text_at(path: str) -> Declared:
+    def declared(root: etree._Element) -> str | None:
+        return (root.findtext(path) or "").strip() or None
+
+    return declared
+
+
 def _customization(root: etree._Element) -> str | None:
     found = root.find(peppol.CUSTOMIZATION_ID)
     return ((found.text or "").strip() if found is not None else "") or None
@@ -131,6 +138,10 @@ class Format:
     """XSD file names, in order of preference."""
     root_schemas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Root local name → XSD file names, for documents whose root needs another schema."""
+    version_schemas: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Declared version (the signature's `version`) → XSD file names. A document declaring
+    one of these versions is validated with that version's schema only, never another
+    version's; `schemas` then serve the versions not listed."""
     standalone_schema: bool = False
     """The XSD imports no neighbours: `schemas add` installs it at the top of the folder.
     Other distributions (UBL, CII) import theirs by relative path and keep their layout."""
@@ -140,6 +151,12 @@ class Format:
     rewrite: str | None = None
     write: str | None = None
     """Module names within `folder`; None where there is none (an unadapted format)."""
+
+    @property
+    def schema_names(self) -> tuple[str, ...]:
+        """Every XSD file name the row names, for whatever root or version."""
+        variants = (*self.root_schemas.values(), *self.version_schemas.values())
+        return (*self.schemas, *(name for names in variants for name in names))
 
 
 def _finvoice(format_id: str, name: str, *versions: str) -> Format:
@@ -214,9 +231,16 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "teappsxml",
         "TEAPPSXML",
-        Signature((teappsxml.ROOT,)),
+        Signature((teappsxml.ROOT,), version=_text_at(teappsxml.FORMAT_VERSION)),
         supported=True,
+        # TietoEVRY's file names (as phive-rules ships them). Neither includes or imports
+        # anything. A version with no schema of its own here: the user's TEAPPSXML.xsd.
         schemas=("TEAPPSXML.xsd",),
+        version_schemas={
+            "2.7.2": ("TEAPPSXMLv272_schema_INVOICES.xsd",),
+            "3.0": ("teappsxmlv30_schema_invoices_0.xsd",),
+        },
+        standalone_schema=True,
         folder="teappsxml",
         read="read",
         rewrite="rewrite",
@@ -322,13 +346,34 @@ SCHEMA_FILES: dict[str, tuple[str, ...]] = {
     for key, names in (
         *(((f.id, f.schemas),) if f.schemas else ()),
         *((f"{f.id}/{root}", names) for root, names in f.root_schemas.items()),
+        *((f"{f.id}@{version}", names) for version, names in f.version_schemas.items()),
     )
 }
 """Format id → the file names its schema goes by, in order of preference.
 
 A key `format/Root` names the schema for documents of that format whose root element
-is `Root` (a UBL `CreditNote` needs the credit-note schema, not the invoice one).
+is `Root` (a UBL `CreditNote` needs the credit-note schema, not the invoice one); a key
+`format@version` the schema for documents that declare that version (TEAPPSXML 2.7.2
+and 3.0 each have their own).
 """
+
+
+def schema_key(format_id: str, root: etree._Element) -> str:
+    """The `SCHEMA_FILES` key of the XSD that validates a document of `format_id` with `root`.
+
+    By root first, then by the version the document declares, else the format's own.
+    A key that is no format id (a `format@version` key itself) stands for itself.
+    """
+    by_root = f"{format_id}/{etree.QName(root).localname}"
+    if by_root in SCHEMA_FILES:
+        return by_root
+    row = BY_ID.get(format_id)
+    signature = row.signature if row is not None else None
+    if row is not None and row.version_schemas and signature and signature.version:
+        declared = signature.version(root)
+        if declared is not None and declared in row.version_schemas:
+            return f"{format_id}@{declared}"
+    return format_id
 
 
 def name_of(format_id: str) -> str:
@@ -373,5 +418,6 @@ __all__ = [
     "adapter_for",
     "module_of",
     "name_of",
+    "schema_key",
     "with_reader",
 ]

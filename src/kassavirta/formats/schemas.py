@@ -20,7 +20,7 @@ from lxml import etree
 
 from kassavirta.errors import SettingsError
 from kassavirta.fileio import atomic_write_bytes
-from kassavirta.formats.registry import FORMATS, SCHEMA_FILES
+from kassavirta.formats.registry import FORMATS, SCHEMA_FILES, schema_key
 
 ENV_VAR = "KASSAVIRTA_SCHEMAS"
 MAX_VIOLATIONS = 100
@@ -128,9 +128,7 @@ class SchemaStore:
     def _validate(
         self, format_id: str, tree: etree._ElementTree, line_offset: int
     ) -> list[Violation] | None:
-        root = etree.QName(tree.getroot()).localname
-        by_root = f"{format_id}/{root}"
-        key = by_root if by_root in SCHEMA_FILES else format_id
+        key = schema_key(format_id, tree.getroot())
         if key not in self._schemas:  # searched and compiled once per store, not per invoice
             path = self.find(key)
             self._schemas[key] = None if path is None else compile_schema(path)
@@ -185,4 +183,4 @@ def add_schemas(source: Path, target: Path | None = None) -> list[Path]:
     return installed
 
 
-_FLAT_NAMES = {n for f in FORMATS if f.standalone_schema for n in f.schemas}
+_FLAT_NAMES = {n for f in FORMATS if f.standalone_schema for n in f.schema_names}

@@ -20,9 +20,10 @@ Only the rows the invoice's own totals count are counted: a row with a
 (`paths.UNCOUNTED_ROW_TYPES`). A credit note is an invoice whose total has
 `SIGN="-"`; every amount keeps the sign it is written with.
 
-Not read, because the element names could not be confirmed: a language code
-(reminders then default to Finnish), an amount already paid and a separate
-amount to pay.
+Not read: the language code (`CUSTOMER_INFORMATION/LANGUAGE_CODE` in the
+schemas, whose codes they do not describe; reminders then default to Finnish)
+and an amount already paid. The amount to pay is `EpiDetails`' `EpiInstructedAmount`,
+else the amount the bank barcode carries.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from kassavirta.finnish.barcode import parse_virtual_barcode
 from kassavirta.formats.en16931 import (
     FoundAccount,
     b2b_or_other,
@@ -235,20 +237,46 @@ def _payment(f: Fields, invoice: etree._Element, due: date | None) -> tuple[Paym
         )
         if entry is not None:
             found.append(entry)
-    details = f.find(".//DETAILS_OF_PAYMENT", invoice)
+    # The schemas put DETAILS_OF_PAYMENT in PAYEE (and in a direct debit's BANK_CHARGE).
+    details = f.find(paths.DETAILS, payee) if payee is not None else None
     reference = None
     if details is not None:
-        reference = f.text("payment.reference", "FI_PAYMENT_REFERENCE", details) or f.text(
-            "payment.reference", "IPI_REFERENCE", details
+        reference = f.text("payment.reference", paths.NATIONAL_REFERENCE, details) or f.text(
+            "payment.reference", paths.RF_REFERENCE, details
         )
     payment = Payment(
         beneficiary=f.text("payment.beneficiary", "CUSTOMER_INFORMATION/CUSTOMER_NAME", payee)
         if payee is not None
         else None,
         reference=reference,
+        amount=_amount_to_pay(f, invoice, payee),
         due_date=due,
     )
     return payment, split_accounts(f, found, payment)
+
+
+def _amount_to_pay(
+    f: Fields, invoice: etree._Element, payee: etree._Element | None
+) -> Decimal | None:
+    """EpiDetails' EpiInstructedAmount, else the amount the invoice's bank barcode carries.
+
+    TEAPPSXML has no other element for the amount to pay, and a rewritten barcode must
+    carry the amount again. A barcode that does not decode (a placeholder) says nothing.
+    """
+    instructed = _amount(f, "payment.amount", paths.EPI_AMOUNT, invoice)
+    if instructed is not None:
+        return instructed
+    barcode = f.find(paths.BARCODE, payee) if payee is not None else None
+    code = None if barcode is None else next((c for c in barcode if isinstance(c.tag, str)), None)
+    if code is None:
+        return None
+    try:
+        carried = parse_virtual_barcode(text_of(code) or "", strict=False).amount
+    except ValueError:
+        return None
+    if carried is not None:
+        f.note("payment.amount", code)
+    return carried
 
 
 def adapt(document: Document) -> Invoice:
