@@ -22,8 +22,9 @@ CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
 
 def test_the_services_formats_are_the_specs() -> None:
-    # SPEC §1: the four Finvoice versions, TEAPPSXML, Peppol BIS 3.0 and CII go through the
-    # service; generic UBL, OIOXML, Facturae, WoodX, BGC, Axflow and PX do not.
+    # SPEC §1: the four Finvoice versions, TEAPPSXML, Peppol BIS 3.0, CII and Visma XML 5.3
+    # and 6.0 go through the service; generic UBL, OIOXML, Facturae, WoodX, BGC, Axflow and
+    # PX do not.
     assert DEFAULT_FORMAT_SUPPORT == {
         "finvoice-1.3": True,
         "finvoice-2.0": True,
@@ -39,6 +40,8 @@ def test_the_services_formats_are_the_specs() -> None:
         "bgc": False,
         "axflow": False,
         "px": False,
+        "visma-xml-5.3": True,
+        "visma-xml-6.0": True,
     }
 
 
@@ -52,6 +55,8 @@ def test_schema_files() -> None:
         "peppol-bis-3": ("UBL-Invoice-2.1.xsd",),
         "peppol-bis-3/CreditNote": ("UBL-CreditNote-2.1.xsd",),
         "cii": ("CrossIndustryInvoice_100pD16B.xsd",),
+        "visma-xml-5.3": ("VismaXMLInvoice53.xsd",),
+        "visma-xml-6.0": ("VismaXMLInvoice60.xsd",),
     }
 
 
@@ -66,9 +71,7 @@ def test_every_named_module_exists(row: object) -> None:
 
 
 def test_formats_without_a_folder_have_no_modules() -> None:
-    assert [adapter_for(f) for f in ("ubl", "visma-xml", "e2b", "unknown", "nonsense")] == [
-        None
-    ] * 5
+    assert [adapter_for(f) for f in ("ubl", "e2b", "unknown", "nonsense")] == [None] * 4
     assert rewriter_for("svefaktura") is None
     assert (name_of("cii"), name_of("soap-frame"), name_of("nonsense")) == (
         "UN/CEFACT Cross Industry Invoice",
@@ -117,8 +120,16 @@ def root(xml: str) -> etree._Element:
             ("facturae", "v3.2", None),
         ),
         (
+            '<Invoice xmlns="http://www.vismasoftware.com/EDI/Schemas/Invoice60" version="6.0"/>',
+            ("visma-xml-6.0", "6.0", None),
+        ),
+        (
+            '<i:Invoice xmlns:i="http://www.vismasoftware.com/EDI/Schemas/Invoice53"/>',
+            ("visma-xml-5.3", None, None),
+        ),
+        (
             '<I xmlns="http://www.vismasoftware.com/EDI/Schemas/Invoice60"/>',
-            ("visma-xml", "60", None),
+            ("unknown", None, None),
         ),
         ('<X xmlns="urn:sfti:documents:BasicInvoice:1:0"/>', ("svefaktura", "1.0", None)),
         ("<Interchange/>", ("e2b", None, None)),

@@ -24,6 +24,7 @@ from kassavirta.formats.cii import paths as cii
 from kassavirta.formats.finvoice import paths as finvoice
 from kassavirta.formats.peppol import paths as peppol
 from kassavirta.formats.teappsxml import paths as teappsxml
+from kassavirta.formats.visma_xml import paths as visma
 from kassavirta.lazy import module_attribute
 
 if TYPE_CHECKING:
@@ -53,10 +54,6 @@ def _customization(root: etree._Element) -> str | None:
 def _facturae_version(root: etree._Element) -> str | None:
     ns = etree.QName(root).namespace or ""
     return ns.rstrip("/").split("/")[-2] if ns.count("/") > 4 else None
-
-
-def _visma_version(root: etree._Element) -> str | None:
-    return (etree.QName(root).namespace or "").rsplit("Invoice", 1)[-1]
 
 
 def _one_of(*versions: str) -> Callable[[str], bool]:
@@ -213,16 +210,23 @@ FORMATS: tuple[Format, ...] = (
     Format("bgc", "BGC", supported=False),
     Format("axflow", "Axflow", supported=False),
     Format("px", "PX", supported=False),
-    Format(
-        "visma-xml",
-        "Visma XML",
-        Signature(
-            namespaces=(
-                "http://www.vismasoftware.com/EDI/Schemas/Invoice53",
-                "http://www.vismasoftware.com/EDI/Schemas/Invoice60",
+    *(
+        Format(
+            visma.FORMAT_IDS[version],
+            f"Visma XML {version}",
+            Signature(
+                (visma.ROOT,),
+                (visma.NAMESPACES[version],),
+                version=_attribute(visma.VERSION_ATTRIBUTE),
             ),
-            version=_visma_version,
-        ),
+            supported=True,
+            schemas=(visma.SCHEMAS[version],),
+            folder="visma_xml",
+            read="read",
+            rewrite="rewrite",
+            write="write",
+        )
+        for version in visma.VERSIONS
     ),
     Format(
         "svefaktura",
