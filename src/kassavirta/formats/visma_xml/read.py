@@ -31,8 +31,8 @@ their numbers (docs/formats.md lists these readings):
   `SWIFT`, `BankAccount`, `BankGiroAccount`, `PostAccount`) are further seller
   accounts. 5.3 has only the supplier's elements, `IBAN` first. The reference
   is the instruction's `PaymentReference`, else the header's `CID`
-  (Norwegian KID, "customer identification": Visma's own documentation maps it
-  to the payment ID). The due date is the header's `PaymentDate`; an
+  (Norwegian KID, "customer identification": Visma Business's documentation of
+  its UBL output maps its CID to `cbc:PaymentID`). The due date is the header's `PaymentDate`; an
   instruction's own `PaymentDate` is the payment's, and a difference is
   `due-date-conflict`.
 * **Parties.** The seller is `Supplier` (its `LegalEntity/RegistrationName`,
