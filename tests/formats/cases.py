@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,6 +108,25 @@ def _finvoice(version: str, number: str, rows_sum: str, total: str) -> FormatCas
         non_eur=bypass
         if bypass.is_file()
         else (("//*[@AmountCurrencyIdentifier]", "attr:AmountCurrencyIdentifier", "SEK"),),
+    )
+
+
+_VISMA_DUE = local("PaymentDate")
+"""The header's due date and any payment instruction's own."""
+_VISMA_ROW_AMOUNT = "(" + local("DetailLine", "AmountInclVAT") + ")"
+
+
+def _visma(version: str, **fields: Any) -> FormatCase:
+    """A Visma XML case: what both versions share (our samples, the rules' edits)."""
+    return FormatCase(
+        format=f"visma-xml-{version}",
+        route=SAMPLES / "route" / f"visma-xml-{version}.xml",
+        due_soon=Triggered(
+            ((_VISMA_DUE, "text", "2026-12-03"),), xpath="/inv:Invoice/inv:PaymentDate"
+        ),
+        due_in_three_days=((_VISMA_DUE, "text", "2026-12-04"),),
+        issued="2026-11-20",
+        **fields,
     )
 
 
@@ -309,6 +329,45 @@ CASES: dict[str, FormatCase] = {
                 ("//Header/Dates/Date[@Type='3']", "remove", None),
             ),
             rewrites=(DATA / "liinos-decimal-comma.xml",),
+        ),
+        _visma(
+            "5.3",
+            detected=(DATA / "visma-xml-5.3-freight.xml",),
+            address=Triggered(
+                ((local("Invoicee", "PostCode"), "text", "1510"),),
+                message_ends="Postal code for Lahti 1510 not found (code #5)).",
+                xpath="/inv:Invoice/inv:Invoicee/inv:PostCode",
+            ),
+            # Row 1 at 300.00: 300.00 + 60.24 + 20.08 = 380.32 against 404.11.
+            sum_mismatch=Triggered(
+                ((f"{_VISMA_ROW_AMOUNT}[1]", "text", "300.00"),),
+                message_ends="The sum of the invoice rows 380.32 does not match the invoice total 404.11).",
+                xpath="/inv:Invoice/inv:InvoiceTotalAmount",
+            ),
+            number="530117",
+            non_eur=((local("CurrencyCode"), "text", "SEK"),),
+            credit_note=((local("CreditNote"), "text", "true"),),
+        ),
+        _visma(
+            "6.0",
+            detected=(DATA / "visma-xml-6.0-charges.xml", DATA / "visma-xml-6.0-credit-note.xml"),
+            address=Triggered(
+                ((local("Invoicee", "PostOffice"), "remove", None),),
+                detail_has="the buyer address has no town",
+                xpath="/inv:Invoice/inv:Invoicee",
+            ),
+            # Row 3 at 67.00: 587.34 + 110.44 + 67.00 = 764.78 (+ rounding 0.02) against 754.80.
+            sum_mismatch=Triggered(
+                ((f"{_VISMA_ROW_AMOUNT}[3]", "text", "67.00"),),
+                message_ends="The sum of the invoice rows 764.78 does not match the invoice total 754.80).",
+                detail_has="+ rounding 0.02",
+            ),
+            number="600412",
+            non_eur=(
+                (local("CurrencyCode"), "text", "SEK"),
+                ("//*[@currency]", "attr:currency", "SEK"),
+            ),
+            credit_note=DATA / "visma-xml-6.0-credit-note.xml",
         ),
     )
 }

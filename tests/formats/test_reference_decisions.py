@@ -278,11 +278,9 @@ ROWS: list[Expected] = [
         "12.20 = 104.45 = INVOICE_TOTAL (the ROW_TYPE=MAIN row repeats row 6 and does not "
         "count), discount −12.30 and charge +12.30 cancel; due 2012-06-19."),
     row(MAVENTA + "anon_visma_xml_53_invoice.xml", D(2013, 7, 4), "bypass", ("non-eur",),
-        why="Visma XML 5.3 (supported) in NOK → bypass/non-eur.",
-        xfail="needs branch visma: Visma XML is unadapted-format on main"),
+        why="Visma XML 5.3 (supported) in NOK → bypass/non-eur."),
     row(MAVENTA + "anon_visma_xml_60_invoice.xml", D(2014, 4, 17), "bypass", ("non-eur",),
-        why="Visma XML 6.0 (supported) in NOK → bypass/non-eur.",
-        xfail="needs branch visma: Visma XML is unadapted-format on main"),
+        why="Visma XML 6.0 (supported) in NOK → bypass/non-eur."),
 ]
 # fmt: on
 

@@ -26,8 +26,9 @@ CBC1 = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-1.0"
 
 
 def test_the_services_formats_are_the_specs() -> None:
-    # SPEC §1: the four Finvoice versions, TEAPPSXML, Peppol BIS 3.0 and CII go through the
-    # service; generic UBL, OIOXML, Facturae, WoodX, BGC, Axflow and PX do not.
+    # SPEC §1: the four Finvoice versions, TEAPPSXML, Peppol BIS 3.0, CII and Visma XML 5.3
+    # and 6.0 go through the service; generic UBL, OIOXML, Facturae, WoodX, BGC, Axflow and
+    # PX do not.
     assert DEFAULT_FORMAT_SUPPORT == {
         "finvoice-1.3": True,
         "finvoice-2.0": True,
@@ -46,6 +47,8 @@ def test_the_services_formats_are_the_specs() -> None:
         "s-edi-3.0": True,
         "maventa-xml-1.0": True,
         "liinos": True,
+        "visma-xml-5.3": True,
+        "visma-xml-6.0": True,
     }
 
 
@@ -61,6 +64,8 @@ def test_schema_files() -> None:
         "peppol-bis-3": ("UBL-Invoice-2.1.xsd",),
         "peppol-bis-3/CreditNote": ("UBL-CreditNote-2.1.xsd",),
         "cii": ("CrossIndustryInvoice_100pD16B.xsd",),
+        "visma-xml-5.3": ("VismaXMLInvoice53.xsd",),
+        "visma-xml-6.0": ("VismaXMLInvoice60.xsd",),
     }
 
 
@@ -94,9 +99,7 @@ def test_every_named_module_exists(row: object) -> None:
 
 
 def test_formats_without_a_folder_have_no_modules() -> None:
-    assert [adapter_for(f) for f in ("ubl", "visma-xml", "e2b", "unknown", "nonsense")] == [
-        None
-    ] * 5
+    assert [adapter_for(f) for f in ("ubl", "e2b", "unknown", "nonsense")] == [None] * 4
     assert rewriter_for("ubl") is None
     assert (name_of("cii"), name_of("soap-frame"), name_of("nonsense")) == (
         "UN/CEFACT Cross Industry Invoice",
@@ -155,8 +158,16 @@ def root(xml: str) -> etree._Element:
             ("facturae", "v3.2", None),
         ),
         (
+            '<Invoice xmlns="http://www.vismasoftware.com/EDI/Schemas/Invoice60" version="6.0"/>',
+            ("visma-xml-6.0", "6.0", None),
+        ),
+        (
+            '<i:Invoice xmlns:i="http://www.vismasoftware.com/EDI/Schemas/Invoice53"/>',
+            ("visma-xml-5.3", None, None),
+        ),
+        (
             '<I xmlns="http://www.vismasoftware.com/EDI/Schemas/Invoice60"/>',
-            ("visma-xml", "60", None),
+            ("unknown", None, None),
         ),
         # Svefaktura and UBL 1.0 are UBL 1.x: `ubl`, whatever they carry (SPEC §1).
         ('<Invoice xmlns="urn:sfti:documents:BasicInvoice:1:0"/>', ("ubl", None, None)),

@@ -27,6 +27,7 @@ from kassavirta.formats.maventa_xml import paths as maventa_xml
 from kassavirta.formats.peppol import paths as peppol
 from kassavirta.formats.s_edi import paths as s_edi
 from kassavirta.formats.teappsxml import paths as teappsxml
+from kassavirta.formats.visma_xml import paths as visma
 from kassavirta.lazy import module_attribute
 from kassavirta.pipeline.read import FRAME_NAMESPACES
 
@@ -64,10 +65,6 @@ def _customization(root: etree._Element) -> str | None:
 def _facturae_version(root: etree._Element) -> str | None:
     ns = etree.QName(root).namespace or ""
     return ns.rstrip("/").split("/")[-2] if ns.count("/") > 4 else None
-
-
-def _visma_version(root: etree._Element) -> str | None:
-    return (etree.QName(root).namespace or "").rsplit("Invoice", 1)[-1]
 
 
 def _s_edi_version(root: etree._Element) -> str | None:
@@ -279,16 +276,23 @@ FORMATS: tuple[Format, ...] = (
         rewrite="rewrite",
         write="write",
     ),
-    Format(
-        "visma-xml",
-        "Visma XML",
-        Signature(
-            namespaces=(
-                "http://www.vismasoftware.com/EDI/Schemas/Invoice53",
-                "http://www.vismasoftware.com/EDI/Schemas/Invoice60",
+    *(
+        Format(
+            visma.FORMAT_IDS[version],
+            f"Visma XML {version}",
+            Signature(
+                (visma.ROOT,),
+                (visma.NAMESPACES[version],),
+                version=_attribute(visma.VERSION_ATTRIBUTE),
             ),
-            version=_visma_version,
-        ),
+            supported=True,
+            schemas=(visma.SCHEMAS[version],),
+            folder="visma_xml",
+            read="read",
+            rewrite="rewrite",
+            write="write",
+        )
+        for version in visma.VERSIONS
     ),
     Format(
         "s-edi-3.0",
