@@ -110,8 +110,12 @@ pair is in the shipped table.
 """
 
 
+@lru_cache(maxsize=8192)
 def normalise_town(name: str) -> str:
     """A town name as the comparison sees it: case, spacing, hyphens and dots do not count.
+
+    Cached: the tables repeat a few thousand names over their codes (Helsinki 200 times),
+    and a run meets the same buyers' towns again and again.
 
     >>> normalise_town("  SIUNTIO  kk. ") == normalise_town("Siuntio-Kk")
     True
@@ -166,29 +170,37 @@ class PostalDirectory:
         *,
         base: Callable[[], PostalDirectory] | None = None,
     ) -> None:
-        collected: dict[str, list[str]] = {}
+        self._raw: dict[str, list[str]] = {}
         for code, towns in names.items():
-            collected.setdefault(code.strip(), []).extend(towns)
-        self._names = {code: _with_other_language(t) for code, t in collected.items()}
-        self._keys = {code: frozenset(map(normalise_town, n)) for code, n in self._names.items()}
+            self._raw.setdefault(code.strip(), []).extend(towns)
+        # A code's names and their comparison keys are worked out the first time a
+        # look-up asks for that code: a run meets a few hundred codes, not 3,800.
+        self._seen: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._base = base
         self.source = source
+
+    def _own(self, code: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        found = self._seen.get(code)
+        if found is None:
+            names = _with_other_language(self._raw.get(code, ()))
+            found = self._seen[code] = (names, frozenset(map(normalise_town, names)))
+        return found
 
     def __contains__(self, postcode: object) -> bool:
         if not isinstance(postcode, str):
             return False
         code = postcode.strip()
-        return code in self._names or (self._base is not None and code in self._base())
+        return code in self._raw or (self._base is not None and code in self._base())
 
     def codes(self) -> set[str]:
         """Every postcode the directory knows, its base's included."""
-        own = set(self._names)
+        own = set(self._raw)
         return own | self._base().codes() if self._base is not None else own
 
     def names(self, postcode: str) -> tuple[str, ...]:
         """The place names `postcode` goes by: this directory's first, then its base's."""
         code = postcode.strip()
-        own = self._names.get(code, ())
+        own = self._own(code)[0]
         if self._base is None:
             return own
         return _with_other_language((*own, *self._base().names(code)))
@@ -196,7 +208,7 @@ class PostalDirectory:
     def matches(self, postcode: str, town: str) -> bool:
         """Whether `town` is one of the names of `postcode` (case and spacing aside)."""
         code = postcode.strip()
-        if normalise_town(town) in self._keys.get(code, ()):
+        if normalise_town(town) in self._own(code)[1]:
             return True
         return self._base is not None and self._base().matches(code, town)
 
