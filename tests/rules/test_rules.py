@@ -106,29 +106,6 @@ def test_foreign_postcode_needs_only_to_be_present(settings: Settings, variant: 
     assert run(data, settings).decision.value == "route"
 
 
-def test_postal_directory(tmp_path: Path, variant: Variant) -> None:
-    sample = base("3.0")
-    from lxml import etree
-
-    tree = etree.parse(str(sample))
-    code = tree.findtext(".//BuyerPostalAddressDetails/BuyerPostCodeIdentifier")
-    town = tree.findtext(".//BuyerPostalAddressDetails/BuyerTownName")
-    directory = tmp_path / "postcodes.csv"
-    directory.write_text(f"{code};{town}\n99999;Muualla\n", encoding="utf-8")
-    data = load_settings(ROOT / "samples" / "settings.json").model_dump()
-    data["postal_codes"] = directory
-    settings = Settings.model_validate(data)
-    assert run(sample.read_bytes(), settings).decision.value == "route"
-    wrong_town = variant(sample, ("//BuyerPostalAddressDetails/BuyerTownName", "text", "Muualla"))
-    result = run(wrong_town, settings)
-    assert result.reasons == ["address-incomplete"]
-    assert "belongs to" in (result.findings[0].detail or "")
-    unknown = variant(
-        sample, ("//BuyerPostalAddressDetails/BuyerPostCodeIdentifier", "text", "12345")
-    )
-    assert run(unknown, settings).reasons == ["address-incomplete"]
-
-
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize(
     ("due_date", "decision"),

@@ -109,6 +109,7 @@ CHANGED_FIELDS: dict[str, set[str] | None] = {
     "duplicate-number": set(),
     "due-date-too-soon": {"due_date", "terms_due_date", "payment"},
     "sum-mismatch": {"rows"},
+    "postcode-town-mismatch": {"buyer"},
     "iban-invalid": {"payment"},
     "bic-invalid": {"payment"},
     "iban-bic-mismatch": {"payment"},

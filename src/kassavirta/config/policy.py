@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kassavirta.erp.index import AssignmentIndex
-from kassavirta.finnish.postcodes import PostalDirectory
+from kassavirta.finnish.postcodes import PostalDirectory, shipped_directory
 from kassavirta.formats.registry import DEFAULT_FORMAT_SUPPORT
 from kassavirta.formats.schemas import SchemaStore
 from kassavirta.model import Channel
@@ -42,6 +42,7 @@ class Policy:
     assignments: AssignmentIndex = field(default_factory=AssignmentIndex)
     schemas: SchemaStore | None = None
     postal_codes: PostalDirectory | None = None
+    """The user's directory (extending the shipped one unless it replaces it); None: the shipped one."""
     detection: Mapping[str, Signature] = field(default_factory=dict)
     support: Mapping[str, bool] = field(default_factory=lambda: dict(DEFAULT_FORMAT_SUPPORT))
 
@@ -171,9 +172,10 @@ def build_policy(
         **(settings.format_support if settings else {}),
         **options.format_support,
     }
-    postal = (
-        PostalDirectory.load(settings.postal_codes) if settings and settings.postal_codes else None
-    )
+    postal = None  # the directory that ships with the toolkit, read on first use
+    if settings and settings.postal_codes:
+        base = None if settings.postal_codes_replace else shipped_directory
+        postal = PostalDirectory.load(settings.postal_codes, base=base)
     return Policy(
         today=day,
         settings=settings,

@@ -181,7 +181,15 @@ class Settings(BaseModel):
     si_identifier_type: Literal["08", "09", "99"] = "09"
     """SellerInvoiceIdentifierType that `si-change` puts where the SI message had 01 or 02."""
     postal_codes: Path | None = None
-    """A postcode directory (JSON object postcode → town or towns, or CSV `postcode;town`)."""
+    """A postcode directory (JSON object postcode → town or towns, or CSV `postcode;town`).
+
+    It extends the Finnish directory that ships with the toolkit (GeoNames), or
+    replaces it with `postal_codes_replace`."""
+    postal_codes_replace: bool = False
+    """The `postal_codes` file is the whole directory: the shipped one is not consulted."""
+    postal_codes_strict: bool = False
+    """A Finnish town the directory does not know for its postcode is send error #5,
+    not the warning `postcode-town-mismatch`."""
     format_support: dict[str, bool] = Field(default_factory=dict)
     detection: dict[str, Signature] = Field(default_factory=dict)
     default_country: str = "FI"

@@ -44,6 +44,13 @@ RULES: tuple[Rule, ...] = (
         se.sum_mismatch,
     ),
     Rule(
+        "postcode-town-mismatch",
+        Kind.WARNING,
+        None,
+        "The buyer's town must be a name of its Finnish postcode.",
+        w.postcode_town_mismatch,
+    ),
+    Rule(
         "iban-invalid",
         Kind.WARNING,
         None,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from kassavirta.erp.index import AssignmentIndex
 from kassavirta.findings import Finding, Severity
-from kassavirta.finnish.postcodes import PostalDirectory
+from kassavirta.finnish.postcodes import PostalDirectory, shipped_directory
 from kassavirta.model import Invoice
 
 if TYPE_CHECKING:
@@ -31,6 +31,11 @@ class RuleContext:
     settings: Settings | None = None
     assignments: AssignmentIndex = field(default_factory=AssignmentIndex)
     postal_codes: PostalDirectory | None = None
+
+    @property
+    def directory(self) -> PostalDirectory:
+        """The run's postal-code directory: the user's, else the one that ships with the toolkit."""
+        return self.postal_codes if self.postal_codes is not None else shipped_directory()
 
 
 @dataclass(frozen=True)

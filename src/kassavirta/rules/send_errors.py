@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from kassavirta.findings import Finding, Severity
 from kassavirta.finnish.businessdays import business_days_between
+from kassavirta.model import Address
 from kassavirta.rules.base import RuleContext, finding
 
 PREFIX = "SEND ERROR (REASON: RECEIVABLES-SERVICE: "
@@ -46,6 +47,29 @@ def money(value: Decimal) -> str:
     return f"{value:f}"
 
 
+def country_of(ctx: RuleContext, address: Address) -> str:
+    """The address's country, else the settings' default country (FI)."""
+    default_country = ctx.settings.default_country if ctx.settings else "FI"
+    return (address.country or default_country).upper()
+
+
+def finnish_postcode(ctx: RuleContext, address: Address) -> bool:
+    """A Finnish address whose postcode has the form the directory is looked up with."""
+    return country_of(ctx, address) == "FI" and bool(_FI_POSTCODE.match(address.postcode or ""))
+
+
+def postal_codes_strict(ctx: RuleContext) -> bool:
+    return bool(ctx.settings and ctx.settings.postal_codes_strict)
+
+
+def town_mismatch(ctx: RuleContext, postcode: str, town: str) -> str | None:
+    """Why `town` is not a name of the (known) Finnish `postcode`, or None when it is."""
+    if ctx.directory.matches(postcode, town):
+        return None
+    known = ", ".join(ctx.directory.names(postcode))
+    return f"the postal-code directory knows {postcode} as {known}, not {town}"
+
+
 def address_incomplete(ctx: RuleContext) -> Iterator[Finding]:
     """#5: the buyer postal address lacks street, postcode or town, or the postcode is wrong."""
     inv = ctx.invoice
@@ -58,8 +82,7 @@ def address_incomplete(ctx: RuleContext) -> Iterator[Finding]:
     else:
         town = address.town or ""
         postcode = address.postcode or ""
-        default_country = ctx.settings.default_country if ctx.settings else "FI"
-        country = (address.country or default_country).upper()
+        country = country_of(ctx, address)
         if not address.streets:
             problems.append("the buyer address has no street")
             at = ("buyer.address",)
@@ -72,13 +95,16 @@ def address_incomplete(ctx: RuleContext) -> Iterator[Finding]:
         elif country == "FI" and not _FI_POSTCODE.match(postcode):
             problems.append(f"the Finnish postcode {postcode!r} is not exactly five digits")
             at = ("buyer.address.postcode",)
-        elif country == "FI" and ctx.postal_codes is not None and town:
-            if postcode not in ctx.postal_codes:
-                problems.append(f"the postcode {postcode} is not in the postal-code directory")
-                at = ("buyer.address.postcode",)
-            elif not ctx.postal_codes.matches(postcode, town):
-                known = ", ".join(sorted(ctx.postal_codes.towns(postcode)))
-                problems.append(f"the postcode {postcode} belongs to {known}, not {town}")
+        elif country == "FI" and postcode not in ctx.directory:
+            problems.append(
+                f"the postcode {postcode} is not in the Finnish postal-code directory "
+                f"({ctx.directory.sources})"
+            )
+            at = ("buyer.address.postcode",)
+        elif country == "FI" and town and postal_codes_strict(ctx):
+            mismatch = town_mismatch(ctx, postcode, town)
+            if mismatch:
+                problems.append(mismatch + " (postal_codes_strict)")
                 at = ("buyer.address.town", "buyer.address.postcode")
     if problems:
         yield finding(

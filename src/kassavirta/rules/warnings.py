@@ -12,6 +12,7 @@ from kassavirta.finnish.businessdays import is_business_day
 from kassavirta.finnish.reference import is_valid_reference, reference_scheme
 from kassavirta.model import Channel
 from kassavirta.rules.base import RuleContext, finding
+from kassavirta.rules.send_errors import finnish_postcode, postal_codes_strict, town_mismatch
 
 SUPPORTED_LANGUAGES = ("fi", "sv", "en")
 _YTUNNUS_FORM = re.compile(r"^(FI)?[0-9]{6,7}-?[0-9]$", re.IGNORECASE)
@@ -85,6 +86,34 @@ def _valid_ytunnus(number: str) -> bool:
     from stdnum.fi import ytunnus
 
     return bool(ytunnus.is_valid(number))
+
+
+def postcode_town_mismatch(ctx: RuleContext) -> Iterator[Finding]:
+    """A known Finnish postcode with a town the directory does not name for it.
+
+    Only a warning: the directory (GeoNames) has one post-office name and the
+    municipality for each code, and people write other true names (Swedish
+    post-office names, villages). With `postal_codes_strict` the address rule
+    makes it send error #5 instead.
+    """
+    address = ctx.invoice.buyer.address
+    if address is None or not address.town or postal_codes_strict(ctx):
+        return
+    if not finnish_postcode(ctx, address) or address.postcode not in ctx.directory:
+        return
+    assert address.postcode is not None
+    mismatch = town_mismatch(ctx, address.postcode, address.town)
+    if mismatch:
+        yield finding(
+            ctx,
+            "postcode-town-mismatch",
+            f"The buyer's town {address.town} is not a name of the postcode {address.postcode}.",
+            at=("buyer.address.town", "buyer.address.postcode"),
+            value=f"{address.town} {address.postcode}",
+            detail=f"{mismatch} ({ctx.directory.sources}). The service looks the pair up "
+            "and may refuse it (code #5): check the address, or add the name to the "
+            "postal_codes directory.",
+        )
 
 
 def iban_invalid(ctx: RuleContext) -> Iterator[Finding]:

@@ -11,6 +11,7 @@ from typing import Final
 from hypothesis import strategies as st
 
 from kassavirta.finnish.businessdays import is_business_day
+from kassavirta.finnish.postcodes import shipped_directory
 from kassavirta.formats.finvoice.write import InvoiceSpec
 from kassavirta.model import Channel
 from kassavirta.testing import data
@@ -66,16 +67,31 @@ def _set_due(spec: InvoiceSpec, due: date) -> InvoiceSpec:
 def _address_incomplete(draw: st.DrawFn, spec: InvoiceSpec, today: date) -> InvoiceSpec:
     address = spec.buyer.address
     assert address is not None
-    how = draw(st.sampled_from(("no-address", "short-postcode", "long-postcode", "letters")))
+    how = draw(
+        st.sampled_from(("no-address", "short-postcode", "long-postcode", "letters", "unknown"))
+    )
     if how == "no-address":
         return replace(spec, buyer=replace(spec.buyer, address=None))
     postcode = {
         "short-postcode": address.postcode[:4],
         "long-postcode": address.postcode + "0",
         "letters": f"FI-{address.postcode}",
+        "unknown": "00000",  # five digits, but no Finnish postcode
     }[how]
     return replace(
         spec, buyer=replace(spec.buyer, address=replace(address, postcode=postcode, country="FI"))
+    )
+
+
+def _postcode_town_mismatch(draw: st.DrawFn, spec: InvoiceSpec, today: date) -> InvoiceSpec:
+    """The town of another real postcode: the postcode exists, the town is not one of its names."""
+    address = spec.buyer.address
+    assert address is not None
+    directory = shipped_directory()
+    towns = [t for _, t in data.POSTCODES if not directory.matches(address.postcode, t)]
+    return replace(
+        spec,
+        buyer=replace(spec.buyer, address=replace(address, town=draw(st.sampled_from(towns)))),
     )
 
 
@@ -211,6 +227,7 @@ _RECIPES: Final[dict[str, _Recipe]] = {
     "duplicate-number": _Recipe(_duplicate),
     "due-date-too-soon": _Recipe(_spec_only(_too_soon)),
     "sum-mismatch": _Recipe(_spec_only(_sum_mismatch)),
+    "postcode-town-mismatch": _Recipe(_spec_only(_postcode_town_mismatch)),
     "iban-invalid": _Recipe(_spec_only(_iban_invalid)),
     "bic-invalid": _Recipe(_spec_only(_bic_invalid)),
     "iban-bic-mismatch": _Recipe(_spec_only(_iban_bic_mismatch)),
