@@ -35,8 +35,8 @@ body{margin:0;background:#e9ecef;font:13px/1.4 "Helvetica Neue",Arial,sans-serif
 .title{font-size:22px;font-weight:bold;letter-spacing:.05em;text-align:right}
 table{border-collapse:collapse;width:100%}
 .facts td{padding:1px 0 1px 8px;vertical-align:top}.facts td:first-child{color:#555;padding-left:0;white-space:nowrap}
-.facts td:last-child{max-width:62mm;overflow-wrap:anywhere}
-.seller{min-width:0;overflow-wrap:anywhere}
+.facts td:last-child{min-width:36mm;max-width:62mm;overflow-wrap:anywhere}
+.head .seller{flex:1 1 0;min-width:0;overflow-wrap:anywhere}.head>div:last-child{flex:0 0 auto}
 .buyer .ids{font-size:11px;margin-top:1mm}
 .buyer{margin:10mm 0 8mm;min-height:28mm}
 .buyer .lbl,.lbl{color:#555;font-size:11px;text-transform:uppercase;letter-spacing:.04em}
