@@ -162,13 +162,6 @@ def test_finvoice_3_scheme_id_is_kept() -> None:
 # --------------------------------------------------------------------------- charges
 
 
-ALLOWANCE_AND_CHARGE = [
-    # As written in peppol-bis-3-allowances.xml's two cac:AllowanceCharge.
-    DocumentCharge(allowance=True, reason="Sopimusalennus", amount=D("20.00"), vat_percent=D("25.5")),
-    DocumentCharge(allowance=False, reason="Rahti", amount=D("15.00"), vat_percent=D("25.5")),
-]  # fmt: skip
-
-
 def test_charge_line_vat_as_written_or_at_its_rate() -> None:
     written = charge_line(DocumentCharge(amount=D("12.00"), vat_amount=D("3.06")), "en")
     assert (written.text, written.vat, written.total) == ("Charge", D("3.06"), D("15.06"))
@@ -185,37 +178,97 @@ def test_charge_line_vat_as_written_or_at_its_rate() -> None:
     assert (bare.vat, bare.total) == (None, D("5"))
 
 
-def test_allowance_and_charge_make_the_page_add_up() -> None:
-    """Rows 420.00 at 25.5 % (VAT 107.10) and 37.05 at 14 % (VAT 5.19), an allowance of
-    20.00 and a charge of 15.00 at 25.5 %, rounding 0.03: total 563.07 + 0.03."""
-    result = rewrite(ALLOWANCES)
-    invoice = result.invoices[0]
-    invoice.charges = list(ALLOWANCE_AND_CHARGE)
-    [page] = build_pages(result)
-    printed = [r.counted_amount for r in page.rows] + [c.total for c in page.charges]
-    assert printed == [D("527.10"), D("42.24"), D("-25.10"), D("18.83")]
-    assert sum(printed, D(0)) + (invoice.rounding or 0) == invoice.total == D("563.10")
+def adds_up(page: Page) -> list[str]:
+    """The total column as printed (rows, charges, the VAT beyond the lines'), checked to
+    add up with the rounding to the invoice total; rows the format's own total leaves out
+    are printed in parentheses and not added."""
+    printed = [line.cells[-1] for line in page.lines]
+    added = [x for x in printed if x and not x.startswith("(")]
+    as_number = (D(x.replace(" ", "").replace(",", ".")) for x in added)
+    assert sum(as_number, D(0)) + (page.invoice.rounding or 0) == page.invoice.total
+    return printed
+
+
+@pytest.mark.parametrize(
+    ("source", "today", "printed", "lines"),
+    [
+        # Ours: rows 420.00 at 25.5 % (VAT 107.10) and 37.05 at 14 % (VAT 5.19); an allowance
+        # of 20.00 and a charge of 15.00 at 25.5 %; rounding 0.03: 563.07 + 0.03.
+        (
+            ALLOWANCES,
+            date(2026, 12, 1),
+            ["527,10", "42,24", "-25,10", "18,83"],
+            [
+                "Alennus: Sopimusalennus 25,5 -20,00 -5,10 -25,10",
+                "Lisämaksu: Rahti 25,5 15,00 3,83 18,83",
+            ],
+        ),
+        # Ours: rows 602.40 and 45.40; DiscountDetails 30.00 and ChargeDetails 65.00 at 25.5 %.
+        (
+            TEST_DATA / "formats" / "finvoice-3.0-document-charges.xml",
+            date(2026, 12, 1),
+            ["602,40", "45,40", "-37,65", "81,58"],
+            [
+                "Alennus: Kanta-asiakasalennus 25,5 -30,00 -7,65 -37,65",
+                "Lisämaksu: Kuljetus työmaalle 25,5 65,00 16,58 81,58",
+            ],
+        ),
+        # Ours (sv): lines 500.00 at 25.5 % and 80.00 at 14 % (a sub-line is a detail, not a
+        # row); an allowance of 25.00 and a charge of 10.00 at 25.5 %; the tax total's 123.68
+        # at 25.5 % is a cent more than the lines' own VAT (127.50 − 6.38 + 2.55); rounding 0.02.
+        (
+            TEST_DATA / "formats" / "cii-xrechnung.xml",
+            date(2026, 11, 25),
+            ["627,50", "91,20", "-31,38", "12,55", "0,01"],
+            [
+                "Rabatt: Avtalsrabatt 25,5 -25,00 -6,38 -31,38",
+                "Tillägg: Frakt 25,5 10,00 2,55 12,55",
+                "Momsavrundning 0,01 0,01",
+            ],
+        ),
+        # Ours: "josta matkatyötä" (of which travel) and "Välisumma" (subtotal) are rows its
+        # own row total leaves out; DISCOUNT 20.00 and CHARGES 5.00 at 25.5 %.
+        (
+            TEST_DATA / "formats" / "teappsxml-3.0-charges.xml",
+            date(2026, 12, 1),
+            ["753,00", "(150,60)", "75,30", "(828,30)", "-25,10", "6,28"],
+            [
+                "josta matkatyötä 2 h 60,00 25,5 (120,00) (30,60) (150,60)",
+                "Välisumma (660,00) (828,30)",
+                "Alennus: Kanta-asiakasalennus 25,5 -20,00 -5,10 -25,10",
+            ],
+        ),
+        # The Peppol billing example: rows 2,800.00 and −1,500.00 at 25 % (3,500.00 and
+        # −1,875.00 with VAT, 1,625.00 together) under a total of 1,656.25; its AllowanceCharge
+        # "Insurance", 25 at 25 %, is the missing 31.25.
+        (
+            PEPPOL_EXAMPLE,
+            date(2017, 11, 1),
+            ["3 500,00", "-1 875,00", "31,25"],
+            ["Lisämaksu: Insurance 25 25,00 6,25 31,25"],
+        ),
+    ],
+    ids=[
+        "peppol-allowance-and-charge",
+        "finvoice-3.0",
+        "cii-xrechnung",
+        "teappsxml-3.0",
+        "peppol-example",
+    ],
+)
+def test_document_charges_make_the_page_add_up(
+    source: Path, today: date, printed: list[str], lines: list[str]
+) -> None:
+    [page] = build_pages(rewrite(source, today))
+    assert adds_up(page) == printed
     text = pdf_text([page])
-    assert "Alennus: Sopimusalennus 25,5 -20,00 -5,10 -25,10" in text
-    assert "Lisämaksu: Rahti 25,5 15,00 3,83 18,83" in text
+    for line in lines:
+        assert line in text
     html = render_html([page])
-    assert html.count('<tr class="charge">') == 2
-    assert "<td class=num>-25,10</td>" in html and "<td class=num>18,83</td>" in html
-
-
-def test_peppol_example_insurance_charge_is_printed() -> None:
-    """The example's rows add up to 3,500.00 − 1,875.00 = 1,625.00 with VAT; its
-    `AllowanceCharge` (Insurance, 25 at 25 %) brings the page to the 1,656.25 total."""
-    result = rewrite(PEPPOL_EXAMPLE, date(2017, 11, 1))
-    result.invoices[0].charges = [
-        DocumentCharge(reason="Insurance", amount=D("25"), vat_percent=D("25.0"))
-    ]
-    [page] = build_pages(result)
-    rows = sum((r.counted_amount or D(0) for r in page.rows), D(0))
-    assert rows == D("1625.00") and page.invoice.total == D("1656.25")
-    assert rows + sum((c.total or D(0) for c in page.charges), D(0)) == page.invoice.total
-    assert "Lisämaksu: Insurance 25 25,00 6,25 31,25" in pdf_text([page])
-    assert "Lisämaksu: Insurance" in html_text([page])
+    charges = [line for line in page.lines if line.kind == "charge"]
+    assert html.count('<tr class="charge">') == len(charges)
+    for line in page.lines:
+        assert f"<td>{line.cells[0]}</td>" in html
 
 
 def test_no_charges_no_charge_lines() -> None:

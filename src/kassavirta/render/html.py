@@ -22,7 +22,6 @@ from kassavirta.render.view import (
     party_lines,
     printed_iban,
     printed_reference,
-    quantity,
 )
 
 CSS = """
@@ -43,7 +42,7 @@ table{border-collapse:collapse;width:100%}
 .rows th{border-bottom:1.5px solid #111;text-align:left;font-size:11px;padding:3px 4px}
 .rows th.num{text-align:right}
 .rows td{border-bottom:1px solid #ddd;padding:3px 4px;vertical-align:top;overflow-wrap:anywhere}
-.rows tr.charge td{font-style:italic}
+.rows tr.charge td{font-style:italic}.rows tr.uncounted td{color:#777}
 .num{text-align:right;white-space:nowrap}
 .sums{display:flex;justify-content:space-between;gap:10mm;margin-top:6mm}
 .sums table{width:auto}.sums td{padding:1px 6px}
@@ -113,7 +112,6 @@ def _facts(page: Page, highlight: bool) -> str:
 
 
 def _rows(page: Page) -> str:
-    lang = page.language
     head = "".join(
         f'<th class="{cls}">{page.t(key)}</th>'
         for key, cls in (
@@ -127,27 +125,13 @@ def _rows(page: Page) -> str:
         )
     )
     body = []
-    for row in page.rows:
+    for line in page.lines:
+        cls = f' class="{line.kind}"' if line.kind != "row" else ""
+        item, *numbers = line.cells
         body.append(
-            "<tr>"
-            f"<td>{_e(row.article)}</td><td class=num>{_e(quantity(row, lang))}</td>"
-            f"<td class=num>{money(row.unit_price, lang)}</td>"
-            f"<td class=num>{number(row.vat_percent, lang)}</td>"
-            f"<td class=num>{money(row.vat_excluded, lang)}</td>"
-            f"<td class=num>{money(row.vat_amount, lang)}</td>"
-            f"<td class=num>{money(row.counted_amount, lang)}</td>"
-            "</tr>"
-        )
-    for charge in page.charges:
-        percent = number(charge.vat_percent, lang)
-        body.append(
-            '<tr class="charge">'
-            f"<td>{_e(charge.text)}</td><td></td><td></td>"
-            f"<td class=num>{percent}</td>"
-            f"<td class=num>{money(charge.vat_excluded, lang)}</td>"
-            f"<td class=num>{money(charge.vat, lang)}</td>"
-            f"<td class=num>{money(charge.total, lang)}</td>"
-            "</tr>"
+            f"<tr{cls}><td>{_e(item)}</td>"
+            + "".join(f"<td class=num>{_e(v)}</td>" for v in numbers)
+            + "</tr>"
         )
     return f'<table class="rows"><tr>{head}</tr>{"".join(body)}</table>'
 

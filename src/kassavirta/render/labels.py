@@ -41,6 +41,8 @@ LABELS: Final[dict[str, tuple[str, str, str]]] = {
     "rounding": ("Pyöristys", "Avrundning", "Rounding"),
     "charge": ("Lisämaksu", "Tillägg", "Charge"),
     "allowance": ("Alennus", "Rabatt", "Allowance"),
+    "vat_rounding": ("ALV-pyöristys", "Momsavrundning", "VAT rounding"),
+    "vat_other": ("Muu ALV", "Övrig moms", "Other VAT"),
     "total": ("Laskun summa", "Fakturans belopp", "Invoice total"),
     "paid": ("Maksettu", "Betalt", "Paid"),
     "amount_due": ("Maksettava", "Att betala", "Amount due"),

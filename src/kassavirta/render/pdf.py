@@ -30,7 +30,6 @@ from kassavirta.render.view import (
     party_lines,
     printed_iban,
     printed_reference,
-    quantity,
 )
 
 LEFT = 15.0
@@ -204,46 +203,25 @@ def _row_header(pdf: _Invoice, page: Page, y: float) -> float:
 
 def _rows(pdf: _Invoice, page: Page, y: float) -> float:
     """The rows, continued on further pages (with the column heads) when they do not fit."""
-    lang = page.language
     y = _row_header(pdf, page, y)
-    lines = [
-        (
-            "",
-            row.article or "",
-            quantity(row, lang),
-            money(row.unit_price, lang),
-            number(row.vat_percent, lang),
-            money(row.vat_excluded, lang),
-            money(row.vat_amount, lang),
-            money(row.counted_amount, lang),
-        )
-        for row in page.rows
-    ] + [
-        (
-            "I",
-            charge.text,
-            "",
-            "",
-            number(charge.vat_percent, lang),
-            money(charge.vat_excluded, lang),
-            money(charge.vat, lang),
-            money(charge.total, lang),
-        )
-        for charge in page.charges
-    ]
-    for style, *values in lines:
-        article = pdf.wrap(values[0], _COLUMNS[0][1], size=8.5, style=style)
+    for line in page.lines:
+        style = "I" if line.kind == "charge" else ""
+        item, *numbers = line.cells
+        article = pdf.wrap(item, _COLUMNS[0][1], size=8.5, style=style)
         height = 4.4 + 3.6 * (len(article) - 1)
         if y + height > PAGE_HEIGHT - 18:
             _new_page(pdf, page)
             y = _row_header(pdf, page, 16.0)
-        for n, line in enumerate(article):
-            pdf.text_at(LEFT, y + 3.6 * n, line, size=8.5, style=style, width=_COLUMNS[0][1])
+        if line.kind == "uncounted":  # the format's own total leaves it out
+            pdf.set_text_color(*GREY)
+        for n, text in enumerate(article):
+            pdf.text_at(LEFT, y + 3.6 * n, text, size=8.5, style=style, width=_COLUMNS[0][1])
         x = LEFT + _COLUMNS[0][1]
-        for (_, width, align), value in zip(_COLUMNS[1:], values[1:], strict=True):
+        for (_, width, align), value in zip(_COLUMNS[1:], numbers, strict=True):
             pdf.text_at(x, y, value, size=8.5, style=style, width=width, align=align)
             x += width
         y += height
+        pdf.set_text_color(0, 0, 0)
         pdf.set_draw_color(210, 210, 210)
         pdf.line(LEFT, y - 0.6, RIGHT, y - 0.6)
         pdf.set_draw_color(0, 0, 0)

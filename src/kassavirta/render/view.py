@@ -20,7 +20,6 @@ from kassavirta.finnish.reference import (
     is_valid_fi_reference,
     is_valid_rf_reference,
 )
-from kassavirta.formats.en16931 import line_vat
 from kassavirta.model import (
     LEGAL_REGISTRATION,
     PARTNER_ASSIGNED,
@@ -28,6 +27,7 @@ from kassavirta.model import (
     Invoice,
     Party,
     Row,
+    vat_at,
 )
 from kassavirta.render.epcqr import epc_payload
 from kassavirta.render.labels import (
@@ -97,6 +97,32 @@ class Page:
         """The document-level charges and allowances, printed after the rows."""
         return [charge_line(c, self.language) for c in self.invoice.charges]
 
+    @property
+    def lines(self) -> list[Line]:
+        """The table under the head: the rows, the document-level charges and allowances,
+        and the VAT the tax total has beyond the lines' own, so that the total column and
+        the rounding add up to the invoice total."""
+        lang = self.language
+        out = []
+        for row in self.rows:
+            amounts = [money(v, lang) for v in (row.vat_excluded, row.vat_amount)]
+            amounts.append(money(row.counted_amount, lang))
+            if not row.counted:  # the format's own total leaves it out: shown, not added
+                amounts = [f"({a})" if a else "" for a in amounts]
+            cells = (row.article or "", quantity(row, lang), money(row.unit_price, lang))
+            percent = number(row.vat_percent, lang)
+            out.append(Line("row" if row.counted else "uncounted", (*cells, percent, *amounts)))
+        for c in self.charges:
+            amounts = [money(v, lang) for v in (c.vat_excluded, c.vat, c.total)]
+            out.append(Line("charge", (c.text, "", "", number(c.vat_percent, lang), *amounts)))
+        rest = self.invoice.rows_adjustment
+        if rest:
+            lines = len(self.invoice.counted_rows) + len(self.invoice.counted_charges)
+            key = "vat_rounding" if abs(rest) < CENT * max(lines, 1) else "vat_other"
+            amount = money(rest, lang)
+            out.append(Line("charge", (self.t(key), "", "", "", "", amount, amount)))
+        return out
+
     def changed(self, *fields: str) -> bool:
         return any(c.field in fields for c in self.changes)
 
@@ -113,6 +139,16 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Line:
+    """One line of the rows table as printed: its kind (`row`, `uncounted`: a row the
+    format's own total leaves out, `charge`) and its seven cells (item, quantity, unit
+    price, VAT %, VAT excluded, VAT, total)."""
+
+    kind: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ChargeLine:
     """A document-level charge or allowance as printed under the rows: signed (an allowance
     negative), so that the rows and these lines add up to the invoice total."""
@@ -125,17 +161,15 @@ class ChargeLine:
 
 
 def charge_line(charge: DocumentCharge, language: Language) -> ChargeLine:
-    """The charge with its VAT: as written, else the VAT-included amount less the net, else
-    at its rate (as the sum rule counts it)."""
+    """The charge with its VAT as the sum rule counts it (`DocumentCharge.vat_included`):
+    the VAT as written, else the VAT-included amount less the net, else at its rate."""
     net = charge.amount
-    vat = charge.vat_amount
-    if vat is None and net is not None and charge.amount_with_vat is not None:
+    if charge.vat_amount is not None:
+        vat: Decimal | None = charge.vat_amount
+    elif net is not None and charge.amount_with_vat is not None:
         vat = charge.amount_with_vat - net
-    if vat is None:
-        vat = line_vat(net, charge.vat_percent)
-    total = charge.amount_with_vat
-    if total is None and net is not None:
-        total = net + (vat or Decimal(0))
+    else:
+        vat = vat_at(net, charge.vat_percent)
     sign = Decimal(-1) if charge.allowance else Decimal(1)
     kind = label("allowance" if charge.allowance else "charge", language)
     return ChargeLine(
@@ -143,7 +177,7 @@ def charge_line(charge: DocumentCharge, language: Language) -> ChargeLine:
         vat_percent=charge.vat_percent,
         vat_excluded=None if net is None else sign * net,
         vat=None if vat is None else sign * vat,
-        total=None if total is None else sign * total,
+        total=charge.signed,
     )
 
 
@@ -300,6 +334,7 @@ def comparisons(page: Page) -> list[Comparison]:
     return rows
 
 
+CENT = Decimal("0.01")
 _YTUNNUS = re.compile(r"[0-9]{7}-[0-9]")
 _FINNISH_OR_NONE = frozenset({None, LEGAL_REGISTRATION, PARTNER_ASSIGNED, "0037", "0213", "0216"})
 
