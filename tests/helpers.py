@@ -197,11 +197,15 @@ def party(
     town: str | None,
     postcode: str | None,
     country: str | None = "FI",
+    *,
+    scheme: str | None = None,
 ) -> dict[str, Any]:
-    """A party as `Invoice.model_dump` gives it, with a postal address and no PO box."""
+    """A party as `Invoice.model_dump` gives it, with a postal address and no PO box;
+    `scheme` is the business ID's (`Party.business_id_scheme`)."""
     return {
         "name": name,
         "business_id": business_id,
+        "business_id_scheme": scheme,
         "vat_code": vat_code,
         "address": {
             "streets": streets,

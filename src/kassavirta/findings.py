@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 
 from kassavirta.plain import Plain
+
+_CENT = Decimal("0.01")
+
+
+def amount_text(value: Decimal) -> str:
+    """An amount as every report prints it: a dot and two decimals (`7125` → `7125.00`),
+    more only when the document wrote more (`0.275` stays as written, never rounded)."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -2:
+        value = value.quantize(_CENT)
+    return f"{value:f}"
 
 
 class Severity(StrEnum):
@@ -50,6 +62,9 @@ class BuyerSummary(Plain):
 
 @dataclass(slots=True, kw_only=True)
 class InvoiceSummary(Plain):
+    """The invoice as the report names it: dates ISO 8601, `total` a decimal string with a
+    dot and two decimals (`"125.50"`)."""
+
     number: str | None = None
     date: str | None = None
     due_date: str | None = None

@@ -59,10 +59,26 @@ class Address(Plain):
         return bool(self.streets or self.town or self.postcode or self.country)
 
 
+LEGAL_REGISTRATION = "legal-registration"
+"""`Party.business_id_scheme` of a legal registration identifier written without a scheme
+(EN 16931 BT-30/BT-47: UBL `PartyLegalEntity/CompanyID`, CII `SpecifiedLegalOrganization/ID`):
+issued by the registrar of the party's country."""
+PARTNER_ASSIGNED = "partner-assigned"
+"""`Party.business_id_scheme` of a party identifier written without a scheme (BT-29/BT-46:
+UBL `PartyIdentification/ID`, CII `ram:ID`): EN 16931 says it is then one the buyer and
+seller agreed, such as a customer number, not a company registration."""
+
+
 @dataclass(slots=True, kw_only=True)
 class Party(Plain):
     name: str | None = None
     business_id: str | None = None
+    business_id_scheme: str | None = None
+    """What kind of identifier `business_id` is, for printing it under its own name: the
+    ISO 6523 ICD the document gives it (UBL/CII `schemeID`, Finvoice 3.0 `SchemeID`: `0088`
+    GLN, `0007` Swedish organisationsnummer, `0212` Y-tunnus…), `LEGAL_REGISTRATION` or
+    `PARTNER_ASSIGNED` for an EN 16931 identifier written without one, or None when the
+    format says nothing (a value in the Y-tunnus form is then read as a Y-tunnus)."""
     vat_code: str | None = None
     address: Address | None = None
 

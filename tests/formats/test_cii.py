@@ -17,6 +17,7 @@ from helpers import SAMPLES, TODAY, adapt_as, charge, fields, local, party, row
 from kassavirta import check_bytes, check_file
 from kassavirta.config.settings import Settings
 from kassavirta.formats.schemas import SchemaStore
+from kassavirta.model import LEGAL_REGISTRATION, PARTNER_ASSIGNED
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 EN16931 = "urn:cen.eu:en16931:2017"
@@ -56,6 +57,7 @@ def test_sample_every_field() -> None:
             ["Torikatu 30"],
             "Joensuu",
             "80100",
+            scheme="0212",
         ),
         "seller_accounts": [],
         "buyer": party(
@@ -65,6 +67,7 @@ def test_sample_every_field() -> None:
             ["Koskikatu 25"],
             "Rovaniemi",
             "96100",
+            scheme="0212",
         ),
         "recipient": None,
         "language": None,
@@ -135,7 +138,7 @@ def test_xrechnung_every_field() -> None:
             {"percent": D("14"), "base": D("80.00"), "amount": D("11.20")},
         ],
         # SpecifiedLegalOrganization/ID schemeID="0216" 003715728600: the OVT code of 1572860-0.
-        "seller": PIRKAN_KONE,
+        "seller": {**PIRKAN_KONE, "business_id_scheme": "0216"},
         "seller_accounts": [],
         "buyer": party(
             "Vasa Verkstad Ab",
@@ -144,10 +147,12 @@ def test_xrechnung_every_field() -> None:
             ["Hovrättsesplanaden 12", "Port 3"],
             "Vasa",
             "65100",
+            scheme="0212",
         ),
         "recipient": {
             "name": "Vasa Verkstad Ab, reskontra",
             "business_id": None,
+            "business_id_scheme": None,
             "vat_code": None,
             "address": {"streets": ["PB 44"], "town": "Vasa", "postcode": "65101", **FI},
         },
@@ -218,6 +223,7 @@ def test_reference_business_example_every_field(reference: Path) -> None:
         "seller": {
             "name": "Salescompany ltd.",
             "business_id": "123456789",
+            "business_id_scheme": LEGAL_REGISTRATION,
             "vat_code": "NO123456789MVA",
             "address": {
                 "streets": ["Main street 34", "Suite 123"],
@@ -231,6 +237,7 @@ def test_reference_business_example_every_field(reference: Path) -> None:
         "buyer": {
             "name": "The Buyercompany",
             "business_id": "987654321",
+            "business_id_scheme": LEGAL_REGISTRATION,
             "vat_code": "NO987654321MVA",
             "address": {
                 "streets": ["Anystreet 8", "Back door"],
@@ -336,6 +343,7 @@ def test_reference_example1_every_field(reference: Path) -> None:
         "seller": {
             "name": "De Koksmaat",
             "business_id": "57151520",
+            "business_id_scheme": LEGAL_REGISTRATION,
             "vat_code": "NL8200.98.395.B.01",
             "address": {
                 "streets": ["Postbus 7l"],
@@ -348,6 +356,7 @@ def test_reference_example1_every_field(reference: Path) -> None:
         "buyer": {
             "name": "ODIN 59",
             "business_id": "10202",
+            "business_id_scheme": PARTNER_ASSIGNED,
             "vat_code": None,
             "address": {
                 "streets": ["POSTBUS 367"],

@@ -93,6 +93,7 @@ def test_route_sample_every_field() -> None:
         "seller": {
             "name": "Hämeen Hydrauliikkahuolto Oy",
             "business_id": "2841567-0",
+            "business_id_scheme": None,
             "vat_code": "FI28415670",
             "address": {
                 "streets": ["Vihiojantie 18"],
@@ -105,6 +106,7 @@ def test_route_sample_every_field() -> None:
         "buyer": {
             "name": "Lempäälän Maansiirto Oy",
             "business_id": "2975310-2",
+            "business_id_scheme": None,
             "vat_code": "FI29753102",
             "address": {
                 "streets": ["Kuokkalantie 12"],
@@ -183,12 +185,14 @@ def test_decimal_comma_file_every_field_it_adds() -> None:
     assert fields(invoice)["buyer"] == {
         "name": "Vasa Betong Ab",
         "business_id": "3049126-9",
+        "business_id_scheme": None,
         "vat_code": "FI30491269",
         "address": {"streets": ["Strandgatan 12"], "town": "Vasa", "postcode": "65100", **FI},
     }
     assert fields(invoice)["recipient"] == {
         "name": "Vasa Betong Ab, reskontra",
         "business_id": "3049126-9",
+        "business_id_scheme": None,
         "vat_code": None,
         # The postal address line (a PO box here) goes with the postcode and town.
         "address": {"streets": ["PB 211"], "town": "Vasa", "postcode": "65101", **FI},

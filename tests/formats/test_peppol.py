@@ -20,7 +20,7 @@ from kassavirta.config.settings import Settings
 from kassavirta.formats import detect
 from kassavirta.formats.en16931 import finnish_business_id
 from kassavirta.formats.schemas import SchemaStore, add_schemas
-from kassavirta.model import Invoice
+from kassavirta.model import LEGAL_REGISTRATION, Invoice
 from kassavirta.pipeline.read import read_bytes
 
 UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -134,6 +134,7 @@ def test_sample_invoice_every_field() -> None:
             ["Raatihuoneenkatu 9"],
             "Hämeenlinna",
             "13100",
+            scheme="0212",
         ),
         "seller_accounts": [],
         "buyer": party(
@@ -143,6 +144,7 @@ def test_sample_invoice_every_field() -> None:
             ["Kalevankatu 30"],
             "Helsinki",
             "00100",
+            scheme="0212",
         ),
         "recipient": None,
         "language": None,
@@ -266,10 +268,10 @@ def test_allowances_rounding_prepaid_and_ovt_buyer_every_field() -> None:
             {"percent": D("25.5"), "base": D("415.00"), "amount": D("105.83")},
             {"percent": D("14"), "base": D("37.05"), "amount": D("5.19")},
         ],
-        "seller": PIRKAN_KONE,
+        "seller": {**PIRKAN_KONE, "business_id_scheme": "0212"},
         "seller_accounts": [{"account": "FI7944052020036082", "scheme": None, "bic": "ITELFIHH"}],
         # Only cbc:EndpointID schemeID="0216" 003724644919: an OVT code, 0037 + 2464491-9.
-        "buyer": NOKIAN_METALLITYO,
+        "buyer": {**NOKIAN_METALLITYO, "business_id_scheme": "0216"},
         "recipient": None,
         "language": None,
         "payment": {
@@ -351,6 +353,7 @@ def test_reference_invoice_every_field(reference: Path) -> None:
         "seller": {
             "name": "SupplierOfficialName Ltd",
             "business_id": "GB983294",
+            "business_id_scheme": LEGAL_REGISTRATION,
             "vat_code": "GB1232434",
             "address": {
                 "streets": ["Main street 1", "Postbox 123"],
@@ -364,6 +367,7 @@ def test_reference_invoice_every_field(reference: Path) -> None:
         "buyer": {
             "name": "Buyer Official Name",
             "business_id": "39937423947",
+            "business_id_scheme": "0183",
             "vat_code": "SE4598375937",
             "address": {
                 "streets": ["Hovedgatan 32", "Po box 878"],

@@ -62,6 +62,7 @@ def test_sample_3_0_every_field() -> None:
         "seller": {
             "name": "Satakunnan Sähköasennus Oy",
             "business_id": "2673112-7",
+            "business_id_scheme": None,
             "vat_code": "FI26731127",
             "address": {"streets": ["Yrjönkatu 13"], "town": "Pori", "postcode": "28100", **FI},
         },
@@ -69,6 +70,7 @@ def test_sample_3_0_every_field() -> None:
         "buyer": {
             "name": "Kotkan Konepaja Oy",
             "business_id": "3382429-2",
+            "business_id_scheme": None,
             "vat_code": "FI33824292",
             "address": {"streets": ["Keskuskatu 18"], "town": "Kotka", "postcode": "48100", **FI},
         },
@@ -219,6 +221,7 @@ def test_reference_2_7_2_every_field(reference: Path) -> None:
         "seller": {
             "name": "InExchange Factorum Oy - Demo",
             "business_id": "5567009-9",
+            "business_id_scheme": None,
             "vat_code": "FI55670099",
             "address": {
                 "streets": ["Great Street 123"],

@@ -97,6 +97,32 @@ def test_address_message_names_town_and_postcode(settings: Settings, variant: Va
     )
 
 
+@pytest.mark.parametrize(
+    ("edits", "place"),
+    [
+        ([("//BuyerPostalAddressDetails/BuyerTownName", "text", "")], "{postcode}"),
+        ([("//BuyerPostalAddressDetails/BuyerPostCodeIdentifier", "text", "")], "{town}"),
+        ([("//BuyerPartyDetails/BuyerPostalAddressDetails", "remove", None)], ""),
+    ],
+    ids=["no-town", "no-postcode", "no-address"],
+)
+def test_address_message_without_town_or_postcode_has_no_double_space(
+    edits: list[tuple[str, str, str | None]], place: str, settings: Settings, variant: Variant
+) -> None:
+    """SPEC: `Postal code for {TOWN} {POSTCODE} not found`; what is empty is left out."""
+    from lxml import etree
+
+    tree = etree.parse(str(base("3.0")))
+    town = tree.findtext(".//BuyerPostalAddressDetails/BuyerTownName")
+    postcode = tree.findtext(".//BuyerPostalAddressDetails/BuyerPostCodeIdentifier")
+    [f] = run(variant(base("3.0"), *edits), settings).findings
+    words = " ".join(
+        w for w in ("Postal code for", place.format(town=town, postcode=postcode)) if w
+    )
+    assert f.message == f"SEND ERROR (REASON: RECEIVABLES-SERVICE: {words} not found (code #5))."
+    assert "  " not in f.message
+
+
 def test_foreign_postcode_needs_only_to_be_present(settings: Settings, variant: Variant) -> None:
     data = variant(
         base("3.0"),

@@ -22,6 +22,7 @@ from kassavirta.findings import (
     Finding,
     InvoiceSummary,
     Severity,
+    amount_text,
 )
 from kassavirta.formats import detect
 from kassavirta.formats.detect import Detected
@@ -71,7 +72,7 @@ def summarise(invoice: Invoice) -> InvoiceSummary:
         date=invoice.issue_date.isoformat() if invoice.issue_date else None,
         due_date=invoice.due_date.isoformat() if invoice.due_date else None,
         currency=invoice.currency,
-        total=f"{invoice.total:f}" if invoice.total is not None else None,
+        total=amount_text(invoice.total) if invoice.total is not None else None,
         type_code=invoice.type_code,
         channel=invoice.channel.value,
         channel_signals=list(invoice.channel_signals),

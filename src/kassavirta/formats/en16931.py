@@ -69,12 +69,21 @@ def finnish_business_id(value: str | None, scheme: str | None = None) -> str | N
 
 def first_business_id(f: Fields, key: str, candidates: list[etree._Element]) -> str | None:
     """The first candidate with text, noted as `{key}.business_id` and read by its scheme."""
-    for element in candidates:
+    return first_identifier(f, key, [(e, None) for e in candidates])[0]
+
+
+def first_identifier(
+    f: Fields, key: str, candidates: list[tuple[etree._Element, str | None]]
+) -> tuple[str | None, str | None]:
+    """`first_business_id` with the identifier's scheme: its `schemeID`, else the one the
+    candidate's element implies (`model.LEGAL_REGISTRATION`, `model.PARTNER_ASSIGNED`)."""
+    for element, unschemed in candidates:
         value = text_of(element)
         if value:
             f.note(f"{key}.business_id", element)
-            return finnish_business_id(value, element.get("schemeID"))
-    return None
+            scheme = (element.get("schemeID") or "").strip() or None
+            return finnish_business_id(value, scheme), scheme or unschemed
+    return None, None
 
 
 def measured(f: Fields, quantity: etree._Element | None) -> tuple[Decimal | None, str | None]:

@@ -18,10 +18,10 @@ from kassavirta.render.view import (
     iso,
     money,
     number,
+    party_ids,
     party_lines,
     printed_iban,
     printed_reference,
-    quantity,
 )
 
 CSS = """
@@ -33,11 +33,16 @@ body{margin:0;background:#e9ecef;font:13px/1.4 "Helvetica Neue",Arial,sans-serif
 .seller .name{font-size:18px;font-weight:bold}
 .title{font-size:22px;font-weight:bold;letter-spacing:.05em;text-align:right}
 table{border-collapse:collapse;width:100%}
-.facts td{padding:1px 0 1px 8px}.facts td:first-child{color:#555;padding-left:0}
+.facts td{padding:1px 0 1px 8px;vertical-align:top}.facts td:first-child{color:#555;padding-left:0;white-space:nowrap}
+.facts td:last-child{min-width:36mm;max-width:62mm;overflow-wrap:anywhere}
+.head .seller{flex:1 1 0;min-width:0;overflow-wrap:anywhere}.head>div:last-child{flex:0 0 auto}
+.buyer .ids{font-size:11px;margin-top:1mm}
 .buyer{margin:10mm 0 8mm;min-height:28mm}
 .buyer .lbl,.lbl{color:#555;font-size:11px;text-transform:uppercase;letter-spacing:.04em}
 .rows th{border-bottom:1.5px solid #111;text-align:left;font-size:11px;padding:3px 4px}
-.rows td{border-bottom:1px solid #ddd;padding:3px 4px}
+.rows th.num{text-align:right}
+.rows td{border-bottom:1px solid #ddd;padding:3px 4px;vertical-align:top;overflow-wrap:anywhere}
+.rows tr.charge td{font-style:italic}.rows tr.uncounted td{color:#777}
 .num{text-align:right;white-space:nowrap}
 .sums{display:flex;justify-content:space-between;gap:10mm;margin-top:6mm}
 .sums table{width:auto}.sums td{padding:1px 6px}
@@ -47,6 +52,9 @@ table{border-collapse:collapse;width:100%}
 .slip{margin-top:8mm;border-top:2px dashed #777;padding-top:5mm;display:flex;gap:6mm}
 .slip table td{border:1px solid #111;padding:2px 6px;vertical-align:top}
 .slip .big{font-size:15px;font-weight:bold;letter-spacing:.03em}
+.slip td{overflow-wrap:anywhere}
+.slip.credit{border:2px solid #111;border-top:2px solid #111;padding:5mm 6mm}
+.slip.credit .big{font-size:20px}
 .codes{margin-top:4mm;display:flex;justify-content:space-between;align-items:flex-end}
 .digits{font-family:monospace;font-size:11px;letter-spacing:.05em}
 .qr{text-align:center;font-size:11px}
@@ -82,7 +90,10 @@ def _facts(page: Page, highlight: bool) -> str:
     rows = [
         (page.t("number"), _e(inv.number)),
         (page.t("date"), _e(iso(inv.issue_date))),
-        (page.t("due_date"), _e(iso(inv.payment.due_date or inv.due_date))),
+    ]
+    if not page.credit:
+        rows.append((page.t("due_date"), _e(iso(inv.payment.due_date or inv.due_date))))
+    rows += [
         (
             page.t("reference"),
             _mark(
@@ -101,7 +112,6 @@ def _facts(page: Page, highlight: bool) -> str:
 
 
 def _rows(page: Page) -> str:
-    lang = page.language
     head = "".join(
         f'<th class="{cls}">{page.t(key)}</th>'
         for key, cls in (
@@ -115,16 +125,13 @@ def _rows(page: Page) -> str:
         )
     )
     body = []
-    for row in page.rows:
+    for line in page.lines:
+        cls = f' class="{line.kind}"' if line.kind != "row" else ""
+        item, *numbers = line.cells
         body.append(
-            "<tr>"
-            f"<td>{_e(row.article)}</td><td class=num>{_e(quantity(row, lang))}</td>"
-            f"<td class=num>{money(row.unit_price, lang)}</td>"
-            f"<td class=num>{number(row.vat_percent, lang)}</td>"
-            f"<td class=num>{money(row.vat_excluded, lang)}</td>"
-            f"<td class=num>{money(row.vat_amount, lang)}</td>"
-            f"<td class=num>{money(row.counted_amount, lang)}</td>"
-            "</tr>"
+            f"<tr{cls}><td>{_e(item)}</td>"
+            + "".join(f"<td class=num>{_e(v)}</td>" for v in numbers)
+            + "</tr>"
         )
     return f'<table class="rows"><tr>{head}</tr>{"".join(body)}</table>'
 
@@ -155,12 +162,30 @@ def _sums(page: Page) -> str:
         for k, v in totals
         if v is not None
     )
-    due = inv.payment.amount if inv.payment.amount is not None else inv.total
-    lines += f'<tr class="grand"><td>{page.t("amount_due")}</td><td class=num>{money(due, lang)} EUR</td></tr>'
+    key, due = (
+        ("amount_credited", page.amount_credited)
+        if page.credit
+        else ("amount_due", page.amount_due)
+    )
+    lines += (
+        f'<tr class="grand"><td>{page.t(key)}</td><td class=num>{money(due, lang)} EUR</td></tr>'
+    )
     return f'<div class="sums">{vat_table}<table>{lines}</table></div>'
 
 
+def _do_not_pay(page: Page) -> str:
+    """Where an invoice has its payment slip, a credit note says it is not to be paid."""
+    amount = money(page.amount_credited, page.language)
+    return (
+        f'<div class="slip credit"><div><div class="big">{page.t("do_not_pay")}</div>'
+        f"<p>{_e(page.t('credit_note_text'))}</p>"
+        f'<p>{page.t("amount_credited")}: <span class="big">{amount} EUR</span></p></div></div>'
+    )
+
+
 def _slip(page: Page, highlight: bool) -> str:
+    if page.credit:
+        return _do_not_pay(page)
     inv, lang = page.invoice, page.language
     p = inv.payment
     account = _mark(
@@ -173,7 +198,7 @@ def _slip(page: Page, highlight: bool) -> str:
         f'<span class="big">{_e(printed_reference(p.reference))}</span>',
         highlight and page.changed("payment.reference"),
     )
-    amount = money(p.amount if p.amount is not None else inv.total, lang)
+    amount = money(page.amount_due, lang)
     table = (
         "<table>"
         f'<tr><td class="lbl">{page.t("payee_account")}</td><td colspan=3>{account}</td></tr>'
@@ -204,17 +229,15 @@ def _slip(page: Page, highlight: bool) -> str:
 def _sheet(page: Page, highlight: bool) -> str:
     inv = page.invoice
     seller = party_lines(inv, "seller")
-    ids = []
-    if inv.seller.business_id:
-        ids.append(f"{page.t('business_id')} {inv.seller.business_id}")
-    if inv.seller.vat_code:
-        ids.append(f"{page.t('vat_number')} {inv.seller.vat_code}")
     seller_html = (
         f'<div class="name">{_e(seller[0] if seller else "")}</div>'
         + "".join(f"<div>{_e(x)}</div>" for x in seller[1:])
-        + "".join(f"<div>{_e(x)}</div>" for x in ids)
+        + "".join(f"<div>{_e(x)}</div>" for x in party_ids(inv, "seller", page.language))
     )
     buyer = "<br>".join(_e(x) for x in party_lines(inv, "buyer"))
+    buyer += "".join(
+        f'<div class="ids">{_e(x)}</div>' for x in party_ids(inv, "buyer", page.language)
+    )
     clause = ""
     if page.clause:
         text = "".join(f"<p>{_e(line)}</p>" for line in page.clause)

@@ -21,6 +21,12 @@ LABELS: Final[dict[str, tuple[str, str, str]]] = {
     "interest": ("Viivästyskorko", "Dröjsmålsränta", "Late payment interest"),
     "business_id": ("Y-tunnus", "FO-nummer", "Business ID"),
     "vat_number": ("ALV-tunniste", "Momsnummer", "VAT number"),
+    "ovt": ("OVT-tunnus", "OVT-kod", "OVT code"),
+    "company_id": ("Yritystunniste", "Organisations-ID", "Company ID"),
+    "scheme": ("tunnistelaji", "schema", "scheme"),
+    "party_id": ("Osapuolen tunniste", "Partens ID", "Party ID"),
+    "customer_number": ("Asiakasnumero", "Kundnummer", "Customer number"),
+    "supplier_number": ("Toimittajanumero", "Leverantörsnummer", "Supplier number"),
     "item": ("Tuote", "Produkt", "Item"),
     "quantity": ("Määrä", "Antal", "Qty"),
     "unit_price": ("À-hinta", "À-pris", "Unit price"),
@@ -33,9 +39,20 @@ LABELS: Final[dict[str, tuple[str, str, str]]] = {
     "total_vat_excluded": ("Veroton yhteensä", "Totalt exkl. moms", "Total excl. VAT"),
     "total_vat": ("ALV yhteensä", "Moms totalt", "Total VAT"),
     "rounding": ("Pyöristys", "Avrundning", "Rounding"),
+    "charge": ("Lisämaksu", "Tillägg", "Charge"),
+    "allowance": ("Alennus", "Rabatt", "Allowance"),
+    "vat_rounding": ("ALV-pyöristys", "Momsavrundning", "VAT rounding"),
+    "vat_other": ("Muu ALV", "Övrig moms", "Other VAT"),
     "total": ("Laskun summa", "Fakturans belopp", "Invoice total"),
     "paid": ("Maksettu", "Betalt", "Paid"),
     "amount_due": ("Maksettava", "Att betala", "Amount due"),
+    "amount_credited": ("Hyvitettävä", "Att kreditera", "Amount to be credited"),
+    "do_not_pay": ("ÄLÄ MAKSA", "BETALA INTE", "DO NOT PAY"),
+    "credit_note_text": (
+        "Tämä on hyvityslasku: sitä ei makseta, vaan summa hyvitetään.",
+        "Detta är en kreditnota: den betalas inte, beloppet krediteras.",
+        "This is a credit note: it is not paid; the amount is credited.",
+    ),
     "payment": ("Maksutiedot", "Betalningsuppgifter", "Payment details"),
     "payee_account": ("Saajan tilinumero", "Mottagarens kontonummer", "Payee's account"),
     "payee": ("Saaja", "Mottagare", "Payee"),
@@ -69,6 +86,50 @@ UNITS: Final[dict[str, tuple[str, str, str]]] = {
     "KWH": ("kWh", "kWh", "kWh"),
 }
 """The common unit codes, printed as people write them; any other unit is printed as it is."""
+SCHEME_NAMES: Final[dict[str, str]] = {
+    # ISO 6523 ICD (Peppol EAS list): the identifier's own name, the same in every language
+    "0002": "SIREN",
+    "0007": "Organisationsnummer",
+    "0009": "SIRET",
+    "0060": "D-U-N-S",
+    "0088": "GLN",
+    "0106": "KvK-nummer",
+    "0151": "ABN",
+    "0183": "UID",
+    "0190": "OIN",
+    "0191": "Registrikood",
+    "0192": "Organisasjonsnummer",
+    "0195": "UEN",
+    "0196": "Kennitala",
+    "0199": "LEI",
+    "0204": "Leitweg-ID",
+    "0208": "Ondernemingsnummer",
+    "0210": "Codice fiscale",
+    "9956": "Ondernemingsnummer",
+}
+"""Identifier schemes printed under their own names (the Finnish ones have labels of their own)."""
+VAT_SCHEMES: Final[frozenset[str]] = frozenset(
+    {"0211", "0213", "9906", "9909", "9910", "9912", "9914", "9920", "9955", "9957"}
+    | {str(code) for code in range(9922, 9954)}
+)
+"""ICDs whose identifier is a VAT number (the 99xx `XX:VAT` codes, IT:IVA, FI:VAT)."""
+REGISTRIES: Final[dict[str, str]] = {
+    # ISO 3166 country: what its legal registration identifier (EN 16931 BT-30) is called
+    "GB": "Company number",
+    "IE": "Company number",
+    "SE": "Organisationsnummer",
+    "NO": "Organisasjonsnummer",
+    "DK": "CVR-nummer",
+    "EE": "Registrikood",
+    "DE": "Handelsregister",
+    "AT": "Firmenbuchnummer",
+    "NL": "KvK-nummer",
+    "BE": "Ondernemingsnummer",
+    "FR": "SIREN/SIRET",
+    "CH": "UID",
+}
+"""A legal registration written without a scheme is named after the registry of the party's
+country; elsewhere it is a neutral company ID."""
 _INDEX: Final[dict[Language, int]] = {"fi": 0, "sv": 1, "en": 2}
 
 

@@ -26,10 +26,10 @@ from kassavirta.render.view import (
     iso,
     money,
     number,
+    party_ids,
     party_lines,
     printed_iban,
     printed_reference,
-    quantity,
 )
 
 LEFT = 15.0
@@ -79,35 +79,79 @@ class _Invoice(FPDF):
         width: float = 0.0,
         align: str = "L",
     ) -> None:
-        self.set_font("Helvetica", style, size)
-        self.set_xy(x, y)
+        """One line of text; in a box of `width`, shrunk (down to 60 %) rather than cut."""
         value = _t(text)
-        if width:
+        fitted = size
+        self.set_font("Helvetica", style, fitted)
+        while width and fitted > size * 0.6 and self.get_string_width(value) > width - 1:
+            fitted -= 0.25
+            self.set_font("Helvetica", style, fitted)
+        if width:  # still too long at the smallest size: cut, as the last resort
             while value and self.get_string_width(value) > width - 1:
                 value = value[:-2] + "…"
-        self.cell(width, size * 0.42, value, align=align)
+        self.set_xy(x, y + (size - fitted) * 0.21)
+        self.cell(width, fitted * 0.42, value, align=align)
+
+    def wrap(self, text: str, width: float, *, size: float = 9, style: str = "") -> list[str]:
+        """`text` broken into lines that fit `width` at `size`: at spaces, and inside a word
+        only when the word alone is wider than the line."""
+        self.set_font("Helvetica", style, size)
+        room = width - 1
+        lines: list[str] = []
+        for paragraph in _t(text).splitlines() or [""]:
+            line = ""
+            for word in paragraph.split():
+                candidate = f"{line} {word}" if line else word
+                if self.get_string_width(candidate) <= room:
+                    line = candidate
+                    continue
+                if line:
+                    lines.append(line)
+                while self.get_string_width(word) > room:
+                    cut = len(word) - 1
+                    while cut > 1 and self.get_string_width(word[:cut]) > room:
+                        cut -= 1
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                line = word
+            lines.append(line)
+        return lines
+
+    def block(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        width: float,
+        *,
+        size: float = 9,
+        style: str = "",
+        leading: float = 4.2,
+        align: str = "L",
+    ) -> float:
+        """`text` wrapped to `width`, one line every `leading` mm; returns the y below it."""
+        for line in self.wrap(text, width, size=size, style=style):
+            self.text_at(x, y, line, size=size, style=style, width=width, align=align)
+            y += leading
+        return y
 
 
 def _header(pdf: _Invoice, page: Page) -> float:
     inv = page.invoice
     seller = party_lines(inv, "seller")
-    pdf.text_at(LEFT, 15, seller[0] if seller else "", size=14, style="B", width=95)
-    y = 22.0
-    for line in seller[1:]:
-        pdf.text_at(LEFT, y, line)
-        y += 4.2
-    if inv.seller.business_id:
-        pdf.text_at(LEFT, y, f"{page.t('business_id')} {inv.seller.business_id}")
-        y += 4.2
-    if inv.seller.vat_code:
-        pdf.text_at(LEFT, y, f"{page.t('vat_number')} {inv.seller.vat_code}")
-        y += 4.2
+    y = pdf.block(LEFT, 15, seller[0] if seller else "", 95, size=14, style="B", leading=6.2)
+    y = max(y + 0.8, 22.0)
+    for line in seller[1:] + party_ids(inv, "seller", page.language):
+        y = pdf.block(LEFT, y, line, 95)
 
     pdf.text_at(115, 14, page.title, size=16, style="B", width=80, align="R")
     facts = [
         (page.t("number"), inv.number or ""),
         (page.t("date"), iso(inv.issue_date)),
-        (page.t("due_date"), iso(inv.payment.due_date or inv.due_date)),
+    ]
+    if not page.credit:
+        facts.append((page.t("due_date"), iso(inv.payment.due_date or inv.due_date)))
+    facts += [
         (page.t("reference"), printed_reference(inv.payment.reference)),
     ]
     if page.terms:
@@ -121,20 +165,16 @@ def _header(pdf: _Invoice, page: Page) -> float:
         pdf.set_text_color(*GREY)
         pdf.text_at(115, fy, key, size=8.5, width=36)
         pdf.set_text_color(0, 0, 0)
-        pdf.text_at(
-            151, fy, value, size=9, style="B" if key == page.t("due_date") else "", width=44
-        )
-        fy += 4.6
+        style = "B" if key == page.t("due_date") else ""
+        fy = pdf.block(151, fy, value, 44, size=9, style=style, leading=4.0) + 0.6
 
     buyer_top = max(50.0, y + 6, fy + 4)
     pdf.label(LEFT, buyer_top, page.t("buyer"))
     by = buyer_top + 4.5
     for line in party_lines(inv, "buyer"):
-        pdf.text_at(LEFT, by, line, size=10)
-        by += 4.6
-    if inv.buyer.business_id:
-        pdf.text_at(LEFT, by, f"{page.t('business_id')} {inv.buyer.business_id}", size=8.5)
-        by += 4.6
+        by = pdf.block(LEFT, by, line, 95, size=10, leading=4.6)
+    for line in party_ids(inv, "buyer", page.language):
+        by = pdf.block(LEFT, by, line, 95, size=8.5, leading=4.6)
     return max(by + 8, 88.0)
 
 
@@ -163,26 +203,25 @@ def _row_header(pdf: _Invoice, page: Page, y: float) -> float:
 
 def _rows(pdf: _Invoice, page: Page, y: float) -> float:
     """The rows, continued on further pages (with the column heads) when they do not fit."""
-    lang = page.language
     y = _row_header(pdf, page, y)
-    for row in page.rows:
-        if y > PAGE_HEIGHT - 22:
+    for line in page.lines:
+        style = "I" if line.kind == "charge" else ""
+        item, *numbers = line.cells
+        article = pdf.wrap(item, _COLUMNS[0][1], size=8.5, style=style)
+        height = 4.4 + 3.6 * (len(article) - 1)
+        if y + height > PAGE_HEIGHT - 18:
             _new_page(pdf, page)
             y = _row_header(pdf, page, 16.0)
-        values = (
-            row.article or "",
-            quantity(row, lang),
-            money(row.unit_price, lang),
-            number(row.vat_percent, lang),
-            money(row.vat_excluded, lang),
-            money(row.vat_amount, lang),
-            money(row.counted_amount, lang),
-        )
-        x = LEFT
-        for (_, width, align), value in zip(_COLUMNS, values, strict=True):
-            pdf.text_at(x, y, value, size=8.5, width=width, align=align)
+        if line.kind == "uncounted":  # the format's own total leaves it out
+            pdf.set_text_color(*GREY)
+        for n, text in enumerate(article):
+            pdf.text_at(LEFT, y + 3.6 * n, text, size=8.5, style=style, width=_COLUMNS[0][1])
+        x = LEFT + _COLUMNS[0][1]
+        for (_, width, align), value in zip(_COLUMNS[1:], numbers, strict=True):
+            pdf.text_at(x, y, value, size=8.5, style=style, width=width, align=align)
             x += width
-        y += 4.4
+        y += height
+        pdf.set_text_color(0, 0, 0)
         pdf.set_draw_color(210, 210, 210)
         pdf.line(LEFT, y - 0.6, RIGHT, y - 0.6)
         pdf.set_draw_color(0, 0, 0)
@@ -221,31 +260,54 @@ def _sums(pdf: _Invoice, page: Page, y: float) -> float:
         pdf.text_at(120, ty, page.t(key), size=9, width=45)
         pdf.text_at(160, ty, f"{money(value, lang)} EUR", size=9, width=35, align="R")
         ty += 4.6
-    due = inv.payment.amount if inv.payment.amount is not None else inv.total
+    key, due = (
+        ("amount_credited", page.amount_credited)
+        if page.credit
+        else ("amount_due", page.amount_due)
+    )
     pdf.set_line_width(0.4)
     pdf.line(120, ty, RIGHT, ty)
     ty += 1.2
-    pdf.text_at(120, ty, page.t("amount_due"), size=10.5, style="B", width=40)
-    pdf.text_at(155, ty, f"{money(due, lang)} EUR", size=10.5, style="B", width=40, align="R")
+    pdf.text_at(120, ty, page.t(key), size=10.5, style="B", width=38)
+    pdf.text_at(158, ty, f"{money(due, lang)} EUR", size=10.5, style="B", width=37, align="R")
     return max(y, ty + 5) + 4
+
+
+def _clause_lines(pdf: _Invoice, page: Page) -> list[str]:
+    return [x for line in page.clause for x in pdf.wrap(line, WIDTH - 6, size=8.5)]
 
 
 def _clause(pdf: _Invoice, page: Page, y: float) -> float:
     if not page.clause:
         return y
-    height = 6.5 + 3.9 * len(page.clause)
+    lines = _clause_lines(pdf, page)
+    height = 6.5 + 3.9 * len(lines)
     pdf.set_fill_color(244, 244, 244)
     pdf.set_line_width(0.4)
     pdf.rect(LEFT, y, WIDTH, height, style="DF")
     pdf.label(LEFT + 3, y + 1.8, page.t("clause"))
     ly = y + 5.5
-    for line in page.clause:
-        pdf.text_at(LEFT + 3, ly, line, size=8.5)
+    for line in lines:
+        pdf.text_at(LEFT + 3, ly, line, size=8.5, width=WIDTH - 6)
         ly += 3.9
     return y + height + 4
 
 
+def _do_not_pay(pdf: _Invoice, page: Page) -> None:
+    """Where an invoice has its payment slip, a credit note says it is not to be paid."""
+    top = SLIP_TOP + 20
+    pdf.set_line_width(0.6)
+    pdf.rect(LEFT, top, WIDTH, 30)
+    pdf.text_at(LEFT + 5, top + 5, page.t("do_not_pay"), size=18, style="B", width=WIDTH - 10)
+    y = pdf.block(LEFT + 5, top + 14, page.t("credit_note_text"), WIDTH - 10, size=10)
+    amount = f"{money(page.amount_credited, page.language)} EUR"
+    pdf.text_at(LEFT + 5, y + 2, f"{page.t('amount_credited')}: {amount}", size=12, style="B")
+
+
 def _slip(pdf: _Invoice, page: Page) -> None:
+    if page.credit:
+        _do_not_pay(pdf, page)
+        return
     inv, lang = page.invoice, page.language
     p = inv.payment
     top = SLIP_TOP
@@ -255,7 +317,7 @@ def _slip(pdf: _Invoice, page: Page) -> None:
     pdf.set_dash_pattern()
     label_w, value_w = 31.0, 110.0
     x2 = LEFT + label_w
-    payer = party_lines(inv, "buyer")
+    payer = [x for line in party_lines(inv, "buyer") for x in pdf.wrap(line, value_w - 2)]
     rows: list[tuple[str, float]] = [
         (page.t("payee_account"), 10.0),
         (page.t("payee"), 7.0),
@@ -286,8 +348,7 @@ def _slip(pdf: _Invoice, page: Page) -> None:
     pdf.label(x2 + 59, y + 1.2, page.t("due_date"), width=19)
     pdf.text_at(x2 + 80, y + 2, iso(p.due_date), size=11, style="B", width=30)
     y += 8
-    amount = p.amount if p.amount is not None else inv.total
-    pdf.text_at(x2 + 2, y + 2, money(amount, lang), size=11, style="B", width=58)
+    pdf.text_at(x2 + 2, y + 2, money(page.amount_due, lang), size=11, style="B", width=58)
     y += 8
 
     if page.barcode:
@@ -315,7 +376,7 @@ def _slip(pdf: _Invoice, page: Page) -> None:
 def _footer(pdf: _Invoice, page: Page) -> None:
     note = page.t("preview") if page.rewritten else page.t("original_image")
     pdf.set_text_color(138, 75, 0)
-    pdf.text_at(LEFT, PAGE_HEIGHT - 9, note, size=7.5, width=WIDTH - 20)
+    pdf.block(LEFT, PAGE_HEIGHT - 9, note, WIDTH - 20, size=7.5, leading=3.2)
     pdf.set_text_color(0, 0, 0)
     pdf.text_at(
         RIGHT - 20, PAGE_HEIGHT - 9, f"{pdf.page_no()}/{{nb}}", size=7.5, width=20, align="R"
@@ -341,7 +402,7 @@ def _page(pdf: _Invoice, page: Page) -> None:
     _new_page(pdf, page)
     y = _header(pdf, page)
     y = _rows(pdf, page, y)
-    clause = 6.5 + 3.9 * len(page.clause) + 4 if page.clause else 0
+    clause = 6.5 + 3.9 * len(_clause_lines(pdf, page)) + 4 if page.clause else 0
     if y + _sums_height(page) + clause > SLIP_TOP - 6:
         _new_page(pdf, page)
         y = 20.0

@@ -7,6 +7,7 @@ diff: any format with an adapter and a rewriter gets the image for free.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,9 +20,23 @@ from kassavirta.finnish.reference import (
     is_valid_fi_reference,
     is_valid_rf_reference,
 )
-from kassavirta.model import Invoice, Row
+from kassavirta.model import (
+    LEGAL_REGISTRATION,
+    PARTNER_ASSIGNED,
+    DocumentCharge,
+    Invoice,
+    Party,
+    Row,
+    vat_at,
+)
 from kassavirta.render.epcqr import epc_payload
-from kassavirta.render.labels import label, unit_label
+from kassavirta.render.labels import (
+    REGISTRIES,
+    SCHEME_NAMES,
+    VAT_SCHEMES,
+    label,
+    unit_label,
+)
 from kassavirta.rewrite import FieldChange, RewriteResult
 from kassavirta.rewrite.clause import Language, clause_language
 
@@ -48,6 +63,23 @@ class Page:
         return self.t("credit_note" if self.invoice.is_credit_note else "invoice")
 
     @property
+    def credit(self) -> bool:
+        """A credit note is not paid: no payment slip, no barcode, no QR code."""
+        return self.invoice.is_credit_note
+
+    @property
+    def amount_due(self) -> Decimal | None:
+        p = self.invoice.payment
+        return p.amount if p.amount is not None else self.invoice.total
+
+    @property
+    def amount_credited(self) -> Decimal | None:
+        """What a credit note credits, as a positive amount (Finvoice writes it negative)."""
+        inv = self.invoice
+        total = inv.total if inv.total is not None else inv.payment.amount
+        return None if total is None else abs(total)
+
+    @property
     def payee(self) -> str:
         return self.invoice.payment.beneficiary or self.invoice.seller.name or ""
 
@@ -59,6 +91,37 @@ class Page:
             for r in self.invoice.rows
             if r.article or r.quantity is not None or r.counted_amount is not None
         ]
+
+    @property
+    def charges(self) -> list[ChargeLine]:
+        """The document-level charges and allowances, printed after the rows."""
+        return [charge_line(c, self.language) for c in self.invoice.charges]
+
+    @property
+    def lines(self) -> list[Line]:
+        """The table under the head: the rows, the document-level charges and allowances,
+        and the VAT the tax total has beyond the lines' own, so that the total column and
+        the rounding add up to the invoice total."""
+        lang = self.language
+        out = []
+        for row in self.rows:
+            amounts = [money(v, lang) for v in (row.vat_excluded, row.vat_amount)]
+            amounts.append(money(row.counted_amount, lang))
+            if not row.counted:  # the format's own total leaves it out: shown, not added
+                amounts = [f"({a})" if a else "" for a in amounts]
+            cells = (row.article or "", quantity(row, lang), money(row.unit_price, lang))
+            percent = number(row.vat_percent, lang)
+            out.append(Line("row" if row.counted else "uncounted", (*cells, percent, *amounts)))
+        for c in self.charges:
+            amounts = [money(v, lang) for v in (c.vat_excluded, c.vat, c.total)]
+            out.append(Line("charge", (c.text, "", "", number(c.vat_percent, lang), *amounts)))
+        rest = self.invoice.rows_adjustment
+        if rest:
+            lines = len(self.invoice.counted_rows) + len(self.invoice.counted_charges)
+            key = "vat_rounding" if abs(rest) < CENT * max(lines, 1) else "vat_other"
+            amount = money(rest, lang)
+            out.append(Line("charge", (self.t(key), "", "", "", "", amount, amount)))
+        return out
 
     def changed(self, *fields: str) -> bool:
         return any(c.field in fields for c in self.changes)
@@ -73,6 +136,49 @@ class Page:
         text = " ".join((self.invoice.payment_terms_text or "").split())
         clause = " ".join(self.clause)
         return text.replace(clause, "").strip() if clause else text
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the rows table as printed: its kind (`row`, `uncounted`: a row the
+    format's own total leaves out, `charge`) and its seven cells (item, quantity, unit
+    price, VAT %, VAT excluded, VAT, total)."""
+
+    kind: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChargeLine:
+    """A document-level charge or allowance as printed under the rows: signed (an allowance
+    negative), so that the rows and these lines add up to the invoice total."""
+
+    text: str
+    vat_percent: Decimal | None
+    vat_excluded: Decimal | None
+    vat: Decimal | None
+    total: Decimal | None
+
+
+def charge_line(charge: DocumentCharge, language: Language) -> ChargeLine:
+    """The charge with its VAT as the sum rule counts it (`DocumentCharge.vat_included`):
+    the VAT as written, else the VAT-included amount less the net, else at its rate."""
+    net = charge.amount
+    if charge.vat_amount is not None:
+        vat: Decimal | None = charge.vat_amount
+    elif net is not None and charge.amount_with_vat is not None:
+        vat = charge.amount_with_vat - net
+    else:
+        vat = vat_at(net, charge.vat_percent)
+    sign = Decimal(-1) if charge.allowance else Decimal(1)
+    kind = label("allowance" if charge.allowance else "charge", language)
+    return ChargeLine(
+        text=f"{kind}: {charge.reason}" if charge.reason else kind,
+        vat_percent=charge.vat_percent,
+        vat_excluded=None if net is None else sign * net,
+        vat=None if vat is None else sign * vat,
+        total=charge.signed,
+    )
 
 
 @dataclass(frozen=True)
@@ -161,14 +267,15 @@ def build_pages(result: RewriteResult) -> list[Page]:
     for index, invoice in enumerate(result.invoices):
         plan = result.plans[index] if result.rewritten and index < len(result.plans) else None
         number_in_file = index + 1 if multi else None
+        payable = not invoice.is_credit_note
         pages.append(
             Page(
                 invoice=invoice,
                 original=result.originals[index],
                 language=clause_language(invoice.language),
                 clause=plan.clause.lines if plan else (),
-                barcode=plan.barcode if plan else _barcode_of(invoice),
-                qr_payload=_qr_of(invoice),
+                barcode=(plan.barcode if plan else _barcode_of(invoice)) if payable else None,
+                qr_payload=_qr_of(invoice) if payable else None,
                 rewritten=plan is not None,
                 changes=tuple(c for c in result.changes if c.document == number_in_file),
                 notes=tuple(result.notes),
@@ -225,6 +332,53 @@ def comparisons(page: Page) -> list[Comparison]:
         if c.field not in shown
     )
     return rows
+
+
+CENT = Decimal("0.01")
+_YTUNNUS = re.compile(r"[0-9]{7}-[0-9]")
+_FINNISH_OR_NONE = frozenset({None, LEGAL_REGISTRATION, PARTNER_ASSIGNED, "0037", "0213", "0216"})
+
+
+def is_ytunnus(value: str) -> bool:
+    """A Finnish business ID in its printed form `nnnnnnn-n`, with a valid check digit."""
+    from stdnum.fi import ytunnus
+
+    return bool(_YTUNNUS.fullmatch(value)) and bool(ytunnus.is_valid(value))
+
+
+def identifier_label(party: Party, which: str, language: Language) -> str:
+    """What the party's `business_id` is called, by its scheme: "Y-tunnus" only for a
+    Finnish business ID; a VAT number, GLN or another country's company number by its own
+    name; an identifier the trading partners agreed as a customer (supplier) number."""
+    value = (party.business_id or "").strip()
+    scheme = party.business_id_scheme
+    if scheme == "0212" or (scheme in _FINNISH_OR_NONE and is_ytunnus(value)):
+        return label("business_id", language)
+    if scheme in ("0037", "0216"):
+        return label("ovt", language)
+    if scheme in VAT_SCHEMES:
+        return label("vat_number", language)
+    if scheme in SCHEME_NAMES:
+        return SCHEME_NAMES[scheme]
+    if scheme == LEGAL_REGISTRATION:
+        country = ((party.address.country if party.address else None) or "").upper()
+        return REGISTRIES.get(country, label("company_id", language))
+    if scheme == PARTNER_ASSIGNED:
+        return label("customer_number" if which == "buyer" else "supplier_number", language)
+    if scheme is None:
+        return label("party_id", language)
+    return f"{label('company_id', language)} ({label('scheme', language)} {scheme})"
+
+
+def party_ids(invoice: Invoice, which: str, language: Language) -> list[str]:
+    """The party's identifiers as printed under its address, each under its own name."""
+    party = invoice.seller if which == "seller" else invoice.buyer
+    out = []
+    if party.business_id:
+        out.append(f"{identifier_label(party, which, language)} {party.business_id}")
+    if party.vat_code:
+        out.append(f"{label('vat_number', language)} {party.vat_code}")
+    return out
 
 
 def party_lines(invoice: Invoice, which: str) -> list[str]:

@@ -12,13 +12,15 @@ import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from kassavirta.findings import Finding, Severity
+from kassavirta.findings import Finding, Severity, amount_text
 from kassavirta.finnish.businessdays import business_days_between
 from kassavirta.model import Address
 from kassavirta.rules.base import RuleContext, finding
 
 PREFIX = "SEND ERROR (REASON: RECEIVABLES-SERVICE: "
-ADDRESS_MESSAGE = PREFIX + "Postal code for {town} {postcode} not found (code #5))."
+ADDRESS_MESSAGE = PREFIX + "Postal code for {place} not found (code #5))."
+"""SPEC's `Postal code for {TOWN} {POSTCODE} not found`, `place` being the town and the
+postcode that are filled: an empty one leaves no double space."""
 DUE_DATE_MESSAGE = (
     PREFIX
     + "The due date for the invoice is within three (3) days or has already passed (code #13))."
@@ -39,12 +41,8 @@ TOLERANCE = Decimal("0.01")
 """The sum rule's allowance per counted row and per document-level line (SPEC §2)."""
 
 
-def money(value: Decimal) -> str:
-    """An amount as the reports print it: a dot and two decimals at least."""
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent >= -2:
-        value = value.quantize(Decimal("0.01"))
-    return f"{value:f}"
+money = amount_text
+"""An amount as the reports print it: a dot and two decimals at least."""
 
 
 def country_of(ctx: RuleContext, address: Address) -> str:
@@ -107,12 +105,13 @@ def address_incomplete(ctx: RuleContext) -> Iterator[Finding]:
                 problems.append(mismatch + " (postal_codes_strict)")
                 at = ("buyer.address.town", "buyer.address.postcode")
     if problems:
+        place = " ".join(p.strip() for p in (town, postcode) if p.strip())
         yield finding(
             ctx,
             "address-incomplete",
-            re.sub(r" {2,}", " ", ADDRESS_MESSAGE.format(town=town, postcode=postcode)),
+            ADDRESS_MESSAGE.format(place=place).replace("for  not", "for not"),
             at=at,
-            value=" ".join(p for p in (town, postcode) if p) or None,
+            value=place or None,
             detail="; ".join(problems) + ". Complete the buyer's street, postcode and town.",
             service_code=5,
             severity=Severity.ERROR,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 
-from kassavirta.findings import Finding
+from kassavirta.findings import Finding, amount_text
 from kassavirta.finnish.businessdays import is_business_day
 from kassavirta.finnish.reference import is_valid_reference, reference_scheme
 from kassavirta.model import Channel
@@ -323,13 +323,14 @@ def instructed_amount_mismatch(ctx: RuleContext) -> Iterator[Finding]:
         return
     expected = inv.total - (inv.paid_amount or Decimal(0))
     if inv.payment.amount != expected:
-        paid = f" less the {inv.paid_amount} already paid" if inv.paid_amount else ""
+        paid = f" less the {amount_text(inv.paid_amount)} already paid" if inv.paid_amount else ""
         yield finding(
             ctx,
             "instructed-amount-mismatch",
-            f"The amount to pay {inv.payment.amount} is not the total {inv.total}{paid} ({expected}).",
+            f"The amount to pay {amount_text(inv.payment.amount)} is not the total "
+            f"{amount_text(inv.total)}{paid} ({amount_text(expected)}).",
             at=("payment.amount",),
-            value=str(inv.payment.amount),
+            value=amount_text(inv.payment.amount),
         )
 
 

@@ -35,7 +35,7 @@ from kassavirta.formats.en16931 import (
     FoundAccount,
     amount_currencies,
     document_charge,
-    first_business_id,
+    first_identifier,
     iban_or_bban,
     interest_text,
     invoice_of,
@@ -45,6 +45,8 @@ from kassavirta.formats.en16931 import (
 )
 from kassavirta.formats.xml import Fields, missing, streets, text_of
 from kassavirta.model import (
+    LEGAL_REGISTRATION,
+    PARTNER_ASSIGNED,
     Account,
     Address,
     DocumentCharge,
@@ -83,23 +85,33 @@ def _address(f: Fields, key: str, party: etree._Element) -> Address | None:
     )
 
 
-def _business_id(f: Fields, key: str, party: etree._Element) -> str | None:
-    """BT-30/47 legal registration, else BT-29/46 party identifier, else a Finnish global ID."""
-    candidates = [
-        *f.findall("ram:SpecifiedLegalOrganization/ram:ID", party),
-        *f.findall("ram:ID", party),
-        *(e for e in f.findall("ram:GlobalID", party) if e.get("schemeID") in FINNISH_SCHEMES),
+def _business_id(f: Fields, key: str, party: etree._Element) -> tuple[str | None, str | None]:
+    """BT-30/47 legal registration, else BT-29/46 party identifier, else a Finnish global ID;
+    with its scheme."""
+    candidates: list[tuple[etree._Element, str | None]] = [
+        *(
+            (e, LEGAL_REGISTRATION)
+            for e in f.findall("ram:SpecifiedLegalOrganization/ram:ID", party)
+        ),
+        *((e, PARTNER_ASSIGNED) for e in f.findall("ram:ID", party)),
+        *(
+            (e, None)
+            for e in f.findall("ram:GlobalID", party)
+            if e.get("schemeID") in FINNISH_SCHEMES
+        ),
     ]
-    return first_business_id(f, key, candidates)
+    return first_identifier(f, key, candidates)
 
 
 def _party(f: Fields, key: str, expr: str) -> Party | None:
     party = f.element(key, expr)
     if party is None:
         return None
+    business_id, scheme = _business_id(f, key, party)
     return Party(
         name=f.text(f"{key}.name", "ram:Name", party),
-        business_id=_business_id(f, key, party),
+        business_id=business_id,
+        business_id_scheme=scheme,
         vat_code=f.text(
             f"{key}.vat_code", "ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']", party
         ),

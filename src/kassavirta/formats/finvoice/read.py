@@ -62,9 +62,14 @@ def _party(f: Fields, element: str, prefix: str, key: str) -> Party | None:
     base = f.element(key, element)
     if base is None:
         return None
+    business_id = f.text(f"{key}.business_id", f"{prefix}{paths.PARTY_ID}", base)
+    # Finvoice 3.0 may name the identifier's ISO 6523 scheme (`SchemeID`).
+    identifier = f.find(f"{prefix}{paths.PARTY_ID}", base) if business_id else None
+    scheme = (identifier.get("SchemeID") or "").strip() if identifier is not None else ""
     return Party(
         name=f.text(f"{key}.name", f"{prefix}{paths.PARTY_NAME}", base),
-        business_id=f.text(f"{key}.business_id", f"{prefix}{paths.PARTY_ID}", base),
+        business_id=business_id,
+        business_id_scheme=scheme or None,
         vat_code=f.text(f"{key}.vat_code", f"{prefix}{paths.PARTY_VAT}", base),
         address=_address(f, prefix, key, base),
     )

@@ -313,11 +313,13 @@ def render(spec: InvoiceSpec) -> bytes:
     return data
 
 
-def _party_model(party: PartySpec) -> Party:
+def _party_model(spec: InvoiceSpec, party: PartySpec) -> Party:
     address = party.address
+    scheme = "0037" if spec.scheme_ids and spec.version == "3.0" and party.business_id else None
     return Party(
         name=party.name,
         business_id=party.business_id,
+        business_id_scheme=scheme,
         vat_code=party.vat_code,
         address=Address(
             streets=list(address.streets),
@@ -373,11 +375,11 @@ def expected(spec: InvoiceSpec) -> Invoice:
         vat_lines=[
             VatLine(percent=v.percent, base=v.base, amount=v.amount) for v in spec.vat_lines
         ],
-        seller=_party_model(spec.seller),
+        seller=_party_model(spec, spec.seller),
         seller_accounts=[
             Account(account=a.iban, scheme="IBAN", bic=a.bic) for a in spec.seller_accounts
         ],
-        buyer=_party_model(spec.buyer),
+        buyer=_party_model(spec, spec.buyer),
         language=spec.language,
         payment=Payment(
             iban=spec.payment.iban,

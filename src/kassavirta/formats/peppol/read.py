@@ -41,7 +41,7 @@ from kassavirta.formats.en16931 import (
     FoundAccount,
     amount_currencies,
     document_charge,
-    first_business_id,
+    first_identifier,
     interest_text,
     invoice_of,
     measured,
@@ -51,6 +51,8 @@ from kassavirta.formats.en16931 import (
 from kassavirta.formats.peppol.paths import NS, UBL_CAC
 from kassavirta.formats.xml import Fields, missing, streets, text_of
 from kassavirta.model import (
+    LEGAL_REGISTRATION,
+    PARTNER_ASSIGNED,
     Account,
     Address,
     DocumentCharge,
@@ -81,22 +83,27 @@ def _address(f: Fields, key: str, party: etree._Element) -> Address | None:
     )
 
 
-def _business_id(f: Fields, key: str, party: etree._Element) -> str | None:
-    """BT-30/47 legal registration, else BT-29/46 party identifier, else a Finnish endpoint."""
-    candidates: list[etree._Element] = [
-        *f.findall("cac:PartyLegalEntity/cbc:CompanyID", party),
+def _business_id(f: Fields, key: str, party: etree._Element) -> tuple[str | None, str | None]:
+    """BT-30/47 legal registration, else BT-29/46 party identifier, else a Finnish endpoint;
+    with its scheme."""
+    candidates: list[tuple[etree._Element, str | None]] = [
+        (e, LEGAL_REGISTRATION) for e in f.findall("cac:PartyLegalEntity/cbc:CompanyID", party)
     ]
     identifiers = [
         e for e in f.findall("cac:PartyIdentification/cbc:ID", party) if e.get("schemeID") != "SEPA"
     ]
-    candidates += [e for e in identifiers if e.get("schemeID") in FINNISH_SCHEMES]
-    candidates += [e for e in identifiers if e.get("schemeID") not in FINNISH_SCHEMES]
+    candidates += [(e, None) for e in identifiers if e.get("schemeID") in FINNISH_SCHEMES]
+    candidates += [
+        (e, PARTNER_ASSIGNED) for e in identifiers if e.get("schemeID") not in FINNISH_SCHEMES
+    ]
     # A buyer known only by its Peppol address is still a business when that
     # address is a Finnish organisation identifier.
     candidates += [
-        e for e in f.findall("cbc:EndpointID", party) if e.get("schemeID") in FINNISH_SCHEMES
+        (e, None)
+        for e in f.findall("cbc:EndpointID", party)
+        if e.get("schemeID") in FINNISH_SCHEMES
     ]
-    return first_business_id(f, key, candidates)
+    return first_identifier(f, key, candidates)
 
 
 def _vat_code(f: Fields, key: str, party: etree._Element) -> str | None:
@@ -115,9 +122,11 @@ def _party(f: Fields, key: str, expr: str) -> Party | None:
     name = f.text(f"{key}.name", "cac:PartyLegalEntity/cbc:RegistrationName", party)
     if name is None:
         name = f.text(f"{key}.name", "cac:PartyName/cbc:Name", party)
+    business_id, scheme = _business_id(f, key, party)
     return Party(
         name=name,
-        business_id=_business_id(f, key, party),
+        business_id=business_id,
+        business_id_scheme=scheme,
         vat_code=_vat_code(f, key, party),
         address=_address(f, key, party),
     )
