@@ -7,7 +7,13 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kassavirta.cli.common import action_parsers, add_output_option, ledger_path, write_json
+from kassavirta.cli.common import (
+    action_parsers,
+    add_output_option,
+    iso_date,
+    ledger_path,
+    write_json,
+)
 
 if TYPE_CHECKING:
     from kassavirta.erp.assignments import Assignment, Event
@@ -24,6 +30,11 @@ The event file is what the ERP is about to POST, e.g.
 The assignment comes from the ledger (--ledger, default the user's ledger) or from
 a Receivables API export (--assignments FILE).
 
+Some events are accepted with a note: a cancel once reminders or collection have
+started (the service charges a cancellation fee), a cancel after the service
+suggested a credit loss (a credit loss is posted with credit_loss, never cancel),
+a freeze ending today (it ends the suspension early).
+
 exit status: 0 the service would accept it, 1 it would refuse it (the reason is
 printed), 2 for a usage error (unreadable file, unknown assignment).
 """
@@ -37,8 +48,9 @@ def register(p: argparse.ArgumentParser) -> None:
         description="Tell whether the service would accept the event in EVENT.json on the "
         "assignment ID, and why not when it would refuse it: the wrong party for the event type, "
         "missing or wrong data, or the wrong stage (closed or cancelled, credit loss already "
-        "posted, legal collection started, collection started for a due date change, a negative "
-        "payment on an assignment that is not a credit note).",
+        "posted, legal collection started, collection started for a due date change, a new due "
+        "date that is not after today, a suspension ending before today, a negative payment on "
+        "an assignment that is not a credit note).",
         epilog=VALIDATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -64,6 +76,12 @@ def register(p: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         help="find the assignment in a Receivables API assignments JSON instead of a ledger",
+    )
+    v.add_argument(
+        "--today",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="the day the event is posted (default: today in Europe/Helsinki)",
     )
     add_output_option(v)
     v.set_defaults(run=run_validate)
@@ -119,7 +137,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
     event = load_event(args.event)
     assignment = _find(args)
-    verdict = validate_event(assignment, event, args.party)
+    verdict = validate_event(assignment, event, args.party, args.today)
     if args.output == "json":
         doc = {
             "assignment": assignment.id,
@@ -130,6 +148,8 @@ def run_validate(args: argparse.Namespace) -> int:
         write_json(doc)
     elif verdict.accepted:
         print(f"accepted: {verdict.reason}")
+        for note in verdict.notes:
+            print(f"  note: {note}")
     else:
         print(
             f"refused [{verdict.rule}]: {event.type} on assignment {assignment.id}: {verdict.reason}"

@@ -319,7 +319,7 @@ def adapt(document: Document) -> Invoice:
         rounding=f.amount("rounding", paths.ROUNDING, details, comma=True),
         paid_amount=f.amount("paid_amount", paths.PAID, details, comma=True),
         credited_invoice=next(
-            (n for p in paths.CREDITED if (n := f.text("credited_invoice", p, details))), None
+            filter(None, (f.text("credited_invoice", p, details) for p in paths.CREDITED)), None
         ),
         rows=_rows(f),
         charges=_charges(f, details, version),
