@@ -1,4 +1,7 @@
-"""`kassavirta event validate ID EVENT.json`: would the service accept this event, before it is posted?"""
+"""`kassavirta event validate ID EVENT.json`: would the service accept this event, before it is posted?
+
+`kassavirta event credit-note` lives in `cli.event_credit_note`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kassavirta.cli import event_credit_note
 from kassavirta.cli.common import (
     action_parsers,
     add_output_option,
@@ -18,10 +22,11 @@ from kassavirta.cli.common import (
 if TYPE_CHECKING:
     from kassavirta.erp.assignments import Assignment, Event
 
-HELP = "check an assignment event before posting it to the Receivables API"
+HELP = "check an assignment event before posting it; write a credit note's events"
 DESCRIPTION = (
     "Assignment events: who may post each type, what its data must hold, and at "
-    "which stage of the assignment the service accepts it."
+    "which stage of the assignment the service accepts it (validate); the pair of events "
+    "that connects a credit note to the invoice it credits (credit-note)."
 )
 
 VALIDATE_EPILOG = """\
@@ -85,6 +90,7 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     add_output_option(v)
     v.set_defaults(run=run_validate)
+    event_credit_note.register(s)
 
 
 def load_event(path: Path) -> Event:

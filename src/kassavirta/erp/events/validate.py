@@ -12,7 +12,7 @@ from typing import Any
 
 from kassavirta.erp.assignments import Assignment, Event
 from kassavirta.erp.events.state import AssignmentState, apply_events, is_credit_note_assignment
-from kassavirta.erp.events.types import EVENT_TYPES, Party, as_date, money
+from kassavirta.erp.events.types import EVENT_TYPES, Party, as_date, data_value, money
 
 __all__ = ["Verdict", "validate_event"]
 
@@ -180,11 +180,7 @@ def _stage_refusal(
 
 def _date_in(event: Event, key: str) -> date | None:
     """The date under `key` (or one of its aliases) in the event's data."""
-    for f in EVENT_TYPES[event.type].fields:
-        if f.key == key:
-            found = f.find(event.data)
-            return as_date(found[1]) if found else None
-    return None
+    return as_date(data_value(event.type, event.data, key))
 
 
 def _date_refusal(event: Event, today: date) -> Verdict | None:
