@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lxml import etree
 
-from helpers import SAMPLES, TEST_DATA, TODAY, adapt_as
+from helpers import SAMPLES, TEST_DATA, TODAY, adapt_as, credit_note_naming
 from kassavirta.erp.assignments import parse_assignments
 from kassavirta.erp.events.credit_note import CreditNoteLink, link_credit_note
 from kassavirta.erp.ledger import Ledger
@@ -190,23 +189,12 @@ def test_a_closed_original_is_refused_with_the_services_reason(ledger_of: Any) -
 # --- what the document does not say ------------------------------------------------------------
 
 
-def _without_original() -> bytes:
-    tree = etree.parse(str(FINVOICE))
-    details = tree.getroot().find("InvoiceDetails")
-    assert details is not None
-    for tag in ("OriginalInvoiceNumber", "OriginalInvoiceDate"):
-        found = details.find(tag)
-        assert found is not None
-        details.remove(found)
-    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
-
-
 def test_no_credited_invoice_named_then_given(ledger_of: Any) -> None:
     ledger = ledger_of(INVOICE, CREDIT)
-    done = link(_without_original(), "finvoice-3.0", ledger)
+    done = link(credit_note_naming(None), "finvoice-3.0", ledger)
     assert not done.linked
     assert done.problem is not None and "give its number with --original NUMBER" in done.problem
-    given = link(_without_original(), "finvoice-3.0", ledger, credits="2026-4101")
+    given = link(credit_note_naming(None), "finvoice-3.0", ledger, credits="2026-4101")
     assert given.linked
 
 
@@ -305,7 +293,7 @@ def test_command_says_which_assignment_is_missing(cli: Any, tmp_path: Path) -> N
 def test_command_original_option_and_errors(cli: Any, tmp_path: Path) -> None:
     ledger = write_ledger(tmp_path, INVOICE, CREDIT)
     source = tmp_path / "no-original.xml"
-    source.write_bytes(_without_original())
+    source.write_bytes(credit_note_naming(None))
     named = cli("event", "credit-note", str(source), "--ledger", str(ledger))
     assert named.returncode == 1
     assert "cannot link: the credit note does not name the invoice it credits" in named.stdout

@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
-from helpers import REFERENCE, SAMPLES, TEST_DATA, adapt_as
+from helpers import REFERENCE, SAMPLES, TEST_DATA, adapt_as, credit_note_naming
 
 FINVOICE_CREDIT_NOTE = SAMPLES / "route" / "finvoice-3.0-credit-note.xml"
 
@@ -52,23 +51,12 @@ def test_invoices_credit_nothing(name: str, format_id: str) -> None:
 
 def test_finvoice_30_reference_block_when_there_is_no_original_number() -> None:
     """Finvoice 3.0 may name the credited invoice only in `OriginalInvoiceReference`."""
-    tree = etree.parse(str(FINVOICE_CREDIT_NOTE))
-    details = tree.getroot().find("InvoiceDetails")
-    assert details is not None
-    for tag in ("OriginalInvoiceNumber", "OriginalInvoiceDate"):
-        found = details.find(tag)
-        assert found is not None
-        details.remove(found)
-    block = etree.Element("OriginalInvoiceReference")
-    etree.SubElement(block, "InvoiceNumber").text = "2026-4099"
-    invoice_date = details.find("InvoiceDate")
-    assert invoice_date is not None
-    invoice_date.addnext(block)
-    invoice = adapt_as(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"), "finvoice-3.0")
+    invoice = adapt_as(credit_note_naming("2026-4099"), "finvoice-3.0")
     assert invoice.credited_invoice == "2026-4099"
     assert invoice.locations["credited_invoice"].xpath == (
         "/Finvoice/InvoiceDetails/OriginalInvoiceReference/InvoiceNumber"
     )
+    assert adapt_as(credit_note_naming(None), "finvoice-3.0").credited_invoice is None
 
 
 @pytest.mark.parametrize(
