@@ -120,6 +120,27 @@ def fields(invoice: Invoice) -> dict[str, Any]:
     return invoice.model_dump(exclude={"locations"})
 
 
+def credit_note_naming(reference: str | None) -> bytes:
+    """Our Finvoice 3.0 credit note without `OriginalInvoiceNumber`/`Date`: with `reference`,
+    naming the credited invoice only in 3.0's `OriginalInvoiceReference`, else not at all."""
+    from lxml import etree
+
+    tree = etree.parse(str(SAMPLES / "route" / "finvoice-3.0-credit-note.xml"))
+    details = tree.getroot().find("InvoiceDetails")
+    assert details is not None
+    for tag in ("OriginalInvoiceNumber", "OriginalInvoiceDate"):
+        found = details.find(tag)
+        assert found is not None
+        details.remove(found)
+    if reference is not None:
+        block = etree.Element("OriginalInvoiceReference")
+        etree.SubElement(block, "InvoiceNumber").text = reference
+        invoice_date = details.find("InvoiceDate")
+        assert invoice_date is not None
+        invoice_date.addnext(block)  # where the 3.0 schema has it
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+
+
 def rewrite_with(
     data: bytes, settings: Settings, *, rf: bool = False, today: date = TODAY
 ) -> RewriteResult:

@@ -228,6 +228,9 @@ class Invoice(Plain):
     credit_note: bool = False
     """The format itself says credit note (UBL `CreditNote`, UNTDID 1001 code 381 in CII),
     even though its amounts are positive."""
+    credited_invoice: str | None = None
+    """The number of the invoice a credit note credits, where the format carries it: the
+    `credit_note` event goes on that invoice's assignment."""
     channel: Channel = Channel.B2B
     channel_signals: list[str] = field(default_factory=list)
     locations: Mapping[str, Location] = field(default_factory=dict)

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from helpers import TEST_DATA, imported_ledger
+from helpers import TEST_DATA, TODAY, TODAY_ISO, imported_ledger
 from kassavirta.erp.assignments import Assignment, Event, load_assignments
+from kassavirta.erp.events import validate
 from kassavirta.erp.events.state import COLLECTION_STATUS_BY_EVENT, apply_events, delivery_view
 from kassavirta.erp.events.types import EVENT_TYPES, Party
-from kassavirta.erp.events.validate import validate_event
+from kassavirta.erp.events.validate import Verdict
 
 DATA = TEST_DATA / "ledger"
 STAGES = {a.id: a for a in load_assignments(DATA / "stages.json")}
@@ -34,6 +35,13 @@ GOOD_DATA: dict[str, dict[str, Any]] = {
     "service_level_changed": {"service_level": "VIP"},
     "delivery_status": {"status": "DELIVERED"},
 }
+
+
+def validate_event(
+    assignment: Assignment, event: Event, party: Party | str = Party.COMPANY, today: date = TODAY
+) -> Verdict:
+    """The verdict on the day the tests post on (the event data's dates lie after it)."""
+    return validate.validate_event(assignment, event, party, today)
 
 
 def event(kind: str, data: dict[str, Any] | None = None, **extra: Any) -> Event:
@@ -238,6 +246,130 @@ def test_credit_loss_is_final() -> None:
     again = validate_event(STAGES["s-credit-loss"], event("credit_loss"))
     assert (again.accepted, again.rule) == (False, "credit-loss-final")
     assert "cannot be posted twice, reversed or modified" in again.reason
+
+
+# --- what the guide says of cancel, new due dates and suspensions ------------------------------
+
+FEE = "the service charges the sender a cancellation fee"
+CREDIT_LOSS = "a credit loss is posted with a credit_loss event, never with cancel"
+
+
+@pytest.mark.parametrize(
+    ("stage", "fee", "credit_loss"),
+    [
+        ("s-fresh", False, False),
+        ("s-reminded", True, False),  # reminder_sent
+        ("s-collection", True, False),  # collection_started
+        ("s-legal", True, False),
+        ("s-insolvent", True, False),
+        ("s-credit-loss", True, True),  # credit_loss_suggestion, then credit_loss
+    ],
+)
+def test_cancel_is_accepted_with_what_it_costs(stage: str, fee: bool, credit_loss: bool) -> None:
+    verdict = validate_event(STAGES[stage], event("cancel"))
+    assert (verdict.accepted, verdict.rule) == (True, "accepted")
+    assert any(FEE in n for n in verdict.notes) is fee
+    assert any(CREDIT_LOSS in n for n in verdict.notes) is credit_loss
+    if not fee:
+        assert verdict.notes == ()
+
+
+def test_cancel_after_a_credit_loss_suggestion_names_credit_loss() -> None:
+    suggested = with_events(event("credit_loss_suggestion", created_at="2026-12-20T06:00:00Z"))
+    verdict = validate_event(suggested, event("cancel"))
+    assert verdict.accepted
+    assert [n for n in verdict.notes if CREDIT_LOSS in n] == [
+        "the service suggested a credit loss: a credit loss is posted with a credit_loss event, "
+        "never with cancel (cancel ends the whole process for good, and the service no longer "
+        "collects)"
+    ]
+    assert any("collection status debt_surveillance" in n and FEE in n for n in verdict.notes)
+
+
+def test_cancel_fee_when_the_api_reports_reminders_without_events() -> None:
+    reported = fresh().model_copy(update={"events": [], "collection_status": "reminder_sent"})
+    assert any(FEE in n for n in validate_event(reported, event("cancel")).notes)
+
+
+@pytest.mark.parametrize(
+    ("requested", "accepted"),
+    [("2026-11-30", False), ("2026-12-01", False), ("2026-12-02", True), ("2027-01-31", True)],
+)
+def test_a_new_due_date_must_be_after_today(requested: str, accepted: bool) -> None:
+    for key in ("due_date", "new_due_date"):
+        verdict = validate_event(fresh(), event("due_date_change_request", {key: requested}))
+        assert verdict.accepted is accepted
+        if not accepted:
+            assert verdict.rule == "due-date-not-future"
+            assert verdict.reason == (
+                f"the requested due date {requested} is not after today (2026-12-01): a due "
+                "date can only be moved to a day after today"
+            )
+
+
+def test_the_due_date_is_judged_on_the_day_given() -> None:
+    request = event("due_date_change_request", {"due_date": "2026-12-31"})
+    assert validate_event(fresh(), request, today=date(2026, 12, 30)).accepted
+    late = validate_event(fresh(), request, today=date(2026, 12, 31))
+    assert (late.accepted, late.rule) == (False, "due-date-not-future")
+
+
+def test_collection_started_outranks_the_date() -> None:
+    past = event("due_date_change_request", {"due_date": "2026-11-01"})
+    assert validate_event(STAGES["s-collection"], past).rule == "collection-started"
+
+
+@pytest.mark.parametrize(
+    ("end", "accepted", "note"),
+    [
+        ("2026-11-30", False, None),
+        ("2026-12-01", True, "an end date of today ends the suspension early"),
+        ("2026-12-02", True, None),
+    ],
+)
+def test_a_suspension_may_end_today_but_not_before(
+    end: str, accepted: bool, note: str | None
+) -> None:
+    verdict = validate_event(fresh(), event("freeze", {"frozen": True, "end_date": end}))
+    assert verdict.accepted is accepted
+    if not accepted:
+        assert verdict.rule == "freeze-end-past"
+        assert verdict.reason == (
+            f"the suspension end date {end} is before today (2026-12-01): give a later date, or "
+            "today's date to end a suspension early"
+        )
+    elif note is None:
+        assert verdict.notes == ()
+    else:
+        assert verdict.notes == (
+            f"{note} (the ledger knows of no confirmed suspension on this assignment)",
+        )
+
+
+def test_ending_a_confirmed_suspension_today_says_until_when_it_ran() -> None:
+    frozen = with_events(
+        event("freeze", created_at="2026-11-20T06:00:00Z"),
+        event("freeze_confirmed", created_at="2026-11-21T06:00:00Z"),
+    )
+    verdict = validate_event(frozen, event("freeze", {"frozen": True, "end_date": TODAY_ISO}))
+    assert verdict.notes == (
+        "an end date of today ends the suspension early (it was to last until 2027-01-15)",
+    )
+
+
+def test_legal_collection_outranks_the_end_date() -> None:
+    past = event("freeze", {"frozen": True, "end_date": "2026-01-01"})
+    assert validate_event(STAGES["s-legal"], past).rule == "freeze-after-legal"
+
+
+def test_the_default_day_is_today_in_helsinki() -> None:
+    from kassavirta.pipeline.evaluate import today_in_helsinki
+
+    today = today_in_helsinki().isoformat()
+    verdict = validate.validate_event(
+        fresh(), event("due_date_change_request", {"due_date": today})
+    )
+    assert (verdict.accepted, verdict.rule) == (False, "due-date-not-future")
 
 
 @pytest.mark.parametrize(
@@ -485,10 +617,54 @@ def test_event_validate_command(
 ) -> None:
     done = cli(
         "event", "validate", assignment, str(DATA / "events" / file), "--as", party,
-        "--ledger", str(stage_ledger),
+        "--ledger", str(stage_ledger), "--today", TODAY_ISO,
     )  # fmt: skip
     assert done.returncode == code, done.stderr
     assert words in done.stdout
+
+
+def test_event_validate_prints_notes(cli: Any, stage_ledger: Path) -> None:
+    done = cli(
+        "event", "validate", "s-credit-loss", str(DATA / "events" / "cancel.json"),
+        "--ledger", str(stage_ledger), "--today", TODAY_ISO,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("accepted: cancel (cancel the whole process (final)) on assignment")
+    assert lines[1:] == [
+        "  note: reminder or collection actions have already started (collection status "
+        "debt_surveillance): the service charges the sender a cancellation fee",
+        "  note: the service suggested a credit loss: a credit loss is posted with a credit_loss "
+        "event, never with cancel (cancel ends the whole process for good, and the service no "
+        "longer collects)",
+    ]
+    as_json = cli(
+        "event", "validate", "s-reminded", str(DATA / "events" / "cancel.json"),
+        "--ledger", str(stage_ledger), "--today", TODAY_ISO, "--output", "json",
+    )  # fmt: skip
+    doc = json.loads(as_json.stdout)
+    assert (doc["accepted"], len(doc["notes"])) == (True, 1)
+    assert FEE in doc["notes"][0]
+
+
+def test_event_validate_judges_dates_on_today(cli: Any, stage_ledger: Path) -> None:
+    request = str(DATA / "events" / "due-date-change-request.json")  # due 2026-12-31
+    late = cli(
+        "event", "validate", "s-fresh", request, "--ledger", str(stage_ledger),
+        "--today", "2026-12-31",
+    )  # fmt: skip
+    assert late.returncode == 1
+    assert late.stdout.startswith("refused [due-date-not-future]: due_date_change_request")
+    freeze = str(DATA / "events" / "freeze.json")  # ends 2027-01-15
+    after = cli(
+        "event", "validate", "s-fresh", freeze, "--ledger", str(stage_ledger),
+        "--today", "2027-01-16", "--output", "json",
+    )  # fmt: skip
+    assert after.returncode == 1
+    assert json.loads(after.stdout)["rule"] == "freeze-end-past"
+    bad = cli("event", "validate", "s-fresh", freeze, "--today", "16.1.2027")
+    assert bad.returncode == 2
+    assert "not a date (YYYY-MM-DD)" in bad.stderr
 
 
 def test_event_validate_json_and_assignments_file(cli: Any) -> None:

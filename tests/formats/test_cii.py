@@ -87,6 +87,7 @@ def test_sample_every_field() -> None:
         "interest_in_free_text": None,
         "payment_terms_text": "21 päivää netto",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }
@@ -173,6 +174,7 @@ def test_xrechnung_every_field() -> None:
         "interest_in_free_text": None,
         "payment_terms_text": "14 dagar netto",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }
@@ -264,6 +266,7 @@ def test_reference_business_example_every_field(reference: Path) -> None:
         "interest_in_free_text": "2 % discount if paid within 2 days\nPenalty percentage 10% from due date",
         "payment_terms_text": "2 % discount if paid within 2 days\nPenalty percentage 10% from due date",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }
@@ -383,6 +386,7 @@ def test_reference_example1_every_field(reference: Path) -> None:
         "interest_in_free_text": None,
         "payment_terms_text": None,
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }

@@ -133,6 +133,7 @@ def test_route_sample_every_field() -> None:
         "interest_in_free_text": None,
         "payment_terms_text": "14 pv netto",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }

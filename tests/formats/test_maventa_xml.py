@@ -116,6 +116,7 @@ def test_sample_every_field() -> None:
         "interest_in_free_text": None,
         "payment_terms_text": "25 pv netto",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }

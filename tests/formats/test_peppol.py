@@ -164,6 +164,7 @@ def test_sample_invoice_every_field() -> None:
         "interest_in_free_text": None,
         "payment_terms_text": "14 päivää netto",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }
@@ -290,6 +291,7 @@ def test_allowances_rounding_prepaid_and_ovt_buyer_every_field() -> None:
         "interest_in_free_text": "14 päivää netto, viivästyskorko 8 %",
         "payment_terms_text": "14 päivää netto, viivästyskorko 8 %",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }
@@ -395,6 +397,7 @@ def test_reference_invoice_every_field(reference: Path) -> None:
         "interest_in_free_text": None,
         "payment_terms_text": "Payment within 10 days, 2% discount",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }

@@ -128,6 +128,7 @@ def test_sample_every_field() -> None:
         "interest_in_free_text": None,
         "payment_terms_text": "21 päivää netto",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }

@@ -92,6 +92,7 @@ def test_sample_3_0_every_field() -> None:
         "interest_in_free_text": None,
         "payment_terms_text": "25 pv netto",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }
@@ -175,6 +176,7 @@ def test_own_2_7_2_every_field() -> None:
         "interest_in_free_text": None,
         "payment_terms_text": "14 pv netto",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }
@@ -258,6 +260,7 @@ def test_reference_2_7_2_every_field(reference: Path) -> None:
         "interest_in_free_text": None,
         "payment_terms_text": "30 pv netto",
         "credit_note": False,
+        "credited_invoice": None,
         "channel": "b2b",
         "channel_signals": [],
     }

@@ -583,6 +583,25 @@ def test_event_validate_accepts_and_refuses_like_the_cli(api: Any) -> None:
     assert by_service.json()["rule"] != "wrong-party"
 
 
+def test_event_validate_gives_notes_and_judges_dates_on_the_servers_today(api: Any) -> None:
+    reminded = "3409b0b7-b332-51a0-8e81-a9ccad4600fb"  # 2026-5012, reminder_sent
+    cancel = {"type": "cancel", "data": {}}
+    answer = api.post("/v1/events/validate", json={"assignment_id": reminded, "event": cancel})
+    assert answer.json()["accepted"] is True
+    assert [n for n in answer.json()["notes"] if "cancellation fee" in n]
+    fresh = api.post(
+        "/v1/events/validate",
+        json={
+            "assignment_id": OPEN_ASSIGNMENT,
+            "event": {"type": "comment", "data": {"comment": "?"}},
+        },
+    )
+    assert fresh.json()["notes"] == []
+    past = {"type": "due_date_change_request", "data": {"due_date": "2000-01-01"}}
+    answer = api.post("/v1/events/validate", json={"assignment_id": OPEN_ASSIGNMENT, "event": past})
+    assert (answer.json()["accepted"], answer.json()["rule"]) == (False, "due-date-not-future")
+
+
 def test_event_validate_unknown_assignment_and_bad_bodies(api: Any) -> None:
     event = {"type": "paid", "data": {"sum_paid": 1, "booked_at": "2026-12-04"}}
     answer = api.post("/v1/events/validate", json={"assignment_id": "nope", "event": event})

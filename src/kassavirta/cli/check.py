@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -66,6 +67,14 @@ def register(p: argparse.ArgumentParser) -> None:
         "bar (shown on stderr only when it is a terminal)",
     )
     p.add_argument(
+        "--manual-assignment",
+        action="store_true",
+        help="the invoices become manual assignments (POST /v1/invoices with prevent_routing = "
+        "true, e.g. a housing company's monthly charges): not delivered and not rewritten; the "
+        "guide asks for a full address and a due date in the future instead of three days ahead, "
+        "and a note says their payments are direct and the assignment is billed",
+    )
+    p.add_argument(
         "--record",
         action="store_true",
         help="add the routed invoices to the ledger as open assignments (and close the ones "
@@ -92,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
 
         record_to, options.ledger = ledger_for_record(options.ledger)
     policy = build_policy(options)
+    if args.manual_assignment:
+        policy = dataclasses.replace(policy, manual_assignment=True)
     batch = Batch(policy, jobs=args.jobs, max_bytes=max_bytes_of(options))
     sink = make_sink(args.output, sys.stdout, quiet=args.quiet)
     progress = progress_for(sys.stderr, quiet=args.quiet, count=lambda: count_inputs(args.paths))

@@ -1,4 +1,7 @@
-"""`kassavirta event validate ID EVENT.json`: would the service accept this event, before it is posted?"""
+"""`kassavirta event validate ID EVENT.json`: would the service accept this event, before it is posted?
+
+`kassavirta event credit-note` lives in `cli.event_credit_note`.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,23 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kassavirta.cli.common import action_parsers, add_output_option, ledger_path, write_json
+from kassavirta.cli import event_credit_note
+from kassavirta.cli.common import (
+    action_parsers,
+    add_output_option,
+    iso_date,
+    ledger_path,
+    write_json,
+)
 
 if TYPE_CHECKING:
     from kassavirta.erp.assignments import Assignment, Event
 
-HELP = "check an assignment event before posting it to the Receivables API"
+HELP = "check an assignment event before posting it; write a credit note's events"
 DESCRIPTION = (
     "Assignment events: who may post each type, what its data must hold, and at "
-    "which stage of the assignment the service accepts it."
+    "which stage of the assignment the service accepts it (validate); the pair of events "
+    "that connects a credit note to the invoice it credits (credit-note)."
 )
 
 VALIDATE_EPILOG = """\
@@ -23,6 +34,11 @@ The event file is what the ERP is about to POST, e.g.
   {"type": "paid", "data": {"sum_paid": 200.5, "booked_at": "2026-12-04"}}
 The assignment comes from the ledger (--ledger, default the user's ledger) or from
 a Receivables API export (--assignments FILE).
+
+Some events are accepted with a note: a cancel once reminders or collection have
+started (the service charges a cancellation fee), a cancel after the service
+suggested a credit loss (a credit loss is posted with credit_loss, never cancel),
+a freeze ending today (it ends the suspension early).
 
 exit status: 0 the service would accept it, 1 it would refuse it (the reason is
 printed), 2 for a usage error (unreadable file, unknown assignment).
@@ -37,8 +53,9 @@ def register(p: argparse.ArgumentParser) -> None:
         description="Tell whether the service would accept the event in EVENT.json on the "
         "assignment ID, and why not when it would refuse it: the wrong party for the event type, "
         "missing or wrong data, or the wrong stage (closed or cancelled, credit loss already "
-        "posted, legal collection started, collection started for a due date change, a negative "
-        "payment on an assignment that is not a credit note).",
+        "posted, legal collection started, collection started for a due date change, a new due "
+        "date that is not after today, a suspension ending before today, a negative payment on "
+        "an assignment that is not a credit note).",
         epilog=VALIDATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -65,8 +82,15 @@ def register(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="find the assignment in a Receivables API assignments JSON instead of a ledger",
     )
+    v.add_argument(
+        "--today",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="the day the event is posted (default: today in Europe/Helsinki)",
+    )
     add_output_option(v)
     v.set_defaults(run=run_validate)
+    event_credit_note.register(s)
 
 
 def load_event(path: Path) -> Event:
@@ -119,7 +143,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
     event = load_event(args.event)
     assignment = _find(args)
-    verdict = validate_event(assignment, event, args.party)
+    verdict = validate_event(assignment, event, args.party, args.today)
     if args.output == "json":
         doc = {
             "assignment": assignment.id,
@@ -130,6 +154,8 @@ def run_validate(args: argparse.Namespace) -> int:
         write_json(doc)
     elif verdict.accepted:
         print(f"accepted: {verdict.reason}")
+        for note in verdict.notes:
+            print(f"  note: {note}")
     else:
         print(
             f"refused [{verdict.rule}]: {event.type} on assignment {assignment.id}: {verdict.reason}"

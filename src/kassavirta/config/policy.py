@@ -45,6 +45,9 @@ class Policy:
     """The user's directory (extending the shipped one unless it replaces it); None: the shipped one."""
     detection: Mapping[str, Signature] = field(default_factory=dict)
     support: Mapping[str, bool] = field(default_factory=lambda: dict(DEFAULT_FORMAT_SUPPORT))
+    manual_assignment: bool = False
+    """The invoices are manual assignments (`POST /v1/invoices` with `prevent_routing = true`):
+    not delivered, not rewritten, and held to the guide's own conditions for them."""
 
     def supported(self, format_id: str) -> bool | None:
         return self.support.get(format_id)

@@ -105,6 +105,25 @@ def _decided(
     return Outcome(result, s.invoice, s.document)
 
 
+MANUAL_ASSIGNMENT = (
+    "Manual assignment (prevent_routing = true): the invoice is not delivered and nothing on it "
+    "is rewritten, so the receiver pays you directly, with your own payment details. Report "
+    "every payment on it as a direct payment (a paid event): otherwise the service reminds and "
+    "collects what is already paid. Creating the assignment is billed by the price list."
+)
+
+
+def manual_assignment_note() -> Finding:
+    """What the guide puts on the sender for an assignment created without sending the invoice."""
+    return Finding(
+        rule="manual-assignment",
+        severity=Severity.INFO,
+        message=MANUAL_ASSIGNMENT,
+        detail="The guide asks for a full recipient address and a due date in the future "
+        "(not the three-day rule of sent invoices).",
+    )
+
+
 def decide(document: Document, path: str, policy: Policy) -> Outcome:
     """Route, bypass, error or invalid for one parsed document."""
     s = Subject(path, document, detect(document.part.root, policy.detection), policy)
@@ -113,6 +132,8 @@ def decide(document: Document, path: str, policy: Policy) -> Outcome:
         if found:
             return _decided(s, step.decision, [found[0].rule], found)
     findings = s.rule_findings
+    if policy.manual_assignment:
+        findings = [*findings, manual_assignment_note()]
     errors = list(dict.fromkeys(f.rule for f in findings if f.severity is Severity.ERROR))
     if errors:
         return _decided(s, Decision.ERROR, errors, findings)

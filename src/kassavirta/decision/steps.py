@@ -65,6 +65,7 @@ class Subject:
             settings=self.policy.settings,
             assignments=self.policy.assignments,
             postal_codes=self.policy.postal_codes,
+            manual_assignment=self.policy.manual_assignment,
         )
         return list(run_rules(ctx))
 

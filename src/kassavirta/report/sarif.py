@@ -61,6 +61,10 @@ REASONS: dict[str, tuple[str, Severity]] = {
         Severity.INFO,
     ),
     "internal-error": ("kassavirta failed on the input: a bug to report.", Severity.ERROR),
+    "manual-assignment": (
+        "A manual assignment is not delivered or rewritten; its payments are direct.",
+        Severity.INFO,
+    ),
 }
 """Decision reasons that are not content rules: the invalid and bypass reasons (SPEC §2)."""
 

@@ -31,6 +31,8 @@ class RuleContext:
     settings: Settings | None = None
     assignments: AssignmentIndex = field(default_factory=AssignmentIndex)
     postal_codes: PostalDirectory | None = None
+    manual_assignment: bool = False
+    """See `Policy.manual_assignment`: the due date need only lie in the future."""
 
     @property
     def directory(self) -> PostalDirectory:

@@ -119,7 +119,11 @@ def address_incomplete(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def due_date_too_soon(ctx: RuleContext) -> Iterator[Finding]:
-    """#13: no due date, or less than three days (or four banking days) ahead."""
+    """#13: no due date, or less than three days (or four banking days) ahead.
+
+    A manual assignment needs only "a due date in the future" (the guide's words
+    for `prevent_routing`): it is not sent, so there is no three-day rule.
+    """
     inv = ctx.invoice
     if inv.is_credit_note:
         return
@@ -127,6 +131,13 @@ def due_date_too_soon(ctx: RuleContext) -> Iterator[Finding]:
     rule = ctx.settings.due_date_rule if ctx.settings else "calendar-3"
     if due is None:
         detail = "the invoice has no due date"
+    elif ctx.manual_assignment:
+        if due > ctx.today:
+            return
+        detail = (
+            f"the due date {due.isoformat()} is not after {ctx.today.isoformat()}; a manual "
+            "assignment needs a due date in the future"
+        )
     elif rule == "banking-4":
         days = business_days_between(ctx.today, due)
         if days >= 4:

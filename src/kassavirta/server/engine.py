@@ -299,7 +299,7 @@ class Engine:
         assignment = self.find_assignment(assignment_id)
         if assignment is None:
             return None
-        return assignment, validate_event(assignment, event, party)
+        return assignment, validate_event(assignment, event, party, self.today(None))
 
     # -- readiness ---------------------------------------------------------------------------
 

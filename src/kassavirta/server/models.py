@@ -83,6 +83,8 @@ class EventVerdict(BaseModel):
     rule: str
     """`accepted`, or the slug of the refusal: `unknown-type`, `wrong-party`, `data`, ..."""
     reason: str
+    notes: list[str] = Field(default_factory=list)
+    """What follows from an accepted event (a cancellation fee, ...)."""
 
 
 class ScheduleStep(BaseModel):

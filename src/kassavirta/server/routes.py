@@ -280,6 +280,7 @@ def add_assignment_routes(app: FastAPI, engine: Engine) -> None:
             accepted=verdict.accepted,
             rule=verdict.rule,
             reason=verdict.reason,
+            notes=list(verdict.notes),
         )
 
     @app.get(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from kassavirta.erp.assignments import Assignment, Event
-from kassavirta.erp.events.types import EVENT_TYPES, as_date, money
+from kassavirta.erp.events.types import as_date, data_value, money
 
 __all__ = [
     "COLLECTION_STATUS_BY_EVENT",
@@ -123,13 +123,7 @@ class AssignmentState:
 
 
 def _data_value(event: Event, spec_key: str) -> Any:
-    spec = EVENT_TYPES.get(event.type)
-    if spec is not None:
-        for f in spec.fields:
-            if f.key == spec_key:
-                found = f.find(event.data)
-                return found[1] if found else None
-    return event.data.get(spec_key)
+    return data_value(event.type, event.data, spec_key)
 
 
 def apply_events(assignment: Assignment, events: Sequence[Event] | None = None) -> AssignmentState:

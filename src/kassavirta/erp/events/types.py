@@ -9,7 +9,16 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["EVENT_TYPES", "SERVICE_LEVELS", "DataField", "EventType", "Party", "as_date", "money"]
+__all__ = [
+    "EVENT_TYPES",
+    "SERVICE_LEVELS",
+    "DataField",
+    "EventType",
+    "Party",
+    "as_date",
+    "data_value",
+    "money",
+]
 
 
 class Party(StrEnum):
@@ -256,3 +265,14 @@ EVENT_TYPES: dict[str, EventType] = dict(
     ]
 )
 """Every event type of the guide, with who may create it and the data it must carry."""
+
+
+def data_value(kind: str, data: dict[str, Any], key: str) -> Any:
+    """The value of `key` in an event's `data`, under its name or one of its aliases."""
+    spec = EVENT_TYPES.get(kind)
+    if spec is not None:
+        for f in spec.fields:
+            if f.key == key:
+                found = f.find(data)
+                return found[1] if found else None
+    return data.get(key)

@@ -1,13 +1,18 @@
-"""Would the service accept one more event? The party, the data, then the assignment's stage."""
+"""Would the service accept one more event? The party, the data, then the assignment's stage.
+
+Some events are accepted with a consequence the sender must know (a cancellation
+fee, a credit loss posted the wrong way): those verdicts carry `notes`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from kassavirta.erp.assignments import Assignment, Event
 from kassavirta.erp.events.state import AssignmentState, apply_events, is_credit_note_assignment
-from kassavirta.erp.events.types import EVENT_TYPES, Party, money
+from kassavirta.erp.events.types import EVENT_TYPES, Party, as_date, data_value, money
 
 __all__ = ["Verdict", "validate_event"]
 
@@ -33,9 +38,16 @@ class Verdict:
     accepted: bool
     rule: str
     reason: str
+    notes: tuple[str, ...] = ()
+    """What follows from an accepted event that the sender must know (our words)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "accepted": self.accepted,
+            "rule": self.rule,
+            "reason": self.reason,
+            "notes": list(self.notes),
+        }
 
 
 def _refuse(rule: str, reason: str) -> Verdict:
@@ -48,9 +60,16 @@ def _who(creators: frozenset[Party]) -> str:
 
 
 def validate_event(
-    assignment: Assignment, event: Event, party: Party | str = Party.COMPANY
+    assignment: Assignment,
+    event: Event,
+    party: Party | str = Party.COMPANY,
+    today: date | None = None,
 ) -> Verdict:
-    """Would the service accept `event` on `assignment` from `party`? With the reason when not."""
+    """Would the service accept `event` on `assignment` from `party`? With the reason when not.
+
+    `today` (default: today in Europe/Helsinki) is the day the event is posted:
+    a requested due date and a suspension's end are judged against it.
+    """
     who = Party(party)
     spec = EVENT_TYPES.get(event.type)
     if spec is None:
@@ -69,13 +88,24 @@ def validate_event(
         return _refuse("data", problem)
     state = apply_events(assignment)
     refusal = _stage_refusal(assignment, state, event, who)
+    if refusal is None:
+        refusal = _date_refusal(event, _today(today))
     if refusal is not None:
         return refusal
     return Verdict(
         True,
         "accepted",
         f"{event.type} ({spec.summary}) on {_label(assignment, state)}",
+        _notes(assignment, state, event, _today(today)),
     )
+
+
+def _today(today: date | None) -> date:
+    if today is not None:
+        return today
+    from kassavirta.pipeline.evaluate import today_in_helsinki
+
+    return today_in_helsinki()
 
 
 def _label(assignment: Assignment, state: AssignmentState) -> str:
@@ -146,3 +176,60 @@ def _stage_refusal(
     elif kind in ("close", "partially_closed") and state.status == "closed":
         return _refuse("closed", "the assignment is already closed")
     return None
+
+
+def _date_in(event: Event, key: str) -> date | None:
+    """The date under `key` (or one of its aliases) in the event's data."""
+    return as_date(data_value(event.type, event.data, key))
+
+
+def _date_refusal(event: Event, today: date) -> Verdict | None:
+    """A new due date must lie ahead; a suspension may end today (ending it early), not before."""
+    if event.type == "due_date_change_request":
+        new = _date_in(event, "due_date")
+        if new is not None and new <= today:
+            return _refuse(
+                "due-date-not-future",
+                f"the requested due date {new.isoformat()} is not after today "
+                f"({today.isoformat()}): a due date can only be moved to a day after today",
+            )
+    elif event.type == "freeze":
+        end = _date_in(event, "end_date")
+        if end is not None and end < today:
+            return _refuse(
+                "freeze-end-past",
+                f"the suspension end date {end.isoformat()} is before today ({today.isoformat()}): "
+                "give a later date, or today's date to end a suspension early",
+            )
+    return None
+
+
+def _notes(
+    assignment: Assignment, state: AssignmentState, event: Event, today: date
+) -> tuple[str, ...]:
+    notes: list[str] = []
+    if event.type == "cancel":
+        if state.collection_status != "unknown":
+            notes.append(
+                "reminder or collection actions have already started (collection status "
+                f"{state.collection_status}): the service charges the sender a cancellation fee"
+            )
+        if state.collection_status == "debt_surveillance" or any(
+            e.type == "credit_loss_suggestion" for e in assignment.events
+        ):
+            notes.append(
+                "the service suggested a credit loss: a credit loss is posted with a credit_loss "
+                "event, never with cancel (cancel ends the whole process for good, and the "
+                "service no longer collects)"
+            )
+    elif event.type == "freeze" and _date_in(event, "end_date") == today:
+        frozen = state.frozen_until
+        notes.append(
+            "an end date of today ends the suspension early"
+            + (
+                f" (it was to last until {frozen.isoformat()})"
+                if frozen is not None
+                else " (the ledger knows of no confirmed suspension on this assignment)"
+            )
+        )
+    return tuple(notes)

@@ -308,6 +308,9 @@ def adapt(document: Document) -> Invoice:
         ),
         type_code=type_code,
         credit_note=type_code in CREDIT_NOTE_CODES,
+        credited_invoice=f.text(
+            "credited_invoice", "ram:InvoiceReferencedDocument/ram:IssuerAssignedID", settlement
+        ),
         number=number,
         issue_date=_date(f, "issue_date", "rsm:ExchangedDocument/ram:IssueDateTime"),
         due_date=due,

@@ -67,6 +67,8 @@ DETAILS: Final = "InvoiceDetails"
 TYPE_CODE: Final = "InvoiceTypeCode"
 NUMBER: Final = "InvoiceNumber"
 DATE: Final = "InvoiceDate"
+CREDITED: Final = ("OriginalInvoiceNumber", "OriginalInvoiceReference/InvoiceNumber")
+"""The invoice a credit note credits: 1.3-3.0, then 3.0's reference block (first found wins)."""
 TOTAL_VAT_EXCLUDED: Final = "InvoiceTotalVatExcludedAmount"
 TOTAL_VAT: Final = "InvoiceTotalVatAmount"
 TOTAL: Final = "InvoiceTotalVatIncludedAmount"

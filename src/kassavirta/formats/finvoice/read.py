@@ -323,6 +323,9 @@ def adapt(document: Document) -> Invoice:
         total_vat=f.amount("total_vat", paths.TOTAL_VAT, details, comma=True),
         rounding=f.amount("rounding", paths.ROUNDING, details, comma=True),
         paid_amount=f.amount("paid_amount", paths.PAID, details, comma=True),
+        credited_invoice=next(
+            filter(None, (f.text("credited_invoice", p, details) for p in paths.CREDITED)), None
+        ),
         rows=_rows(f),
         charges=_charges(f, details, version),
         vat_lines=vat_lines,

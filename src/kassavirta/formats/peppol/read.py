@@ -287,6 +287,9 @@ def adapt(document: Document) -> Invoice:
         version=f.text(None, "cbc:CustomizationID"),
         type_code=type_code,
         credit_note=credit or type_code in CREDIT_NOTE_CODES,
+        credited_invoice=f.text(
+            "credited_invoice", "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"
+        ),
         number=number,
         issue_date=f.date("issue_date", "cbc:IssueDate"),
         due_date=due,

@@ -331,6 +331,7 @@ def adapt(document: Document) -> Invoice:
         format="teappsxml",
         version=f.text(None, FORMAT_VERSION),
         type_code=f.text("type_code", "INVOICE_TYPE", header),
+        credited_invoice=f.text("credited_invoice", "CREDIT_INVOICE_NUMBER", header),
         number=number,
         issue_date=_date(f, "issue_date", "INVOICE_DATE", header),
         due_date=due,
