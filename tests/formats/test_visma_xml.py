@@ -53,6 +53,7 @@ TERMS_AND_CHANNEL: dict[str, Any] = {
     "interest_in_free_text": None,
     "payment_terms_text": "25 päivää netto",
     "credit_note": False,
+    "credited_invoice": None,
     "channel": "b2b",
     "channel_signals": [],
 }
