@@ -57,6 +57,11 @@ def test_express_is_perinta_and_bypasses(settings: Settings, express: Settings) 
     assert result.schedule is None
 
 
+def test_perinta_settings_without_a_service_account(express: Settings) -> None:
+    bare = express.model_copy(update={"vfsfi": None})
+    assert check_file(ROUTE, bare, TODAY).reasons == ["perinta-service"]
+
+
 def test_perinta_bypasses_before_the_content_rules(express: Settings) -> None:
     late = SAMPLES / "error" / "finvoice-3.0-due-date-too-soon.xml"
     result = check_file(late, express, TODAY)

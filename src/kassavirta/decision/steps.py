@@ -213,7 +213,7 @@ def perinta_service(s: Subject) -> list[Finding]:
     """`service_type: "express"` is Amili Perintä, the manual collection product (the guide's
     activation parameters): the invoice is sent as it is, never routed or rewritten."""
     settings = s.policy.settings
-    if settings is None or settings.service_type != "express":
+    if settings is None or not settings.perinta:
         return []
     return [
         Finding(
