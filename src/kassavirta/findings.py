@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from kassavirta.plain import Plain
 
@@ -76,12 +77,19 @@ class InvoiceSummary(Plain):
     buyer: BuyerSummary = field(default_factory=BuyerSummary)
 
 
+ScheduleSource = Literal["guide", "settings", "assumed"]
+"""Where a schedule step's offset comes from (SPEC §5)."""
+
+
 @dataclass(slots=True, kw_only=True)
 class ScheduleEntry(Plain):
     """One step of the reminder schedule (SPEC §5): `reminder`, `payment_demand`, … on a date."""
 
     step: str
     date: str
+    source: ScheduleSource = "assumed"
+    """`guide` (the first reminder's 10 / 14 days), `settings` (the settings file's `schedule`)
+    or `assumed` (our default for a step the guide shows only as a picture)."""
 
 
 @dataclass(slots=True, kw_only=True)

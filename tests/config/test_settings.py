@@ -98,3 +98,12 @@ def test_service_levels_match_business_ids_loosely(tmp_path: Path) -> None:
     assert s.service_levels.level_of("1234567-1") == "premium"
     assert s.service_levels.level_of("7654321-2") is None
     assert s.service_levels.level_of(None) is None
+
+
+def test_perinta_settings_need_no_service_account(tmp_path: Path) -> None:
+    """Amili Perintä (`service_type` express) rewrites nothing: no `vfsfi.iban` is needed."""
+    data = {k: v for k, v in BASE.items() if k != "vfsfi"}
+    with pytest.raises(SettingsError):
+        load_settings(_write(tmp_path, data))
+    settings = load_settings(_write(tmp_path, {**data, "service_type": "express"}))
+    assert settings.perinta and settings.vfsfi is None

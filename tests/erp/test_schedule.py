@@ -215,9 +215,9 @@ def test_check_results_carry_the_schedule_of_routed_invoices(cli: Any) -> None:
     )  # fmt: skip
     results = {Path(r["path"]).name: r for r in json.loads(done.stdout)["results"]}
     assert results["finvoice-3.0.xml"]["schedule"] == [
-        {"step": "reminder", "date": "2026-12-28"},
-        {"step": "payment_demand", "date": "2027-01-11"},
-        {"step": "second_payment_demand", "date": "2027-01-25"},
+        {"step": "reminder", "date": "2026-12-28", "source": "guide"},
+        {"step": "payment_demand", "date": "2027-01-11", "source": "assumed"},
+        {"step": "second_payment_demand", "date": "2027-01-25", "source": "assumed"},
     ]
     assert results["finvoice-3.0-sum-mismatch.xml"]["schedule"] is None
 
@@ -279,3 +279,95 @@ def test_schedule_command_unreadable_and_bad_settings(cli: Any, tmp_path: Path) 
     done = cli("schedule", str(ROUTE), "--settings", str(bad), "--no-config")
     assert done.returncode == 2
     assert "key 'schedule.first_reminder_days_b2c'" in done.stderr
+
+
+# --- where each step comes from (SPEC §5) ------------------------------------------------------
+
+
+def sources(steps: Any) -> list[tuple[str, str]]:
+    return [(s.step, s.source) for s in steps]
+
+
+def test_default_steps_are_the_guides_first_reminder_and_assumed_later_ones() -> None:
+    for business in (True, False):
+        steps = reminder_schedule(date(2026, 11, 2), business=business).steps
+        assert sources(steps) == [
+            ("reminder", "guide"),
+            ("payment_demand", "assumed"),
+            ("second_payment_demand", "assumed"),
+        ]
+
+
+def test_steps_the_settings_give_are_marked_settings() -> None:
+    needs_samples()
+    first_only = settings_with(schedule={"first_reminder_days_b2b": 7})
+    assert sources(schedule_for(adapted(ROUTE), first_only).steps) == [
+        ("reminder", "settings"),
+        ("payment_demand", "assumed"),
+        ("second_payment_demand", "assumed"),
+    ]
+    later_only = settings_with(schedule={"later_steps": [{"step": "payment_demand", "days": 21}]})
+    assert sources(schedule_for(adapted(ROUTE), later_only).steps) == [
+        ("reminder", "guide"),
+        ("payment_demand", "settings"),
+    ]
+    # Only the customer's own first-reminder key counts: a B2C offset leaves B2B the guide's.
+    b2c_only = settings_with(schedule={"first_reminder_days_b2c": 20})
+    assert schedule_for(adapted(ROUTE), b2c_only).steps[0].source == "guide"
+
+
+def test_a_levels_schedule_is_never_the_guides() -> None:
+    needs_samples()
+    settings = settings_with(
+        service_levels={"premium": [BUYER_BID]},
+        schedule={"levels": {"premium": {"later_steps": []}}},
+    )
+    assert sources(schedule_for(adapted(ROUTE), settings).steps) == [("reminder", "assumed")]
+
+
+def test_check_text_marks_every_step(cli: Any) -> None:
+    needs_samples()
+    done = cli("check", str(ROUTE), "--settings", str(SETTINGS), "--today", "2026-12-01",
+               "--no-config")  # fmt: skip
+    assert (
+        "if unpaid: reminder 2026-12-28 (guide), payment demand 2027-01-11 (assumed), "
+        "second payment demand 2027-01-25 (assumed)"
+    ) in done.stdout
+
+
+def test_schedule_command_marks_and_explains_the_sources(cli: Any) -> None:
+    needs_samples()
+    done = cli("schedule", str(ROUTE), "--settings", str(SETTINGS), "--no-config",
+               "--today", "2026-12-01")  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert lines[1].split()[:3] == ["reminder", "2026-12-28", "(guide)"]
+    assert lines[2].split()[:3] == ["payment_demand", "2027-01-11", "(assumed)"]
+    assert any(line.startswith("  (assumed): our assumption") for line in lines)
+    as_json = cli("schedule", str(ROUTE), "--settings", str(SETTINGS), "--no-config",
+                  "--output", "json")  # fmt: skip
+    (entry,) = json.loads(as_json.stdout)["results"]
+    assert [s["source"] for s in entry["schedule"]["steps"]] == ["guide", "assumed", "assumed"]
+
+
+def test_prepaid_in_full_gets_no_schedule() -> None:
+    needs_samples()
+    invoice = adapted(ROUTE)
+    assert invoice.total is not None
+    paid = schedule_for(invoice.model_copy(update={"paid_amount": invoice.total}))
+    assert paid.steps == []
+    assert paid.none_because == (
+        "the invoice is prepaid in full (575.55 of 575.55): nothing is left to remind"
+    )
+    part = schedule_for(invoice.model_copy(update={"paid_amount": invoice.total / 2}))
+    assert len(part.steps) == 3
+
+
+def test_vat_code_only_buyer_is_grouped_by_the_implied_business_id() -> None:
+    needs_samples()
+    invoice = adapted(ROUTE)
+    no_bid = invoice.model_copy(
+        update={"buyer": invoice.buyer.model_copy(update={"business_id": None})}
+    )
+    assert no_bid.buyer.vat_code == "FI25893810"
+    got = schedule_for(no_bid, settings_with(service_levels={"vip": [BUYER_BID]}))
+    assert (got.service_level, got.steps) == ("vip", [])

@@ -123,9 +123,10 @@ def test_framed_files_give_one_result_each(reference: Path, namespace: str) -> N
     The gobl file: a SOAP frame (receiver intermediator 003700020002, an operator OVT),
     then a Finvoice 3.0 invoice 2026-77 of 2026-09-22 from 7654321-2 to the business
     4567890-7 (Testitie 2, 02100 Espoo), EUR, rows 325,50 = total 325,50, due 2026-10-06,
-    no InvoiceRecipientLanguageCode. On 2026-09-23, with active settings, SPEC routes it
-    (13 days to the due date, B2B) with the warning `language-defaulted`, and the frame is
-    no result of its own. The py-finvoice file is a frame with no invoice after it:
+    no InvoiceRecipientLanguageCode and no penalty interest. On 2026-09-23, with active
+    settings, SPEC routes it (13 days to the due date, B2B) with the warning
+    `language-defaulted` and the note `interest-missing`, and the frame is no result of its
+    own. The py-finvoice file is a frame with no invoice after it:
     `invalid`/`not-an-invoice`.
     """
     settings = load_settings(reference.parent.parent / "examples" / "settings.json")
@@ -138,7 +139,7 @@ def test_framed_files_give_one_result_each(reference: Path, namespace: str) -> N
         "route",
         [],
     )
-    assert [f.rule for f in invoice.findings] == ["language-defaulted"]
+    assert [f.rule for f in invoice.findings] == ["language-defaulted", "interest-missing"]
     assert invoice.invoice is not None and invoice.invoice.number == "2026-77"
     alone = reference / "samples" / "soapframe_only_pyfinvoice_sample_soap_ReceiverProposal.xml"
     frame = alone.read_bytes().replace(SOAP_ENV.encode(), namespace.encode())

@@ -54,14 +54,18 @@ def _addressed(format_id: str, postcode: str, town: str) -> bytes:
 
 
 def _check(data: bytes, settings: Settings | None) -> CheckResult:
-    return check_bytes(data, settings, TODAY)
+    """The check, without the `interest-missing` note that several formats' samples carry:
+    it is about penalty interest, not addresses (tests/rules covers it)."""
+    result = check_bytes(data, settings, TODAY)
+    result.findings = [f for f in result.findings if f.rule != "interest-missing"]
+    return result
 
 
 @pytest.mark.parametrize("format_id", FORMATS)
 def test_a_postcode_that_does_not_exist_is_error_5(format_id: str, settings: Settings) -> None:
     result = _check(_addressed(format_id, "00000", "Lahti"), settings)
     assert (result.decision.value, result.reasons) == ("error", ["address-incomplete"])
-    [f] = result.findings
+    [f] = [f for f in result.findings if f.rule == "address-incomplete"]
     assert f.service_code == 5
     assert f.message == ADDRESS_MESSAGE.format("Lahti 00000")
     assert "00000 is not in the Finnish postal-code directory" in (f.detail or "")

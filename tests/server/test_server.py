@@ -629,10 +629,12 @@ def test_schedule_business_and_consumer(api: Any) -> None:
         "counted_from": "2026-12-15",
         "days": 10,
         "moved_from": "2026-12-25",
+        "source": "guide",
     }
+    assert [s["source"] for s in body["steps"][1:]] == ["assumed", "assumed"]
     b2c = api.get("/v1/schedule", params={"due_date": "2026-12-15"}).json()
     assert b2c["customer"] == "b2c"
-    assert b2c["steps"][0]["days"] == 14
+    assert (b2c["steps"][0]["days"], b2c["steps"][0]["source"]) == (14, "guide")
     forced = api.get("/v1/schedule", params={"due_date": "2026-12-15", "customer": "b2b"})
     assert forced.json()["customer"] == "b2b"
 

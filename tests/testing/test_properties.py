@@ -40,7 +40,7 @@ from kassavirta.testing import data
 from kassavirta.testing.profiles import profile
 from kassavirta.testing.strategies.assignments import assignments_json
 from kassavirta.testing.strategies.cases import Case, DefectiveInvoice, routable_invoices
-from kassavirta.testing.strategies.common import SEND_ERRORS, WARNINGS
+from kassavirta.testing.strategies.common import NOTES, SEND_ERRORS, WARNINGS
 from kassavirta.testing.strategies.defects import DEFECT_RULES, defective_invoices
 from kassavirta.testing.strategies.identifiers import finnish_accounts
 from kassavirta.testing.strategies.invoices import finvoice_invoices, invoice_specs
@@ -124,12 +124,21 @@ CHANGED_FIELDS: dict[str, set[str] | None] = {
     "due-date-conflict": {"payment"},
     "instructed-amount-mismatch": {"payment"},
     "credit-note": None,
+    "business-id-missing": {"buyer"},
+    "consumer-transition-uncertain": set(),
+    "consumer-transition-unknown": set(),
+    "currency-code-case": {"currency", "currencies"},
+    "interest-missing": {"penalty_interest_percent", "interest_in_free_text"},
+    "prepaid": {"paid_amount", "payment"},
 }
-"""The normalised fields each defect may change (None: a credit note changes every amount)."""
+"""The normalised fields each defect may change (None: a credit note changes every amount;
+an empty set: the defect is in the assignments or the settings, not in the invoice)."""
 
 
 def test_every_rule_has_a_defect() -> None:
-    assert set(DEFECT_RULES) == set(SEND_ERRORS) | set(WARNINGS) == set(CHANGED_FIELDS)
+    assert set(DEFECT_RULES) == set(SEND_ERRORS) | set(WARNINGS) | set(NOTES)
+    assert set(DEFECT_RULES) == set(CHANGED_FIELDS)
+    assert set(NOTES) == {"interest-missing", "prepaid"}
     assert set(SEND_ERRORS) == {
         "address-incomplete",
         "duplicate-number",
@@ -166,11 +175,14 @@ def test_defective_invoice_fails_with_exactly_its_rule(
             for f in result.findings
         )
     else:
-        assert case.kind == "warning"
+        note = rule in NOTES
+        assert case.kind == ("note" if note else "warning")
         assert result.decision is Decision.ROUTE, shown(result)
         assert result.reasons == []
         assert {f.rule for f in result.findings} == {rule}, shown(result)
-        assert {f.severity for f in result.findings} == {Severity.WARNING}
+        assert {f.severity for f in result.findings} == {
+            Severity.INFO if note else Severity.WARNING
+        }
 
 
 @profile(scale=0.4)
@@ -185,7 +197,7 @@ def test_a_defect_changes_only_what_it_names(rule: str, data: st.DataObject) -> 
         assert changed
     elif not allowed:
         assert case.xml == case.valid.xml
-        assert case.assignments != case.valid.assignments
+        assert (case.assignments, case.settings) != (case.valid.assignments, case.valid.settings)
     else:
         assert changed and changed <= allowed, changed
 

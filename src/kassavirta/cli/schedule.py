@@ -26,7 +26,9 @@ The first reminder goes out 10 days after the due date for business customers an
 14 days for consumers (a buyer without a business ID), moved to the next Finnish
 business day. The later steps and their gaps are settings (`schedule` in the
 settings file); buyers in a VIP, PREMIUM or service_bypass group get no schedule
-unless `schedule.levels` gives one. See docs/assignments.md.
+unless `schedule.levels` gives one, nor do credit notes and invoices prepaid in
+full. Each step says where it comes from: (guide), (settings) or (assumed), our
+default for a step the guide shows only as a picture. See docs/assignments.md.
 
 exit status: 0 when every invoice has a schedule, 1 when one has none (the reason is
 printed) or cannot be read, 2 for a usage error.
@@ -61,8 +63,23 @@ def _text(entry: dict[str, Any], out: Any) -> None:
     previous = "due date"
     for s in sched["steps"]:
         moved = f" = {s['moved_from']}, a weekend day or holiday" if s["moved_from"] else ""
-        out.write(f"  {s['step']:<{width}}  {s['date']}  ({previous} + {s['days']} days{moved})\n")
+        out.write(
+            f"  {s['step']:<{width}}  {s['date']}  {'(' + s['source'] + ')':<10}  "
+            f"{previous} + {s['days']} days{moved}\n"
+        )
         previous = s["step"]
+    sources = {s["source"] for s in sched["steps"]}
+    for source, meaning in SOURCES.items():
+        if source in sources:
+            out.write(f"  ({source}): {meaning}\n")
+
+
+SOURCES = {
+    "settings": "from the settings file's `schedule`",
+    "assumed": "our assumption: the guide shows these steps only as a picture (set "
+    "`schedule` in the settings to replace it)",
+}
+"""What a step source other than the guide means, said once under the steps that carry it."""
 
 
 def run(args: argparse.Namespace) -> int:

@@ -203,12 +203,20 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _service_account(self) -> Settings:
-        needs_account = self.status == "ACTIVE" and self.accountable_party == "vfsfi"
+        # Amili Perintä (`express`) rewrites nothing, so it needs no service account.
+        needs_account = (
+            self.status == "ACTIVE" and self.accountable_party == "vfsfi" and not self.perinta
+        )
         if needs_account and (self.vfsfi is None or not self.vfsfi.iban):
             raise ValueError(
                 "vfsfi.iban is required when status is ACTIVE and accountable_party is vfsfi"
             )
         return self
+
+    @property
+    def perinta(self) -> bool:
+        """`service_type: "express"`: Amili Perintä, the manual product, not Kassavirta."""
+        return self.service_type == "express"
 
     @property
     def active(self) -> bool:

@@ -191,8 +191,10 @@ def unreadable_field(s: Subject) -> list[Finding]:
 
 
 def non_eur(s: Subject) -> list[Finding]:
+    """Only EUR goes through the service. Readers pass the code as written: a lowercase
+    `eur` is EUR here (SPEC decision), and `currency-code-case` warns about it."""
     invoice = s.adapted
-    if invoice.currency == "EUR":
+    if (invoice.currency or "").upper() == "EUR":
         return []
     where = invoice.where("total")
     return [
@@ -204,6 +206,27 @@ def non_eur(s: Subject) -> list[Finding]:
             line=where.line,
             xpath=where.xpath,
             value=invoice.currency,
+        )
+    ]
+
+
+def perinta_service(s: Subject) -> list[Finding]:
+    """`service_type: "express"` is Amili Perintä, the manual collection product (the guide's
+    activation parameters): the invoice is sent as it is, never routed or rewritten."""
+    settings = s.policy.settings
+    if settings is None or not settings.perinta:
+        return []
+    return [
+        Finding(
+            rule="perinta-service",
+            severity=Severity.INFO,
+            message="The settings' service_type is express: Amili Perintä, the manual "
+            "collection product, not Amili Kassavirta. Nothing is routed or rewritten when the "
+            "invoice is sent: it goes to the receiver as it is, with your own payment details.",
+            detail='The guide: service_type "full" is Amili Kassavirta (the default), "express" '
+            "Amili Perintä. If the company has Kassavirta, the settings file is not its GET "
+            "response, or the activation was made with the wrong service_type.",
+            value=settings.service_type,
         )
     ]
 
@@ -265,6 +288,7 @@ STEPS: tuple[Step, ...] = (
     Step("schema", INVALID, "The document is valid against its XSD, if found.", schema),
     Step("unreadable-field", INVALID, "The fields the service needs read.", unreadable_field),
     Step("non-eur", BYPASS, "The invoice is in EUR.", non_eur),
+    Step("perinta-service", BYPASS, "The service is Kassavirta, not Perintä.", perinta_service),
     Step("consumer-transition", BYPASS, "Not in the consumer transition.", consumer_transition),
     Step("service-inactive", BYPASS, "The service is active.", service_inactive),
 )

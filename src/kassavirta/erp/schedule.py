@@ -17,8 +17,15 @@ are our guesses (documented in docs/assignments.md):
 
 in the activation settings file, beside the operator's keys. Each later step
 is counted from the date the previous letter goes out. Buyers in the VIP,
-PREMIUM or service_bypass group (`service_levels`, by business ID) get no
-schedule unless `levels` configures one for their group.
+PREMIUM or service_bypass group (`service_levels`, by business ID, or by the one
+a Finnish VAT code implies) get no schedule unless `levels` configures one for
+their group; nor do credit notes and invoices prepaid in full.
+
+Every step says where its offset comes from (`source`): `guide` for the first
+reminder's 10 / 14 days, `settings` for a value the settings file gives, and
+`assumed` for our defaults of the later steps (and of a level's schedule, which
+the guide does not describe at all). A user must be able to tell a date the
+guide promises from one we guessed.
 """
 
 from __future__ import annotations
@@ -28,14 +35,17 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from kassavirta.config.settings import LaterStep, ScheduleSettings, ScheduleSpec, Settings
-from kassavirta.findings import ScheduleEntry
+from kassavirta.findings import ScheduleEntry, ScheduleSource
+from kassavirta.finnish.business_id import grouping_id
 from kassavirta.finnish.businessdays import next_business_day
 from kassavirta.model import Invoice
+from kassavirta.rules.notes import prepaid_in_full
 
 __all__ = [
     "LaterStep",
     "Schedule",
     "ScheduleSettings",
+    "ScheduleSource",
     "ScheduleSpec",
     "ScheduledStep",
     "reminder_schedule",
@@ -66,6 +76,8 @@ class ScheduledStep:
     days: int
     planned: Day
     """`counted_from + days`, before moving off a weekend or holiday."""
+    source: ScheduleSource = "assumed"
+    """Where `days` comes from: the guide, the settings file, or our assumption."""
 
     @property
     def moved(self) -> bool:
@@ -94,6 +106,7 @@ class Schedule:
                     "counted_from": s.counted_from.isoformat(),
                     "days": s.days,
                     "moved_from": s.planned.isoformat() if s.moved else None,
+                    "source": s.source,
                 }
                 for s in self.steps
             ],
@@ -122,13 +135,21 @@ def reminder_schedule(
             )
             return result
         spec = level_spec
-    first_days = spec.first_reminder_days_b2b if business else spec.first_reminder_days_b2c
-    plan = [(FIRST_STEP, first_days), *((s.step, s.days) for s in spec.later_steps)]
+    first_key = "first_reminder_days_b2b" if business else "first_reminder_days_b2c"
+    given = spec.model_fields_set
+    first_source: ScheduleSource = (
+        "settings" if first_key in given else "assumed" if service_level else "guide"
+    )
+    later_source: ScheduleSource = "settings" if "later_steps" in given else "assumed"
+    plan = [
+        (FIRST_STEP, getattr(spec, first_key), first_source),
+        *((s.step, s.days, later_source) for s in spec.later_steps),
+    ]
     base = due_date
-    for name, days in plan:
+    for name, days, source in plan:
         planned = base + timedelta(days=days)
         when = next_business_day(planned)
-        result.steps.append(ScheduledStep(name, when, base, days, planned))
+        result.steps.append(ScheduledStep(name, when, base, days, planned, source))
         base = when
     return result
 
@@ -141,7 +162,14 @@ def schedule_for(invoice: Invoice, settings: Settings | None = None) -> Schedule
         return Schedule(customer, invoice.due_date, none_because="a credit note is not reminded")
     if invoice.due_date is None:
         return Schedule(customer, None, none_because="the invoice has no due date")
-    level = settings.service_levels.level_of(invoice.buyer.business_id) if settings else None
+    if prepaid_in_full(invoice):
+        return Schedule(
+            customer,
+            invoice.due_date,
+            none_because=f"the invoice is prepaid in full ({invoice.paid_amount} of "
+            f"{invoice.total}): nothing is left to remind",
+        )
+    level = settings.service_levels.level_of(grouping_id(invoice.buyer)) if settings else None
     return reminder_schedule(
         invoice.due_date,
         business=business,
@@ -151,6 +179,8 @@ def schedule_for(invoice: Invoice, settings: Settings | None = None) -> Schedule
 
 
 def schedule_entries(invoice: Invoice, settings: Settings | None) -> list[ScheduleEntry]:
-    """The short form a check result carries: step and date, nothing when none applies."""
+    """The short form a check result carries: step, date and source; nothing when none applies."""
     found = schedule_for(invoice, settings)
-    return [ScheduleEntry(step=s.step, date=s.date.isoformat()) for s in found.steps]
+    return [
+        ScheduleEntry(step=s.step, date=s.date.isoformat(), source=s.source) for s in found.steps
+    ]

@@ -407,16 +407,23 @@ def streets(f: Fields, key: str, elements: list[etree._Element]) -> list[str]:
 
 
 def check_currencies(f: Fields, found: Iterable[tuple[str, etree._Element]]) -> list[str]:
-    """The distinct currency codes of `found`, in order; more than one is `unreadable-field`."""
+    """The distinct currency codes of `found`, as written and in order.
+
+    Two currencies are `unreadable-field`. Codes that differ only in case (`eur`,
+    `EUR`) are one currency, both kept as written: `currency-code-case` names the
+    lowercase one.
+    """
     seen: dict[str, etree._Element] = {}
+    currencies: dict[str, str] = {}
     for code, element in found:
         if code not in seen:
             seen[code] = element
-    if len(seen) > 1:
-        first, (odd_code, odd) = next(iter(seen)), list(seen.items())[1]
-        mixed = ", ".join(seen)
+            currencies.setdefault(code.upper(), code)
+    if len(currencies) > 1:
+        first, odd_code = list(currencies.values())[:2]
+        mixed = ", ".join(currencies.values())
         raise f.unreadable(
-            odd,
+            seen[odd_code],
             f"the invoice mixes currencies ({mixed}); first {first}, then {odd_code} here",
             odd_code,
         )

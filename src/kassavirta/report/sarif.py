@@ -52,6 +52,10 @@ REASONS: dict[str, tuple[str, Severity]] = {
         Severity.INFO,
     ),
     "non-eur": ("Only EUR invoices go through the service.", Severity.INFO),
+    "perinta-service": (
+        "With service_type express (Amili Perintä) nothing is routed or rewritten.",
+        Severity.INFO,
+    ),
     "consumer-transition": (
         "Consumer e-invoices to a netbank go directly to the bank just after activation.",
         Severity.INFO,

@@ -33,10 +33,25 @@ def write_result(result: CheckResult, out: TextIO) -> None:
         if f.detail:
             out.write(f"            {f.detail}\n")
     if result.schedule:
-        steps = ", ".join(f"{e.step.replace('_', ' ')} {e.date}" for e in result.schedule)
+        steps = ", ".join(
+            f"{e.step.replace('_', ' ')} {e.date} ({e.source})" for e in result.schedule
+        )
         out.write(f"        if unpaid: {steps}\n")
     elif result.schedule == []:
-        out.write("        if unpaid: no reminders from the service (the buyer's service level)\n")
+        out.write(f"        if unpaid: no reminders from the service ({_no_schedule(result)})\n")
+
+
+_NO_SCHEDULE = (
+    ("credit-note", "a credit note is not reminded"),
+    ("service-level", "the buyer's service level"),
+    ("prepaid", "prepaid in full"),
+)
+"""Why a routed invoice has no schedule, read from the finding that says so."""
+
+
+def _no_schedule(result: CheckResult) -> str:
+    rules = {f.rule for f in result.findings}
+    return next((why for rule, why in _NO_SCHEDULE if rule in rules), "none applies")
 
 
 def write_summary(summary: Summary, out: TextIO) -> None:

@@ -1,7 +1,7 @@
 """Every content rule, registered in one table (SPEC §2).
 
 The order is the order findings are reported in: send errors first, in the
-service's code order, then warnings. A slug never changes once released:
+service's code order, then warnings, then notes. A slug never changes once released:
 reports, SARIF rule ids and users' suppressions depend on it.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kassavirta.findings import Finding
+from kassavirta.rules import notes as n
 from kassavirta.rules import send_errors as se
 from kassavirta.rules import warnings as w
 from kassavirta.rules.base import Kind, Rule, RuleContext
@@ -82,6 +83,13 @@ RULES: tuple[Rule, ...] = (
         w.business_id_invalid,
     ),
     Rule(
+        "business-id-missing",
+        Kind.WARNING,
+        None,
+        "A buyer with a Finnish VAT code must carry its business ID too.",
+        w.business_id_missing,
+    ),
+    Rule(
         "language",
         Kind.WARNING,
         None,
@@ -111,6 +119,20 @@ RULES: tuple[Rule, ...] = (
         w.consumer_si_message,
     ),
     Rule(
+        "consumer-transition-uncertain",
+        Kind.WARNING,
+        None,
+        "The guide gives the consumer transition as 5 days and as 7.",
+        w.consumer_transition_uncertain,
+    ),
+    Rule(
+        "consumer-transition-unknown",
+        Kind.WARNING,
+        None,
+        "The consumer transition needs the activation date.",
+        w.consumer_transition_unknown,
+    ),
+    Rule(
         "due-date-weekend",
         Kind.WARNING,
         None,
@@ -132,7 +154,28 @@ RULES: tuple[Rule, ...] = (
         w.instructed_amount_mismatch,
     ),
     Rule(
+        "currency-code-case",
+        Kind.WARNING,
+        None,
+        "The currency code must be upper case (EUR).",
+        w.currency_code_case,
+    ),
+    Rule(
         "credit-note", Kind.WARNING, None, "A credit note opens its own assignment.", w.credit_note
+    ),
+    Rule(
+        "interest-missing",
+        Kind.NOTE,
+        None,
+        "The service collects interest only when the XML gives it.",
+        n.interest_missing,
+    ),
+    Rule(
+        "prepaid",
+        Kind.NOTE,
+        None,
+        "A prepaid amount lowers what is open; in full, no reminders.",
+        n.prepaid,
     ),
 )
 
@@ -140,6 +183,8 @@ RULE_SLUGS: dict[str, str] = {slug: rule.slug for rule in RULES for slug in rule
 """Finding slug → the rule that emits it (the language rule emits two slugs)."""
 
 SEND_ERROR_SLUGS = tuple(r.slug for r in RULES if r.kind is Kind.SEND_ERROR)
+NOTE_SLUGS = tuple(slug for r in RULES if r.kind is Kind.NOTE for slug in r.slugs)
+"""Findings of severity `info`: what the service will do, nothing to fix."""
 
 
 def run_rules(ctx: RuleContext) -> Iterator[Finding]:
@@ -148,4 +193,13 @@ def run_rules(ctx: RuleContext) -> Iterator[Finding]:
         yield from rule.check(ctx)
 
 
-__all__ = ["RULES", "RULE_SLUGS", "SEND_ERROR_SLUGS", "Kind", "Rule", "RuleContext", "run_rules"]
+__all__ = [
+    "NOTE_SLUGS",
+    "RULES",
+    "RULE_SLUGS",
+    "SEND_ERROR_SLUGS",
+    "Kind",
+    "Rule",
+    "RuleContext",
+    "run_rules",
+]

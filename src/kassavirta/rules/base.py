@@ -22,6 +22,8 @@ class Kind(StrEnum):
     """The service refuses the invoice: it is not sent at all."""
     WARNING = "warning"
     """Worth fixing; never changes the decision."""
+    NOTE = "note"
+    """Worth knowing (severity `info`); never changes the decision or the exit status."""
 
 
 @dataclass
@@ -58,7 +60,14 @@ class Rule:
 
     @property
     def severity(self) -> Severity:
-        return Severity.ERROR if self.kind is Kind.SEND_ERROR else Severity.WARNING
+        return _SEVERITY[self.kind]
+
+
+_SEVERITY = {
+    Kind.SEND_ERROR: Severity.ERROR,
+    Kind.WARNING: Severity.WARNING,
+    Kind.NOTE: Severity.INFO,
+}
 
 
 def finding(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 
 from kassavirta.findings import Finding, amount_text
+from kassavirta.finnish.business_id import grouping_id, implied_business_id
 from kassavirta.finnish.businessdays import is_business_day
 from kassavirta.finnish.reference import is_valid_reference, reference_scheme
 from kassavirta.model import Channel
@@ -15,6 +17,14 @@ from kassavirta.rules.base import RuleContext, finding
 from kassavirta.rules.send_errors import finnish_postcode, postal_codes_strict, town_mismatch
 
 SUPPORTED_LANGUAGES = ("fi", "sv", "en")
+GUIDE_MANDATORY_TRANSITION_DAYS = 7
+"""The guide's other figure for the consumer transition ("a mandatory 7 days transition period",
+its consumer section); its list of exceptions says 5, the default of `consumer_transition_days`."""
+LEVEL_COST_NOTE = (
+    "the guide: adding a customer to a VIP or PREMIUM group transfers the responsibility for "
+    "monitoring assignments, preventing expirations, etc., to the sender; in some cases, this "
+    "may incur additional costs"
+)
 _YTUNNUS_FORM = re.compile(r"^(FI)?[0-9]{6,7}-?[0-9]$", re.IGNORECASE)
 
 
@@ -216,6 +226,26 @@ def business_id_invalid(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
+def business_id_missing(ctx: RuleContext) -> Iterator[Finding]:
+    """Service levels group customers by business ID: a buyer with only a Finnish VAT code is
+    looked up by the ID it implies, but the guide wants the ID itself in the XML."""
+    buyer = ctx.invoice.buyer
+    implied = None if buyer.business_id else implied_business_id(buyer.vat_code)
+    if implied is None:
+        return
+    wrong = "" if _valid_ytunnus(implied) else f" ({implied} does not carry a valid check digit)"
+    yield finding(
+        ctx,
+        "business-id-missing",
+        f"The buyer has the VAT code {buyer.vat_code} but no business ID: the service groups "
+        f"customers into service levels by business ID. Looked up here as {implied}.",
+        at=("buyer.vat_code", "buyer"),
+        value=buyer.vat_code,
+        detail=f"Write the buyer's business ID {implied} in the invoice as well{wrong}; the "
+        "guide asks for it to be correct in the invoice XML.",
+    )
+
+
 def language(ctx: RuleContext) -> Iterator[Finding]:
     code = ctx.invoice.language
     if not code:
@@ -242,14 +272,15 @@ def language(ctx: RuleContext) -> Iterator[Finding]:
 def service_level(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.settings is None:
         return
-    level = ctx.settings.service_levels.level_of(ctx.invoice.buyer.business_id)
+    bid = grouping_id(ctx.invoice.buyer)
+    level = ctx.settings.service_levels.level_of(bid)
     if level:
         yield finding(
             ctx,
             "service-level",
-            f"The buyer {ctx.invoice.buyer.business_id} is in the {level.upper()} group: "
-            "the default reminder schedule does not apply; monitoring is the sender's.",
-            at=("buyer.business_id",),
+            f"The buyer {bid} is in the {level.upper()} group: the default reminder schedule "
+            f"does not apply; monitoring is the sender's ({LEVEL_COST_NOTE}).",
+            at=("buyer.business_id", "buyer.vat_code"),
             value=level,
         )
 
@@ -288,6 +319,52 @@ def consumer_si_message(ctx: RuleContext) -> Iterator[Finding]:
         "or the banks reject the rewritten invoice.".replace("  ", " "),
         at=("payment.instruction_id", "buyer"),
         detail="Send a CHANGE-type SI message to every bank, then set si_change_sent in the settings.",
+    )
+
+
+def _consumer_netbank_active(ctx: RuleContext) -> bool:
+    """A consumer e-invoice to a netbank under active settings: the transition concerns it."""
+    settings = ctx.settings
+    return ctx.invoice.channel is Channel.B2C_NETBANK and settings is not None and settings.active
+
+
+def consumer_transition_uncertain(ctx: RuleContext) -> Iterator[Finding]:
+    """The guide gives two lengths for the consumer transition: between them, routing is a guess."""
+    settings = ctx.settings
+    if not _consumer_netbank_active(ctx) or settings is None or settings.activated_on is None:
+        return
+    day = (ctx.today - settings.activated_on).days
+    if not settings.consumer_transition_days <= day < GUIDE_MANDATORY_TRANSITION_DAYS:
+        return
+    until = settings.activated_on + timedelta(days=GUIDE_MANDATORY_TRANSITION_DAYS)
+    yield finding(
+        ctx,
+        "consumer-transition-uncertain",
+        f"Consumer e-invoice to a netbank {day} days after the activation on "
+        f"{settings.activated_on.isoformat()}: routed here, but the guide says 5 days in its "
+        'exceptions and "a mandatory 7 days" in its consumer section, so the service may still '
+        "send it directly to the bank.",
+        at=("payment.instruction_id", "buyer"),
+        value=str(day),
+        detail=f"consumer_transition_days is {settings.consumer_transition_days}; on 7 days "
+        f"(from {until.isoformat()}) both figures agree.",
+    )
+
+
+def consumer_transition_unknown(ctx: RuleContext) -> Iterator[Finding]:
+    """Without the activation date, the consumer transition cannot be checked."""
+    settings = ctx.settings
+    if not _consumer_netbank_active(ctx) or settings is None or settings.activated_on is not None:
+        return
+    yield finding(
+        ctx,
+        "consumer-transition-unknown",
+        "Consumer e-invoice to a netbank, but the settings give no activation date: whether the "
+        f"consumer transition ({settings.consumer_transition_days} days after activation; the "
+        "guide also says 7) still sends it directly to the bank could not be checked.",
+        at=("payment.instruction_id", "buyer"),
+        detail="Add activated_on (the date the service became ACTIVE) to the settings file: the "
+        "GET response has no such field.",
     )
 
 
@@ -331,6 +408,24 @@ def instructed_amount_mismatch(ctx: RuleContext) -> Iterator[Finding]:
             f"{amount_text(inv.total)}{paid} ({amount_text(expected)}).",
             at=("payment.amount",),
             value=amount_text(inv.payment.amount),
+        )
+
+
+def currency_code_case(ctx: RuleContext) -> Iterator[Finding]:
+    """ISO 4217 codes are upper case: `eur` is decided as EUR, but the service may not read it so."""
+    inv = ctx.invoice
+    written = [c for c in dict.fromkeys([inv.currency or "", *inv.currencies]) if c]
+    odd = [c for c in written if c != c.upper()]
+    if odd:
+        yield finding(
+            ctx,
+            "currency-code-case",
+            f"The currency code {odd[0]} is not upper case: the ISO code is {odd[0].upper()}, and "
+            f"the service may not treat {odd[0]} as {odd[0].upper()}. Fix it before sending.",
+            at=("currency", "total"),
+            value=odd[0],
+            detail=f"Checked as {odd[0].upper()} here; an invoice the service takes for another "
+            "currency is sent directly and not monitored.",
         )
 
 

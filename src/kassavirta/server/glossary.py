@@ -48,6 +48,8 @@ REASONS: dict[str, str] = {
     # bypass
     "unsupported-format": "The service does not take this invoice format.",
     "non-eur": "The invoice is not in euros: the service only takes euro invoices.",
+    "perinta-service": "The settings are for Amili Perintä (service_type express), the manual "
+    "collection product: nothing is routed or rewritten when the invoice is sent.",
     "consumer-transition": "A consumer e-invoice to a netbank, in the first days after the "
     "service was activated.",
     "service-inactive": "The service is not active (no activation settings, or their status is "

@@ -94,6 +94,8 @@ class ScheduleStep(BaseModel):
     days: int
     moved_from: str | None
     """The date the step would fall on had it not been a weekend day or a holiday."""
+    source: Literal["guide", "settings", "assumed"]
+    """Where the step's offset comes from: the guide, the settings file, or our assumption."""
 
 
 class ScheduleOut(BaseModel):

@@ -126,6 +126,8 @@ class InvoiceSpec:
     pretty: bool = True
     stylesheet: bool = False
     charge: str = "SLEV"
+    currency: str = "EUR"
+    """`AmountCurrencyIdentifier` of every amount, as written (a defect writes `eur`)."""
     extra: dict[str, str] = field(default_factory=dict)
     """Free-form notes of the strategy (e.g. which defect was applied); not rendered."""
 
@@ -168,10 +170,10 @@ def _text(parent: etree._Element, tag: str, value: str | None, **attrs: str) -> 
     element.text = value
 
 
-def _money(parent: etree._Element, tag: str, value: Decimal | None) -> None:
+def _money(parent: etree._Element, tag: str, value: Decimal | None, currency: str) -> None:
     if value is None:
         return
-    element = etree.SubElement(parent, tag, AmountCurrencyIdentifier="EUR")
+    element = etree.SubElement(parent, tag, AmountCurrencyIdentifier=currency)
     element.text = fi_amount(value)
 
 
@@ -215,16 +217,16 @@ def _details(root: etree._Element, spec: InvoiceSpec) -> None:
     _text(details, "OriginCode", "Original")
     _text(details, paths.NUMBER, spec.number)
     _date(details, paths.DATE, spec.issue_date)
-    _money(details, paths.TOTAL_VAT_EXCLUDED, spec.total_vat_excluded)
-    _money(details, paths.TOTAL_VAT, spec.total_vat)
-    _money(details, paths.TOTAL, spec.total)
+    _money(details, paths.TOTAL_VAT_EXCLUDED, spec.total_vat_excluded, spec.currency)
+    _money(details, paths.TOTAL_VAT, spec.total_vat, spec.currency)
+    _money(details, paths.TOTAL, spec.total, spec.currency)
     if spec.version == "3.0":
-        _money(details, paths.PAID, spec.paid)
+        _money(details, paths.PAID, spec.paid, spec.currency)
     for line in spec.vat_lines:
         vat = etree.SubElement(details, paths.VAT_SPECIFICATION)
-        _money(vat, paths.VAT_BASE, line.base)
+        _money(vat, paths.VAT_BASE, line.base, spec.currency)
         _text(vat, paths.VAT_PERCENT, fi_number(line.percent))
-        _money(vat, paths.VAT_AMOUNT, line.amount)
+        _money(vat, paths.VAT_AMOUNT, line.amount, spec.currency)
     terms = etree.SubElement(details, paths.PAYMENT_TERMS)
     _text(terms, paths.TERMS_FREE_TEXT, spec.terms_text)
     if spec.terms_due_date is not None:
@@ -236,17 +238,17 @@ def _details(root: etree._Element, spec: InvoiceSpec) -> None:
             _text(fine, paths.FINE_PERCENT, fi_number(spec.fine_percent))
 
 
-def _row(root: etree._Element, row: RowSpec) -> None:
+def _row(root: etree._Element, row: RowSpec, currency: str) -> None:
     element = etree.SubElement(root, paths.ROW)
     _text(element, "ArticleIdentifier", row.article_id)
     _text(element, paths.ARTICLE_NAME, row.article)
     _text(element, paths.INVOICED_QUANTITY, fi_number(row.quantity), QuantityUnitCode=row.unit)
-    price = etree.SubElement(element, paths.UNIT_PRICE, AmountCurrencyIdentifier="EUR")
+    price = etree.SubElement(element, paths.UNIT_PRICE, AmountCurrencyIdentifier=currency)
     price.text = fi_amount(row.unit_price)
     _text(element, paths.ROW_VAT_PERCENT, fi_number(row.vat_percent))
-    _money(element, paths.ROW_VAT, row.vat_amount)
-    _money(element, paths.ROW_VAT_EXCLUDED, row.vat_excluded)
-    _money(element, paths.ROW_AMOUNT, row.amount)
+    _money(element, paths.ROW_VAT, row.vat_amount, currency)
+    _money(element, paths.ROW_VAT_EXCLUDED, row.vat_excluded, currency)
+    _money(element, paths.ROW_AMOUNT, row.amount, currency)
 
 
 def _epi(root: etree._Element, spec: InvoiceSpec) -> None:
@@ -268,7 +270,9 @@ def _epi(root: etree._Element, spec: InvoiceSpec) -> None:
         spec.reference,
         **{paths.SCHEME: spec.reference_scheme},
     )
-    instructed = etree.SubElement(instruction, paths.EPI_AMOUNT, AmountCurrencyIdentifier="EUR")
+    instructed = etree.SubElement(
+        instruction, paths.EPI_AMOUNT, AmountCurrencyIdentifier=spec.currency
+    )
     instructed.text = fi_amount(spec.instructed)
     _text(instruction, paths.EPI_CHARGE, spec.charge, ChargeOption=spec.charge)
     _date(instruction, paths.EPI_DUE_DATE, spec.due_date)
@@ -295,7 +299,7 @@ def build_tree(spec: InvoiceSpec) -> etree._ElementTree:
     _details(root, spec)
     _text(root, paths.BARCODE, spec.barcode)
     for row in spec.rows:
-        _row(root, row)
+        _row(root, row, spec.currency)
     _epi(root, spec)
     tree = etree.ElementTree(root)
     if spec.stylesheet:
@@ -352,8 +356,8 @@ def expected(spec: InvoiceSpec) -> Invoice:
         issue_date=spec.issue_date,
         due_date=spec.terms_due_date or spec.due_date,
         terms_due_date=spec.terms_due_date,
-        currency="EUR",
-        currencies=["EUR"],
+        currency=spec.currency,
+        currencies=[spec.currency],
         total=spec.total,
         total_vat_excluded=spec.total_vat_excluded,
         total_vat=spec.total_vat,

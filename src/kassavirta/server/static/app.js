@@ -253,15 +253,23 @@
       part.append(el("h3", { text: "If the buyer does not pay: the reminder schedule" }));
       const table = el("table", { "data-role": "schedule" },
         el("thead", {}, el("tr", {},
-          el("th", { scope: "col", text: "Step" }), el("th", { scope: "col", text: "Date" }))));
+          el("th", { scope: "col", text: "Step" }), el("th", { scope: "col", text: "Date" }),
+          el("th", { scope: "col", text: "From" }))));
       const body = el("tbody");
+      const from = { guide: "the guide", settings: "your settings", assumed: "assumed (the guide shows it only as a picture)" };
       for (const step of result.schedule) {
-        body.append(el("tr", {}, el("td", { text: step.step.replace(/_/g, " ") }), el("td", { text: step.date })));
+        body.append(el("tr", { "data-source": step.source },
+          el("td", { text: step.step.replace(/_/g, " ") }), el("td", { text: step.date }),
+          el("td", { text: from[step.source] || step.source })));
       }
       table.append(body);
       part.append(table);
     } else if (result.decision === "route" && Array.isArray(result.schedule)) {
-      part.append(el("p", { class: "muted", text: "No reminders from the service for this buyer (service level)." }));
+      const rules = new Set((result.findings || []).map((f) => f.rule));
+      const why = rules.has("credit-note") ? "a credit note is not reminded"
+        : rules.has("service-level") ? "the buyer's service level"
+        : rules.has("prepaid") ? "prepaid in full" : "none applies";
+      part.append(el("p", { class: "muted", text: `No reminders from the service (${why}).` }));
     }
     return part;
   }

@@ -57,7 +57,7 @@ class DefectiveInvoice:
 
     rule: str
     """The finding slug the defect must produce (and, for a send error, the only reason)."""
-    kind: Literal["send-error", "warning"]
+    kind: Literal["send-error", "warning", "note"]
     defective: Case
     valid: Case
     """Routes with no finding under its own settings and assignments."""

@@ -9,13 +9,14 @@ from typing import Any, Final
 from hypothesis import strategies as st
 
 from kassavirta.model import Channel
-from kassavirta.rules import RULE_SLUGS, SEND_ERROR_SLUGS
+from kassavirta.rules import NOTE_SLUGS, RULE_SLUGS, SEND_ERROR_SLUGS
 
 __all__ = [
     "BUYER_IDS",
     "CHANNELS",
     "JSON",
     "LANGUAGES",
+    "NOTES",
     "SEND_ERRORS",
     "SERVICE_LEVEL_IDS",
     "WARNINGS",
@@ -25,7 +26,10 @@ __all__ = [
 
 JSON = dict[str, Any]
 SEND_ERRORS: Final[tuple[str, ...]] = tuple(SEND_ERROR_SLUGS)
-WARNINGS: Final[tuple[str, ...]] = tuple(s for s in RULE_SLUGS if s not in SEND_ERROR_SLUGS)
+NOTES: Final[tuple[str, ...]] = tuple(NOTE_SLUGS)
+WARNINGS: Final[tuple[str, ...]] = tuple(
+    s for s in RULE_SLUGS if s not in SEND_ERROR_SLUGS and s not in NOTE_SLUGS
+)
 CHANNELS: Final[tuple[str, ...]] = tuple(c.value for c in Channel)
 LANGUAGES: Final[tuple[str, ...]] = ("fi", "sv", "en")
 

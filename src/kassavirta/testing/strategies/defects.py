@@ -19,6 +19,7 @@ from kassavirta.testing.strategies.assignments import assignments_json
 from kassavirta.testing.strategies.cases import Case, DefectiveInvoice
 from kassavirta.testing.strategies.common import (
     JSON,
+    NOTES,
     SEND_ERRORS,
     SERVICE_LEVEL_IDS,
     WARNINGS,
@@ -213,6 +214,45 @@ def _no_fine_percent(draw: st.DrawFn, spec: InvoiceSpec, today: date) -> Invoice
     return replace(spec, fine_percent=None)
 
 
+def _business_id_missing(draw: st.DrawFn, spec: InvoiceSpec, today: date) -> InvoiceSpec:
+    # The buyer keeps only its Finnish VAT code: FI + the business ID's digits.
+    assert spec.buyer.business_id is not None
+    vat = f"FI{spec.buyer.business_id.replace('-', '')}"
+    return replace(spec, buyer=replace(spec.buyer, business_id=None, vat_code=vat))
+
+
+def _currency_case(draw: st.DrawFn, spec: InvoiceSpec, today: date) -> InvoiceSpec:
+    return replace(spec, currency=draw(st.sampled_from(("eur", "Eur", "eUR"))))
+
+
+def _no_interest(draw: st.DrawFn, spec: InvoiceSpec, today: date) -> InvoiceSpec:
+    return replace(spec, fine_percent=None, fine_text=None)
+
+
+def _prepaid(draw: st.DrawFn, spec: InvoiceSpec, today: date) -> InvoiceSpec:
+    # In full (nothing open, no reminders) or in part (the open amount is shown).
+    cents = int(spec.total * 100)
+    paid = spec.total if draw(st.booleans()) else Decimal(draw(st.integers(1, cents))) / 100
+    return rebarcode(replace(spec, paid=paid, instructed=spec.total - paid))
+
+
+def _transition(*, days_since: tuple[int, ...] | None) -> Defect:
+    """A settings defect: activated 5 or 6 days ago, or with no activation date at all."""
+
+    def defect(
+        draw: st.DrawFn, spec: InvoiceSpec, env: _Env, today: date
+    ) -> tuple[InvoiceSpec, _Env]:
+        settings = {k: v for k, v in env.settings.items() if k != "consumer_transition_days"}
+        if days_since is None:
+            del settings["activated_on"]
+        else:
+            since = timedelta(days=draw(st.sampled_from(days_since)))
+            settings["activated_on"] = (today - since).isoformat()
+        return spec, _Env(settings, env.assignments)
+
+    return defect
+
+
 @dataclass(frozen=True)
 class _Recipe:
     defect: Defect
@@ -220,6 +260,7 @@ class _Recipe:
     terms_due: bool | None = None
     fine: bool | None = None
     si_change_sent: bool = True
+    version: str | None = None
 
 
 _RECIPES: Final[dict[str, _Recipe]] = {
@@ -244,10 +285,16 @@ _RECIPES: Final[dict[str, _Recipe]] = {
     "due-date-conflict": _Recipe(_spec_only(_conflict), terms_due=True),
     "instructed-amount-mismatch": _Recipe(_spec_only(_instructed)),
     "credit-note": _Recipe(_spec_only(_credit_note)),
+    "business-id-missing": _Recipe(_spec_only(_business_id_missing), channel="b2b"),
+    "consumer-transition-uncertain": _Recipe(_transition(days_since=(5, 6)), channel="b2c-netbank"),
+    "consumer-transition-unknown": _Recipe(_transition(days_since=None), channel="b2c-netbank"),
+    "currency-code-case": _Recipe(_spec_only(_currency_case)),
+    "interest-missing": _Recipe(_spec_only(_no_interest), fine=True),
+    "prepaid": _Recipe(_spec_only(_prepaid), version="3.0"),
 }
 
 DEFECT_RULES: Final[tuple[str, ...]] = tuple(_RECIPES)
-"""Every rule slug `defective_invoices` can trigger: each send error and each warning."""
+"""Every rule slug `defective_invoices` can trigger: each send error, warning and note."""
 
 
 def defective_invoices(
@@ -262,14 +309,16 @@ def defective_invoices(
 
     Send errors (`address-incomplete`, `due-date-too-soon`, `duplicate-number`
     (the defect is in the assignments JSON), `sum-mismatch`): the check decides
-    `error` with `reasons == [rule]`. Warnings (every other slug of
+    `error` with `reasons == [rule]`. Warnings and notes (every other slug of
     `kassavirta.rules.RULE_SLUGS`): the check routes and `rule` is the only
-    warning. `rule=None` draws any of them. Rules that need a particular
-    channel (`service-level`: b2b, `consumer-si-message`: a consumer invoice)
-    ignore `channel`.
+    finding. `rule=None` draws any of them. Rules that need a particular
+    channel (`service-level`, `business-id-missing`: b2b; `consumer-si-message`,
+    `consumer-transition-*`: a consumer invoice) ignore `channel`, and `prepaid`
+    ignores `version` (only Finvoice 3.0 has `InvoicePaidAmount`). The
+    `consumer-transition-*` defects are in the settings, not in the invoice.
     """
     known = set(_RECIPES)
-    missing = sorted((set(SEND_ERRORS) | set(WARNINGS)) - known)
+    missing = sorted((set(SEND_ERRORS) | set(WARNINGS) | set(NOTES)) - known)
     if missing:  # a rule was added to kassavirta.rules without a defect here
         raise NotImplementedError(f"no defect known for rule(s) {', '.join(missing)}")
     if rule is not None and rule not in known:
@@ -282,7 +331,7 @@ def defective_invoices(
         recipe = _RECIPES[slug]
         spec = draw(
             invoice_specs(
-                version,
+                recipe.version or version,
                 recipe.channel or channel,
                 language,
                 encoding,
@@ -300,7 +349,7 @@ def defective_invoices(
         valid_env = env if slug != "service-level" else bad_env
         return DefectiveInvoice(
             rule=slug,
-            kind="send-error" if slug in SEND_ERRORS else "warning",
+            kind="send-error" if slug in SEND_ERRORS else "note" if slug in NOTES else "warning",
             defective=Case(bad_spec, bad_env.settings, sending, bad_env.assignments),
             valid=Case(spec, valid_env.settings, sending, valid_env.assignments),
         )

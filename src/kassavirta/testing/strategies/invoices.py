@@ -188,12 +188,16 @@ def invoice_specs(
     *,
     terms_due: bool | None = None,
     fine: bool | None = None,
+    prepaid: bool | None = False,
 ) -> InvoiceSpec:
     """The data of a valid Finvoice invoice, before it is written as XML.
 
     `None` for `version`, `channel`, `language` or `encoding` draws any
-    supported value. `terms_due` / `fine` force (True) or forbid (False) a
-    payment-terms due date and a late-payment interest clause.
+    supported value. `terms_due` forces (True) or forbids (False) a payment-terms
+    due date, None draws. An invoice has a late-payment interest clause unless
+    `fine` is False (without one, the check notes `interest-missing`). `prepaid`
+    (3.0 only) adds a prepaid amount below the total when True, draws when None;
+    the default, False, leaves it out (a prepaid amount is noted `prepaid`).
     """
     sending = today_or_helsinki(today)
     chosen_version = draw(pick(version, VERSIONS))
@@ -263,7 +267,7 @@ def invoice_specs(
                 message_id=message_id,
                 timestamp=stamp,
             )
-    want_fine = draw(st.booleans()) if fine is None else fine
+    want_fine = True if fine is None else fine
     fine_percent = Decimal(draw(st.sampled_from(("7", "8", "10.5", "11.5")))) if want_fine else None
     fine_text = (
         data.INTEREST_TEXTS[lang].format(percent=str(fine_percent).replace(".", ","))
@@ -295,7 +299,7 @@ def invoice_specs(
         language=draw(st.sampled_from((lang.upper(), lang.upper(), lang))),
         type_text=type_text,
         paid=Decimal(draw(st.integers(1, 10**6))) / 100
-        if chosen_version == "3.0" and draw(st.integers(0, 4)) == 0
+        if chosen_version == "3.0" and (prepaid or (prepaid is None and draw(st.booleans())))
         else None,
         seller_accounts=accounts,
         seller_ovt=draw(st.sampled_from((f"0037{seller_digits}", None))),

@@ -45,14 +45,17 @@ def settings_files(
     si_change_sent: bool = True,
     due_date_rule: Literal["calendar-3", "banking-4"] | None = None,
     service_levels: dict[str, list[str]] | None = None,
+    service_type: Literal["full", "express"] | None = "full",
 ) -> JSON:
     """The activation settings JSON (as `GET /v2/services/amili/receivables` returns it,
     with the toolkit's own keys), as a dict ready for `json.dumps`.
 
     With the defaults, a valid generated invoice routes under them with no
-    finding: the service was activated long enough ago for consumer invoices,
-    the SI message has been sent, and the service-level groups hold no
-    generated buyer. Pass `service_levels` to put buyers in a group.
+    finding: the service was activated long enough ago for consumer invoices
+    (7 days at least: the guide's longer figure), the SI message has been sent,
+    the service is Kassavirta (`service_type` full; `express`, Amili Perintä,
+    bypasses every invoice) and the service-level groups hold no generated
+    buyer. Pass `service_levels` to put buyers in a group.
     """
     sending = today_or_helsinki(today)
     chosen_status = draw(pick(status, ("ACTIVE", "PENDING", "DISABLED")))
@@ -63,7 +66,7 @@ def settings_files(
     postcode, town = draw(st.sampled_from(data.POSTCODES))
     street = f"{draw(st.sampled_from(data.STREETS))} {draw(st.integers(1, 90))}"
     transition = draw(st.sampled_from((None, 5, 7)))
-    activated = sending - timedelta(days=draw(st.integers(transition or 5, 400)))
+    activated = sending - timedelta(days=draw(st.integers(max(transition or 5, 7), 400)))
     phone = f"+358{draw(st.sampled_from(('40', '50', '44', '9')))}{draw(st.integers(1_000_000, 9_999_999))}"
     result: JSON = {
         "iban": own.iban,
@@ -74,7 +77,7 @@ def settings_files(
         "contact_phone_number": phone,
         "authorization_email": _email("hyvaksynta", company),
         "accountable_party": draw(pick(accountable_party, ("vfsfi", "company"))),
-        "service_type": draw(st.sampled_from(("full", "express"))),
+        "service_type": draw(pick(service_type, ("full", "express"))),
         "customer_service_email": _email("reskontra", company),
         "customer_service_phone_number": phone,
         "billing_address": {
