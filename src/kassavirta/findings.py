@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from kassavirta.plain import Plain
+from kassavirta.plain import Mode, Plain
 
 _CENT = Decimal("0.01")
 
@@ -71,10 +72,19 @@ class InvoiceSummary(Plain):
     due_date: str | None = None
     currency: str | None = None
     total: str | None = None
+    paid: str | None = None
+    """The prepaid amount the invoice states (Finvoice `InvoicePaidAmount`, UBL/CII
+    `PrepaidAmount`); left out of the output when the invoice states none."""
     type_code: str | None = None
     channel: str | None = None
     channel_signals: list[str] = field(default_factory=list)
     buyer: BuyerSummary = field(default_factory=BuyerSummary)
+
+    def model_dump(self, *, mode: Mode = "python", exclude: Collection[str] = ()) -> dict[str, Any]:
+        # Only an invoice that states a prepaid amount shows one, so the reports of every
+        # other invoice read as they always did.
+        gone = exclude if self.paid is not None else (*exclude, "paid")
+        return Plain.model_dump(self, mode=mode, exclude=gone)
 
 
 ScheduleSource = Literal["guide", "settings", "assumed"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -171,30 +172,15 @@ def run_list(args: argparse.Namespace) -> int:
     return 0 if found else 1
 
 
-def duplicate_note(a: Assignment) -> tuple[bool, str]:
-    """Would a new invoice with this number and invoice date be let through (SPEC §4)? And why."""
-    from kassavirta.erp.assignments import allows_new
+def duplicate_note(a: Assignment, links: Sequence[str] = ()) -> tuple[bool, str]:
+    """Would a new invoice with this number and invoice date be let through (SPEC §4)? And why.
 
-    allowed = allows_new(a, a.issued_at)
-    touched = [t for t in ("paid", "credit_note") if a.has_event(t)]
-    if allowed and a.status == "closed":
-        return True, "allowed: closed without payments or credit notes (exception 2)"
-    if allowed:
-        return True, (
-            "allowed: open, untouched, and its invoice is in an error state (latest delivery "
-            "FAILED); the service closes this assignment (exception 3)"
-        )
-    why: list[str] = []
-    if touched:
-        why.append("it has " + " and ".join(f"a {t} event" for t in touched))
-    if a.status == "open":
-        delivery = a.latest_delivery_status()
-        why.append(
-            "it is open" + (f" and its latest delivery status is {delivery}" if delivery else "")
-        )
-    elif a.status != "closed":
-        why.append(f"it is {a.status}")
-    return False, "refused with SEND ERROR code #6: " + "; ".join(why)
+    `links`: how other assignments link this one as a credit note (`AssignmentIndex.links`).
+    """
+    from kassavirta.erp.assignments import judge
+
+    verdict = judge(a, a.issued_at, links)
+    return verdict.allowed, verdict.explain(a)
 
 
 def _event_line(e: Event) -> str:
@@ -236,11 +222,12 @@ def run_status(args: argparse.Namespace) -> int:
     path, opened = _open_existing(args)
     with opened as ledger:
         a = ledger.get(args.id)
+        links = ledger.crediting().links(a) if a is not None else []
     if a is None:
         print(f"kassavirta: no assignment {args.id!r} in ledger {path}", file=sys.stderr)
         return 1
     state = apply_events(a)
-    allowed, note = duplicate_note(a)
+    allowed, note = duplicate_note(a, links)
     shown = delivery_view(a.events)
     out = sys.stdout
     if args.output == "json":

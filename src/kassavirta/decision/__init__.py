@@ -73,6 +73,7 @@ def summarise(invoice: Invoice) -> InvoiceSummary:
         due_date=invoice.due_date.isoformat() if invoice.due_date else None,
         currency=invoice.currency,
         total=amount_text(invoice.total) if invoice.total is not None else None,
+        paid=amount_text(invoice.paid_amount) if invoice.paid_amount is not None else None,
         type_code=invoice.type_code,
         channel=invoice.channel.value,
         channel_signals=list(invoice.channel_signals),

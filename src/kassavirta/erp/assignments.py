@@ -8,6 +8,7 @@ ledger can store it.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -79,24 +80,110 @@ class Assignment(BaseModel):
         status = latest.data.get("status")
         return str(status) if status is not None else None
 
-    def describe(self) -> str:
+    def payments_and_credits(self) -> list[str]:
+        """Why the assignment counts as paid or credited (SPEC §4); empty when it is neither.
+
+        The API's `paid` is "the amount that is paid or credited", so an export
+        whose events were left out (or a ledger row recorded from a prepaid
+        invoice) still says so through the amount alone.
+        """
+        why: list[str] = []
+        if self.paid is not None and self.paid != 0:
+            why.append(f"its paid amount is {self.paid:.2f}")
+        why += [
+            f"it has a {kind} event" for kind in ("paid", "credit_note") if self.has_event(kind)
+        ]
+        return why
+
+    def credit_notes_named(self) -> list[str]:
+        """The credit note numbers that its `credit_note` events link to it."""
+        from kassavirta.erp.events.types import EVENT_TYPES
+
+        number = next(f for f in EVENT_TYPES["credit_note"].fields if f.key == "number")
+        named: list[str] = []
+        for e in self.events:
+            found = number.find(e.data) if e.type == "credit_note" else None
+            if found is not None and str(found[1]).strip():
+                named.append(str(found[1]).strip())
+        return named
+
+    def describe(self, why: str | None = None) -> str:
         where = f" from {self.source}" if self.source else ""
-        return f"assignment {self.id} (number {self.number}, invoice date {self.issued_at.isoformat()}, {self.status}){where}"
+        but = f", but {why}" if why else ""
+        return (
+            f"assignment {self.id} (number {self.number}, invoice date "
+            f"{self.issued_at.isoformat()}, {self.status}{but}){where}"
+        )
 
 
-def allows_new(assignment: Assignment, invoice_date: date) -> bool:
-    """Whether `assignment` lets a new invoice with its number and `invoice_date` open (SPEC §4)."""
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the duplicate rule makes of one assignment for a new invoice with its number."""
+
+    allowed: bool
+    exception: int | None = None
+    """1, 2 or 3 (SPEC §4) when `allowed`."""
+    payments: tuple[str, ...] = ()
+    """The payments and credit notes the assignment has (each as a phrase)."""
+    only_payments: bool = False
+    """Refused only for `payments`: closed, or open with its delivery FAILED, it would
+    otherwise have been exception 2 or 3."""
+
+    def note(self) -> str | None:
+        """What a refusal adds to the assignment's description: why exception 2 or 3 fails."""
+        return " and ".join(self.payments) if self.only_payments else None
+
+    def explain(self, assignment: Assignment) -> str:
+        """One line for `ledger status`: allowed by which exception, or refused and why."""
+        if self.exception == 1:
+            return "allowed: its invoice date differs (exception 1)"
+        if self.exception == 2:
+            return "allowed: closed without payments or credit notes (exception 2)"
+        if self.exception == 3:
+            return (
+                "allowed: open, without payments or credit notes, and its invoice is in an error "
+                "state (latest delivery FAILED); the service closes this assignment (exception 3)"
+            )
+        reasons = list(self.payments)
+        if assignment.status == "open":
+            delivery = assignment.latest_delivery_status()
+            reasons.append(
+                "it is open"
+                + (f" and its latest delivery status is {delivery}" if delivery else "")
+            )
+        elif assignment.status != "closed":
+            reasons.append(f"it is {assignment.status}")
+        return "refused with SEND ERROR code #6: " + "; ".join(reasons)
+
+
+def judge(
+    assignment: Assignment, invoice_date: date, linked_credit_notes: Sequence[str] = ()
+) -> Verdict:
+    """Whether `assignment` lets a new invoice with its number and `invoice_date` open (SPEC §4).
+
+    Exceptions 2 and 3 need "no payments or credit notes": a paid amount other
+    than 0, a `paid` or `credit_note` event, or a credit note linked to it each
+    rule them out. `linked_credit_notes` says (as phrases) which other
+    assignments link this one as a credit note (see `AssignmentIndex`).
+    """
     if assignment.issued_at != invoice_date:
-        return True  # exception 1
-    untouched = not assignment.has_event("paid", "credit_note")
-    if assignment.status == "closed" and untouched:
-        return True  # exception 2
-    # exception 3: the service closes that assignment and opens a new one.
-    return (
-        assignment.status == "open"
-        and untouched
-        and assignment.latest_delivery_status() == "FAILED"
-    )
+        return Verdict(True, 1)
+    payments = (*assignment.payments_and_credits(), *linked_credit_notes)
+    closed = assignment.status == "closed"
+    failed = assignment.status == "open" and assignment.latest_delivery_status() == "FAILED"
+    if closed and not payments:
+        return Verdict(True, 2)
+    if failed and not payments:
+        # exception 3: the service closes that assignment and opens a new one.
+        return Verdict(True, 3)
+    return Verdict(False, payments=payments, only_payments=closed or failed)
+
+
+def allows_new(
+    assignment: Assignment, invoice_date: date, linked_credit_notes: Sequence[str] = ()
+) -> bool:
+    """Whether `assignment` lets a new invoice with its number and `invoice_date` open (SPEC §4)."""
+    return judge(assignment, invoice_date, linked_credit_notes).allowed
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 """The one rule that depends on the rest of the run: in-run duplicate invoice numbers.
 
-An invoice routed earlier in the run is an open assignment with no payments,
-so a later invoice with the same number and invoice date is a
-`duplicate-number` error. The rule sees the results one after another in the
+An invoice routed earlier in the run is an open assignment whose invoice is
+not (yet) in an error state, so a later invoice with the same number and
+invoice date is a `duplicate-number` error, whatever was prepaid on either. The rule sees the results one after another in the
 run's order (sorted path order, then position in the file) and needs of each
 only its `RunKey`, never the document: the key is made where the invoice is
 checked (a worker process, a Dask task) and travels with its result.
@@ -50,13 +50,13 @@ def run_key(outcome: Outcome, policy: Policy) -> RunKey | None:
     if invoice.number is None or invoice.issue_date is None:
         return None
     where = invoice.where("number")
-    blockers = policy.assignments.blockers(invoice.number, invoice.issue_date)
+    blockers = policy.assignments.described_blockers(invoice.number, invoice.issue_date)
     return RunKey(
         number=invoice.number,
         issued_at=invoice.issue_date,
         line=where.line,
         xpath=where.xpath,
-        blockers=tuple(b.describe() for b in blockers),
+        blockers=tuple(blockers),
     )
 
 

@@ -191,11 +191,10 @@ def duplicate_number(ctx: RuleContext) -> Iterator[Finding]:
     inv = ctx.invoice
     if inv.number is None or inv.issue_date is None:
         return
-    blockers = ctx.assignments.blockers(inv.number, inv.issue_date)
+    blockers = ctx.assignments.described_blockers(inv.number, inv.issue_date)
     if blockers:
         where = inv.where("number")
-        described = (b.describe() for b in blockers)
-        yield duplicate_finding(inv.number, described, line=where.line, xpath=where.xpath)
+        yield duplicate_finding(inv.number, blockers, line=where.line, xpath=where.xpath)
 
 
 def sum_mismatch(ctx: RuleContext) -> Iterator[Finding]:

@@ -1,9 +1,9 @@
 """`kassavirta check --record`: what a run adds to the ledger, written in one transaction.
 
 Every routed invoice becomes an open assignment, as the service would open
-one, and an open assignment that duplicate exception 3 lets through (same
-number and date, no payment or credit note, delivery FAILED) is closed, as
-the service closes it. Nothing is written until the whole run is done, so an
+one (with the invoice's prepaid amount as paid), and an open assignment that
+duplicate exception 3 lets through (same number and date, no payment or credit
+note, delivery FAILED) is closed, as the service closes it. Nothing is written until the whole run is done, so an
 interrupted or failing run leaves the ledger as it was.
 """
 
@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TextIO
 
 from kassavirta.config.settings import Settings
-from kassavirta.erp.assignments import Assignment, Debtor
+from kassavirta.erp.assignments import Assignment, Debtor, judge
+from kassavirta.erp.index import AssignmentIndex
 from kassavirta.erp.ledger.store import Counts, Ledger
 from kassavirta.findings import CheckResult, Decision
 
@@ -45,7 +46,8 @@ def assignment_from_result(result: CheckResult, settings: Settings | None) -> As
         "debtor": Debtor(name=inv.buyer.name, bid=inv.buyer.business_id),
         "due_date": date.fromisoformat(inv.due_date) if inv.due_date else None,
         "sum": total,
-        "paid": Decimal(0),
+        # The prepaid amount the invoice states is paid: the assignment then has a payment.
+        "paid": Decimal(inv.paid) if inv.paid is not None else Decimal(0),
         "currency": inv.currency,
         "created_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "recorded_from": result.label,
@@ -57,22 +59,22 @@ def assignment_from_result(result: CheckResult, settings: Settings | None) -> As
     return assignment
 
 
-def closures(existing: Iterable[Assignment], new: Sequence[Assignment]) -> list[tuple[str, str]]:
-    """The `(id, why)` of open assignments that exception 3 closes for the `new` ones."""
+def closures(known: AssignmentIndex, new: Sequence[Assignment]) -> list[tuple[str, str]]:
+    """The `(id, why)` of open assignments that exception 3 closes for the `new` ones.
+
+    `known` is the whole ledger, so that a credit note linked from another
+    assignment keeps exception 3 from applying, as it does in the check.
+    """
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     by_key: dict[tuple[str, date], Assignment] = {}
     for a in new:
         by_key.setdefault((a.number.strip(), a.issued_at), a)
-    for old in existing:
+    for old in known:
         replacement = by_key.get((old.number.strip(), old.issued_at))
         if replacement is None or old.id in seen:
             continue
-        if (
-            old.status == "open"
-            and not old.has_event("paid", "credit_note")
-            and old.latest_delivery_status() == "FAILED"
-        ):
+        if judge(old, replacement.issued_at, known.links(old)).exception == 3:
             label = str((replacement.model_extra or {}).get("recorded_from", replacement.number))
             out.append((old.id, EXCEPTION_3.format(label=label)))
             seen.add(old.id)
@@ -83,7 +85,7 @@ def record_results(path: Path, results: Iterable[CheckResult], settings: Setting
     """Write a run's routed invoices into the ledger at `path`: all of it, or nothing."""
     new = [a for r in results if (a := assignment_from_result(r, settings)) is not None]
     with Ledger.open(path) as ledger:
-        close = closures(ledger.assignments(status="open"), new)
+        close = closures(ledger.index(), new)
         return ledger.record(new, close)
 
 

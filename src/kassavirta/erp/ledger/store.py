@@ -475,6 +475,12 @@ class Ledger:
                 out.setdefault(assignment_id, []).append(json.loads(raw))
         return out
 
+    def crediting(self) -> AssignmentIndex:
+        """Only the assignments with a `credit_note` event: enough to find what links a credit
+        note (`AssignmentIndex.links`) without reading the whole ledger."""
+        sql = "SELECT DISTINCT assignment_id FROM events WHERE type = 'credit_note'"
+        return AssignmentIndex(self.by_ids([row[0] for row in self._read(sql, ())]))
+
     def index(self) -> AssignmentIndex:
         """Every assignment, for the duplicate-number rule."""
         return AssignmentIndex(self.assignments())
