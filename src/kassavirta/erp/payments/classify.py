@@ -32,18 +32,36 @@ __all__ = [
 Class = Literal["direct-payment", "service-settlement", "interest", "unmatched"]
 CLASSES: tuple[Class, ...] = ("direct-payment", "service-settlement", "interest", "unmatched")
 
-SERVICE_PAYERS = ("VISMAAMILI", "VISMAFINANC")
-"""Payer names of the service's own settlements, compared without whitespace (the guide)."""
+SERVICE_PAYERS = ("VISMA AMILI", "VISMA FINANC")
+"""Payer names of the service's own settlements (the guide), spacing normalised."""
+SHORTEST_SERVICE_PAYER = len("VISMA A")
+"""The shortest cut-off payer name taken for the service's: a bank may shorten it (issue 15)."""
 INTEREST_MARK = "korkotilitys"
 """The guide: interest settlements carry the message "Korkotilitys PVM"."""
 
 
 def is_service_payer(name: str | None) -> bool:
-    """The payer name starts with VISMA AMILI or VISMA FINANC, whatever its case and spacing."""
+    """The payer is the service: its name starts with VISMA AMILI or VISMA FINANC, or is one of
+    them cut off by the bank ("its length may vary depending on bank").
+
+    Case and spacing do not matter: whitespace is taken out and one space put back
+    after VISMA, so `VismaAmili` and `VISMA  AMI` read as `VISMA AMILI` and `VISMA AMI`.
+    A cut-off name counts from `SHORTEST_SERVICE_PAYER` characters (`VISMA A`,
+    `VISMA F`); `VISMA` alone could be any Visma company and does not.
+
+    >>> [is_service_payer(n) for n in ("VISMA AMI", "visma fin", "VISMAAMILI OY", "VISMA")]
+    [True, True, True, False]
+    """
     if not name:
         return False
     squeezed = "".join(name.split()).upper()
-    return squeezed.startswith(SERVICE_PAYERS)
+    if not squeezed.startswith("VISMA"):
+        return False
+    spaced = "VISMA " + squeezed.removeprefix("VISMA")
+    return any(
+        spaced.startswith(full) or (len(spaced) >= SHORTEST_SERVICE_PAYER and full.startswith(spaced))
+        for full in SERVICE_PAYERS
+    )
 
 
 def is_interest(texts: Iterable[str]) -> bool:
