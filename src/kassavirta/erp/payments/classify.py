@@ -59,7 +59,8 @@ def is_service_payer(name: str | None) -> bool:
         return False
     spaced = "VISMA " + squeezed.removeprefix("VISMA")
     return any(
-        spaced.startswith(full) or (len(spaced) >= SHORTEST_SERVICE_PAYER and full.startswith(spaced))
+        spaced.startswith(full)
+        or (len(spaced) >= SHORTEST_SERVICE_PAYER and full.startswith(spaced))
         for full in SERVICE_PAYERS
     )
 
