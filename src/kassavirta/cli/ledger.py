@@ -47,15 +47,26 @@ def register(p: argparse.ArgumentParser) -> None:
 
     imp = s.add_parser(
         "import",
-        help="load a Receivables API assignments JSON (idempotent)",
+        help="load a Receivables API assignments or service-levels JSON (idempotent)",
         description="Load the assignments JSON (a list, events embedded, as GET /v1/assignments "
         "returns it) into the ledger. Assignments are matched by id and events by id, so "
         "importing the same file twice changes nothing, and a newer export updates what changed. "
+        "The GET /v1/service_levels answer (customers with vip, premium or service_bypass; "
+        "recognised by its shape) replaces the ledger's service-level groups instead, which "
+        "`kassavirta check --ledger` then uses beside the settings' service_levels. "
         "A file that is not valid JSON or not the API's shape is refused as a whole, naming the "
         "key, and the ledger is left as it was.",
         epilog="exit status: 0 imported, 2 for an unreadable or wrongly shaped file.",
     )
-    imp.add_argument("file", type=Path, metavar="FILE", help="the assignments JSON")
+    imp.add_argument(
+        "file", type=Path, metavar="FILE", help="the assignments or service-levels JSON"
+    )
+    imp.add_argument(
+        "--service-levels",
+        action="store_true",
+        help="read FILE as the GET /v1/service_levels answer whatever its shape looks like "
+        "(an empty list then empties the groups)",
+    )
     _ledger_option(imp)
     imp.set_defaults(run=run_import)
 
@@ -89,6 +100,27 @@ def register(p: argparse.ArgumentParser) -> None:
     add_output_option(st, help="text for people (default) or json")
     st.set_defaults(run=run_status)
 
+    co = s.add_parser(
+        "comments",
+        help="the service's comments across assignments, newest first",
+        description="List the comment events of every assignment in the ledger, newest first, "
+        "with the assignment and its invoice number: the dedicated comment view the guide "
+        "recommends, so that a question from Visma Amili is not missed. The company's own "
+        "comments are left out; a comment by a party the ledger cannot tell (no other event of "
+        "it says who it is) is listed as 'unknown'. A comment is unseen until --mark-seen has "
+        "listed it; the time it was marked is kept in the ledger.",
+        epilog="exit status: 0 when at least one comment is listed, 1 when none is.",
+    )
+    co.add_argument("--unseen", action="store_true", help="only comments not yet marked as seen")
+    co.add_argument(
+        "--mark-seen",
+        action="store_true",
+        help="after listing them, mark the listed comments as seen (now) in the ledger",
+    )
+    _ledger_option(co)
+    add_output_option(co, help="text for people (default) or json")
+    co.set_defaults(run=run_comments)
+
 
 def _open_existing(args: argparse.Namespace) -> tuple[Path, Ledger]:
     """List and status never create a ledger; they do migrate an older one."""
@@ -104,10 +136,15 @@ def _open_existing(args: argparse.Namespace) -> tuple[Path, Ledger]:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from kassavirta.erp.assignments import load_assignments
+    from kassavirta.erp.assignments import parse_assignments, read_json
     from kassavirta.erp.ledger import Ledger
+    from kassavirta.erp.service_levels import is_service_levels
 
-    items = load_assignments(args.file)  # the whole file is checked before the ledger is touched
+    data = read_json(args.file)
+    if args.service_levels or is_service_levels(data):
+        return _import_levels(args, data)
+    # the whole file is checked before the ledger is touched
+    items = parse_assignments(data, source=str(args.file))
     path = ledger_path(args)
     with Ledger.open(path) as ledger:
         c = ledger.import_assignments(items)
@@ -116,6 +153,23 @@ def run_import(args: argparse.Namespace) -> int:
         f"{c.assignments_new} new, {c.assignments_updated} updated, "
         f"{c.assignments_unchanged} unchanged; events: {c.events_new} new, "
         f"{c.events_updated} updated, {c.events_unchanged} unchanged"
+    )
+    return 0
+
+
+def _import_levels(args: argparse.Namespace, data: Any) -> int:
+    from kassavirta.erp.ledger import Ledger
+    from kassavirta.erp.service_levels import LEVELS, parse_service_levels
+
+    customers = parse_service_levels(data, source=str(args.file))
+    path = ledger_path(args)
+    with Ledger.open(path) as ledger:
+        c = ledger.import_service_levels(customers, source=str(args.file))
+    by_level = ", ".join(f"{sum(x.level == lv for x in customers)} {lv}" for lv in LEVELS)
+    print(
+        f"ledger {path}: service levels from {args.file}: {len(customers)} customer(s) in a "
+        f"group ({by_level}): {c.new} new, {c.changed} changed, {c.removed} removed, "
+        f"{c.unchanged} unchanged"
     )
     return 0
 
@@ -138,6 +192,8 @@ def _row(a: Assignment) -> dict[str, Any]:
         "currency": a.currency,
         "debtor": {"name": a.debtor.name, "bid": a.debtor.bid},
         "events": len(a.events),
+        "delivery_status": a.latest_delivery_status(),
+        "action_needed": a.reroute_note(),
     }
 
 
@@ -169,6 +225,10 @@ def run_list(args: argparse.Namespace) -> int:
         cells = [str(v).ljust(w) for v, w in zip(r[:-1], widths, strict=True)]
         out.write("  ".join([*cells, str(r[-1])]).rstrip() + "\n")
     out.write(f"{len(rows)} assignment(s)\n")
+    for a in found:
+        note = a.reroute_note()
+        if note:
+            out.write(f"! {a.number} ({a.id}): {note}\n")
     return 0 if found else 1
 
 
@@ -229,6 +289,7 @@ def run_status(args: argparse.Namespace) -> int:
     state = apply_events(a)
     allowed, note = duplicate_note(a, links)
     shown = delivery_view(a.events)
+    reroute = a.reroute_note(state.status, state.due_date)
     out = sys.stdout
     if args.output == "json":
         doc = {
@@ -237,6 +298,7 @@ def run_status(args: argparse.Namespace) -> int:
             "delivery": [e.model_dump(mode="json") for e in shown],
             "events": [e.model_dump(mode="json") for e in ordered(a.events)],
             "duplicate": {"new_invoice_allowed": allowed, "reason": note},
+            "action_needed": reroute,
         }
         write_json(doc)
         return 0
@@ -273,6 +335,8 @@ def run_status(args: argparse.Namespace) -> int:
     hidden = sum(1 for e in a.events if e.type == "delivery_status") - len(shown)
     if hidden:
         out.write(f"  ({hidden} repeated DELIVERED event(s) hidden)\n")
+    if reroute:
+        out.write(f"  ! {reroute}\n")
     out.write("events\n")
     for e in ordered(a.events):
         out.write(f"  {_event_line(e)}\n")
@@ -280,3 +344,40 @@ def run_status(args: argparse.Namespace) -> int:
         out.write("  (none)\n")
     out.write(f"a new invoice {a.number} dated {a.issued_at.isoformat()}: {note}\n")
     return 0
+
+
+def run_comments(args: argparse.Namespace) -> int:
+    from kassavirta.erp.comments import comments_from
+
+    path, opened = _open_existing(args)
+    with opened as ledger:
+        found = comments_from(
+            ledger.events_of_type("comment"), ledger.parties(), unseen=args.unseen
+        )
+        marked = ledger.mark_seen(c.key for c in found) if args.mark_seen else None
+    if args.output == "json":
+        write_json([c.as_dict() for c in found])
+    else:
+        header = ("AT", "NUMBER", "ASSIGNMENT", "FROM", "SEEN", "COMMENT")
+        rows = [
+            (
+                str(c.as_dict()["at"] or "-"),
+                c.stored.number,
+                c.stored.assignment_id,
+                c.author,
+                c.stored.seen_at or "new",
+                " ".join(c.text.split()),
+            )
+            for c in found
+        ]
+        widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header) - 1)]
+        for r in (header, *rows) if rows else ():
+            cells = [v.ljust(w) for v, w in zip(r[:-1], widths, strict=True)]
+            sys.stdout.write("  ".join([*cells, r[-1]]).rstrip() + "\n")
+        new = sum(1 for c in found if not c.seen)
+        what = "unseen comment(s)" if args.unseen else f"comment(s), {new} unseen"
+        sys.stdout.write(f"{len(found)} {what}\n")
+    if marked is not None:
+        count, at = marked
+        print(f"ledger {path}: marked {count} comment(s) as seen at {at}", file=sys.stderr)
+    return 0 if found else 1

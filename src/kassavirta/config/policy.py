@@ -144,6 +144,15 @@ def load_assignment_index(options: RunOptions, extra: Iterable[Assignment] = ())
     return index
 
 
+def _with_ledger_groups(settings: Settings, ledger: Path) -> Settings:
+    """The settings' `service_levels` with the ledger's groups (GET /v1/service_levels) beside."""
+    from kassavirta.erp.ledger import load_ledger_groups
+    from kassavirta.erp.service_levels import with_groups
+
+    groups = load_ledger_groups(ledger)
+    return with_groups(settings, groups) if any(groups.values()) else settings
+
+
 def build_policy(
     options: RunOptions | None = None,
     *,
@@ -164,6 +173,8 @@ def build_policy(
         from kassavirta.config.settings import load_settings
 
         settings = load_settings(settings)
+    if settings is not None and options.ledger is not None:
+        settings = _with_ledger_groups(settings, options.ledger)
     day = today or options.today
     if day is None:
         from kassavirta.pipeline.evaluate import today_in_helsinki

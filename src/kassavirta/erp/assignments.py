@@ -80,6 +80,23 @@ class Assignment(BaseModel):
         status = latest.data.get("status")
         return str(status) if status is not None else None
 
+    def reroute_note(self, status: str | None = None, due_date: date | None = None) -> str | None:
+        """What the sender must do when the invoice of an open assignment was not delivered.
+
+        The guide: a `FAILED` delivery leaves the invoice in an error state; the
+        sender reroutes it, and an invoice still in error when it falls due makes
+        the service close the assignment. `status` and `due_date` default to the
+        API's (`ledger status` passes the ones the events derive).
+        """
+        if (status or self.status) != "open" or self.latest_delivery_status() != "FAILED":
+            return None
+        due = due_date or self.due_date
+        before = f"before its due date {due.isoformat()}" if due else "before it falls due"
+        return (
+            "delivery FAILED: the invoice has not reached the receiver. Reroute it (send it by "
+            f"another route) {before}, or the service closes the assignment"
+        )
+
     def payments_and_credits(self) -> list[str]:
         """Why the assignment counts as paid or credited (SPEC §4); empty when it is neither.
 
@@ -226,12 +243,16 @@ def parse_assignments(data: Any, *, source: str = "<assignments>") -> list[Assig
     return out
 
 
-def load_assignments(path: str | Path) -> list[Assignment]:
+def read_json(path: str | Path) -> Any:
+    """A JSON file decoded, or a `SettingsError` naming the file."""
     p = Path(path)
     try:
-        data = json.loads(p.read_bytes().decode("utf-8-sig"))
+        return json.loads(p.read_bytes().decode("utf-8-sig"))
     except OSError as exc:
         raise SettingsError(f"cannot read: {exc.strerror or exc}", path=str(p)) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise SettingsError(f"not valid JSON: {exc}", path=str(p)) from exc
-    return parse_assignments(data, source=str(p))
+
+
+def load_assignments(path: str | Path) -> list[Assignment]:
+    return parse_assignments(read_json(path), source=str(path))

@@ -12,14 +12,17 @@ from pathlib import Path
 
 from kassavirta.erp.assignments import Assignment
 from kassavirta.erp.ledger.schema import LedgerError
-from kassavirta.erp.ledger.store import Counts, Ledger
+from kassavirta.erp.ledger.store import Counts, Ledger, LevelCounts, StoredEvent
 
 __all__ = [
     "Counts",
     "Ledger",
     "LedgerError",
+    "LevelCounts",
+    "StoredEvent",
     "default_ledger_path",
     "load_ledger_assignments",
+    "load_ledger_groups",
 ]
 
 
@@ -33,3 +36,11 @@ def load_ledger_assignments(path: str | Path) -> list[Assignment]:
     """Every assignment of an existing ledger, read-only (a check never writes the ledger)."""
     with Ledger.open_readonly(path) as ledger:
         return ledger.assignments()
+
+
+def load_ledger_groups(path: str | Path) -> dict[str, list[str]]:
+    """The ledger's service-level groups (`ledger import` of GET /v1/service_levels), read-only."""
+    from kassavirta.erp.service_levels import groups_of
+
+    with Ledger.open_readonly(path) as ledger:
+        return groups_of(ledger.service_levels())

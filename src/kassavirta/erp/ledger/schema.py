@@ -102,6 +102,28 @@ MIGRATIONS: Final[tuple[tuple[Step, ...], ...]] = (
         "CREATE INDEX assignment_keys_by_assignment ON assignment_keys (assignment_id)",
         _fill_keys,
     ),
+    # version 3: which comments someone has seen (`ledger comments --mark-seen`), and the
+    # service-level groups of GET /v1/service_levels (`ledger import`)
+    (
+        """
+        CREATE TABLE IF NOT EXISTS seen_events (
+            assignment_id TEXT NOT NULL,
+            event_id      TEXT NOT NULL,
+            seen_at       TEXT NOT NULL,
+            PRIMARY KEY (assignment_id, event_id)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS service_levels (
+            key         TEXT PRIMARY KEY,
+            business_id TEXT NOT NULL,
+            level       TEXT NOT NULL,
+            raw         TEXT NOT NULL,
+            source      TEXT,
+            imported_at TEXT NOT NULL
+        )
+        """,
+    ),
 )
 """`MIGRATIONS[n]` takes a ledger from version n to n + 1."""
 

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from kassavirta.config.settings import _compact_bid
 from kassavirta.erp.assignments import Assignment, Event, parse_assignments
 from kassavirta.erp.index import AssignmentIndex
 from kassavirta.erp.ledger.schema import (
@@ -30,6 +31,7 @@ from kassavirta.erp.ledger.schema import (
     migrate,
     read_version,
 )
+from kassavirta.erp.service_levels import CustomerLevel
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -81,6 +83,30 @@ class Counts:
             or self.events_updated
             or self.closed
         )
+
+
+@dataclass
+class LevelCounts:
+    """What an import of the service-level groups changed: customers new to a group, moved to
+    another group, out of every group, or still in the same one."""
+
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One event with the assignment it belongs to, as `Ledger.events_of_type` finds it."""
+
+    assignment_id: str
+    number: str
+    issued_at: str
+    debtor: str | None
+    event: Event
+    seen_at: str | None
+    """When `mark_seen` recorded it as seen (UTC, ISO 8601); None: not seen yet."""
 
 
 class Ledger:
@@ -224,6 +250,99 @@ class Ledger:
                 f"recording failed, the ledger is unchanged: {exc}", path=str(self.path)
             ) from exc
         return counts
+
+    def import_service_levels(
+        self, customers: Sequence[CustomerLevel], *, source: str
+    ) -> LevelCounts:
+        """Make the ledger's groups exactly `customers` (the API's whole answer), in one
+        transaction; a customer left out of the answer is in no group any more."""
+        counts = LevelCounts()
+        wanted: dict[str, CustomerLevel] = {}
+        for c in customers:
+            wanted.setdefault(_compact_bid(c.business_id), c)
+        try:
+            with self.transaction() as conn:
+                before = {
+                    key: (bid, level, raw)
+                    for key, bid, level, raw in conn.execute(
+                        "SELECT key, business_id, level, raw FROM service_levels"
+                    )
+                }
+                now = _now()
+                for key in before.keys() - wanted.keys():
+                    conn.execute("DELETE FROM service_levels WHERE key = ?", (key,))
+                    counts.removed += 1
+                for key, c in wanted.items():
+                    row = (c.business_id, c.level, _canonical(dict(c.raw)))
+                    old = before.get(key)
+                    if old is None:
+                        counts.new += 1
+                    elif old[1] != c.level:
+                        counts.changed += 1
+                    else:
+                        counts.unchanged += 1  # the same group (its other details may be newer)
+                    if old == row:
+                        continue
+                    conn.execute(
+                        "INSERT OR REPLACE INTO service_levels "
+                        "(key, business_id, level, raw, source, imported_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (key, *row, source, now),
+                    )
+        except sqlite3.Error as exc:
+            raise LedgerError(
+                f"import failed, the ledger is unchanged: {exc}", path=str(self.path)
+            ) from exc
+        return counts
+
+    def service_levels(self) -> list[CustomerLevel]:
+        """The customers in a service-level group, by group then business ID."""
+        rows = self._read(
+            "SELECT business_id, level, raw FROM service_levels ORDER BY level, key", ()
+        )
+        return [CustomerLevel(bid, level, json.loads(raw)) for bid, level, raw in rows]
+
+    def events_of_type(self, kind: str) -> list[StoredEvent]:
+        """Every event of type `kind` across the ledger, with its assignment and seen mark."""
+        sql = (
+            "SELECT e.assignment_id, a.number, a.issued_at, a.debtor_name, e.raw, s.seen_at "
+            "FROM events e JOIN assignments a ON a.id = e.assignment_id "
+            "LEFT JOIN seen_events s ON s.assignment_id = e.assignment_id AND s.event_id = e.id "
+            "WHERE e.type = ? ORDER BY e.rowid"
+        )
+        return [
+            StoredEvent(ident, number, issued, debtor, Event.model_validate_json(raw), seen)
+            for ident, number, issued, debtor, raw, seen in self._read(sql, (kind,))
+        ]
+
+    def parties(self) -> dict[str, set[str]]:
+        """Every `party_id` in the ledger with the event types it created."""
+        sql = "SELECT DISTINCT party_id, type FROM events WHERE party_id IS NOT NULL"
+        found: dict[str, set[str]] = {}
+        for party, kind in self._read(sql, ()):
+            found.setdefault(str(party), set()).add(str(kind))
+        return found
+
+    def mark_seen(self, events: Iterable[tuple[str, str]]) -> tuple[int, str]:
+        """Record `(assignment id, event id)` pairs as seen now; how many were new, and when.
+
+        An event seen before keeps its first time.
+        """
+        now = _now()
+        try:
+            with self.transaction() as conn:
+                before = conn.total_changes
+                conn.executemany(
+                    "INSERT OR IGNORE INTO seen_events (assignment_id, event_id, seen_at) "
+                    "VALUES (?, ?, ?)",
+                    ((a, e, now) for a, e in events),
+                )
+                marked = conn.total_changes - before
+        except sqlite3.Error as exc:
+            raise LedgerError(
+                f"cannot mark as seen, the ledger is unchanged: {exc}", path=str(self.path)
+            ) from exc
+        return marked, now
 
     def _upsert_assignment(
         self, conn: sqlite3.Connection, a: Assignment, origin: str, counts: Counts
@@ -486,7 +605,9 @@ class Ledger:
         return AssignmentIndex(self.assignments())
 
     def dump(self) -> list[tuple[Any, ...]]:
-        """Every row of both tables, in a stable order: what tests compare before and after."""
+        """Every row of the tables, in a stable order: what tests compare before and after."""
         rows = self._conn.execute("SELECT * FROM assignments ORDER BY id").fetchall()
         rows += self._conn.execute("SELECT * FROM events ORDER BY assignment_id, id").fetchall()
+        rows += self._conn.execute("SELECT * FROM service_levels ORDER BY key").fetchall()
+        rows += self._conn.execute("SELECT * FROM seen_events ORDER BY 1, 2").fetchall()
         return rows
