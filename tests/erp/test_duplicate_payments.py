@@ -208,9 +208,18 @@ def test_record_keeps_the_prepaid_amount_as_paid(tmp_path: Path, cli: Any) -> No
     ledger = tmp_path / "l.db"
     invoice = prepaid_variant(tmp_path)
     done = cli(
-        "check", str(invoice), "--settings", str(SETTINGS), "--today", "2026-12-01",
-        "--no-config", "--ledger", str(ledger), "--record", "-q",
-    )  # fmt: skip
+        "check",
+        str(invoice),
+        "--settings",
+        str(SETTINGS),
+        "--today",
+        "2026-12-01",
+        "--no-config",
+        "--ledger",
+        str(ledger),
+        "--record",
+        "-q",
+    )
     assert done.returncode == 0, done.stderr
     with Ledger.open_readonly(ledger) as opened:
         (recorded,) = opened.assignments()
@@ -228,9 +237,18 @@ def test_record_does_not_close_a_failed_assignment_with_a_paid_amount(
     )
     ledger = imported_ledger(tmp_path, source)
     done = cli(
-        "check", str(BASE_INVOICE), "--settings", str(SETTINGS), "--today", "2026-12-01",
-        "--no-config", "--ledger", str(ledger), "--record", "-q",
-    )  # fmt: skip
+        "check",
+        str(BASE_INVOICE),
+        "--settings",
+        str(SETTINGS),
+        "--today",
+        "2026-12-01",
+        "--no-config",
+        "--ledger",
+        str(ledger),
+        "--record",
+        "-q",
+    )
     assert done.returncode == 1  # the duplicate: nothing routed, nothing closed
     assert "closed" not in done.stderr
     with Ledger.open_readonly(ledger) as opened:

@@ -84,7 +84,7 @@ def test_ledger_status_says_to_reroute_a_failed_invoice(tmp_path: Path, cli: Any
                 }
             ],
             None,
-        ),  # fmt: skip
+        ),
         # closed by the service: nothing left to do
         ([{"type": "close", "data": {}, "created_at": "2026-11-25T08:00:00Z"}], None),
         # a due date changed by the service: the new one is the deadline
@@ -97,7 +97,7 @@ def test_ledger_status_says_to_reroute_a_failed_invoice(tmp_path: Path, cli: Any
                 }
             ],
             REROUTE.replace("2026-12-15", "2026-12-31"),
-        ),  # fmt: skip
+        ),
     ],
     ids=["rerouted", "closed", "due-date-changed"],
 )
@@ -231,13 +231,13 @@ def test_the_sample_service_levels_are_read_as_customers_in_groups() -> None:
             {"business_id": "2589381-0", "service_level": "VIP"},
             {"customer_bid": "3083714-3", "service_level": "premium"},
             {"customer_bid": "2601404-8", "service_level": "default"},
-        ],  # fmt: skip
+        ],
         {
             "data": [
                 {"customer_bid": "2589381-0", "vip": True},
                 {"customer_bid": "3083714-3", "premium": True},
             ]
-        },  # fmt: skip
+        },
     ],
     ids=["grouped", "service_level-text", "wrapped-flags"],
 )
@@ -264,7 +264,7 @@ def test_assignments_are_never_taken_for_service_levels(path: Path) -> None:
         (
             [{"customer_bid": "2589381-0", "service_level": "gold"}],
             "key '[0].service_level': unknown service level 'gold'",
-        ),  # fmt: skip
+        ),
         ({"vip": ["2589381-0", 7]}, "key 'vip[1]': expected a business ID"),
         ({"vip": "2589381-0"}, "expected the GET /v1/service_levels answer"),
         (
@@ -317,17 +317,29 @@ def test_import_replaces_the_groups_and_is_idempotent(tmp_path: Path, cli: Any) 
         "service_bypass": [],
     }
     emptied = cli(
-        "ledger", "import", str(write(tmp_path / "e.json", [])), "--ledger", str(ledger),
+        "ledger",
+        "import",
+        str(write(tmp_path / "e.json", [])),
+        "--ledger",
+        str(ledger),
         "--service-levels",
-    )  # fmt: skip
+    )
     assert emptied.stdout.endswith("0 new, 0 changed, 2 removed, 0 unchanged\n")
 
 
 def check(cli: Any, invoice: Path, *extra: str) -> dict[str, Any]:
     done = cli(
-        "check", str(invoice), "--settings", str(SETTINGS), "--today", "2026-12-01",
-        "--no-config", "-O", "json", *extra,
-    )  # fmt: skip
+        "check",
+        str(invoice),
+        "--settings",
+        str(SETTINGS),
+        "--today",
+        "2026-12-01",
+        "--no-config",
+        "-O",
+        "json",
+        *extra,
+    )
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = json.loads(done.stdout)["results"][0]
     return result

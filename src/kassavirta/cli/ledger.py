@@ -1,4 +1,5 @@
-"""`kassavirta ledger import|list|status`: the assignments the service holds, kept locally."""
+"""`kassavirta ledger import|list|status|comments`: the assignments the service holds, kept
+locally, with the service-level groups and the comments seen."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 HELP = "import, list and inspect the assignments the service holds (SQLite ledger)"
 DESCRIPTION = (
     "Keep the service's assignments in a local ledger: import a Receivables API "
-    "export (GET /v1/assignments with events), list them, and show one with the state its "
-    "events derive."
+    "export (GET /v1/assignments with events, or GET /v1/service_levels), list them, show one "
+    "with the state its events derive, and list the service's comments across them."
 )
 
 EPILOG = """\
