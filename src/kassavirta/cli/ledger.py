@@ -225,11 +225,11 @@ def run_list(args: argparse.Namespace) -> int:
     for r in (header, *rows):
         cells = [str(v).ljust(w) for v, w in zip(r[:-1], widths, strict=True)]
         out.write("  ".join([*cells, str(r[-1])]).rstrip() + "\n")
-    out.write(f"{len(rows)} assignment(s)\n")
     for a in found:
         note = a.reroute_note()
         if note:
             out.write(f"! {a.number} ({a.id}): {note}\n")
+    out.write(f"{len(rows)} assignment(s)\n")
     return 0 if found else 1
 
 
