@@ -30,6 +30,8 @@ TODAY = date(2026, 12, 1)
 TODAY_ISO = TODAY.isoformat()
 SAMPLES_TODAY = TODAY
 TEST_DATA = ROOT / "tests" / "data"
+PINNED_CHECK = ("--settings", str(SAMPLES / "settings.json"), "--today", TODAY_ISO, "--no-config")
+"""`kassavirta check` flags for the sample settings and sending date, without any toml."""
 
 
 def kassavirta_cli(

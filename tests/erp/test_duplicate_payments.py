@@ -15,13 +15,12 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from helpers import SAMPLES, imported_ledger
+from helpers import PINNED_CHECK, SAMPLES, imported_ledger
 from kassavirta.erp.assignments import judge, parse_assignments
 from kassavirta.erp.index import AssignmentIndex
 from kassavirta.erp.ledger import Ledger
 
 BASE_INVOICE = SAMPLES / "route" / "finvoice-3.0.xml"
-SETTINGS = SAMPLES / "settings.json"
 NUMBER = "2026-4101"  # the base invoice's number and date
 DATE = date(2026, 11, 20)
 
@@ -142,18 +141,12 @@ def write_json(path: Path, data: Any) -> Path:
 
 
 def check_json(cli: Any, *args: str) -> tuple[int, dict[str, Any], str]:
-    done = cli(
-        "check",
-        *args,
-        "--settings",
-        str(SETTINGS),
-        "--today",
-        "2026-12-01",
-        "--no-config",
-        "--output",
-        "json",
-    )
+    done = cli("check", *args, *PINNED_CHECK, "--output", "json")
     return done.returncode, json.loads(done.stdout) if done.stdout else {}, done.stderr
+
+
+def record(cli: Any, invoice: Path, ledger: Path) -> Any:
+    return cli("check", str(invoice), *PINNED_CHECK, "--ledger", str(ledger), "--record", "-q")
 
 
 @pytest.mark.parametrize(
@@ -207,19 +200,7 @@ def test_the_report_shows_a_prepaid_amount_only_when_the_invoice_states_one(
 def test_record_keeps_the_prepaid_amount_as_paid(tmp_path: Path, cli: Any) -> None:
     ledger = tmp_path / "l.db"
     invoice = prepaid_variant(tmp_path)
-    done = cli(
-        "check",
-        str(invoice),
-        "--settings",
-        str(SETTINGS),
-        "--today",
-        "2026-12-01",
-        "--no-config",
-        "--ledger",
-        str(ledger),
-        "--record",
-        "-q",
-    )
+    done = record(cli, invoice, ledger)
     assert done.returncode == 0, done.stderr
     with Ledger.open_readonly(ledger) as opened:
         (recorded,) = opened.assignments()
@@ -236,19 +217,7 @@ def test_record_does_not_close_a_failed_assignment_with_a_paid_amount(
         [assignment("open-failed-paid", status="open", paid=100, events=FAILED)],
     )
     ledger = imported_ledger(tmp_path, source)
-    done = cli(
-        "check",
-        str(BASE_INVOICE),
-        "--settings",
-        str(SETTINGS),
-        "--today",
-        "2026-12-01",
-        "--no-config",
-        "--ledger",
-        str(ledger),
-        "--record",
-        "-q",
-    )
+    done = record(cli, BASE_INVOICE, ledger)
     assert done.returncode == 1  # the duplicate: nothing routed, nothing closed
     assert "closed" not in done.stderr
     with Ledger.open_readonly(ledger) as opened:

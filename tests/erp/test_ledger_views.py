@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from helpers import SAMPLES, TEST_DATA, imported_ledger
+from helpers import PINNED_CHECK, SAMPLES, TEST_DATA, imported_ledger
 from kassavirta.erp.assignments import read_json
 from kassavirta.erp.ledger import Ledger, load_ledger_groups
 from kassavirta.erp.ledger.schema import CURRENT_VERSION
@@ -328,18 +328,7 @@ def test_import_replaces_the_groups_and_is_idempotent(tmp_path: Path, cli: Any) 
 
 
 def check(cli: Any, invoice: Path, *extra: str) -> dict[str, Any]:
-    done = cli(
-        "check",
-        str(invoice),
-        "--settings",
-        str(SETTINGS),
-        "--today",
-        "2026-12-01",
-        "--no-config",
-        "-O",
-        "json",
-        *extra,
-    )
+    done = cli("check", str(invoice), *PINNED_CHECK, "-O", "json", *extra)
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = json.loads(done.stdout)["results"][0]
     return result
