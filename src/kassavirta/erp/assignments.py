@@ -114,15 +114,12 @@ class Assignment(BaseModel):
 
     def credit_notes_named(self) -> list[str]:
         """The credit note numbers that its `credit_note` events link to it."""
-        from kassavirta.erp.events.types import EVENT_TYPES
+        from kassavirta.erp.events.types import data_value
 
-        number = next(f for f in EVENT_TYPES["credit_note"].fields if f.key == "number")
-        named: list[str] = []
-        for e in self.events:
-            found = number.find(e.data) if e.type == "credit_note" else None
-            if found is not None and str(found[1]).strip():
-                named.append(str(found[1]).strip())
-        return named
+        named = (
+            data_value(e.type, e.data, "number") for e in self.events if e.type == "credit_note"
+        )
+        return [str(n).strip() for n in named if n is not None and str(n).strip()]
 
     def describe(self, why: str | None = None) -> str:
         where = f" from {self.source}" if self.source else ""

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from kassavirta.erp.events.types import EVENT_TYPES, Party
+from kassavirta.erp.events.types import EVENT_TYPES, Party, data_value
 from kassavirta.erp.ledger.store import StoredEvent
 
 __all__ = ["Author", "Comment", "author_of", "comments_from"]
@@ -56,9 +56,8 @@ def author_of(party_id: str | None, parties: Mapping[str, set[str]]) -> Author:
 
 def comment_text(data: Mapping[str, Any]) -> str:
     """The comment's text (`comment`, also `message` or `text`), as written."""
-    field = next(f for f in EVENT_TYPES["comment"].fields if f.key == "comment")
-    found = field.find(dict(data))
-    return str(found[1]) if found else ""
+    found = data_value("comment", dict(data), "comment")
+    return "" if found is None else str(found)
 
 
 @dataclass(frozen=True)
