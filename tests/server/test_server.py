@@ -9,6 +9,7 @@ workers, shutdown, the ledger reload and schemas.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import os
@@ -882,13 +883,20 @@ def test_graceful_shutdown_finishes_the_request_in_flight(tmp_path: Path) -> Non
         server.stop()
 
 
-def test_ledger_changes_are_seen_without_a_restart(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _ledger_server(tmp_path: Path) -> Iterator[httpx.Client]:
+    """A server on the sample settings and a ledger of the sample assignments, and a client."""
     ledger = _make_ledger(tmp_path)
     args = ["--settings", str(SETTINGS), "--ledger", str(ledger), "--no-config"]
     with (
         ServerProcess(args, cwd=tmp_path, env=_isolated_env(tmp_path)) as server,
         httpx.Client(base_url=server.url, timeout=60) as client,
     ):
+        yield client
+
+
+def test_ledger_changes_are_seen_without_a_restart(tmp_path: Path) -> None:
+    with _ledger_server(tmp_path) as client:
         before = client.post("/v1/check", params=Q, content=ROUTE.read_bytes(), headers=XML)
         assert before.json()["decision"] == "route"
         export = tmp_path / "later.json"
@@ -918,6 +926,18 @@ def test_ledger_changes_are_seen_without_a_restart(tmp_path: Path) -> None:
         assert ready.json()["ledger"] == "unreachable"
         still = client.post("/v1/check", params=Q, content=ROUTE.read_bytes(), headers=XML)
         assert still.json()["reasons"] == ["duplicate-number"]
+
+
+def test_service_levels_imported_later_are_used_without_a_restart(tmp_path: Path) -> None:
+    """Issue 15 item 18: the ledger's groups (GET /v1/service_levels) count beside the settings'."""
+    with _ledger_server(tmp_path) as client:
+        before = client.post("/v1/check", params=Q, content=ROUTE.read_bytes(), headers=XML)
+        assert "service-level" not in [f["rule"] for f in before.json()["findings"]]
+        _make_ledger(tmp_path, SAMPLES / "service-levels.json")  # its buyer 2589381-0 is VIP
+        after = client.post("/v1/check", params=Q, content=ROUTE.read_bytes(), headers=XML)
+        assert after.json()["decision"] == "route"
+        assert "service-level" in [f["rule"] for f in after.json()["findings"]]
+        assert after.json()["schedule"] == []
 
 
 def test_ready_lists_the_compiled_schemas(tmp_path: Path, schema_dir: Path) -> None:

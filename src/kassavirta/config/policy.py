@@ -144,7 +144,7 @@ def load_assignment_index(options: RunOptions, extra: Iterable[Assignment] = ())
     return index
 
 
-def _with_ledger_groups(settings: Settings, ledger: Path) -> Settings:
+def with_ledger_groups(settings: Settings, ledger: Path) -> Settings:
     """The settings' `service_levels` with the ledger's groups (GET /v1/service_levels) beside."""
     from kassavirta.erp.ledger import load_ledger_groups
     from kassavirta.erp.service_levels import with_groups
@@ -174,7 +174,7 @@ def build_policy(
 
         settings = load_settings(settings)
     if settings is not None and options.ledger is not None:
-        settings = _with_ledger_groups(settings, options.ledger)
+        settings = with_ledger_groups(settings, options.ledger)
     day = today or options.today
     if day is None:
         from kassavirta.pipeline.evaluate import today_in_helsinki

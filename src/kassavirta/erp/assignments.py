@@ -131,7 +131,7 @@ class Assignment(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class DuplicateVerdict:
     """What the duplicate rule makes of one assignment for a new invoice with its number."""
 
     allowed: bool
@@ -172,7 +172,7 @@ class Verdict:
 
 def judge(
     assignment: Assignment, invoice_date: date, linked_credit_notes: Sequence[str] = ()
-) -> Verdict:
+) -> DuplicateVerdict:
     """Whether `assignment` lets a new invoice with its number and `invoice_date` open (SPEC §4).
 
     Exceptions 2 and 3 need "no payments or credit notes": a paid amount other
@@ -181,16 +181,16 @@ def judge(
     assignments link this one as a credit note (see `AssignmentIndex`).
     """
     if assignment.issued_at != invoice_date:
-        return Verdict(True, 1)
+        return DuplicateVerdict(True, 1)
     payments = (*assignment.payments_and_credits(), *linked_credit_notes)
     closed = assignment.status == "closed"
     failed = assignment.status == "open" and assignment.latest_delivery_status() == "FAILED"
     if closed and not payments:
-        return Verdict(True, 2)
+        return DuplicateVerdict(True, 2)
     if failed and not payments:
         # exception 3: the service closes that assignment and opens a new one.
-        return Verdict(True, 3)
-    return Verdict(False, payments=payments, only_payments=closed or failed)
+        return DuplicateVerdict(True, 3)
+    return DuplicateVerdict(False, payments=payments, only_payments=closed or failed)
 
 
 def allows_new(

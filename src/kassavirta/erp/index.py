@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kassavirta.erp.assignments import Assignment, Verdict
+    from kassavirta.erp.assignments import Assignment, DuplicateVerdict
 
 
 class AssignmentIndex:
@@ -47,7 +47,9 @@ class AssignmentIndex:
             if other.id != assignment.id
         ]
 
-    def blocking(self, number: str, invoice_date: date) -> list[tuple[Assignment, Verdict]]:
+    def blocking(
+        self, number: str, invoice_date: date
+    ) -> list[tuple[Assignment, DuplicateVerdict]]:
         """The assignments that make a new invoice a `duplicate-number` error, with the verdicts."""
         found = self.with_number(number)
         if not found:

@@ -26,6 +26,7 @@ is never started.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import sys
 import threading
@@ -38,7 +39,14 @@ from typing import Literal, ParamSpec, TypeVar
 
 from lxml import etree
 
-from kassavirta.config.policy import Policy, RunOptions, build_policy, load_assignment_index
+from kassavirta.config.policy import (
+    Policy,
+    RunOptions,
+    build_policy,
+    load_assignment_index,
+    with_ledger_groups,
+)
+from kassavirta.config.settings import load_settings
 from kassavirta.decision import invalid_from_error
 from kassavirta.erp.assignments import Assignment, Event
 from kassavirta.erp.events.types import Party
@@ -123,6 +131,8 @@ class Engine:
         self.config = config
         self.options: RunOptions = config.options
         self.policy: Policy = build_policy(self.options)
+        # The settings as their file has them: a ledger re-read adds its groups to these afresh.
+        self._own_settings = load_settings(self.options.settings) if self.options.settings else None
         self._reload = threading.Lock()
         self.schemas = warm_schemas(self.policy.schemas)
         # The first check imports the adapters and the rules' libraries (the holiday
@@ -178,7 +188,17 @@ class Engine:
                 extra={"event": "ledger-reload-failed", "error": str(exc)},
             )
             return
-        self.policy = self.policy.derive(assignments=fresh)
+        settings = self.policy.settings
+        if self._own_settings is not None and self.options.ledger is not None:
+            try:
+                settings = with_ledger_groups(self._own_settings, self.options.ledger)
+            except SettingsError as exc:
+                log.warning(
+                    "ledger changed but its service levels cannot be read; keeping those read "
+                    "before",
+                    extra={"event": "ledger-reload-failed", "error": str(exc)},
+                )
+        self.policy = dataclasses.replace(self.policy.derive(assignments=fresh), settings=settings)
         self._seen = seen
         log.info("ledger re-read", extra={"event": "ledger-reloaded"})
 
