@@ -17,10 +17,26 @@ True
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kassavirta.model import Party
 
 _FI_VAT = re.compile(r"FI([0-9]{7})([0-9])")
+
+
+@lru_cache(maxsize=4096)
+def is_valid(number: str) -> bool:
+    """Whether `number` is a Y-tunnus with a valid check digit (python-stdnum's reading).
+
+    Cached: a run checks many invoices of few parties, and the readers, the rules and
+    the preview all ask. stdnum loads on first use, not at import.
+
+    >>> is_valid("2589381-0"), is_valid("2589381-1")
+    (True, False)
+    """
+    from stdnum.fi import ytunnus
+
+    return bool(ytunnus.is_valid(number))
 
 
 def implied_business_id(vat_code: str | None) -> str | None:

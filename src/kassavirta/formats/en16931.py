@@ -16,6 +16,8 @@ from typing import Any
 
 from lxml import etree
 
+from kassavirta.finnish.business_id import implied_business_id
+from kassavirta.finnish.business_id import is_valid as _valid_ytunnus
 from kassavirta.formats.xml import Fields, check_currencies, text_of
 from kassavirta.model import Account, Channel, DocumentCharge, Invoice, Payment, Row, vat_at
 
@@ -35,13 +37,6 @@ FINNISH_SCHEMES = frozenset({"0037", "0212", "0213", "0216"})
 0212 (Y-tunnus), 0213 (Finnish VAT number)."""
 
 _OVT = re.compile(r"0037([0-9]{7})([0-9])[0-9A-Za-z]{0,5}")
-_FI_VAT = re.compile(r"(?:FI)?([0-9]{7})([0-9])", re.IGNORECASE)
-
-
-def _valid_ytunnus(candidate: str) -> bool:
-    from stdnum.fi import ytunnus
-
-    return bool(ytunnus.is_valid(candidate))
 
 
 def finnish_business_id(value: str | None, scheme: str | None = None) -> str | None:
@@ -61,9 +56,9 @@ def finnish_business_id(value: str | None, scheme: str | None = None) -> str | N
         if ovt and _valid_ytunnus(f"{ovt.group(1)}-{ovt.group(2)}"):
             return f"{ovt.group(1)}-{ovt.group(2)}"
     if scheme == "0213":
-        vat = _FI_VAT.fullmatch(compact)
-        if vat and _valid_ytunnus(f"{vat.group(1)}-{vat.group(2)}"):
-            return f"{vat.group(1)}-{vat.group(2)}"
+        implied = implied_business_id(compact if compact[:2].upper() == "FI" else f"FI{compact}")
+        if implied and _valid_ytunnus(implied):
+            return implied
     return raw or None
 
 

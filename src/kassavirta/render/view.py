@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from kassavirta.finnish.bank import format_iban
 from kassavirta.finnish.barcode import virtual_barcode
+from kassavirta.finnish.business_id import is_valid
 from kassavirta.finnish.reference import (
     format_fi_reference,
     format_rf_reference,
@@ -341,9 +342,7 @@ _FINNISH_OR_NONE = frozenset({None, LEGAL_REGISTRATION, PARTNER_ASSIGNED, "0037"
 
 def is_ytunnus(value: str) -> bool:
     """A Finnish business ID in its printed form `nnnnnnn-n`, with a valid check digit."""
-    from stdnum.fi import ytunnus
-
-    return bool(_YTUNNUS.fullmatch(value)) and bool(ytunnus.is_valid(value))
+    return bool(_YTUNNUS.fullmatch(value)) and is_valid(value)
 
 
 def identifier_label(party: Party, which: str, language: Language) -> str:

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from kassavirta.findings import Finding, amount_text
 from kassavirta.finnish.business_id import grouping_id, implied_business_id
+from kassavirta.finnish.business_id import is_valid as _valid_ytunnus
 from kassavirta.finnish.businessdays import is_business_day
 from kassavirta.finnish.reference import is_valid_reference, reference_scheme
 from kassavirta.model import Channel
@@ -89,13 +90,6 @@ def _bic_problem(bic: str) -> str | None:
     except SchwiftyException as exc:
         return str(exc)
     return None
-
-
-@lru_cache(maxsize=4096)
-def _valid_ytunnus(number: str) -> bool:
-    from stdnum.fi import ytunnus
-
-    return bool(ytunnus.is_valid(number))
 
 
 def postcode_town_mismatch(ctx: RuleContext) -> Iterator[Finding]:
