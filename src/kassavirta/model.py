@@ -19,6 +19,11 @@ from kassavirta.plain import Plain
 _CENT = Decimal("0.01")
 
 
+def cents(value: Decimal) -> Decimal:
+    """`value` to the cent, half up: how invoices round an amount they compute."""
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
 def vat_at(net: Decimal | None, percent: Decimal | None) -> Decimal | None:
     """The VAT of a VAT-excluded amount at its rate, to the cent (half up).
 
@@ -27,7 +32,7 @@ def vat_at(net: Decimal | None, percent: Decimal | None) -> Decimal | None:
     """
     if net is None or percent is None:
         return None
-    return (net * percent / Decimal(100)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return cents(net * percent / Decimal(100))
 
 
 class Channel(StrEnum):

@@ -11,17 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from lxml import etree
 
 from kassavirta.formats.maventa_xml import paths
-
-CENT = Decimal("0.01")
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+from kassavirta.model import cents
 
 
 @dataclass(frozen=True)

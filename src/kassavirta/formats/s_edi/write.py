@@ -12,19 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Final
 
 from lxml import etree
 
 from kassavirta.formats.s_edi import paths
+from kassavirta.model import cents
 
 XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
-CENT: Final = Decimal("0.01")
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ No language element is known, so reminders default to Finnish (and no
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from lxml import etree
 
@@ -79,10 +79,10 @@ from kassavirta.model import (
     Payment,
     Row,
     VatLine,
+    cents,
 )
 from kassavirta.pipeline.read import Document
 
-_CENT = Decimal("0.01")
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
 
@@ -281,8 +281,8 @@ def _infer_charge_vat(
         for charge in unknown:
             assert charge.amount is not None
             charge.vat_percent = rate
-            charge.vat_amount = (charge.amount * rate / 100).quantize(_CENT, ROUND_HALF_UP)
-            charge.amount_with_vat = charge.amount + charge.vat_amount
+            charge.vat_amount = vat = cents(charge.amount * rate / 100)
+            charge.amount_with_vat = charge.amount + vat
         return
     row_vats = [_row_vat(r) for r in rows if r.counted_amount is not None]
     if len(unknown) != 1 or total_vat is None or any(v is None for v in row_vats):
