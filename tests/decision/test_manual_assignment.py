@@ -127,3 +127,37 @@ def test_check_flag(cli: Any) -> None:
     rules = json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]
     [rule] = [r for r in rules if r["id"] == "manual-assignment"]
     assert rule["defaultConfiguration"]["level"] == "note"
+
+
+# --- the consumer transition concerns delivered invoices only ----------------------------------
+
+TRANSITION = SAMPLES / "bypass" / "finvoice-3.0-consumer-transition.xml"
+CONSUMER_RULES = {
+    "consumer-transition",
+    "consumer-si-message",
+    "consumer-transition-uncertain",
+    "consumer-transition-unknown",
+}
+
+
+@pytest.mark.parametrize(
+    ("update", "day", "sent_rule"),
+    [
+        ({}, TODAY, "consumer-transition"),  # activated 3 days before: bypassed when sent
+        ({"si_change_sent": False}, date(2026, 12, 10), "consumer-si-message"),
+        ({}, date(2026, 12, 3), "consumer-transition-uncertain"),  # day 5
+        ({"activated_on": None}, TODAY, "consumer-transition-unknown"),
+    ],
+)
+def test_a_manual_assignment_is_not_in_the_consumer_transition(
+    update: dict[str, Any], day: date, sent_rule: str
+) -> None:
+    """The guide: a manual assignment is "marked as SENT immediately, without any delivery to
+    the receiver" — no netbank sees it, so neither the transition nor the SI messages apply."""
+    settings = SETTINGS.model_copy(update=update)
+    sent = check(TRANSITION, day, manual=False, settings=settings)
+    assert sent_rule in sent.reasons + [f.rule for f in sent.findings]
+    manual = check(TRANSITION, day, manual=True, settings=settings)
+    assert manual.decision.value == "route", manual.reasons
+    assert CONSUMER_RULES.isdisjoint(f.rule for f in manual.findings)
+    assert "manual-assignment" in [f.rule for f in manual.findings]

@@ -232,10 +232,13 @@ def perinta_service(s: Subject) -> list[Finding]:
 
 
 def consumer_transition(s: Subject) -> list[Finding]:
+    """A manual assignment is never delivered (the guide: "marked as SENT immediately,
+    without any delivery"), so no bank sees it and the transition does not concern it."""
     invoice = s.adapted
     settings = s.policy.settings
     if (
-        invoice.channel is not Channel.B2C_NETBANK
+        s.policy.manual_assignment
+        or invoice.channel is not Channel.B2C_NETBANK
         or settings is None
         or settings.activated_on is None
         or (s.policy.today - settings.activated_on).days >= settings.consumer_transition_days

@@ -298,9 +298,12 @@ def interest_not_in_xml(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def consumer_si_message(ctx: RuleContext) -> Iterator[Finding]:
+    """The banks see the rewritten payment details only for a delivered invoice: a manual
+    assignment is not delivered, so the SI messages do not concern it."""
     settings = ctx.settings
     if (
-        ctx.invoice.channel is not Channel.B2C_NETBANK
+        ctx.manual_assignment
+        or ctx.invoice.channel is not Channel.B2C_NETBANK
         or settings is None
         or settings.si_change_sent
     ):
@@ -317,9 +320,15 @@ def consumer_si_message(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _consumer_netbank_active(ctx: RuleContext) -> bool:
-    """A consumer e-invoice to a netbank under active settings: the transition concerns it."""
+    """A consumer e-invoice to a netbank under active settings, delivered (not a manual
+    assignment): the transition concerns it."""
     settings = ctx.settings
-    return ctx.invoice.channel is Channel.B2C_NETBANK and settings is not None and settings.active
+    return (
+        not ctx.manual_assignment
+        and ctx.invoice.channel is Channel.B2C_NETBANK
+        and settings is not None
+        and settings.active
+    )
 
 
 def consumer_transition_uncertain(ctx: RuleContext) -> Iterator[Finding]:
