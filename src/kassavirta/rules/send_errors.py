@@ -41,10 +41,6 @@ TOLERANCE = Decimal("0.01")
 """The sum rule's allowance per counted row and per document-level line (SPEC §2)."""
 
 
-money = amount_text
-"""An amount as the reports print it: a dot and two decimals at least."""
-
-
 def country_of(ctx: RuleContext, address: Address) -> str:
     """The address's country, else the settings' default country (FI)."""
     default_country = ctx.settings.default_country if ctx.settings else "FI"
@@ -227,14 +223,14 @@ def sum_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     difference = inv.total - computed
     if abs(difference) < tolerance:
         return
-    terms = [f"rows {money(rows_sum)} ({len(rows)} row{'s' if len(rows) != 1 else ''})"]
+    terms = [f"rows {amount_text(rows_sum)} ({len(rows)} row{'s' if len(rows) != 1 else ''})"]
     if rows_only:
-        terms.append(f"+ rounding {money(rounding)}")
+        terms.append(f"+ rounding {amount_text(rounding)}")
     else:
-        terms += [f"+ charges {money(added)}", f"- allowances {money(taken)}"]
+        terms += [f"+ charges {amount_text(added)}", f"- allowances {amount_text(taken)}"]
         if adjustment is not None:
-            terms.append(f"+ tax total not on rows or charges {money(adjustment)}")
-        terms.append(f"+ rounding {money(rounding)}")
+            terms.append(f"+ tax total not on rows or charges {amount_text(adjustment)}")
+        terms.append(f"+ rounding {amount_text(rounding)}")
     left_out = (
         f' (sum_rule "rows-only": {len(inv.counted_charges)} document-level charge(s) and '
         "allowance(s) not counted)"
@@ -244,12 +240,12 @@ def sum_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     yield finding(
         ctx,
         "sum-mismatch",
-        SUM_MESSAGE.format(rows=money(summed), total=money(inv.total)),
+        SUM_MESSAGE.format(rows=amount_text(summed), total=amount_text(inv.total)),
         at=("total",),
-        value=money(inv.total),
+        value=amount_text(inv.total),
         detail=(
-            f"{' '.join(terms)} = {money(computed)}{left_out}, but the VAT-included total is "
-            f"{money(inv.total)} (difference {money(difference)}; less than {money(tolerance)} "
+            f"{' '.join(terms)} = {amount_text(computed)}{left_out}, but the VAT-included total is "
+            f"{amount_text(inv.total)} (difference {amount_text(difference)}; less than {amount_text(tolerance)} "
             "is allowed: 0.01 per row and document-level line). " + SUM_WORDING
         ),
         severity=Severity.ERROR,
