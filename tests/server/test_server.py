@@ -189,6 +189,28 @@ def test_check_takes_the_sending_date_and_channel_from_the_query(api: Any) -> No
     assert invoice["channel_signals"] == ["channel given explicitly: b2c-other"]
 
 
+def test_check_and_batch_take_the_manual_assignment_mode_from_the_query(api: Any) -> None:
+    """As `check --manual-assignment`: one day before the due date a sent invoice is refused
+    (#13), a manual assignment needs only a due date in the future, and carries its note."""
+    data = ROUTE.read_bytes()  # due 2026-12-15
+    day_before = {"today": "2026-12-14"}
+    sent = api.post("/v1/check", params=day_before, content=data, headers=XML)
+    assert sent.json()["reasons"] == ["due-date-too-soon"]
+    manual = api.post(
+        "/v1/check", params={**day_before, "manual_assignment": "true"}, content=data, headers=XML
+    )
+    body = manual.json()
+    assert (manual.headers["kassavirta-decision"], body["reasons"]) == ("route", [])
+    assert "manual-assignment" in [f["rule"] for f in body["findings"]]
+    files = {"file": (ROUTE.name, data)}
+    batch = api.post(
+        "/v1/check/batch", params={**day_before, "manual_assignment": "true"}, files=files
+    )
+    [result] = batch.json()["results"]
+    assert result["decision"] == "route"
+    assert "manual-assignment" in [f["rule"] for f in result["findings"]]
+
+
 @pytest.mark.parametrize("sample", [ROUTE_LATIN1, ROUTE_BOM], ids=["iso-8859-1", "utf-8-bom"])
 def test_check_reads_any_encoding_as_sent(api: Any, sample: Path) -> None:
     answer = _post_invoice(api, "/v1/check", sample)

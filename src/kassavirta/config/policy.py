@@ -58,13 +58,18 @@ class Policy:
         today: date | None = None,
         channel: Channel | None = None,
         assignments: AssignmentIndex | None = None,
+        manual_assignment: bool | None = None,
     ) -> Policy:
-        """This policy with another sending date, channel or assignments (None keeps this one's)."""
+        """This policy with another sending date, channel, assignments or manual-assignment
+        mode (None keeps this one's)."""
         return dataclasses.replace(
             self,
             today=today or self.today,
             channel=channel or self.channel,
             assignments=self.assignments if assignments is None else assignments,
+            manual_assignment=self.manual_assignment
+            if manual_assignment is None
+            else manual_assignment,
         )
 
 

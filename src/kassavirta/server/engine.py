@@ -205,25 +205,39 @@ class Engine:
     def today(self, today: date | None) -> date:
         return today or self.options.today or today_in_helsinki()
 
-    def policy_for(self, today: date | None, channel: Channel | None) -> Policy:
+    def policy_for(
+        self, today: date | None, channel: Channel | None, manual: bool = False
+    ) -> Policy:
         self._refresh_assignments()
-        return self.policy.derive(today=self.today(today), channel=channel)
+        return self.policy.derive(
+            today=self.today(today), channel=channel, manual_assignment=manual or None
+        )
 
     # -- the work (on the engine's thread) -------------------------------------------------------
 
     def check(
-        self, data: bytes, label: str, today: date | None, channel: Channel | None
+        self,
+        data: bytes,
+        label: str,
+        today: date | None,
+        channel: Channel | None,
+        manual: bool = False,
     ) -> list[CheckResult]:
         """Every invoice in one file, as `kassavirta check` decides it."""
-        policy = self.policy_for(today, channel)
+        policy = self.policy_for(today, channel, manual)
         return Checker(policy, max_bytes=self.config.max_bytes).check_bytes(data, label)
 
     def check_answer(
-        self, data: bytes, label: str, today: date | None, channel: Channel | None
+        self,
+        data: bytes,
+        label: str,
+        today: date | None,
+        channel: Channel | None,
+        manual: bool = False,
     ) -> CheckAnswer:
         """`check`, and the answer's JSON encoded here too: one hop to this thread per request,
         and the event loop never spends its time serialising a result."""
-        results = self.check(data, label, today, channel)
+        results = self.check(data, label, today, channel, manual)
         shown = next((r for r in results if r.decision is not Decision.ROUTE), results[0])
         return CheckAnswer(json_bytes(result_dict(shown)), shown.decision.value, len(results))
 
@@ -233,9 +247,10 @@ class Engine:
         notes: Sequence[str],
         today: date | None,
         channel: Channel | None,
+        manual: bool = False,
     ) -> Report:
         """One run over several files, in the given order: in-run duplicates apply as in the CLI."""
-        policy = self.policy_for(today, channel)
+        policy = self.policy_for(today, channel, manual)
         checker = Checker(policy, max_bytes=self.config.max_bytes)
         tally = Tally()
         results: list[CheckResult] = []
@@ -257,9 +272,11 @@ class Engine:
         notes: Sequence[str],
         today: date | None,
         channel: Channel | None,
+        manual: bool = False,
     ) -> bytes:
         """`batch` as the JSON document, encoded on this thread."""
-        return json_bytes(self.batch(items, notes, today, channel).model_dump(mode="json"))
+        report = self.batch(items, notes, today, channel, manual)
+        return json_bytes(report.model_dump(mode="json"))
 
     def rewrite(
         self, data: bytes, label: str, today: date | None, channel: Channel | None, rf: bool

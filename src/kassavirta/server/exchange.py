@@ -21,6 +21,7 @@ from kassavirta.server.problems import ApiError
 __all__ = [
     "ChannelQ",
     "IsoDate",
+    "Manual",
     "Rf",
     "Today",
     "changes",
@@ -62,6 +63,15 @@ Today = Annotated[
 ChannelQ = Annotated[
     Channel | None,
     Query(description="The delivery channel, instead of reading it from the invoice."),
+]
+Manual = Annotated[
+    bool,
+    Query(
+        alias="manual_assignment",
+        description="The invoice becomes a manual assignment (POST /v1/invoices with "
+        "prevent_routing = true): a full address and a due date in the future are required, "
+        "nothing is delivered or rewritten (as `kassavirta check --manual-assignment`).",
+    ),
 ]
 Rf = Annotated[
     bool, Query(description="Use an RF creditor reference instead of a Finnish national one.")

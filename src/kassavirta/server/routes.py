@@ -22,6 +22,7 @@ from kassavirta.server.engine import Engine
 from kassavirta.server.exchange import (
     ChannelQ,
     IsoDate,
+    Manual,
     Rf,
     Today,
     changes,
@@ -99,9 +100,13 @@ def add_decision_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         },
         openapi_extra=XML_BODY,
     )
-    async def check(request: Request, today: Today = None, channel: ChannelQ = None) -> Response:
+    async def check(
+        request: Request, today: Today = None, channel: ChannelQ = None, manual: Manual = False
+    ) -> Response:
         label, data = await one_invoice(request)
-        answer = await engine.check_on_pool(engine.check_answer, data, label, today, channel)
+        answer = await engine.check_on_pool(
+            engine.check_answer, data, label, today, channel, manual
+        )
         return json_body(
             answer.body,
             headers={
@@ -128,11 +133,11 @@ def add_decision_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         openapi_extra=BATCH_BODY,
     )
     async def check_batch(
-        request: Request, today: Today = None, channel: ChannelQ = None
+        request: Request, today: Today = None, channel: ChannelQ = None, manual: Manual = False
     ) -> Response:
         found = await invoice_set(request, limits)
         body = await engine.check_on_pool(
-            engine.batch_body, found.items, found.notes, today, channel
+            engine.batch_body, found.items, found.notes, today, channel, manual
         )
         return json_body(
             body,
