@@ -20,7 +20,9 @@ def iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+        from kassavirta.config.dates import date_hint
+
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: {date_hint(value)}") from exc
 
 
 def at_least_one(message: str) -> Callable[[str], int]:
@@ -88,7 +90,10 @@ def write_json(doc: Any) -> None:
     sys.stdout.write("\n")
 
 
-def add_decision_options(parser: argparse.ArgumentParser) -> None:
+def add_decision_options(
+    parser: argparse.ArgumentParser,
+    config_default: str = "the nearest one above the first PATH, else in the working folder",
+) -> None:
     g = parser.add_argument_group("what the decision depends on")
     g.add_argument(
         "--today",
@@ -130,12 +135,24 @@ def add_decision_options(parser: argparse.ArgumentParser) -> None:
         "--config",
         type=Path,
         metavar="FILE",
-        help="a kassavirta.toml (default: the nearest one above the first PATH)",
+        help=f"a kassavirta.toml (default: {config_default})",
     )
     g.add_argument("--no-config", action="store_true", help="ignore any kassavirta.toml")
+    g.add_argument(
+        "--strict-settings",
+        action="store_true",
+        help="a key the settings file has but the toolkit does not read is an error (exit 2), "
+        "not a warning",
+    )
 
 
 def options_from(args: argparse.Namespace, paths: list[Path]) -> RunOptions:
+    if args.strict_settings:
+        import warnings
+
+        from kassavirta.errors import SettingsWarning
+
+        warnings.simplefilter("error", SettingsWarning)
     flags = RunOptions(
         today=args.today,
         settings=args.settings,
