@@ -1023,3 +1023,12 @@ def test_openapi_contract(main: ServerProcess) -> None:
         exercise()
         checked += 1
     assert checked >= 8
+
+
+def test_an_uploaded_pdf_is_named_a_pdf_as_in_the_command_line(api: Any) -> None:
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    answer = api.post("/v1/check", params=Q, files={"file": ("invoice.pdf", pdf)})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["decision"], body["reasons"]) == ("invalid", ["not-xml"])
+    assert body["findings"][0]["message"] == "this is a PDF document, not an XML invoice"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -49,11 +50,21 @@ def action_parsers(
     return actions
 
 
+def existing_path(value: str) -> Path:
+    """An argparse type: a path that exists (else a usage error, not a rejected invoice).
+
+    `-` (standard input) passes; a broken symbolic link passes too, so that the
+    reader can say where it points."""
+    if value != "-" and not os.path.lexists(value):
+        raise argparse.ArgumentTypeError(f"no such file or folder: {value!r}")
+    return Path(value)
+
+
 def add_invoice_argument(
     parser: argparse.ArgumentParser, out: str | None = None, *, out_required: bool = False
 ) -> None:
     """INVOICE, one invoice file; with `out` (its help) also -o OUT, where the result goes."""
-    parser.add_argument("invoice", type=Path, metavar="INVOICE", help="the invoice file")
+    parser.add_argument("invoice", type=existing_path, metavar="INVOICE", help="the invoice file")
     if out is not None:
         parser.add_argument(
             "-o", dest="out", type=Path, metavar="OUT", required=out_required, help=out
