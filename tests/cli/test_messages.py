@@ -148,7 +148,9 @@ def test_a_usage_error_is_one_line_with_a_help_hint(args: tuple[str, ...]) -> No
     assert "usage:" not in done.stderr
 
 
-def _parsers(parser: argparse.ArgumentParser, name: str) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+def _parsers(
+    parser: argparse.ArgumentParser, name: str
+) -> Iterator[tuple[str, argparse.ArgumentParser]]:
     yield name, parser
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):

@@ -10,7 +10,6 @@ import pty
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -68,7 +67,9 @@ def test_no_colour_with_no_color_even_on_a_terminal() -> None:
 def test_no_colour_in_a_pipe_unless_forced() -> None:
     piped = kassavirta_cli("check", str(TOO_SOON), *PINNED_CHECK, env=PLAIN_ENV)
     assert "ERROR" in piped.stdout and "\x1b[" not in piped.stdout
-    forced = kassavirta_cli("check", str(TOO_SOON), *PINNED_CHECK, env={**PLAIN_ENV, "FORCE_COLOR": "1"})
+    forced = kassavirta_cli(
+        "check", str(TOO_SOON), *PINNED_CHECK, env={**PLAIN_ENV, "FORCE_COLOR": "1"}
+    )
     assert RED_ERROR in forced.stdout
 
 
