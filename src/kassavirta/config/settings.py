@@ -257,9 +257,15 @@ def first_error(exc: ValidationError) -> tuple[str, str]:
     return key or "", err["msg"]
 
 
+OPERATOR_KEYS_NOT_READ = frozenset({"activation_url"})
+"""Keys of the GET response that the toolkit does not read but that are not mistakes:
+`activation_url` is the link to the KYC form (the guide's activation section)."""
+
+
 def closest_key(key: str, known: Iterable[str]) -> str | None:
-    """The known key `key` is most likely a misspelling of, if any is close."""
-    found = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    """The known key `key` is most likely a misspelling of, if any is close (`due_date_rul` →
+    `due_date_rule`; not `activation_url` → `activated_on`)."""
+    found = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
     return found[0] if found else None
 
 
@@ -269,7 +275,7 @@ def warn_unknown_keys(data: dict[str, Any], model: type[BaseModel], *, source: s
     silently."""
     known = set(model.model_fields)
     for key in data:
-        if key in known:
+        if key in known or key in OPERATOR_KEYS_NOT_READ:
             continue
         guess = closest_key(key, known)
         hint = f"did you mean '{guess}'?" if guess else "the toolkit does not read it"

@@ -97,8 +97,8 @@ def write_summary(summary: Summary, out: TextIO, *, colour: bool = False) -> Non
         n = summary.refused_if_active
         out.write(
             f"note: {n} invoice{'s' if n != 1 else ''} would get a SEND ERROR from the service "
-            "(shown as warnings: the service is not active in these settings, or no --settings "
-            "were given); --strict fails the run on them.\n"
+            "once it is active (without active settings they are shown as warnings); "
+            "--strict fails the run on them.\n"
         )
     for note in summary.notes:
         out.write(f"note: {note}\n")
