@@ -11,17 +11,14 @@ from __future__ import annotations
 import io
 import json
 import os
-import pty
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import ROOT, SAMPLES, benchmark_module
+from helpers import SAMPLES, benchmark_module, run_on_terminal
 from kassavirta.config.policy import Policy, build_policy
 from kassavirta.config.toml import load_config
 from kassavirta.findings import CheckResult, Decision
@@ -212,31 +209,8 @@ def test_no_progress_output_when_stderr_is_not_a_terminal(cli: Any, generated: P
 
 
 def _run_with_terminal_stderr(tmp: Path, *args: str) -> tuple[int, str, str]:
-    """Run the CLI with stderr on a pseudo-terminal (as in a person's shell), stdout to a file."""
-    master, slave = pty.openpty()
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "160"}
-    out_file = tmp / "stdout.txt"
-    with out_file.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "kassavirta.cli", *args],
-            stdout=out,
-            stderr=slave,
-            env=env,
-            cwd=ROOT,
-        )
-        os.close(slave)
-        seen = bytearray()
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-        proc.wait(timeout=600)
-    os.close(master)
-    return proc.returncode, out_file.read_text(), seen.decode(errors="replace")
+    """Run the CLI with stderr on a pseudo-terminal (as in a person's shell), stdout captured."""
+    return run_on_terminal(*args, terminal="stderr", env={"TERM": "xterm", "COLUMNS": "160"})
 
 
 def test_progress_bar_on_a_terminal_with_or_without_quiet(generated: Path, tmp_path: Path) -> None:

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import pty
-import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 
 import pytest
 
-from helpers import PINNED_CHECK, ROOT, SAMPLES, kassavirta_cli
+from helpers import PINNED_CHECK, SAMPLES, kassavirta_cli, run_on_terminal
 from kassavirta.cli import main
 from kassavirta.pipeline.batch import Batch
 from kassavirta.report.progress import BarProgress
@@ -28,27 +25,7 @@ PLAIN_ENV = {"NO_COLOR": "", "FORCE_COLOR": "", "TERM": "xterm"}
 
 def _stdout_on_a_terminal(*args: str, env: dict[str, str]) -> str:
     """What the check writes to stdout when stdout is a pseudo-terminal, as in a person's shell."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kassavirta.cli", *args],
-        stdout=slave,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, **env},
-        cwd=ROOT,
-    )
-    os.close(slave)
-    seen = bytearray()
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-    proc.wait(timeout=120)
-    os.close(master)
-    return seen.decode(errors="replace")
+    return run_on_terminal(*args, terminal="stdout", env=env)[2]
 
 
 def test_decisions_are_coloured_on_a_terminal() -> None:
@@ -116,10 +93,10 @@ def test_the_bar_runs_no_thread_before_the_first_result() -> None:
     """A worker pool forks after the bar is drawn: a fork must not copy a running thread."""
     import threading
 
-    before = threading.active_count()
+    before = set(threading.enumerate())
     bar = BarProgress(FakeTerminal(), count=lambda: 1)
     bar.start()
     try:
-        assert threading.active_count() == before
+        assert set(threading.enumerate()) - before == set()
     finally:
         bar.stop()
