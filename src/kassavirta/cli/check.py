@@ -123,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
     from kassavirta.report.sinks import make_sink
     from kassavirta.report.text import describe_config
 
-    missing = [str(p) for p in args.paths if not os.path.lexists(p)]
+    # `-` (standard input) is no path; a broken link is, and its result says where it points.
+    missing = [str(p) for p in args.paths if str(p) != "-" and not os.path.lexists(p)]
     if missing:
         print(f"kassavirta check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return USAGE_ERROR
