@@ -7,9 +7,11 @@ module can use them at import time (in `parametrize` lists, for instance).
 from __future__ import annotations
 
 import os
+import pty
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -44,6 +46,46 @@ def kassavirta_cli(
     return subprocess.run(
         cmd, capture_output=True, text=True, cwd=cwd or ROOT, env=full_env, timeout=300
     )
+
+
+def run_on_terminal(
+    *args: str, terminal: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[int, str, str]:
+    """Run the CLI with `terminal` ("stdout" or "stderr") on a pseudo-terminal, as in a
+    person's shell, and the other stream captured: (exit status, the other stream, what the
+    terminal showed)."""
+    master, slave = pty.openpty()
+    other = subprocess.PIPE
+    streams = (
+        {"stdout": slave, "stderr": other}
+        if terminal == "stdout"
+        else {"stdout": other, "stderr": slave}
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kassavirta.cli", *args],
+        env={**os.environ, **(env or {})},
+        cwd=cwd or ROOT,
+        **streams,  # type: ignore[arg-type]
+    )
+    os.close(slave)
+    reader = proc.stdout if terminal == "stderr" else proc.stderr
+    assert reader is not None
+    captured: list[bytes] = []
+    drain = threading.Thread(target=lambda: captured.append(reader.read()), daemon=True)
+    drain.start()
+    seen = bytearray()
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=600)
+    drain.join(timeout=60)
+    os.close(master)
+    return proc.returncode, b"".join(captured).decode(), seen.decode(errors="replace")
 
 
 Edit = tuple[str, str, str | None]

@@ -68,3 +68,8 @@ class SettingsError(KassavirtaError):
         if self.key:
             parts.append(f"key '{self.key}'")
         return ": ".join([*parts, self.message])
+
+
+class SettingsWarning(UserWarning):
+    """A settings file key the toolkit does not read (a misspelling?): ignored, unless the
+    run asked for strict settings, where the warning is raised and the run stops (exit 2)."""

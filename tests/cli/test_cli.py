@@ -112,9 +112,8 @@ def test_broken_files_never_stop_the_batch(cli, tmp_path: Path) -> None:  # type
     (tmp_path / "b.xml").write_bytes(b"")
     (tmp_path / "c.xml").mkdir()
     (tmp_path / "d.xml").write_bytes(b"<Recipe/>")
-    done = cli(
-        "check", str(tmp_path), str(tmp_path / "missing.xml"), "--no-config", "--output", "json"
-    )
+    (tmp_path / "e.xml").symlink_to(tmp_path / "missing.xml")
+    done = cli("check", str(tmp_path), "--no-config", "--output", "json")
     doc = json.loads(done.stdout)
     reasons = {Path(r["path"]).name: r["reasons"] for r in doc["results"]}
     assert reasons == {
@@ -122,7 +121,7 @@ def test_broken_files_never_stop_the_batch(cli, tmp_path: Path) -> None:  # type
         "b.xml": ["not-xml"],
         "c.xml": ["not-xml"],
         "d.xml": ["unknown-format"],
-        "missing.xml": ["not-xml"],
+        "e.xml": ["not-xml"],  # a broken link
     }
     assert done.returncode == 1
 

@@ -664,7 +664,7 @@ def test_event_validate_judges_dates_on_today(cli: Any, stage_ledger: Path) -> N
     assert json.loads(after.stdout)["rule"] == "freeze-end-past"
     bad = cli("event", "validate", "s-fresh", freeze, "--today", "16.1.2027")
     assert bad.returncode == 2
-    assert "not a date (YYYY-MM-DD)" in bad.stderr
+    assert "is not a date: expected YYYY-MM-DD, e.g. 2027-01-16" in bad.stderr
 
 
 def test_event_validate_json_and_assignments_file(cli: Any) -> None:

@@ -566,7 +566,7 @@ def test_ledger_status_shows_derived_state_delivery_and_duplicate_rule(
     assert doc["duplicate"]["new_invoice_allowed"] is False
     assert "it has a paid event" in doc["duplicate"]["reason"]
     missing = cli("ledger", "status", "no-such-id", "--ledger", str(ledger))
-    assert missing.returncode == 1 and "no assignment 'no-such-id'" in missing.stderr
+    assert missing.returncode == 2 and "no assignment 'no-such-id'" in missing.stderr
 
 
 def test_ledger_status_marks_values_the_events_contradict(tmp_path: Path, cli: Any) -> None:

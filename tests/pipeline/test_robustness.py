@@ -86,7 +86,10 @@ def test_non_xml_file(tmp_path: Path) -> None:
 def test_binary_file(tmp_path: Path) -> None:
     binary = tmp_path / "scan.xml"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    invalid_because(binary, "NUL byte")
+    invalid_because(binary, "this is a PNG image, not an XML invoice")
+    unknown = tmp_path / "blob.xml"
+    unknown.write_bytes(b"\x01\x02\x00\x03")
+    invalid_because(unknown, "NUL byte")
 
 
 def test_truncated_invoice(tmp_path: Path, good: Path) -> None:

@@ -601,7 +601,7 @@ def test_cli_rewrite_usage_errors(cli, tmp_path: Path) -> None:  # type: ignore[
     no_settings = cli("rewrite", str(DATA / "finvoice-3.0.xml"), "--no-config")
     assert no_settings.returncode == 2 and "settings" in no_settings.stderr
     missing = cli("rewrite", str(tmp_path / "nope.xml"), *ARGS)
-    assert missing.returncode == 1 and "not rewritten" in missing.stderr
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
     helped = cli("rewrite", "--help")
     assert helped.returncode == 0 and "--diff" in helped.stdout and "--today" in helped.stdout
 

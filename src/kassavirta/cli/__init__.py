@@ -6,7 +6,10 @@ written, line breaks and all), `register(parser)` adding its arguments, and
 `run(args) -> int`; this module only wires them up. Modules are imported when
 the parser is built, so they keep heavy imports inside `run`.
 Exit status everywhere: 0 when what was asked to confirm holds, 1 when it does
-not, 2 for a usage error (bad flag, unreadable settings file).
+not, 2 for a usage error: a bad flag, a file or folder that does not exist, an
+unreadable settings file, an assignment id the ledger does not hold. A usage
+error is one line on stderr (with a `--help` hint for a bad flag), never the
+usage text: the message is what to fix.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import NoReturn, TextIO
 
 from kassavirta import __version__
-from kassavirta.errors import SettingsError
+from kassavirta.errors import SettingsError, SettingsWarning
 
 COMMANDS: tuple[str, ...] = (
     "check",
@@ -37,8 +42,33 @@ COMMANDS: tuple[str, ...] = (
 USAGE_ERROR = 2
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors: what is wrong and where the help is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Our own warnings as one line each, like every other message of the command line."""
+    if issubclass(category, SettingsWarning):
+        print(f"kassavirta: warning: {message}", file=sys.stderr)
+    else:
+        _default_show_warning(message, category, filename, lineno, file, line)
+
+
+_default_show_warning = warnings.showwarning
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="kassavirta",
         description="Preflight for the Amili Kassavirta receivables service: what will it do with "
         "each invoice — route, bypass, reject (SEND ERROR) or find it unreadable?",
@@ -65,10 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         code: int = args.run(args)
     except SettingsError as exc:
         print(f"kassavirta: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except SettingsWarning as exc:  # raised only with --strict-settings
+        print(f"kassavirta: error (--strict-settings): {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("kassavirta: interrupted", file=sys.stderr)

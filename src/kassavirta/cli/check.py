@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from kassavirta.cli import USAGE_ERROR
 from kassavirta.cli.common import add_decision_options, at_least_one, options_from
+
+if TYPE_CHECKING:
+    from kassavirta.config.policy import Policy, RunOptions
+    from kassavirta.report import RunConfig
 
 OUTPUTS = ("text", "json", "jsonl", "junit", "sarif")
 
@@ -29,8 +36,15 @@ formats read: Finvoice 1.3-3.0, Peppol BIS Billing 3.0 (UBL 2.1 Invoice/CreditNo
 TEAPPSXML 2.7.x/3.0 and UN/CEFACT CII D16B. With --schemas, each is checked against
 its XSD when found; the Peppol BIS 3.0 business rules (Schematron) are not checked.
 
-exit status: 0 when no invoice is error or invalid, 1 otherwise, 2 for a usage error,
-130 when interrupted (Ctrl-C: the workers stop, and the summary covers what finished).
+exit status: 0 when no invoice is error or invalid, 1 otherwise (with --strict, also
+when an invoice would get a SEND ERROR once the service is active), 2 for a usage
+error (a PATH that does not exist, no invoice file under the PATHs without
+--allow-empty), 130 when interrupted (Ctrl-C: the workers stop, and the summary
+covers what finished).
+
+The configuration in effect (which kassavirta.toml, the sending date, settings,
+assignments, ledger, schema folders) is printed once on stderr with text output,
+and is the summary's "config" in --output json and jsonl.
 
 A folder is checked on every core (--jobs), streaming: only --output json holds the
 results in memory (to print one document); the other outputs write each invoice
@@ -63,8 +77,21 @@ def register(p: argparse.ArgumentParser) -> None:
         "--quiet",
         "-q",
         action="store_true",
-        help="text output: only invoices that are not routed, and the summary; no progress "
-        "bar (shown on stderr only when it is a terminal)",
+        help="text output: only invoices that are not routed, and the summary (the progress "
+        "bar is still shown on stderr when it is a terminal)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail the run (exit 1) when an invoice would get a SEND ERROR once the service "
+        "is active: without --settings (or with a status other than ACTIVE) they are shown as "
+        "warnings and the run passes",
+    )
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="no invoice file under the PATHs is not an error (by default it is, exit 2: a "
+        "CI job pointed at the wrong folder must not pass)",
     )
     p.add_argument(
         "--manual-assignment",
@@ -94,7 +121,13 @@ def run(args: argparse.Namespace) -> int:
     from kassavirta.pipeline.walk import count_inputs, iter_input_names
     from kassavirta.report.progress import progress_for
     from kassavirta.report.sinks import make_sink
+    from kassavirta.report.text import describe_config
 
+    # `-` (standard input) is no path; a broken link is, and its result says where it points.
+    missing = [str(p) for p in args.paths if str(p) != "-" and not os.path.lexists(p)]
+    if missing:
+        print(f"kassavirta check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return USAGE_ERROR
     options = options_from(args, list(args.paths))
     if args.record:
         from kassavirta.erp.ledger.record import ledger_for_record
@@ -103,13 +136,17 @@ def run(args: argparse.Namespace) -> int:
     policy = build_policy(options)
     if args.manual_assignment:
         policy = dataclasses.replace(policy, manual_assignment=True)
+    config = run_config(options, policy)
+    if args.output == "text":
+        print(f"kassavirta: {describe_config(config)}", file=sys.stderr)
     batch = Batch(policy, jobs=args.jobs, max_bytes=max_bytes_of(options))
     sink = make_sink(args.output, sys.stdout, quiet=args.quiet)
-    progress = progress_for(sys.stderr, quiet=args.quiet, count=lambda: count_inputs(args.paths))
+    progress = progress_for(sys.stderr, count=lambda: count_inputs(args.paths))
     routed = []
     interrupts = Interrupts()
     results = batch.results(iter_input_names(args.paths), count=False)
     try:
+        progress.start()
         with interrupts.installed():
             for result in results:
                 with interrupts.atomic():  # written whole and counted, or neither
@@ -124,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
         results.close()
         progress.stop()
     summary = batch.summary()
+    summary.config = config
     sink.finish(summary)
     if batch.interrupted:
         print(
@@ -135,4 +173,38 @@ def run(args: argparse.Namespace) -> int:
 
         counts = record_results(record_to, routed, policy.settings)
         report_recorded(record_to, counts, sys.stderr)
-    return 1 if summary.failed else 0
+    if not summary.files and not args.allow_empty:
+        print(
+            "kassavirta check: no invoice file (*.xml) under "
+            f"{', '.join(str(p) for p in args.paths)}; --allow-empty accepts that",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
+    refused = args.strict and summary.refused_if_active
+    return 1 if summary.failed or refused else 0
+
+
+def run_config(options: RunOptions, policy: Policy) -> RunConfig:
+    """What this run is checked against, as the report states it."""
+    from kassavirta.report import RunConfig
+
+    return RunConfig(
+        file=_shown(options.config_path),
+        today=policy.today.isoformat(),
+        settings=_shown(options.settings),
+        assignments=[str(_shown(p)) for p in options.assignments],
+        ledger=_shown(options.ledger),
+        schemas=[str(_shown(d)) for d in policy.schemas.dirs if d.is_dir()]
+        if policy.schemas
+        else [],
+    )
+
+
+def _shown(path: Path | None) -> str | None:
+    """A path as a person at this folder would type it: relative when it is under the folder."""
+    if path is None:
+        return None
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

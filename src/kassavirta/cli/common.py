@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -20,7 +21,9 @@ def iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+        from kassavirta.config.dates import date_hint
+
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: {date_hint(value)}") from exc
 
 
 def at_least_one(message: str) -> Callable[[str], int]:
@@ -47,11 +50,21 @@ def action_parsers(
     return actions
 
 
+def existing_path(value: str) -> Path:
+    """An argparse type: a path that exists (else a usage error, not a rejected invoice).
+
+    `-` (standard input) passes; a broken symbolic link passes too, so that the
+    reader can say where it points."""
+    if value != "-" and not os.path.lexists(value):
+        raise argparse.ArgumentTypeError(f"no such file or folder: {value!r}")
+    return Path(value)
+
+
 def add_invoice_argument(
     parser: argparse.ArgumentParser, out: str | None = None, *, out_required: bool = False
 ) -> None:
     """INVOICE, one invoice file; with `out` (its help) also -o OUT, where the result goes."""
-    parser.add_argument("invoice", type=Path, metavar="INVOICE", help="the invoice file")
+    parser.add_argument("invoice", type=existing_path, metavar="INVOICE", help="the invoice file")
     if out is not None:
         parser.add_argument(
             "-o", dest="out", type=Path, metavar="OUT", required=out_required, help=out
@@ -88,7 +101,10 @@ def write_json(doc: Any) -> None:
     sys.stdout.write("\n")
 
 
-def add_decision_options(parser: argparse.ArgumentParser) -> None:
+def add_decision_options(
+    parser: argparse.ArgumentParser,
+    config_default: str = "the nearest one above the first PATH, else in the working folder",
+) -> None:
     g = parser.add_argument_group("what the decision depends on")
     g.add_argument(
         "--today",
@@ -130,12 +146,24 @@ def add_decision_options(parser: argparse.ArgumentParser) -> None:
         "--config",
         type=Path,
         metavar="FILE",
-        help="a kassavirta.toml (default: the nearest one above the first PATH)",
+        help=f"a kassavirta.toml (default: {config_default})",
     )
     g.add_argument("--no-config", action="store_true", help="ignore any kassavirta.toml")
+    g.add_argument(
+        "--strict-settings",
+        action="store_true",
+        help="a key the settings file has but the toolkit does not read is an error (exit 2), "
+        "not a warning",
+    )
 
 
 def options_from(args: argparse.Namespace, paths: list[Path]) -> RunOptions:
+    if args.strict_settings:
+        import warnings
+
+        from kassavirta.errors import SettingsWarning
+
+        warnings.simplefilter("error", SettingsWarning)
     flags = RunOptions(
         today=args.today,
         settings=args.settings,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kassavirta.cli.common import action_parsers, add_output_option, ledger_path, write_json
+from kassavirta.errors import SettingsError
 
 if TYPE_CHECKING:
     from kassavirta.erp.assignments import Assignment, Event
@@ -94,7 +95,8 @@ def register(p: argparse.ArgumentParser) -> None:
         "derive (status, paid, collection status, service level, due date), the delivery-status "
         "events worth showing, every event, and whether a new invoice with its number and date "
         "would be a duplicate.",
-        epilog="exit status: 0 found, 1 no such assignment in the ledger.",
+        epilog="exit status: 0 found, 2 no such assignment in the ledger (a usage error, as "
+        "in `event validate`).",
     )
     st.add_argument("id", metavar="ID", help="the assignment id")
     _ledger_option(st)
@@ -285,8 +287,7 @@ def run_status(args: argparse.Namespace) -> int:
         a = ledger.get(args.id)
         links = ledger.crediting().links(a) if a is not None else []
     if a is None:
-        print(f"kassavirta: no assignment {args.id!r} in ledger {path}", file=sys.stderr)
-        return 1
+        raise SettingsError(f"no assignment {args.id!r}", path=f"ledger {path}")
     state = apply_events(a)
     allowed, note = duplicate_note(a, links)
     shown = delivery_view(a.events)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from kassavirta.cli.common import (
     add_decision_options,
     add_output_option,
+    existing_path,
     options_from,
     write_json,
 )
@@ -36,7 +36,7 @@ printed) or cannot be read, 2 for a usage error.
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("invoice", type=Path, metavar="INVOICE", help="an invoice file")
+    p.add_argument("invoice", type=existing_path, metavar="INVOICE", help="an invoice file")
     add_decision_options(p)
     add_output_option(p)
     p.set_defaults(run=run)

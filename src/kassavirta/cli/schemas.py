@@ -17,11 +17,35 @@ DESCRIPTION = (
 
 def register(p: argparse.ArgumentParser) -> None:
     s = action_parsers(p)
-    add = s.add_parser("add", help="copy every .xsd under DIR into your schema folder")
-    add.add_argument("dir", type=Path, metavar="DIR")
+    add = s.add_parser(
+        "add",
+        help="copy every .xsd under DIR into your schema folder",
+        description="Copy every .xsd under DIR (the unpacked official schema packages) into "
+        "$XDG_DATA_HOME/kassavirta/schemas, where every later run finds them, and list which "
+        "format's schema is then found. Each schema is compiled once here, so a broken one "
+        "is reported now rather than in a check.",
+        epilog="exit status: 0 installed, 2 when DIR is not a folder or a schema does not compile.",
+    )
+    add.add_argument(
+        "dir", type=Path, metavar="DIR", help="a folder holding the official .xsd files"
+    )
     add.set_defaults(run=run_add)
-    ls = s.add_parser("list", help="show which format's schema would be used, and from where")
-    ls.add_argument("--schemas", type=Path, action="append", default=[], metavar="DIR")
+    ls = s.add_parser(
+        "list",
+        help="show which format's schema would be used, and from where",
+        description="For every format with an official XSD, the schema file a check would "
+        "validate it against, or `not found`; then the folders searched, in order (--schemas, "
+        "KASSAVIRTA_SCHEMAS, your schema folder).",
+        epilog="exit status: 0 when at least one schema is found, 1 when none is.",
+    )
+    ls.add_argument(
+        "--schemas",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder of official XSDs to search first, as `check --schemas` (repeatable)",
+    )
     ls.set_defaults(run=run_list)
 
 

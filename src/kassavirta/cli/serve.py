@@ -144,7 +144,7 @@ def register(p: argparse.ArgumentParser) -> None:
         help="JSON log lines on stderr at this level and above (default info: one line per "
         "request)",
     )
-    add_decision_options(p)
+    add_decision_options(p, config_default="kassavirta.toml in the working folder, if any")
     p.set_defaults(run=run)
 
 

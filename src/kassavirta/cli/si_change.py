@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
+
+from kassavirta.cli.common import iso_date
 
 HELP = "write the SI CHANGE messages (FinvoiceSenderInfo) consumer e-invoicing needs"
 DESCRIPTION = (
@@ -86,7 +88,7 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--today",
-        type=date.fromisoformat,
+        type=iso_date,
         metavar="YYYY-MM-DD",
         help="the message date (default: today in Europe/Helsinki)",
     )

@@ -8,9 +8,12 @@ SPEC's default, never a constant in a rule.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import tomllib
+import warnings
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from kassavirta.errors import SettingsError
+from kassavirta.errors import SettingsError, SettingsWarning
 from kassavirta.finnish.bank import validate_bic, validate_iban
 from kassavirta.model import Channel
 
@@ -239,10 +242,48 @@ class ConfigFile(BaseModel):
     format_support: dict[str, bool] = Field(default_factory=dict)
 
 
-def _first_error_key(exc: ValidationError) -> tuple[str, str]:
+_DATE_ERRORS = frozenset({"date_parsing", "date_from_datetime_parsing", "date_type"})
+
+
+def first_error(exc: ValidationError) -> tuple[str, str]:
+    """The key and the words of the first error; for a date, the form it takes (not pydantic's
+    "invalid character in year")."""
     err = exc.errors()[0]
     key = ".".join(str(p) for p in err["loc"]) or None
+    if err["type"] in _DATE_ERRORS:
+        from kassavirta.config.dates import date_hint
+
+        return key or "", f"{err['input']!r} is not a date: {date_hint(err['input'])}"
     return key or "", err["msg"]
+
+
+OPERATOR_KEYS_NOT_READ = frozenset({"activation_url"})
+"""Keys of the GET response that the toolkit does not read but that are not mistakes:
+`activation_url` is the link to the KYC form (the guide's activation section)."""
+
+
+def closest_key(key: str, known: Iterable[str]) -> str | None:
+    """The known key `key` is most likely a misspelling of, if any is close (`due_date_rul` →
+    `due_date_rule`; not `activation_url` → `activated_on`)."""
+    found = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def warn_unknown_keys(data: dict[str, Any], model: type[BaseModel], *, source: str) -> None:
+    """A `SettingsWarning` for each top-level key the model does not read (an error when the
+    run asked for strict settings): a misspelt optional key would otherwise change nothing,
+    silently."""
+    known = set(model.model_fields)
+    for key in data:
+        if key in known or key in OPERATOR_KEYS_NOT_READ:
+            continue
+        guess = closest_key(key, known)
+        hint = f"did you mean '{guess}'?" if guess else "the toolkit does not read it"
+        warnings.warn(
+            f"{source}: key '{key}' is not a settings key ({hint}); it is ignored",
+            SettingsWarning,
+            stacklevel=3,
+        )
 
 
 def load_mapping(path: Path) -> dict[str, Any]:
@@ -271,10 +312,14 @@ def settings_from_mapping(
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        key, msg = _first_error_key(exc)
+        key, msg = first_error(exc)
         if msg == "Field required":
             msg = "missing (required)"
+            typo = next((k for k in data if closest_key(k, [key]) == key), None)
+            if typo is not None:
+                msg += f"; the file has '{typo}': a misspelling?"
         raise SettingsError(msg, path=source, key=key) from exc
+    warn_unknown_keys(data, Settings, source=source)
     if (
         settings.postal_codes is not None
         and base is not None

@@ -48,14 +48,16 @@ def load_config(path: Path) -> RunOptions:
         raise SettingsError(f"not valid TOML: {exc}", path=str(path)) from exc
     from pydantic import ValidationError
 
-    from kassavirta.config.settings import ConfigFile
+    from kassavirta.config.settings import ConfigFile, closest_key, first_error
 
     try:
         cfg = ConfigFile.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
-        raise SettingsError(err["msg"], path=str(path), key=key) from exc
+        key, message = first_error(exc)
+        if message == "Extra inputs are not permitted":
+            guess = closest_key(key.rsplit(".", 1)[-1], ConfigFile.model_fields)
+            message = "not a kassavirta.toml key" + (f" (did you mean '{guess}'?)" if guess else "")
+        raise SettingsError(message, path=str(path), key=key) from exc
     base = path.parent
 
     def rel(p: Path) -> Path:

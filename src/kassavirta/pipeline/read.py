@@ -249,6 +249,58 @@ def parse_part(
     return Part(tree=tree, line_offset=offset, encoding=declared or encoding, start=begin, end=end)
 
 
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document (.doc, .xls)"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+)
+"""Leading bytes of the files most often sent instead of the invoice XML, and what they are."""
+
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_OFFICE = (
+    ("word/", "a Word document (.docx)"),
+    ("xl/", "an Excel workbook (.xlsx)"),
+    ("ppt/", "a PowerPoint presentation (.pptx)"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a file is when its first bytes say it is not text: "a PDF document", "a ZIP
+    archive", "an Excel workbook (.xlsx)", …; None for anything else (XML or not)."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data.startswith(_ZIP):
+        return _zip_kind(data)
+    return None
+
+
+def _zip_kind(data: bytes) -> str:
+    """An Office (OOXML) or OpenDocument file is a ZIP archive; its member names say which."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if "mimetype" in names:
+                kind = archive.read("mimetype").decode("ascii", "replace").strip()
+                if kind.startswith("application/vnd.oasis.opendocument"):
+                    return f"an OpenDocument file ({kind.rsplit('.', 1)[-1]})"
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return "a ZIP archive"
+    for prefix, kind in _OFFICE:
+        if any(n.startswith(prefix) for n in names):
+            return kind
+    return "a ZIP archive"
+
+
 def read_bytes(
     data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_MAX_BYTES
 ) -> list[Document]:
@@ -264,6 +316,10 @@ def read_bytes(
         )
     if not data.strip():
         raise ReadError("not-xml", "the file is empty", path=path)
+    kind = binary_kind(data)
+    if kind is not None:
+        advice = ": unpack it and check the XML files inside" if kind == "a ZIP archive" else ""
+        raise ReadError("not-xml", f"this is {kind}, not an XML invoice{advice}", path=path)
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise ReadError("not-xml", "the file contains a NUL byte", path=path, line=line)

@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
-from kassavirta.findings import CheckResult
+from kassavirta.findings import CheckResult, Severity
 from kassavirta.formats.registry import SCHEMA_FILES
-from kassavirta.plain import Plain
+from kassavirta.plain import Mode, Plain
+
+
+@dataclass(slots=True, kw_only=True)
+class RunConfig(Plain):
+    """The configuration a run used, so that a report says what it was checked against."""
+
+    file: str | None = None
+    """The `kassavirta.toml` applied, if any."""
+    today: str
+    """The sending date (ISO 8601)."""
+    settings: str | None = None
+    assignments: list[str] = field(default_factory=list)
+    ledger: str | None = None
+    schemas: list[str] = field(default_factory=list)
+    """The XSD folders searched that exist (flags or toml, KASSAVIRTA_SCHEMAS, the user's)."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -18,11 +35,23 @@ class Summary(Plain):
     bypass: int = 0
     error: int = 0
     invalid: int = 0
+    reasons: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per decision, how many invoices give each reason (an invoice counts once per reason);
+    the most frequent reason first."""
+    refused_if_active: int = 0
+    """Invoices the service would refuse with a SEND ERROR but that this run shows as warnings
+    because the service is not active (no settings, or a status other than ACTIVE)."""
+    config: RunConfig | None = None
+    """The configuration of a `kassavirta check` run (absent from other reports)."""
     notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
         return bool(self.error or self.invalid)
+
+    def model_dump(self, *, mode: Mode = "python", exclude: Collection[str] = ()) -> dict[str, Any]:
+        gone = exclude if self.config is not None else (*exclude, "config")
+        return Plain.model_dump(self, mode=mode, exclude=gone)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -40,12 +69,18 @@ class Tally:
         self.decisions: Counter[str] = Counter()
         self.paths: set[str] = set()
         self.schema_skipped: set[str] = set()
+        self.reasons: dict[str, Counter[str]] = {}
+        self.refused_if_active = 0
         self.invoices = 0
 
     def add(self, result: CheckResult) -> None:
         self.invoices += 1
         self.paths.add(result.path)
         self.decisions[result.decision.value] += 1
+        if result.reasons:
+            self.reasons.setdefault(result.decision.value, Counter()).update(set(result.reasons))
+        if "service-inactive" in result.reasons and _refused_if_active(result):
+            self.refused_if_active += 1
         if result.schema_check == "skipped" and (result.format or "") in SCHEMA_FILES:
             self.schema_skipped.add(result.format or "")
 
@@ -64,5 +99,20 @@ class Tally:
             bypass=self.decisions["bypass"],
             error=self.decisions["error"],
             invalid=self.decisions["invalid"],
+            reasons={
+                decision: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+                for decision in ("bypass", "error", "invalid")
+                if (counts := self.reasons.get(decision))
+            },
+            refused_if_active=self.refused_if_active,
             notes=notes,
         )
+
+
+def _refused_if_active(result: CheckResult) -> bool:
+    """Whether a result shown as a bypass (service inactive) carries a send error, downgraded."""
+    from kassavirta.rules import SEND_ERROR_SLUGS
+
+    return any(
+        f.severity is Severity.WARNING and f.rule in SEND_ERROR_SLUGS for f in result.findings
+    )

@@ -41,13 +41,14 @@ class TextSink(_StreamSink):
     def __init__(self, out: TextIO, *, quiet: bool = False) -> None:
         super().__init__(out)
         self.quiet = quiet
+        self.colour = text_report.colour_wanted(out)
 
     def add(self, result: CheckResult) -> None:
         if not self.quiet or result.decision is not Decision.ROUTE:
-            text_report.write_result(result, self.out)
+            text_report.write_result(result, self.out, colour=self.colour)
 
     def write_summary(self, summary: Summary) -> None:
-        text_report.write_summary(summary, self.out)
+        text_report.write_summary(summary, self.out, colour=self.colour)
 
 
 class JsonlSink(_StreamSink):

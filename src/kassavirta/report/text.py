@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import os
 from typing import TextIO
 
-from kassavirta.findings import CheckResult, Severity
-from kassavirta.report import Summary
+from kassavirta.findings import CheckResult, Decision, Severity
+from kassavirta.report import RunConfig, Summary
 
 _MARK = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
+_COLOURS = {"route": "32", "bypass": "36", "error": "31", "invalid": "35"}
+"""ANSI colours of the decisions (green, cyan, red, magenta), as the progress bar shows them."""
 
-def headline(result: CheckResult) -> str:
+
+def colour_wanted(stream: TextIO) -> bool:
+    """Colour for a person at a terminal: never with NO_COLOR or TERM=dumb, always with
+    FORCE_COLOR (https://no-color.org, https://force-color.org), else only on a terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _paint(text: str, decision: str, colour: bool) -> str:
+    return f"\x1b[{_COLOURS[decision]}m{text}\x1b[0m" if colour else text
+
+
+def headline(result: CheckResult, *, colour: bool = False) -> str:
     inv = result.invoice
     what = [result.format or "?"]
     if inv is not None:
@@ -21,11 +44,13 @@ def headline(result: CheckResult) -> str:
         if inv.total is not None:
             what.append(f"{inv.total} {inv.currency or ''}".rstrip())
     why = f"  [{', '.join(result.reasons)}]" if result.reasons else ""
-    return f"{result.decision.value.upper():<8}{result.label}  ({', '.join(what)}){why}"
+    word = result.decision.value.upper()
+    pad = " " * max(8 - len(word), 0)
+    return f"{_paint(word, result.decision.value, colour)}{pad}{result.label}  ({', '.join(what)}){why}"
 
 
-def write_result(result: CheckResult, out: TextIO) -> None:
-    out.write(headline(result) + "\n")
+def write_result(result: CheckResult, out: TextIO, *, colour: bool = False) -> None:
+    out.write(headline(result, colour=colour) + "\n")
     for f in result.findings:
         where = result.path + (f":{f.line}" if f.line else "")
         code = f" #{f.service_code}" if f.service_code is not None else ""
@@ -42,7 +67,7 @@ def write_result(result: CheckResult, out: TextIO) -> None:
 
 
 _NO_SCHEDULE = (
-    ("credit-note", "a credit note is not reminded"),
+    ("credit-note", "a credit note is not reminded: there is nothing for the buyer to pay"),
     ("service-level", "the buyer's service level"),
     ("prepaid", "prepaid in full"),
 )
@@ -54,13 +79,46 @@ def _no_schedule(result: CheckResult) -> str:
     return next((why for rule, why in _NO_SCHEDULE if rule in rules), "none applies")
 
 
-def write_summary(summary: Summary, out: TextIO) -> None:
+def write_summary(summary: Summary, out: TextIO, *, colour: bool = False) -> None:
     files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
     if summary.invoices != summary.files:
         files += f", {summary.invoices} invoices"
-    out.write(
-        f"\n{files}: {summary.route} route, {summary.bypass} bypass, "
-        f"{summary.error} error, {summary.invalid} invalid\n"
+    counts = ", ".join(
+        f"{getattr(summary, d.value)} {_paint(d.value, d.value, colour and bool(getattr(summary, d.value)))}"
+        for d in Decision
     )
+    out.write(f"\n{files}: {counts}\n")
+    for decision, reasons in summary.reasons.items():
+        shown = ", ".join(f"{reason} {n}" for reason, n in reasons.items())
+        out.write(
+            f"  {_paint(decision, decision, colour)} {getattr(summary, decision)} ({shown})\n"
+        )
+    if summary.refused_if_active:
+        n = summary.refused_if_active
+        out.write(
+            f"note: {n} invoice{'s' if n != 1 else ''} would get a SEND ERROR from the service "
+            "once it is active (without active settings they are shown as warnings); "
+            "--strict fails the run on them.\n"
+        )
     for note in summary.notes:
         out.write(f"note: {note}\n")
+
+
+def describe_config(config: RunConfig) -> str:
+    """The run's configuration in one line, so that no kassavirta.toml is applied unseen."""
+
+    def many(what: str, paths: list[str]) -> str:
+        return f"{what} {', '.join(paths)}" if paths else f"no {what}"
+
+    return "; ".join(
+        [
+            f"kassavirta.toml {config.file}" if config.file else "no kassavirta.toml",
+            f"today {config.today}",
+            f"settings {config.settings}"
+            if config.settings
+            else "no settings (SEND ERRORs are shown as warnings)",
+            many("assignments", config.assignments),
+            f"ledger {config.ledger}" if config.ledger else "no ledger",
+            many("schemas", config.schemas),
+        ]
+    )
