@@ -45,7 +45,8 @@ def _placeless(value: object) -> object:
     """
     text = json.dumps(value)
     shared = os.path.relpath(SHARED, ROOT)
-    text = text.replace(str(ROOT), "<root>").replace(json.dumps(shared)[1:-1], "<shared>")
+    text = text.replace(str(SHARED.resolve()), "<shared>").replace(str(ROOT), "<root>")
+    text = text.replace(json.dumps(shared)[1:-1], "<shared>")
     return json.loads(text)
 
 
