@@ -798,6 +798,7 @@ def test_locked_server_without_settings_or_ledger(locked_api: Any) -> None:
     summary = locked_api.get("/v1/ledger/summary", headers=auth)
     assert (summary.status_code, summary.json()["error"]) == (409, "no-ledger")
     assert locked_api.get("/v1/ledger/summary").status_code == 401
+    assert '"ledger": false' in locked_api.get("/").text  # the page does not ask for it
     ready = locked_api.get("/readyz").json()
     assert ready["ready"] is True
     assert ready["settings"].startswith("none")
