@@ -982,6 +982,14 @@ def test_ledger_summary_is_what_the_ledger_commands_say(api: Any, main: ServerPr
     assert "the service closes the assignment" in failed["action_needed"]
 
 
+def test_ledger_summary_in_the_docs_is_real_output(api: Any) -> None:
+    """docs/server.md shows the answer on a ledger of the sample assignments, as here."""
+    docs = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
+    section = docs.split("### `GET /v1/ledger/summary`", 1)[1]
+    shown = section.split("```json\n", 1)[1].split("\n```", 1)[0]
+    assert json.loads(shown) == api.get("/v1/ledger/summary").json()
+
+
 def test_ledger_summary_follows_the_ledger(tmp_path: Path) -> None:
     """Comments marked as seen leave the unseen count; a ledger gone is a 503, not a crash."""
     with _ledger_server(tmp_path) as client:
