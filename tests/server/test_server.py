@@ -701,11 +701,20 @@ def test_openapi_document_describes_every_route_and_the_result_models(api: Any) 
         "/v1/preview",
         "/v1/events/validate",
         "/v1/schedule",
+        "/v1/ledger/summary",
         "/healthz",
         "/readyz",
     }
     schemas = doc["components"]["schemas"]
-    for name in ("CheckResult", "Finding", "Report", "Summary", "RewriteOutcome", "Problem"):
+    for name in (
+        "CheckResult",
+        "Finding",
+        "Report",
+        "Summary",
+        "RewriteOutcome",
+        "Problem",
+        "LedgerSummary",
+    ):
         assert name in schemas, name
     check = doc["paths"]["/v1/check"]["post"]
     assert check["responses"]["200"]["content"]["application/json"]["schema"] == {
@@ -809,6 +818,10 @@ def test_locked_server_without_settings_or_ledger(locked_api: Any) -> None:
         "/v1/events/validate", json={"assignment_id": "x", "event": event}, headers=auth
     )
     assert (answer.status_code, answer.json()["error"]) == (409, "no-ledger")
+    summary = locked_api.get("/v1/ledger/summary", headers=auth)
+    assert (summary.status_code, summary.json()["error"]) == (409, "no-ledger")
+    assert locked_api.get("/v1/ledger/summary").status_code == 401
+    assert '"ledger": false' in locked_api.get("/").text  # the page does not ask for it
     ready = locked_api.get("/readyz").json()
     assert ready["ready"] is True
     assert ready["settings"].startswith("none")
@@ -949,6 +962,69 @@ def test_ledger_changes_are_seen_without_a_restart(tmp_path: Path) -> None:
         assert ready.json()["ledger"] == "unreachable"
         still = client.post("/v1/check", params=Q, content=ROUTE.read_bytes(), headers=XML)
         assert still.json()["reasons"] == ["duplicate-number"]
+
+
+def _ledger_cli(ledger: str | Path, *args: str) -> Any:
+    """What `kassavirta ledger ARGS --ledger LEDGER --output json` prints."""
+    cli = [sys.executable, "-m", "kassavirta.cli", "ledger", *args]
+    done = subprocess.run(
+        [*cli, "--output", "json", "--ledger", str(ledger)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_ledger_summary_is_what_the_ledger_commands_say(api: Any, main: ServerProcess) -> None:
+    """Issue 15 items 13 and 17: the comments to watch and the deliveries to reroute."""
+    ledger = main.args[main.args.index("--ledger") + 1]
+    summary = api.get("/v1/ledger/summary")
+    assert summary.status_code == 200
+    body = summary.json()
+    assert body["unseen"] == _ledger_cli(ledger, "comments", "--unseen")
+    assert (body["comments"], body["unseen_comments"]) == (2, 2)
+    listed = _ledger_cli(ledger, "list", "--status", "open")
+    expected = [
+        {
+            "assignment": row["id"],
+            "number": row["number"],
+            "invoice_date": row["issued_at"],
+            "due_date": row["due_date"],
+            "debtor": row["debtor"]["name"],
+            "action_needed": row["action_needed"],
+        }
+        for row in listed
+        if row["action_needed"]
+    ]
+    assert body["failed_deliveries"] == expected
+    (failed,) = expected
+    assert failed["number"] == "2026-5011"
+    assert "Reroute it" in failed["action_needed"]
+    assert "before its due date 2026-12-15" in failed["action_needed"]
+    assert "the service closes the assignment" in failed["action_needed"]
+
+
+def test_ledger_summary_in_the_docs_is_real_output(api: Any) -> None:
+    """docs/server.md shows the answer on a ledger of the sample assignments, as here."""
+    docs = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
+    section = docs.split("### `GET /v1/ledger/summary`", 1)[1]
+    shown = section.split("```json\n", 1)[1].split("\n```", 1)[0]
+    assert json.loads(shown) == api.get("/v1/ledger/summary").json()
+
+
+def test_ledger_summary_follows_the_ledger(tmp_path: Path) -> None:
+    """Comments marked as seen leave the unseen count; a ledger gone is a 503, not a crash."""
+    with _ledger_server(tmp_path) as client:
+        assert client.get("/v1/ledger/summary").json()["unseen_comments"] == 2
+        _ledger_cli(tmp_path / "ledger.sqlite3", "comments", "--mark-seen")
+        after = client.get("/v1/ledger/summary").json()
+        assert (after["comments"], after["unseen_comments"], after["unseen"]) == (2, 0, [])
+        assert len(after["failed_deliveries"]) == 1
+        for leftover in tmp_path.glob("ledger.sqlite3*"):
+            leftover.unlink()
+        gone = client.get("/v1/ledger/summary")
+        assert (gone.status_code, gone.json()["error"]) == (503, "ledger-unreachable")
 
 
 def test_service_levels_imported_later_are_used_without_a_restart(tmp_path: Path) -> None:

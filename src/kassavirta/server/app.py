@@ -11,6 +11,7 @@ XSDs: `Engine`), then answers:
 - `POST /v1/preview` — the regenerated invoice image, PDF or HTML by `Accept`.
 - `POST /v1/events/validate` — would the service accept this event?
 - `GET /v1/schedule` — the reminder schedule for a due date and a buyer.
+- `GET /v1/ledger/summary` — the service's comments and the failed deliveries.
 - `GET /healthz`, `GET /readyz`, `GET /openapi.json`, and the page at `/`.
 
 The routes (`routes`, by group) only translate HTTP to the core and back:
@@ -58,12 +59,12 @@ BUSY_WAIT = 5.0
 """Seconds a request waits for room in the body budget before it is answered 503."""
 
 
-def _page_assets(token_required: bool) -> tuple[bytes, dict[str, bytes]]:
+def _page_assets(token_required: bool, ledger: bool) -> tuple[bytes, dict[str, bytes]]:
     folder = resources.files(__package__) / "static"
     index = (folder / "index.html").read_text(encoding="utf-8")
     # `</` cannot end the script element from inside a JSON string.
     data = json.dumps(
-        {**glossary(), "token_required": token_required, "version": __version__},
+        {**glossary(), "token_required": token_required, "ledger": ledger, "version": __version__},
         ensure_ascii=False,
     ).replace("</", "<\\/")
     page = index.replace("__KASSAVIRTA_GLOSSARY__", data).encode("utf-8")
@@ -76,7 +77,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     config = config or ServerConfig()
     engine = Engine(config)
     token = config.resolved_token()
-    page, assets = _page_assets(token is not None)
+    page, assets = _page_assets(token is not None, config.options.ledger is not None)
     limits = Limits(
         max_bytes=config.max_bytes, max_files=config.max_files, max_unpacked=config.max_unpacked
     )

@@ -338,6 +338,17 @@ class Engine:
             return None
         return assignment, validate_event(assignment, event, party, self.today(None))
 
+    def ledger_summary(self) -> dict[str, object] | None:
+        """The service's comments and the failed deliveries in the ledger as it is now (read
+        fresh); None without a ledger."""
+        if self.options.ledger is None:
+            return None
+        from kassavirta.erp.attention import attention
+        from kassavirta.erp.ledger import Ledger
+
+        with Ledger.open_readonly(self.options.ledger) as ledger:
+            return attention(ledger).as_dict()
+
     # -- readiness ---------------------------------------------------------------------------
 
     def readiness(self) -> dict[str, object]:

@@ -3,14 +3,14 @@
 Check results are the core's own models (`CheckResult`, `Report`): the server
 returns exactly what `kassavirta check --output json` prints. The models here
 are the server's additions: problems, the rewrite's answers, the event verdict,
-the schedule and the probes.
+the schedule, the ledger summary and the probes.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kassavirta.erp.assignments import Event
 from kassavirta.erp.events.types import Party
@@ -106,6 +106,49 @@ class ScheduleOut(BaseModel):
     service_level: str
     steps: list[ScheduleStep]
     none_because: str | None
+
+
+class LedgerComment(BaseModel):
+    """One comment event, as `kassavirta ledger comments --output json` prints it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    at: str | None
+    assignment: str
+    number: str
+    invoice_date: str
+    debtor: str | None
+    event_id: str | None
+    author: Literal["service", "operator", "unknown"] = Field(alias="from")
+    """Who wrote it, told by the other events its party created (the company's own are left out)."""
+    party_id: str | None
+    comment: str
+    seen_at: str | None
+
+
+class FailedDelivery(BaseModel):
+    """An open assignment whose invoice's latest delivery status is FAILED."""
+
+    assignment: str
+    number: str
+    invoice_date: str
+    due_date: str | None
+    debtor: str | None
+    action_needed: str
+    """The guide's instruction: reroute the invoice before its due date, or the service
+    closes the assignment (the line `ledger list` prints)."""
+
+
+class LedgerSummary(BaseModel):
+    """`GET /v1/ledger/summary`: what in the ledger waits for the sender."""
+
+    comments: int
+    """The service's (and operators') comments in the ledger, seen or not."""
+    unseen_comments: int
+    """Those not yet marked as seen (`kassavirta ledger comments --mark-seen`)."""
+    unseen: list[LedgerComment]
+    """The unseen comments, newest first: the first 50 (`ledger comments --unseen` lists all)."""
+    failed_deliveries: list[FailedDelivery]
 
 
 class Health(BaseModel):

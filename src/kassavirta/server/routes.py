@@ -39,6 +39,7 @@ from kassavirta.server.models import (
     EventCheck,
     EventVerdict,
     Health,
+    LedgerSummary,
     Readiness,
     RewriteOutcome,
     ScheduleOut,
@@ -246,7 +247,7 @@ def add_rewrite_routes(app: FastAPI, engine: Engine) -> None:
 
 
 def add_assignment_routes(app: FastAPI, engine: Engine) -> None:
-    """`POST /v1/events/validate` and `GET /v1/schedule`."""
+    """`POST /v1/events/validate`, `GET /v1/schedule` and `GET /v1/ledger/summary`."""
 
     @app.post(
         "/v1/events/validate",
@@ -320,6 +321,37 @@ def add_assignment_routes(app: FastAPI, engine: Engine) -> None:
         except OverflowError as exc:
             raise ApiError(400, "bad-request", "the schedule runs past the calendar") from exc
         return ScheduleOut.model_validate(found.as_dict())
+
+    @app.get(
+        "/v1/ledger/summary",
+        tags=["assignments"],
+        summary="The service's comments and the failed deliveries in the ledger",
+        response_model=LedgerSummary,
+        responses={
+            401: ERRORS[401],
+            409: problem("The server was started without a ledger (--ledger FILE)."),
+            503: problem(
+                "The ledger cannot be read now (`ledger-unreachable`), or the request took "
+                "longer than the server's time limit (`timeout`)."
+            ),
+        },
+    )
+    async def ledger_summary() -> LedgerSummary:
+        """What the guide asks the sender to watch: comment events (the counts, and the unseen
+        ones), and the open assignments whose delivery FAILED, which must be rerouted before
+        their due date or the service closes them. Read from the ledger as it is now."""
+        try:
+            found = await engine.submit(engine.ledger_summary)
+        except SettingsError as exc:
+            raise ApiError(503, "ledger-unreachable", str(exc)) from exc
+        if found is None:
+            raise ApiError(
+                409,
+                "no-ledger",
+                "this server was started without a ledger (--ledger FILE): there are no "
+                "comments or deliveries to show",
+            )
+        return LedgerSummary.model_validate(found)
 
 
 def add_probe_routes(app: FastAPI, engine: Engine) -> None:

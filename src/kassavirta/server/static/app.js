@@ -13,7 +13,10 @@
   const tokenInput = $("token");
   const todayInput = $("today");
   const channelInput = $("channel");
-  let run = 0; // a newer drop makes the older one's late answers irrelevant
+  const notesList = $("notes");
+  const resultsBar = $("results-bar");
+  const detailsInput = $("details");
+  let generation = 0; // "Clear" makes the late answers of the runs before it irrelevant
 
   $("version").textContent = glossary.version || "";
   $("options-form").addEventListener("submit", (event) => event.preventDefault());
@@ -24,6 +27,26 @@
   if (glossary.token_required && !tokenInput.value) {
     $("options").open = true;
   }
+  // Where in the file, rule names and command-line hints are for whoever maintains the
+  // invoicing system: hidden until asked for, and the choice is remembered in this browser.
+  function showDetails(on) {
+    document.body.classList.toggle("show-details", on);
+    detailsInput.checked = on;
+  }
+  showDetails(localStorage.getItem("kassavirta-details") === "1");
+  detailsInput.addEventListener("change", () => {
+    localStorage.setItem("kassavirta-details", detailsInput.checked ? "1" : "0");
+    showDetails(detailsInput.checked);
+  });
+  $("clear").addEventListener("click", () => {
+    generation++;
+    results.replaceChildren();
+    notesList.replaceChildren();
+    say("");
+    countResults();
+    filesInput.value = "";
+    filesInput.focus();
+  });
 
   // -- small DOM helpers ------------------------------------------------------------------------
 
@@ -53,6 +76,45 @@
 
   function words(slug) {
     return glossary.reasons[slug] || slug.replace(/-/g, " ");
+  }
+
+  // An IBAN (or an RF reference) as people read it: in groups of four. Only strings that
+  // pass the ISO 7064 mod-97 check are grouped, so invoice numbers stay as they are.
+  function mod97(text) {
+    const moved = text.slice(4) + text.slice(0, 4);
+    let rest = 0;
+    for (const ch of moved) {
+      const value = parseInt(ch, 36);
+      rest = Number(String(rest) + String(value)) % 97;
+    }
+    return rest;
+  }
+
+  function readable(text) {
+    if (text === null || text === undefined) return text;
+    return String(text).replace(/\b[A-Z]{2}[0-9]{2}[A-Z0-9]{5,30}\b/g,
+      (found) => (mod97(found) === 1 ? found.replace(/(.{4})(?=.)/g, "$1 ") : found));
+  }
+
+  // A command-line hint (a flag, a `kassavirta …` command, an environment variable) is a
+  // detail: the person at the page cannot act on it.
+  function isCliHint(note) {
+    return /(^|\s)--[a-z]|`kassavirta |KASSAVIRTA_[A-Z]/.test(note);
+  }
+
+  // An XPath that may wrap after each step rather than inside an element's name.
+  function pathCode(xpath) {
+    const code = el("code", { class: "muted xpath" });
+    xpath.split(/(?=\/)/).forEach((step, i) => {
+      if (i) code.append(el("wbr"));
+      code.append(step);
+    });
+    return code;
+  }
+
+  function tech(node) {
+    node.classList.add("tech");
+    return node;
   }
 
   // -- talking to the server ----------------------------------------------------------------------
@@ -112,8 +174,7 @@
   async function checkFiles(fileList) {
     const files = Array.from(fileList).filter((f) => f.size > 0 || f.name);
     if (!files.length) return;
-    const mine = ++run;
-    results.replaceChildren();
+    const mine = generation;
     say(`Checking ${files.length} file${files.length === 1 ? "" : "s"}…`);
     // Each file goes under a name of its own, so that its results can be found again.
     const form = new FormData();
@@ -134,30 +195,47 @@
       if (!response.ok) throw await readProblem(response);
       report = await response.json();
     } catch (problem) {
-      if (mine === run) say("Could not check the files: " + problem.message, true);
+      if (mine === generation) say("Could not check the files: " + problem.message, true);
       return;
     }
-    if (mine !== run) return;
+    if (mine !== generation) return;
     const byName = new Map();
     for (const result of report.results) {
       if (!byName.has(result.path)) byName.set(result.path, []);
       byName.get(result.path).push(result);
     }
+    // The results of earlier drops stay, newest first, until "Clear"; a file checked again
+    // replaces its earlier result (a person fixes an invoice and drops it again).
     const cards = [];
+    const batch = document.createDocumentFragment();
     files.forEach((file, i) => {
+      for (const old of results.querySelectorAll("article.file")) {
+        if (old.dataset.file === names[i]) old.remove();
+      }
       const card = renderFile(file, names[i], byName.get(names[i]) || []);
-      results.append(card.node);
+      batch.append(card.node);
       cards.push(card);
     });
+    results.prepend(batch);
+    countResults();
     const s = report.summary;
     say(`Checked ${s.files} file${s.files === 1 ? "" : "s"}: ${s.route} routed, ${s.error} rejected, ${s.bypass} sent directly, ${s.invalid} unreadable.`);
+    notesList.replaceChildren();
     for (const note of s.notes || []) {
-      results.prepend(el("p", { class: "muted", text: "Note: " + note }));
+      const item = el("li", { class: "muted", text: "Note: " + note });
+      notesList.append(isCliHint(note) ? tech(item) : item);
     }
+    if (glossary.ledger) loadLedger();
     for (const card of cards) {
-      if (mine !== run) return;
+      if (mine !== generation) return;
       if (card.routed) await addRewrite(card);
     }
+  }
+
+  function countResults() {
+    const shown = results.querySelectorAll("article.file").length;
+    resultsBar.hidden = shown === 0;
+    $("results-count").textContent = `Results for ${shown} file${shown === 1 ? "" : "s"}, newest first`;
   }
 
   // -- rendering a file's results ---------------------------------------------------------------------
@@ -221,10 +299,13 @@
           if (!f) continue;
           item.append(el("p", { class: "service-message", "data-role": "message", text: f.message }));
           if (f.detail) item.append(el("p", { class: "fix", text: f.detail }));
-          const where = [];
-          if (f.line) where.push("line " + f.line);
-          if (f.xpath) where.push(f.xpath);
-          if (where.length) item.append(el("p", { class: "where" }, "In the file: ", el("code", { text: where.join(" · ") })));
+          if (f.line || f.xpath) {
+            const where = el("p", { class: "where tech" }, "In the file: ");
+            if (f.line) where.append("line " + f.line);
+            if (f.line && f.xpath) where.append(" · ");
+            if (f.xpath) where.append(pathCode(f.xpath));
+            item.append(where);
+          }
         }
         list.append(item);
       }
@@ -236,15 +317,15 @@
         el("thead", {}, el("tr", {},
           el("th", { scope: "col", text: "Severity" }),
           el("th", { scope: "col", text: "What" }),
-          el("th", { scope: "col", text: "Line" }),
+          el("th", { scope: "col", class: "tech", text: "Line" }),
           el("th", { scope: "col", text: "Message" }))));
       const body = el("tbody");
       for (const f of others) {
         body.append(el("tr", { "data-rule": f.rule },
-          el("td", { class: "sev-" + f.severity, text: f.severity === "info" ? "note" : f.severity }),
-          el("td", {}, el("span", { text: words(f.rule) }), el("br"), el("code", { text: f.rule })),
-          el("td", { text: f.line ? String(f.line) : "–" }),
-          el("td", {}, f.message, f.detail ? el("div", { class: "muted", text: f.detail }) : null)));
+          el("td", { class: "sev sev-" + f.severity, text: f.severity === "info" ? "note" : f.severity }),
+          el("td", { class: "what" }, el("span", { text: words(f.rule) }), el("code", { class: "tech rule", text: f.rule })),
+          el("td", { class: "line tech", text: f.line ? String(f.line) : "–" }),
+          el("td", { class: "message" }, f.message, f.detail ? el("div", { class: "muted", text: f.detail }) : null)));
       }
       table.append(body);
       part.append(table);
@@ -276,6 +357,32 @@
 
   // -- the rewrite, the preview and the downloads --------------------------------------------------------
 
+  // Fields that are one thing to the person sending the invoice, though the file holds it twice
+  // (a Finvoice has the reference in the bank-payment part and in the payment instructions).
+  const A4_FRAME_WIDTH = 820; // 210 mm at 96 px per inch, and the preview's margin
+
+  const SAME_AS = { "payment.epi_reference": "payment.reference" };
+
+  function sameOnce(changes) {
+    const rows = [];
+    const byKey = new Map();
+    for (const c of changes) {
+      const field = SAME_AS[c.field] || c.field;
+      const key = JSON.stringify([c.document || 0, field, c.old, c.new]);
+      const earlier = byKey.get(key);
+      if (earlier) {
+        earlier.field = field;
+        earlier.xpaths.push(c.xpath);
+        continue;
+      }
+      const row = { field: c.field, old: c.old, new: c.new, xpaths: [c.xpath] };
+      byKey.set(key, row);
+      rows.push(row);
+    }
+    return rows;
+  }
+
+
   async function addRewrite(card) {
     const box = card.extra;
     box.append(el("p", { class: "muted", text: "Preparing the invoice as the service will send it…" }));
@@ -304,11 +411,15 @@
           el("th", { scope: "col", text: "Now" }),
           el("th", { scope: "col", text: "Will be" }))));
       const body = el("tbody");
-      for (const c of outcome.changes) {
+      for (const c of sameOnce(outcome.changes)) {
+        const where = el("span", { class: "xpaths tech" });
+        for (const xpath of c.xpaths) where.append(pathCode(xpath));
         body.append(el("tr", { "data-field": c.field },
-          el("td", {}, el("span", { text: fieldWords(c.field) }), el("br"), el("code", { class: "muted", text: c.xpath })),
-          el("td", { class: "old", text: c.old === null ? "(none)" : c.old }),
-          el("td", { class: "new", text: c.new === null ? "(removed)" : c.new })));
+          el("td", { class: "field" }, el("span", { text: fieldWords(c.field) }), where),
+          el("td", { class: "old", "data-label": "Now" },
+            el("span", { class: "value", text: c.old === null ? "(none)" : readable(c.old) })),
+          el("td", { class: "new", "data-label": "Will be" },
+            el("span", { class: "value", text: c.new === null ? "(removed)" : readable(c.new) }))));
       }
       table.append(body);
       box.append(table);
@@ -319,20 +430,39 @@
       box.append(notes);
     }
     box.append(el("h3", { text: "The invoice as it will be sent" }));
+    // The image is A4 wide: drawn at that width and scaled down to fit a narrow screen whole,
+    // so that the totals and the bank slip are on it. Same origin (so that its size can be
+    // read) but sandboxed without scripts: nothing in it runs.
     const frame = el("iframe", {
       class: "preview-frame",
       title: "Preview of " + card.name + " as the service will send it",
-      sandbox: "",
+      sandbox: "allow-same-origin",
       "data-role": "preview",
     });
+    const holder = el("div", { class: "preview-box" }, frame);
+    frame.addEventListener("load", () => fitPreview(holder, frame));
+    new ResizeObserver(() => fitPreview(holder, frame)).observe(holder);
     frame.srcdoc = html;
-    box.append(frame);
+    box.append(holder);
     const stem = card.name.replace(/\.xml$/i, "");
     const actions = el("div", { class: "actions" });
     actions.append(
       downloadButton("Download the rewritten XML", card.file, "/v1/rewrite", "application/xml", stem + "-kassavirta.xml"),
       downloadButton("Download the PDF", card.file, "/v1/preview", "application/pdf", stem + "-kassavirta.pdf"));
     box.append(actions);
+  }
+
+  function fitPreview(holder, frame) {
+    const doc = frame.contentDocument;
+    if (!doc || !doc.body || !doc.body.firstElementChild) return;
+    const page = doc.documentElement;
+    frame.style.height = page.scrollHeight + "px";
+    const width = Math.max(page.scrollWidth, A4_FRAME_WIDTH);
+    frame.style.width = width + "px";
+    const scale = Math.min(1, holder.clientWidth / width);
+    frame.style.transform = scale < 1 ? `scale(${scale})` : "";
+    holder.style.height = Math.ceil(page.scrollHeight * scale) + "px";
+    holder.dataset.scale = scale.toFixed(3);
   }
 
   function downloadButton(text, file, path, accept, name) {
@@ -358,6 +488,76 @@
     });
     return button;
   }
+
+  // -- the ledger: the service's comments and the deliveries to reroute ------------------------------
+
+  let ledgerAsked = 0;
+
+  async function loadLedger() {
+    const mine = ++ledgerAsked;
+    let summary;
+    try {
+      const response = await fetch("/v1/ledger/summary", { headers: headers("application/json") });
+      if (response.status === 401) return; // the checks ask for the token
+      if (!response.ok) throw await readProblem(response);
+      summary = await response.json();
+    } catch (problem) {
+      if (mine !== ledgerAsked) return;
+      $("ledger").hidden = false;
+      $("ledger-comments").textContent = "";
+      $("ledger-failed").textContent = "";
+      $("ledger-body").replaceChildren(el("p", { class: "problem-text", text: "The ledger could not be read: " + problem.message }));
+      return;
+    }
+    if (mine === ledgerAsked) renderLedger(summary);
+  }
+
+  function renderLedger(summary) {
+    const badge = $("ledger-comments");
+    badge.dataset.comments = String(summary.comments);
+    badge.dataset.unseen = String(summary.unseen_comments);
+    badge.classList.toggle("attention", summary.unseen_comments > 0);
+    badge.textContent = `${summary.comments} comment${summary.comments === 1 ? "" : "s"} from the service, ${summary.unseen_comments} unseen`;
+    const failed = summary.failed_deliveries;
+    const failedBadge = $("ledger-failed");
+    failedBadge.dataset.failed = String(failed.length);
+    failedBadge.classList.toggle("alarm", failed.length > 0);
+    failedBadge.textContent = `${failed.length} failed deliver${failed.length === 1 ? "y" : "ies"}`;
+    const body = $("ledger-body");
+    body.replaceChildren();
+    if (failed.length) {
+      body.append(el("h3", { text: `Not delivered: reroute ${failed.length === 1 ? "this invoice" : "these invoices"} before the due date` }));
+      const list = el("ul", { class: "failed", "data-role": "failed-deliveries" });
+      for (const f of failed) {
+        list.append(el("li", { "data-assignment": f.assignment },
+          el("strong", { text: `Invoice ${f.number}` }),
+          ` · ${f.debtor || "buyer unknown"} · dated ${f.invoice_date}` + (f.due_date ? ` · due ${f.due_date}` : ""),
+          el("p", { class: "action", "data-role": "action", text: f.action_needed }),
+          tech(el("code", { class: "muted", text: "assignment " + f.assignment }))));
+      }
+      body.append(list);
+    } else {
+      body.append(el("p", { class: "muted", text: "No failed deliveries: every invoice of an open assignment reached its receiver, as far as the ledger knows." }));
+    }
+    if (summary.unseen.length) {
+      body.append(el("h3", { text: "Unseen comments from the service, newest first" }));
+      const list = el("ul", { class: "comments", "data-role": "comments" });
+      for (const c of summary.unseen) {
+        list.append(el("li", { "data-assignment": c.assignment },
+          el("span", { class: "muted", text: `${(c.at || "").slice(0, 10) || "undated"} · invoice ${c.number} · ${c.debtor || "buyer unknown"}` + (c.from === "service" ? "" : ` · from: ${c.from}`) }),
+          el("p", { class: "comment", text: c.comment })));
+      }
+      body.append(list);
+      if (summary.unseen_comments > summary.unseen.length) {
+        body.append(el("p", { class: "muted", text: `… and ${summary.unseen_comments - summary.unseen.length} more.` }));
+      }
+      body.append(tech(el("p", { class: "help" }, "Mark them as seen with ", el("code", { text: "kassavirta ledger comments --mark-seen" }), ".")));
+    }
+    $("ledger").hidden = false;
+  }
+
+  if (glossary.ledger && (tokenInput.value || !glossary.token_required)) loadLedger();
+  if (glossary.ledger) tokenInput.addEventListener("change", loadLedger);
 
   // -- input: choosing and dropping ------------------------------------------------------------------
 
