@@ -85,10 +85,10 @@ class _Invoice(FPDF):
         lines = [self._t(line) for line in lines]
         size = 7.0
         self.set_font(self.family, "", size)
-        if width and len(lines) == 1 and " " in lines[0]:
-            if self.get_string_width(lines[0]) > width - 1:
-                head, _, tail = lines[0].partition(" ")
-                lines = [head, tail]
+        wide = width and self.get_string_width(lines[0]) > width - 1
+        if wide and len(lines) == 1 and " " in lines[0]:
+            head, _, tail = lines[0].partition(" ")
+            lines = [head, tail]
         room = width - 2 * self.c_margin - 0.5
         while width and size > 4.5 and max(self.get_string_width(x) for x in lines) > room:
             size -= 0.5
@@ -396,7 +396,9 @@ def _slip(pdf: _Invoice, page: Page) -> None:
         py += 3.8
     y = signature_y
     reference_w = RIGHT - 54.0 - x4  # up to the QR code's column
-    pdf.text_at(x4 + 2, y + 2, printed_reference(p.reference), size=11, style="B", width=reference_w)
+    pdf.text_at(
+        x4 + 2, y + 2, printed_reference(p.reference), size=11, style="B", width=reference_w
+    )
     y += 8
     pdf.text_at(x4 + 1, y + 2, printed_date(p.due_date), size=11, style="B", width=date_w - 1)
     amount = money(page.amount_due, lang)
@@ -494,10 +496,7 @@ def render_pdf(pages: list[Page], *, embed: bool = True) -> bytes:
     otherwise Helvetica, not embedded (see the module's docstring)."""
     font = find_dejavu() if embed else None
     pdf = _Invoice(
-        orientation="P",
-        unit="mm",
-        format="A4",
-        **({"enforce_compliance": "PDF/A-2B"} if font else {}),
+        orientation="P", unit="mm", format="A4", enforce_compliance="PDF/A-2B" if font else None
     )
     pdf.use_font(font)
     pdf.set_auto_page_break(False)

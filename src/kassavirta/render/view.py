@@ -307,7 +307,9 @@ def comparisons(page: Page) -> list[Comparison]:
     rows = [
         row("payment.iban", printed_iban(before.payment.iban), printed_iban(after.payment.iban)),
         row("payment.bic", before.payment.bic or "", after.payment.bic or ""),
-        row("payment.beneficiary", before.payment.beneficiary or "", after.payment.beneficiary or ""),
+        row(
+            "payment.beneficiary", before.payment.beneficiary or "", after.payment.beneficiary or ""
+        ),
         row(
             "payment.reference",
             printed_reference(before.payment.reference),
