@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from helpers import SAMPLES, TEST_DATA
+from helpers import ROOT, SAMPLES, TEST_DATA, kassavirta_cli
 from kassavirta.cli import main
 from kassavirta.config.policy import RunOptions, build_policy
 from kassavirta.config.settings import settings_from_mapping
@@ -270,3 +270,38 @@ def test_every_field_a_rewriter_changes_has_a_readable_name() -> None:
             result = rewrite_document(path.read_bytes(), policy, path=path.name, rf=rf)
             fields |= {c.field for c in result.changes}
     assert fields and fields <= set(FIELD_NAMES), fields - set(FIELD_NAMES)
+
+
+# --------------------------------------------------------------------------- the docs
+
+
+def doc_block(after: str) -> list[str]:
+    """The lines of the first fenced block after `after` in docs/rewrite.md, dedented."""
+    text = (ROOT / "docs" / "rewrite.md").read_text("utf-8")
+    rest = text[text.index(after) :]
+    block = rest.split("```", 2)[1]
+    return [line.strip() for line in block.splitlines()[1:] if line.strip()]
+
+
+def test_the_docs_show_the_real_slip_and_compare_rows(tmp_path: Path) -> None:
+    """The excerpts in docs/rewrite.md are the output of its own example commands (run from
+    the repository, where samples/kassavirta.toml gives the settings)."""
+    pdf, page = tmp_path / "preview.pdf", tmp_path / "preview.html"
+    for out, extra in ((pdf, ()), (page, ("--compare",))):
+        done = kassavirta_cli("preview", "samples/route/finvoice-3.0.xml", "-o", str(out), *extra)
+        assert done.returncode == 0, done.stderr
+    printed = pdf_text(pdf.read_bytes())
+    slip = [line.strip() for line in printed[printed.index("Saajan tilinumero") :].splitlines()]
+    documented = doc_block("The PDF's slip, as `pypdf` reads it back")
+    assert slip[: len(documented)] == documented
+    section = page.read_text("utf-8").split('<section class="sheet"')[0]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", section, re.S):
+        cells = re.findall(r"<t[dh]>(.*?)</t[dh]>", row, re.S)
+        rows.append(
+            " | ".join(
+                html.unescape(re.sub(r"<br><code>(.*?)</code>", r"  [\1]", c)) for c in cells
+            )
+        )
+    documented = doc_block("The first rows of the")
+    assert rows[: len(documented)] == documented

@@ -357,7 +357,7 @@ def _slip(pdf: _Invoice, page: Page) -> None:
     x2 = LEFT + label_w
     x3 = x2 + blank_w
     x4 = x3 + caption_w
-    date_w, euro_w = 26.0, 10.0
+    date_w, euro_w = 28.0, 8.0
     x5 = x4 + date_w
     x6 = x5 + euro_w
     payer = [x for line in party_lines(inv, "buyer") for x in pdf.wrap(line, value_w - 2)]
