@@ -289,8 +289,9 @@ def build_pages(result: RewriteResult) -> list[Page]:
 
 
 def comparisons(page: Page) -> list[Comparison]:
-    """The payment values before and after, then every other changed field, each under its
-    readable name (`labels.FIELD_NAMES`) with the element path as its detail."""
+    """The payment values before and after (those the invoice has), then every other changed
+    field, each under its readable name (`labels.FIELD_NAMES`) with the element path as its
+    detail."""
     before, after = page.original, page.invoice
     lang = page.language
     where = {c.field: c.xpath for c in page.changes}
@@ -324,6 +325,7 @@ def comparisons(page: Page) -> list[Comparison]:
         row("payment.due_date", printed_date(before.due_date), printed_date(after.due_date)),
         row("number", before.number or "", after.number or ""),
     ]
+    rows = [r for r in rows if r.original or r.rewritten]  # nothing before or after: no row
     shown = {
         "payment.iban",
         "payment.bic",
