@@ -70,8 +70,12 @@ def test_pdf_carries_the_new_payment_details_and_clause(name: str, words: tuple[
     for line in result.plans[0].clause.lines:
         assert squash(line) in plain
     assert invoice.payment.due_date is not None
-    assert invoice.payment.due_date.isoformat() in plain  # ISO 8601 dates
-    assert invoice.issue_date is not None and invoice.issue_date.isoformat() in plain
+    # Dates as Finns read them (d.m.yyyy), never ISO 8601, on the page and on the slip.
+    due, issued = invoice.payment.due_date, invoice.issue_date
+    assert issued is not None
+    assert plain.count(f"{due.day}.{due.month}.{due.year}") == 2  # the facts and the slip
+    assert f"{issued.day}.{issued.month}.{issued.year}" in plain
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", plain)
     assert invoice.number is not None and invoice.number in plain
     assert "Kahvipaahtimo Sumu Oy" in plain and "Visma Amili Finland Oy" in plain
     for row in invoice.rows:
@@ -128,7 +132,7 @@ def test_html_is_one_self_contained_page() -> None:
     assert format_fi_reference(result.plans[0].reference) in page
     for line in result.plans[0].clause.lines:
         assert line in page
-    assert "2026-12-11" in page and "<mark>" not in page
+    assert "11.12.2026" in page and "2026-12-11" not in page and "<mark>" not in page
 
 
 def test_html_compare_shows_both_values_and_highlights_changes(tmp_path: Path) -> None:
@@ -137,7 +141,7 @@ def test_html_compare_shows_both_values_and_highlights_changes(tmp_path: Path) -
     assert any("FI50 5000 0001 2050 37" in r and "FI95 8000 0012 3456 02" in r for r in changed)
     assert any("Kahvipaahtimo Sumu Oy" in r and "Visma Amili Finland Oy" in r for r in changed)
     # Unchanged values are shown too, not highlighted.
-    assert re.search(r"<tr><td>Eräpäivä</td><td>2026-12-11</td><td>2026-12-11</td></tr>", page)
+    assert re.search(r"<tr><td>Due date</td><td>11.12.2026</td><td>11.12.2026</td></tr>", page)
     assert "/Finvoice/EpiDetails/EpiPartyDetails/EpiBfiPartyDetails/EpiBfiName" in page
     assert "<mark>" in page and 'class="clause changed"' in page
 

@@ -72,6 +72,14 @@ def run(args: argparse.Namespace) -> int:
     pages = build_pages(result)
     if suffix == ".pdf":
         atomic_write_bytes(args.out, render_pdf(pages))
+        from kassavirta.render.pdf import embedded_font
+
+        if embedded_font() is None:
+            print(
+                "kassavirta preview: note: DejaVu Sans not found (install fonts-dejavu-core or "
+                "set KASSAVIRTA_FONT_DIR): the PDF uses Helvetica, not embedded, and is not PDF/A",
+                file=sys.stderr,
+            )
     else:
         atomic_write_bytes(args.out, render_html(pages, compare=args.compare).encode("utf-8"))
     what = (

@@ -11,15 +11,16 @@ import base64
 from html import escape
 
 from kassavirta.render import code128, epcqr
+from kassavirta.render.labels import field_name, slip_label
 from kassavirta.render.view import (
     Comparison,
     Page,
     comparisons,
-    iso,
     money,
     number,
     party_ids,
     party_lines,
+    printed_date,
     printed_iban,
     printed_reference,
 )
@@ -52,6 +53,9 @@ table{border-collapse:collapse;width:100%}
 .slip{margin-top:8mm;border-top:2px dashed #777;padding-top:5mm;display:flex;gap:6mm}
 .slip table td{border:1px solid #111;padding:2px 6px;vertical-align:top}
 .slip .big{font-size:15px;font-weight:bold;letter-spacing:.03em}
+.giro .lbl{font-size:9px;line-height:1.25;width:31mm;white-space:nowrap;text-transform:none;letter-spacing:0}
+.giro td.blank{width:28mm}.giro td.big{white-space:nowrap;overflow-wrap:normal}
+.giro td.lbl.short{width:17mm}.giro td.lbl.euro{width:9mm}
 .slip td{overflow-wrap:anywhere}
 .slip.credit{border:2px solid #111;border-top:2px solid #111;padding:5mm 6mm}
 .slip.credit .big{font-size:20px}
@@ -89,10 +93,11 @@ def _facts(page: Page, highlight: bool) -> str:
     inv = page.invoice
     rows = [
         (page.t("number"), _e(inv.number)),
-        (page.t("date"), _e(iso(inv.issue_date))),
+        (page.t("date"), _e(printed_date(inv.issue_date))),
     ]
     if not page.credit:
-        rows.append((page.t("due_date"), _e(iso(inv.payment.due_date or inv.due_date))))
+        due = printed_date(inv.payment.due_date or inv.due_date)
+        rows.append((page.t("due_date"), f"<b>{_e(due)}</b>"))
     rows += [
         (
             page.t("reference"),
@@ -183,6 +188,12 @@ def _do_not_pay(page: Page) -> str:
     )
 
 
+def _slip_label(key: str) -> str:
+    """The form's caption, Finnish above Swedish (both the same word: printed once)."""
+    fi, sv = slip_label(key)
+    return _e(fi) if fi == sv else f"{_e(fi)}<br>{_e(sv)}"
+
+
 def _slip(page: Page, highlight: bool) -> str:
     if page.credit:
         return _do_not_pay(page)
@@ -199,14 +210,17 @@ def _slip(page: Page, highlight: bool) -> str:
         highlight and page.changed("payment.reference"),
     )
     amount = money(page.amount_due, lang)
+    due = _e(printed_date(p.due_date))
     table = (
-        "<table>"
-        f'<tr><td class="lbl">{page.t("payee_account")}</td><td colspan=3>{account}</td></tr>'
-        f'<tr><td class="lbl">{page.t("payee")}</td><td colspan=3>{payee}</td></tr>'
-        f'<tr><td class="lbl">{page.t("payer")}</td><td colspan=3>{payer}</td></tr>'
-        f'<tr><td class="lbl">{page.t("reference")}</td><td>{reference}</td>'
-        f'<td class="lbl">{page.t("due_date")}</td><td class="big">{_e(iso(p.due_date))}</td></tr>'
-        f'<tr><td class="lbl">{page.t("amount")}</td><td colspan=3 class="big">{amount}</td></tr>'
+        '<table class="giro">'
+        f'<tr><td class="lbl">{_slip_label("payee_account")}</td><td colspan=5>{account}</td></tr>'
+        f'<tr><td class="lbl">{_slip_label("payee")}</td><td colspan=5>{payee}</td></tr>'
+        f'<tr><td class="lbl">{_slip_label("payer")}</td><td colspan=5>{payer}</td></tr>'
+        f'<tr><td class="lbl">{_slip_label("signature")}</td><td class="blank"></td>'
+        f'<td class="lbl short">{_slip_label("reference")}</td><td colspan=3>{reference}</td></tr>'
+        f'<tr><td class="lbl">{_slip_label("from_account")}</td><td class="blank"></td>'
+        f'<td class="lbl short">{_slip_label("due_date")}</td><td class="big">{due}</td>'
+        f'<td class="lbl euro">{_slip_label("amount")}</td><td class="big num">{amount}</td></tr>'
         "</table>"
     )
     qr = ""
@@ -266,8 +280,8 @@ def _compare(page: Page) -> str:
 
     rows = "".join(cell(r) for r in comparisons(page))
     changes = "".join(
-        f"<li><code>{_e(c.xpath)}</code>: {_e(c.old if c.old is not None else '(none)')} → "
-        f"{_e(c.new if c.new is not None else '(removed)')}</li>"
+        f"<li>{_e(field_name(c.field))}: {_e(c.old if c.old is not None else '(none)')} → "
+        f"{_e(c.new if c.new is not None else '(removed)')}<br><code>{_e(c.xpath)}</code></li>"
         for c in page.changes
     )
     notes = "".join(f"<li>{_e(n)}</li>" for n in page.notes)

@@ -54,10 +54,6 @@ LABELS: Final[dict[str, tuple[str, str, str]]] = {
         "This is a credit note: it is not paid; the amount is credited.",
     ),
     "payment": ("Maksutiedot", "Betalningsuppgifter", "Payment details"),
-    "payee_account": ("Saajan tilinumero", "Mottagarens kontonummer", "Payee's account"),
-    "payee": ("Saaja", "Mottagare", "Payee"),
-    "payer": ("Maksaja", "Betalare", "Payer"),
-    "amount": ("Euro", "Euro", "Amount (EUR)"),
     "clause": ("Siirtolauseke", "Överlåtelseklausul", "Transfer clause"),
     "barcode": ("Pankkiviivakoodi", "Bankstreckkod", "Bank barcode"),
     "qr": ("Maksa QR-koodilla", "Betala med QR-kod", "Pay with the QR code"),
@@ -130,11 +126,69 @@ REGISTRIES: Final[dict[str, str]] = {
 }
 """A legal registration written without a scheme is named after the registry of the party's
 country; elsewhere it is a neutral company ID."""
+FIELD_NAMES: Final[dict[str, str]] = {
+    # FieldChange.field: what the `--compare` view calls it (the element path is its detail)
+    "payment.iban": "Payee's account (IBAN)",
+    "payment.bic": "Payee's bank (BIC)",
+    "payment.beneficiary": "Payee",
+    "payment.beneficiary_business_id": "Payee's business ID",
+    "payment.reference": "Reference number",
+    "payment.reference_scheme": "Reference number type",
+    "payment.epi_reference": "Payment reference of the invoice",
+    "payment.instruction_id": "Payment instruction ID",
+    "payment.account": "Payee's account",
+    "payment.account_name": "Payee's account name",
+    "payment.bank": "Payee's bank",
+    "payment.bank_name": "Payee's bank name",
+    "payment.bank_country": "Payee's bank country",
+    "payment.default": "Default payment account",
+    "payment.amount": "Amount due",
+    "payment.due_date": "Due date",
+    "seller": "Seller",
+    "seller.bank": "Seller's bank",
+    "seller_accounts": "Seller's bank accounts",
+    "factoring.agreement_id": "Factoring agreement ID",
+    "factoring.clause": "Transfer clause",
+    "factoring.party_name": "Factoring company",
+    "virtual_barcode": "Bank barcode",
+    "number": "Invoice number",
+}
+"""The `--compare` view speaks one language, the tool's: a readable name for every field a
+rewriter changes, never an element name or an internal id (those are the detail under it)."""
+SLIP_LABELS: Final[dict[str, tuple[str, str]]] = {
+    # key: (fi, sv), as printed on the Finnish bank transfer form (tilisiirtolomake /
+    # gireringsblankett, Finance Finland's guide), in both languages whatever the invoice's
+    "payee_account": ("Saajan tilinumero", "Mottagarens kontonummer"),
+    "payee": ("Saaja", "Mottagare"),
+    "payer": ("Maksaja", "Betalare"),
+    "signature": ("Allekirjoitus", "Underskrift"),
+    "from_account": ("Tililtä nro", "Från konto nr"),
+    "reference": ("Viitenro", "Ref.nr"),
+    "due_date": ("Eräpäivä", "Förfallodag"),
+    "amount": ("Euro", "Euro"),
+    "title": ("Tilisiirto", "Girering"),
+}
+"""The payment slip is the bilingual Finnish form: a payer reads the labels they know from
+every other bill, in Finnish and Swedish, even on an English invoice."""
 _INDEX: Final[dict[Language, int]] = {"fi": 0, "sv": 1, "en": 2}
 
 
 def label(key: str, language: Language) -> str:
     return LABELS[key][_INDEX[language]]
+
+
+def slip_label(key: str) -> tuple[str, str]:
+    """A payment slip caption as the form prints it: Finnish above, Swedish below."""
+    return SLIP_LABELS[key]
+
+
+def field_name(field: str) -> str:
+    """The readable name of a changed field; an unlisted one in words (`a_b.c` → "A b c")."""
+    known = FIELD_NAMES.get(field)
+    if known:
+        return known
+    words = field.replace(".", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def unit_label(unit: str | None, language: Language) -> str:

@@ -3,9 +3,15 @@
 fpdf2 is pure Python, actively maintained and small (its only dependencies
 are Pillow, fontTools and defusedxml); it draws the barcode and the QR code
 as vector rectangles, and with a fixed creation date it writes the same bytes
-for the same invoice, so previews can be compared. It uses the PDF core font
-Helvetica in the Windows-1252 encoding, which covers Finnish and Swedish
-letters and the euro sign; any other character is printed as `?`.
+for the same invoice, so previews can be compared.
+
+The font is DejaVu Sans, embedded (subset) from the TrueType files of the
+system (Debian's fonts-dejavu-core, which CI installs; `fonts.find_dejavu`
+says where else it looks), and the file is then PDF/A-2b: an archivable
+invoice image that looks the same in every viewer. Where no DejaVu Sans is
+found, the page falls back to the PDF core font Helvetica in Windows-1252
+(Finnish and Swedish letters and `€`; any other character as `?`), which a
+viewer substitutes, so that file is not PDF/A; `kassavirta preview` says so.
 
 The page follows the usual Finnish invoice: seller and invoice facts at the
 top, the buyer in the envelope window, rows, VAT breakdown and totals, the
@@ -17,17 +23,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from html import escape
 
 from fpdf import FPDF
+from fpdf import __version__ as fpdf_version
 
 from kassavirta.render import code128, epcqr
+from kassavirta.render.fonts import Font, find_dejavu
+from kassavirta.render.labels import slip_label
 from kassavirta.render.view import (
     Page,
-    iso,
     money,
     number,
     party_ids,
     party_lines,
+    printed_date,
     printed_iban,
     printed_reference,
 )
@@ -44,29 +54,54 @@ BARCODE_HEIGHT = 13.0
 GREY = (90, 90, 90)
 
 
-def _t(text: object) -> str:
-    """Text in the core font's encoding (Windows-1252), unknown characters as '?'."""
-    value = "" if text is None else str(text)
-    return value.encode("cp1252", "replace").decode("cp1252")
-
-
 class _Invoice(FPDF):
+    family = "Helvetica"
+    embedded = False
+
+    def _t(self, text: object) -> str:
+        """The text as the font can print it: as it is with the embedded font, else in the
+        core font's encoding (Windows-1252), unknown characters as '?'."""
+        value = "" if text is None else str(text)
+        return value if self.embedded else value.encode("cp1252", "replace").decode("cp1252")
+
+    def use_font(self, font: Font | None) -> None:
+        if font is None:
+            self.core_fonts_encoding = "windows-1252"
+            return
+        for style, path in font.files.items():
+            self.add_font(font.family, style, str(path))
+        self.family, self.embedded = font.family, True
+
     def label(self, x: float, y: float, text: str, width: float = 0.0, align: str = "L") -> None:
         """A small grey caption; in a box of `width`, wrapped or shrunk to fit it."""
+        self.captions(x, y, [text.upper()], width, align=align)
+
+    def captions(
+        self, x: float, y: float, lines: list[str], width: float, *, align: str = "L"
+    ) -> None:
+        """Small grey caption lines (the first split at a space if it is too wide), all at
+        one size, shrunk until the widest fits `width`."""
         self.set_text_color(*GREY)
-        lines = [_t(text.upper())]
+        lines = [self._t(line) for line in lines]
         size = 7.0
-        self.set_font("Helvetica", "", size)
-        if width and self.get_string_width(lines[0]) > width - 1 and " " in lines[0]:
+        self.set_font(self.family, "", size)
+        wide = width and self.get_string_width(lines[0]) > width - 1
+        if wide and len(lines) == 1 and " " in lines[0]:
             head, _, tail = lines[0].partition(" ")
             lines = [head, tail]
-        while width and size > 4.5 and max(self.get_string_width(x) for x in lines) > width - 1:
+        room = width - 2 * self.c_margin - 0.5
+        while width and size > 4.5 and max(self.get_string_width(x) for x in lines) > room:
             size -= 0.5
-            self.set_font("Helvetica", "", size)
+            self.set_font(self.family, "", size)
         for n, line in enumerate(lines):
-            self.set_xy(x, y + n * 2.9)
+            self.set_xy(x, y + n * size * 0.41)
             self.cell(width, 3.0, line, align=align)
         self.set_text_color(0, 0, 0)
+
+    def slip_caption(self, x: float, y: float, key: str, width: float) -> None:
+        """The payment slip's caption as the Finnish form prints it: Finnish above Swedish."""
+        fi, sv = slip_label(key)
+        self.captions(x, y, [fi] if fi == sv else [fi, sv], width)
 
     def text_at(
         self,
@@ -80,12 +115,12 @@ class _Invoice(FPDF):
         align: str = "L",
     ) -> None:
         """One line of text; in a box of `width`, shrunk (down to 60 %) rather than cut."""
-        value = _t(text)
+        value = self._t(text)
         fitted = size
-        self.set_font("Helvetica", style, fitted)
+        self.set_font(self.family, style, fitted)
         while width and fitted > size * 0.6 and self.get_string_width(value) > width - 1:
             fitted -= 0.25
-            self.set_font("Helvetica", style, fitted)
+            self.set_font(self.family, style, fitted)
         if width:  # still too long at the smallest size: cut, as the last resort
             while value and self.get_string_width(value) > width - 1:
                 value = value[:-2] + "…"
@@ -95,10 +130,10 @@ class _Invoice(FPDF):
     def wrap(self, text: str, width: float, *, size: float = 9, style: str = "") -> list[str]:
         """`text` broken into lines that fit `width` at `size`: at spaces, and inside a word
         only when the word alone is wider than the line."""
-        self.set_font("Helvetica", style, size)
+        self.set_font(self.family, style, size)
         room = width - 1
         lines: list[str] = []
-        for paragraph in _t(text).splitlines() or [""]:
+        for paragraph in self._t(text).splitlines() or [""]:
             line = ""
             for word in paragraph.split():
                 candidate = f"{line} {word}" if line else word
@@ -147,10 +182,10 @@ def _header(pdf: _Invoice, page: Page) -> float:
     pdf.text_at(115, 14, page.title, size=16, style="B", width=80, align="R")
     facts = [
         (page.t("number"), inv.number or ""),
-        (page.t("date"), iso(inv.issue_date)),
+        (page.t("date"), printed_date(inv.issue_date)),
     ]
     if not page.credit:
-        facts.append((page.t("due_date"), iso(inv.payment.due_date or inv.due_date)))
+        facts.append((page.t("due_date"), printed_date(inv.payment.due_date or inv.due_date)))
     facts += [
         (page.t("reference"), printed_reference(inv.payment.reference)),
     ]
@@ -235,16 +270,16 @@ def _sums(pdf: _Invoice, page: Page, y: float) -> float:
         pdf.label(LEFT, y, page.t("vat_breakdown"))
         y += 4
         for key, x, w in (
-            ("vat_percent", LEFT, 18.0),
-            ("vat_base", LEFT + 18, 30.0),
-            ("vat", LEFT + 48, 24.0),
+            ("vat_percent", LEFT, 16.0),
+            ("vat_base", LEFT + 18, 32.0),
+            ("vat", LEFT + 52, 22.0),
         ):
             pdf.text_at(x, y, page.t(key), size=7.5, width=w, align="R")
         y += 3.8
         for line in inv.vat_lines:
-            pdf.text_at(LEFT, y, f"{number(line.percent, lang)} %", size=8.5, width=18, align="R")
-            pdf.text_at(LEFT + 18, y, money(line.base, lang), size=8.5, width=30, align="R")
-            pdf.text_at(LEFT + 48, y, money(line.amount, lang), size=8.5, width=24, align="R")
+            pdf.text_at(LEFT, y, f"{number(line.percent, lang)} %", size=8.5, width=16, align="R")
+            pdf.text_at(LEFT + 18, y, money(line.base, lang), size=8.5, width=32, align="R")
+            pdf.text_at(LEFT + 52, y, money(line.amount, lang), size=8.5, width=22, align="R")
             y += 4.2
     totals: list[tuple[str, Decimal | None]] = [
         ("total_vat_excluded", inv.total_vat_excluded),
@@ -315,40 +350,59 @@ def _slip(pdf: _Invoice, page: Page) -> None:
     pdf.set_dash_pattern(dash=1.5, gap=1.2)
     pdf.line(0, top - 3, 210, top - 3)
     pdf.set_dash_pattern()
-    label_w, value_w = 31.0, 110.0
+    # The Finnish bank transfer form: captions fi/sv on the left, the signature and
+    # "from account" boxes left blank for a payer who pays at a counter.
+    label_w, value_w = 34.0, 107.0
+    blank_w, caption_w = 29.0, 18.0
     x2 = LEFT + label_w
+    x3 = x2 + blank_w
+    x4 = x3 + caption_w
+    date_w, euro_w = 28.0, 8.0
+    x5 = x4 + date_w
+    x6 = x5 + euro_w
     payer = [x for line in party_lines(inv, "buyer") for x in pdf.wrap(line, value_w - 2)]
     rows: list[tuple[str, float]] = [
-        (page.t("payee_account"), 10.0),
-        (page.t("payee"), 7.0),
-        (page.t("payer"), max(11.0, 3.8 * len(payer) + 2.5)),
-        (page.t("reference"), 8.0),
-        (page.t("amount"), 8.0),
+        ("payee_account", 10.0),
+        ("payee", 8.0),
+        ("payer", max(11.0, 3.8 * len(payer) + 2.5)),
+        ("signature", 8.0),
+        ("from_account", 8.0),
     ]
     y = top
     pdf.set_line_width(0.3)
-    for name, height in rows:
+    for key, height in rows:
         pdf.rect(LEFT, y, label_w, height)
         pdf.rect(x2, y, value_w, height)
-        pdf.label(LEFT + 1.2, y + 1.2, name, width=label_w - 1.5)
+        pdf.slip_caption(LEFT + 1.2, y + 1.0, key, label_w - 1.5)
         y += height
+    signature_y = y - 16.0
+    for x, w in ((x3, caption_w), (x5, euro_w)):
+        pdf.rect(x, signature_y + 8.0, w, 8.0)
+    pdf.rect(x3, signature_y, caption_w, 8.0)
+    pdf.slip_caption(x3 + 1.0, signature_y + 1.0, "reference", caption_w - 1.2)
+    pdf.slip_caption(x3 + 1.0, signature_y + 9.0, "due_date", caption_w - 1.2)
+    pdf.slip_caption(x5 + 1.0, signature_y + 9.0, "amount", euro_w - 1.2)
+    pdf.set_line_width(0.15)
+    pdf.line(x2 + 2, signature_y + 6.5, x3 - 2, signature_y + 6.5)  # the signature line
     y = top
     pdf.text_at(x2 + 2, y + 3, printed_iban(p.iban), size=12, style="B", width=74)
-    pdf.text_at(x2 + 76, y + 3.4, f"BIC {p.bic or ''}", size=9.5, width=34)
+    pdf.text_at(x2 + 74, y + 3.4, f"BIC {p.bic or ''}", size=9.5, width=32)
     y += 10
-    pdf.text_at(x2 + 2, y + 1.8, page.payee, size=10, width=value_w - 2)
-    y += 7
+    pdf.text_at(x2 + 2, y + 2.2, page.payee, size=10, width=value_w - 2)
+    y += 8
     py = y + 1.3
     for line in payer:
         pdf.text_at(x2 + 2, py, line, size=9, width=value_w - 2)
         py += 3.8
-    y += rows[2][1]
-    pdf.text_at(x2 + 2, y + 2, printed_reference(p.reference), size=11, style="B", width=56)
-    pdf.rect(x2 + 58, y, 20, 8)
-    pdf.label(x2 + 59, y + 1.2, page.t("due_date"), width=19)
-    pdf.text_at(x2 + 80, y + 2, iso(p.due_date), size=11, style="B", width=30)
+    y = signature_y
+    reference_w = RIGHT - 54.0 - x4  # up to the QR code's column
+    pdf.text_at(
+        x4 + 2, y + 2, printed_reference(p.reference), size=11, style="B", width=reference_w
+    )
     y += 8
-    pdf.text_at(x2 + 2, y + 2, money(page.amount_due, lang), size=11, style="B", width=58)
+    pdf.text_at(x4 + 1, y + 2, printed_date(p.due_date), size=11, style="B", width=date_w - 1)
+    amount = money(page.amount_due, lang)
+    pdf.text_at(x6, y + 2, amount, size=11, style="B", width=x2 + value_w - x6 - 1, align="R")
     y += 8
 
     if page.barcode:
@@ -411,10 +465,40 @@ def _page(pdf: _Invoice, page: Page) -> None:
     _slip(pdf, page)
 
 
-def render_pdf(pages: list[Page]) -> bytes:
-    """The preview as PDF bytes; the same pages give the same bytes."""
-    pdf = _Invoice(orientation="P", unit="mm", format="A4")
-    pdf.core_fonts_encoding = "windows-1252"
+def _xmp(title: str, stamp: datetime, producer: str) -> str:
+    """The XMP packet of a PDF/A-2b file, dated by the invoice (fpdf2's own would stamp the
+    time of writing, and the same invoice must give the same bytes)."""
+    when = stamp.isoformat(timespec="seconds")
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" '
+        'xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" '
+        f'xmp:CreatorTool="kassavirta preview" xmp:CreateDate="{when}" '
+        f'xmp:ModifyDate="{when}" xmp:MetadataDate="{when}" '
+        f'pdf:Producer="{escape(producer)}">'
+        "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li>'
+        "</rdf:Alt></dc:title></rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
+
+
+def embedded_font() -> Font | None:
+    """The font `render_pdf` embeds on this machine, None when it falls back to Helvetica."""
+    return find_dejavu()
+
+
+def render_pdf(pages: list[Page], *, embed: bool = True) -> bytes:
+    """The preview as PDF bytes; the same pages give the same bytes on the same machine.
+
+    With DejaVu Sans found (and `embed`) the font is embedded and the file is PDF/A-2b;
+    otherwise Helvetica, not embedded (see the module's docstring)."""
+    font = find_dejavu() if embed else None
+    pdf = _Invoice(
+        orientation="P", unit="mm", format="A4", enforce_compliance="PDF/A-2B" if font else None
+    )
+    pdf.use_font(font)
     pdf.set_auto_page_break(False)
     pdf.set_margins(LEFT, 12, PAGE_HEIGHT - RIGHT)
     first = pages[0].invoice if pages else None
@@ -426,8 +510,13 @@ def render_pdf(pages: list[Page]) -> bytes:
     )
     pdf.set_creation_date(stamp)
     title = " / ".join(f"{p.title} {p.invoice.number or ''}".strip() for p in pages)
-    pdf.set_title(_t(title))
+    pdf.set_title(pdf._t(title))
     pdf.set_creator("kassavirta preview")
+    if font:
+        pdf.set_lang(pages[0].language if pages else "fi")
+        producer = f"fpdf2 {fpdf_version}"
+        pdf.set_producer(producer)
+        pdf.set_xmp_metadata(_xmp(title, stamp, producer))
     pdf.alias_nb_pages()
     for page in pages:
         _page(pdf, page)

@@ -35,6 +35,7 @@ from kassavirta.render.labels import (
     REGISTRIES,
     SCHEME_NAMES,
     VAT_SCHEMES,
+    field_name,
     label,
     unit_label,
 )
@@ -223,8 +224,10 @@ def quantity(row: Row, language: Language) -> str:
     )
 
 
-def iso(value: date | None) -> str:
-    return value.isoformat() if value else ""
+def printed_date(value: date | None) -> str:
+    """A date as Finns read it on an invoice and a payment slip: `15.12.2026` (d.m.yyyy,
+    no leading zeros). Machine outputs (JSON, XML, the QR payload) keep ISO 8601."""
+    return f"{value.day}.{value.month}.{value.year}" if value else ""
 
 
 def printed_reference(reference: str | None) -> str:
@@ -286,9 +289,12 @@ def build_pages(result: RewriteResult) -> list[Page]:
 
 
 def comparisons(page: Page) -> list[Comparison]:
-    """Payment values before and after, then every other changed field by its XPath."""
+    """The payment values before and after (those the invoice has), then every other changed
+    field, each under its readable name (`labels.FIELD_NAMES`) with the element path as its
+    detail."""
     before, after = page.original, page.invoice
     lang = page.language
+    where = {c.field: c.xpath for c in page.changes}
 
     def accounts(invoice: Invoice) -> str:
         return "; ".join(
@@ -296,39 +302,41 @@ def comparisons(page: Page) -> list[Comparison]:
             for a in invoice.seller_accounts
         )
 
+    def row(field: str, old: str, new: str) -> Comparison:
+        return Comparison(field_name(field), old, new, where.get(field))
+
     rows = [
-        Comparison(
-            page.t("payee_account"),
-            printed_iban(before.payment.iban),
-            printed_iban(after.payment.iban),
+        row("payment.iban", printed_iban(before.payment.iban), printed_iban(after.payment.iban)),
+        row("payment.bic", before.payment.bic or "", after.payment.bic or ""),
+        row(
+            "payment.beneficiary", before.payment.beneficiary or "", after.payment.beneficiary or ""
         ),
-        Comparison("BIC", before.payment.bic or "", after.payment.bic or ""),
-        Comparison(
-            page.t("payee"), before.payment.beneficiary or "", after.payment.beneficiary or ""
-        ),
-        Comparison(
-            page.t("reference"),
+        row(
+            "payment.reference",
             printed_reference(before.payment.reference),
             printed_reference(after.payment.reference),
         ),
-        Comparison("SellerAccountDetails", accounts(before), accounts(after)),
-        Comparison(
-            page.t("amount_due"),
+        row("seller_accounts", accounts(before), accounts(after)),
+        row(
+            "payment.amount",
             money(before.payment.amount, lang),
             money(after.payment.amount, lang),
         ),
-        Comparison(page.t("due_date"), iso(before.due_date), iso(after.due_date)),
-        Comparison(page.t("number"), before.number or "", after.number or ""),
+        row("payment.due_date", printed_date(before.due_date), printed_date(after.due_date)),
+        row("number", before.number or "", after.number or ""),
     ]
+    rows = [r for r in rows if r.original or r.rewritten]  # nothing before or after: no row
     shown = {
         "payment.iban",
         "payment.bic",
         "payment.beneficiary",
         "payment.reference",
         "seller_accounts",
+        "payment.amount",
+        "payment.due_date",
     }
     rows.extend(
-        Comparison(c.field, c.old or "", c.new or "", c.xpath)
+        Comparison(field_name(c.field), c.old or "", c.new or "", c.xpath)
         for c in page.changes
         if c.field not in shown
     )
