@@ -30,7 +30,9 @@ TEAPPSXML 2.7.x/3.0 and UN/CEFACT CII D16B. With --schemas, each is checked agai
 its XSD when found; the Peppol BIS 3.0 business rules (Schematron) are not checked.
 
 exit status: 0 when no invoice is error or invalid, 1 otherwise, 2 for a usage error,
-130 when interrupted (Ctrl-C: the workers stop, and the summary covers what finished).
+128 + the signal when stopped by one: 130 for Ctrl-C (SIGINT), 143 for SIGTERM, 129 for
+SIGHUP (the workers stop, the report is closed as a whole document, and its summary
+says how many files were not checked).
 
 A folder is checked on every core (--jobs), streaming: only --output json holds the
 results in memory (to print one document); the other outputs write each invoice
@@ -90,7 +92,7 @@ _jobs = at_least_one("not a number of processes (1 or more)")
 def run(args: argparse.Namespace) -> int:
     from kassavirta.config.policy import build_policy, max_bytes_of
     from kassavirta.findings import Decision
-    from kassavirta.pipeline.batch import Batch, Interrupts
+    from kassavirta.pipeline.batch import Batch, Interrupts, signal_name
     from kassavirta.pipeline.walk import count_inputs, iter_input_names
     from kassavirta.report.progress import progress_for
     from kassavirta.report.sinks import make_sink
@@ -109,8 +111,8 @@ def run(args: argparse.Namespace) -> int:
     routed = []
     interrupts = Interrupts()
     results = batch.results(iter_input_names(args.paths), count=False)
-    try:
-        with interrupts.installed():
+    with interrupts.installed():
+        try:
             for result in results:
                 with interrupts.atomic():  # written whole and counted, or neither
                     if args.record and result.decision is Decision.ROUTE:
@@ -118,18 +120,26 @@ def run(args: argparse.Namespace) -> int:
                     sink.add(result)
                     batch.tally.add(result)
                 progress.update(batch.tally.files, batch.tally.decisions)
-    except KeyboardInterrupt:
-        batch.interrupted = True
-    finally:
-        results.close()
-        progress.stop()
-    summary = batch.summary()
-    sink.finish(summary)
-    if batch.interrupted:
+        except KeyboardInterrupt:
+            batch.interrupted = True
+            batch.signum = interrupts.signum
+        finally:
+            interrupts.hold()  # a second signal must not cut the report being closed
+            results.close()
+            progress.stop()
+        if batch.interrupted:
+            batch.unchecked = batch.not_checked()
+        summary = batch.summary()
+        sink.finish(summary)
+    stopped = interrupts.signum
+    if stopped is not None:
+        how = "interrupted" if batch.interrupted else "stopped after the last file"
         print(
-            "kassavirta: interrupted; the summary covers the files that finished", file=sys.stderr
+            f"kassavirta: {how} by {signal_name(stopped)}; the summary covers the files "
+            "that finished" + ("; nothing was recorded in the ledger" if args.record else ""),
+            file=sys.stderr,
         )
-        return 130
+        return 128 + stopped
     if args.record:
         from kassavirta.erp.ledger.record import record_results, report_recorded
 
