@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kassavirta.cli.common import add_decision_options, at_least_one, options_from
+
+if TYPE_CHECKING:
+    from kassavirta.config.policy import RunOptions
+    from kassavirta.erp.ledger.store import Ledger
 
 OUTPUTS = ("text", "json", "jsonl", "junit", "sarif")
 
@@ -90,6 +96,19 @@ _jobs = at_least_one("not a number of processes (1 or more)")
 
 
 def run(args: argparse.Namespace) -> int:
+    options = options_from(args, list(args.paths))
+    if not args.record:
+        return _run(args, options, None)
+    from kassavirta.erp.ledger.record import hold_for_record, ledger_for_record
+
+    # The write lock is held from before the ledger is read until the run has recorded,
+    # so a concurrent --record run decides against what this one records.
+    options.ledger = ledger_for_record(options.ledger)
+    with hold_for_record(options.ledger) as ledger:
+        return _run(args, options, ledger)
+
+
+def _run(args: argparse.Namespace, options: RunOptions, record_to: Ledger | None) -> int:
     from kassavirta.config.policy import build_policy, max_bytes_of
     from kassavirta.findings import Decision
     from kassavirta.pipeline.batch import Batch, Interrupts, signal_name
@@ -97,11 +116,6 @@ def run(args: argparse.Namespace) -> int:
     from kassavirta.report.progress import progress_for
     from kassavirta.report.sinks import make_sink
 
-    options = options_from(args, list(args.paths))
-    if args.record:
-        from kassavirta.erp.ledger.record import ledger_for_record
-
-        record_to, options.ledger = ledger_for_record(options.ledger)
     policy = build_policy(options)
     if args.manual_assignment:
         policy = dataclasses.replace(policy, manual_assignment=True)
@@ -122,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
                 progress.update(batch.tally.files, batch.tally.decisions)
         except KeyboardInterrupt:
             batch.interrupted = True
-            batch.signum = interrupts.signum
+            batch.signum = interrupts.signum or signal.SIGINT  # a KeyboardInterrupt: Ctrl-C
         finally:
             interrupts.hold()  # a second signal must not cut the report being closed
             results.close()
@@ -131,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
             batch.unchecked = batch.not_checked()
         summary = batch.summary()
         sink.finish(summary)
-    stopped = interrupts.signum
+    stopped = batch.signum if batch.interrupted else interrupts.signum
     if stopped is not None:
         how = "interrupted" if batch.interrupted else "stopped after the last file"
         print(
@@ -140,9 +154,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 128 + stopped
-    if args.record:
+    if record_to is not None:
         from kassavirta.erp.ledger.record import record_results, report_recorded
 
         counts = record_results(record_to, routed, policy.settings)
-        report_recorded(record_to, counts, sys.stderr)
+        report_recorded(record_to.path, counts, sys.stderr)
     return 1 if summary.failed else 0
