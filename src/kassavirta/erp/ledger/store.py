@@ -61,7 +61,8 @@ def explain(exc: sqlite3.Error) -> str:
     if name == "SQLITE_FULL":
         return "the disk is full (or the file size limit is reached)"
     if name.startswith("SQLITE_IOERR"):
-        return f"disk I/O error ({exc}): the disk may be full or failing"
+        what = "disk I/O error" if str(exc) == "disk I/O error" else f"disk I/O error ({exc})"
+        return f"{what}: the disk may be full or failing"
     if name.startswith("SQLITE_CORRUPT"):
         return (
             f"the ledger file is damaged ({exc}): restore it from a backup, or import the "
@@ -293,7 +294,8 @@ class Ledger:
         so an import would succeed beside them and the damage spread unseen."""
         rows = self._conn.execute("PRAGMA quick_check(1)").fetchall()
         if rows != [("ok",)]:
-            detail = rows[0][0] if rows else "no answer"
+            said = str(rows[0][0]) if rows else "no answer"
+            detail = " ".join(said.replace("*** in database main ***", "").split())
             raise LedgerError(
                 f"the ledger file is damaged ({detail}): restore it from a backup, or import the "
                 "service's export into a new ledger",
