@@ -19,7 +19,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -73,9 +73,13 @@ def finish(proc: subprocess.Popen[str]) -> tuple[str, str]:
     """The rest of stdout and stderr, read through the same buffers as any `readline` before."""
     assert proc.stdout is not None and proc.stderr is not None
     read: dict[str, str] = {}
+
+    def drain(name: str, stream: IO[str]) -> None:
+        read[name] = stream.read()
+
     readers = [
-        threading.Thread(target=lambda: read.update(out=proc.stdout.read()), daemon=True),  # type: ignore[union-attr]
-        threading.Thread(target=lambda: read.update(err=proc.stderr.read()), daemon=True),  # type: ignore[union-attr]
+        threading.Thread(target=drain, args=("out", proc.stdout), daemon=True),
+        threading.Thread(target=drain, args=("err", proc.stderr), daemon=True),
     ]
     for reader in readers:
         reader.start()
@@ -173,6 +177,7 @@ def test_a_worker_killed_from_outside_is_replaced_and_its_files_checked(many: Pa
     lines = [json.loads(line) for line in rest.splitlines()]
     summary = lines[-1]["summary"]
     assert summary["files"] == summary["bypass"] == 3000  # no settings: all sent directly
+    assert "1 worker process(es) died during the run" in " ".join(summary["notes"])
     paths = [Path(line["path"]).name for line in lines[:-1]]
     assert paths == [f"{n:05d}.xml" for n in range(1, 3000)]  # every file, in order, once
     assert "Traceback" not in err

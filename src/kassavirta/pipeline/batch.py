@@ -3,15 +3,16 @@
 Workers do everything that needs only one file (`evaluate.evaluate_path`: read,
 detect, adapt, validate, rules against the assignments known before the run)
 and send back each result with its `RunKey`. The parent takes the results in
-sorted path order (`Pool.imap` keeps the order and holds the few results that
+sorted path order (`WorkerPool` keeps the order and holds the few chunks that
 finished early), applies the in-run duplicate rule itself (`RunDuplicates`),
 counts, and hands each final result on. So the results are identical for
 every `--jobs N`, and the parent holds counters and the keys of routed
 invoices, never documents or result lists.
 
-Workers get the policy once (the pool's initializer), compile each XSD once
-per process, and receive paths in chunks so that inter-process traffic stays
-small. With one job, or too few files to pay for a pool, everything runs in
+Workers get the policy once (when they start), compile each XSD once per
+process, and receive paths in chunks so that inter-process traffic stays
+small. A worker killed from outside costs a re-run of its chunk, never a hang
+or a lost file; a stop signal (`Interrupts`) ends the run with a whole report. With one job, or too few files to pay for a pool, everything runs in
 this process. Where the results go is `kassavirta.report.sinks`.
 """
 
@@ -471,6 +472,11 @@ class Batch:
 
     def summary(self) -> Summary:
         summary = self.tally.summary()
+        if self.lost_workers:
+            summary.notes.append(
+                f"{self.lost_workers} worker process(es) died during the run (killed from "
+                "outside, e.g. when memory ran out); their files were checked again."
+            )
         if self.interrupted:
             by = f" by {signal_name(self.signum)}" if self.signum is not None else ""
             rest = "the rest were not" if self.unchecked is None else f"{self.unchecked} were not"
