@@ -29,10 +29,9 @@ from itertools import chain, islice
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING
 
-from kassavirta.decision import invalid_result
-from kassavirta.findings import CheckResult, Finding, Severity
+from kassavirta.findings import CheckResult
 from kassavirta.pipeline.duplicates import RunDuplicates
-from kassavirta.pipeline.evaluate import Checked, evaluate_path
+from kassavirta.pipeline.evaluate import Checked, evaluate_path, internal_error
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
 from kassavirta.report import Summary, Tally
 
@@ -236,14 +235,12 @@ def lost_result(path: str, exitcode: int | None) -> list[Checked]:
         how = f"was killed by {signal_name(-exitcode)}"
     else:
         how = f"stopped (exit status {exitcode})"
-    found = Finding(
-        rule="internal-error",
-        severity=Severity.ERROR,
-        message=f"the worker process checking this file {how}, twice: the file was not checked",
-        detail="The kernel kills a process when memory runs out (SIGKILL): check the file with "
-        "--jobs 1, or give the run more memory.",
+    message = f"the worker process checking this file {how}, twice: the file was not checked"
+    detail = (
+        "The kernel kills a process when memory runs out (SIGKILL): check the file with "
+        "--jobs 1, or give the run more memory."
     )
-    return [(invalid_result(path, "internal-error", [found]), None)]
+    return [(internal_error(path, message, detail), None)]
 
 
 class WorkerPool:
