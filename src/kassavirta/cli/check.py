@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from kassavirta.cli.common import add_decision_options, at_least_one, options_fr
 
 if TYPE_CHECKING:
     from kassavirta.config.policy import Policy, RunOptions
+    from kassavirta.erp.ledger.store import Ledger
     from kassavirta.report import RunConfig
 
 OUTPUTS = ("text", "json", "jsonl", "junit", "sarif")
@@ -39,8 +41,9 @@ its XSD when found; the Peppol BIS 3.0 business rules (Schematron) are not check
 exit status: 0 when no invoice is error or invalid, 1 otherwise (with --strict, also
 when an invoice would get a SEND ERROR once the service is active), 2 for a usage
 error (a PATH that does not exist, no invoice file under the PATHs without
---allow-empty), 130 when interrupted (Ctrl-C: the workers stop, and the summary
-covers what finished).
+--allow-empty), 128 + the signal when stopped by one: 130 for Ctrl-C (SIGINT), 143
+for SIGTERM, 129 for SIGHUP (the workers stop, the report is closed as a whole
+document, and its summary says how many files were not checked).
 
 The configuration in effect (which kassavirta.toml, the sending date, settings,
 assignments, ledger, schema folders) is printed once on stderr with text output,
@@ -115,24 +118,32 @@ _jobs = at_least_one("not a number of processes (1 or more)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from kassavirta.config.policy import build_policy, max_bytes_of
-    from kassavirta.findings import Decision
-    from kassavirta.pipeline.batch import Batch, Interrupts
-    from kassavirta.pipeline.walk import count_inputs, iter_input_names
-    from kassavirta.report.progress import progress_for
-    from kassavirta.report.sinks import make_sink
-    from kassavirta.report.text import describe_config
-
     # `-` (standard input) is no path; a broken link is, and its result says where it points.
     missing = [str(p) for p in args.paths if str(p) != "-" and not os.path.lexists(p)]
     if missing:
         print(f"kassavirta check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return USAGE_ERROR
     options = options_from(args, list(args.paths))
-    if args.record:
-        from kassavirta.erp.ledger.record import ledger_for_record
+    if not args.record:
+        return _run(args, options, None)
+    from kassavirta.erp.ledger.record import hold_for_record, ledger_for_record
 
-        record_to, options.ledger = ledger_for_record(options.ledger)
+    # The write lock is held from before the ledger is read until the run has recorded,
+    # so a concurrent --record run decides against what this one records.
+    options.ledger = ledger_for_record(options.ledger)
+    with hold_for_record(options.ledger) as ledger:
+        return _run(args, options, ledger)
+
+
+def _run(args: argparse.Namespace, options: RunOptions, record_to: Ledger | None) -> int:
+    from kassavirta.config.policy import build_policy, max_bytes_of
+    from kassavirta.findings import Decision
+    from kassavirta.pipeline.batch import Batch, Interrupts, signal_name
+    from kassavirta.pipeline.walk import count_inputs, iter_input_names
+    from kassavirta.report.progress import progress_for
+    from kassavirta.report.sinks import make_sink
+    from kassavirta.report.text import describe_config
+
     policy = build_policy(options)
     if args.manual_assignment:
         policy = dataclasses.replace(policy, manual_assignment=True)
@@ -145,9 +156,9 @@ def run(args: argparse.Namespace) -> int:
     routed = []
     interrupts = Interrupts()
     results = batch.results(iter_input_names(args.paths), count=False)
-    try:
-        progress.start()
-        with interrupts.installed():
+    with interrupts.installed():
+        try:
+            progress.start()
             for result in results:
                 with interrupts.atomic():  # written whole and counted, or neither
                     if args.record and result.decision is Decision.ROUTE:
@@ -155,24 +166,32 @@ def run(args: argparse.Namespace) -> int:
                     sink.add(result)
                     batch.tally.add(result)
                 progress.update(batch.tally.files, batch.tally.decisions)
-    except KeyboardInterrupt:
-        batch.interrupted = True
-    finally:
-        results.close()
-        progress.stop()
-    summary = batch.summary()
-    summary.config = config
-    sink.finish(summary)
-    if batch.interrupted:
+        except KeyboardInterrupt:
+            batch.interrupted = True
+            batch.signum = interrupts.signum or signal.SIGINT  # a KeyboardInterrupt: Ctrl-C
+        finally:
+            interrupts.hold()  # a second signal must not cut the report being closed
+            results.close()
+            progress.stop()
+        if batch.interrupted:
+            batch.unchecked = batch.not_checked()
+        summary = batch.summary()
+        summary.config = config
+        sink.finish(summary)
+    stopped = batch.signum if batch.interrupted else interrupts.signum
+    if stopped is not None:
+        how = "interrupted" if batch.interrupted else "stopped after the last file"
         print(
-            "kassavirta: interrupted; the summary covers the files that finished", file=sys.stderr
+            f"kassavirta: {how} by {signal_name(stopped)}; the summary covers the files "
+            "that finished" + ("; nothing was recorded in the ledger" if args.record else ""),
+            file=sys.stderr,
         )
-        return 130
-    if args.record:
+        return 128 + stopped
+    if record_to is not None:
         from kassavirta.erp.ledger.record import record_results, report_recorded
 
         counts = record_results(record_to, routed, policy.settings)
-        report_recorded(record_to, counts, sys.stderr)
+        report_recorded(record_to.path, counts, sys.stderr)
     if not summary.files and not args.allow_empty:
         print(
             "kassavirta check: no invoice file (*.xml) under "

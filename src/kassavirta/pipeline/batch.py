@@ -3,15 +3,16 @@
 Workers do everything that needs only one file (`evaluate.evaluate_path`: read,
 detect, adapt, validate, rules against the assignments known before the run)
 and send back each result with its `RunKey`. The parent takes the results in
-sorted path order (`Pool.imap` keeps the order and holds the few results that
+sorted path order (`WorkerPool` keeps the order and holds the few chunks that
 finished early), applies the in-run duplicate rule itself (`RunDuplicates`),
 counts, and hands each final result on. So the results are identical for
 every `--jobs N`, and the parent holds counters and the keys of routed
 invoices, never documents or result lists.
 
-Workers get the policy once (the pool's initializer), compile each XSD once
-per process, and receive paths in chunks so that inter-process traffic stays
-small. With one job, or too few files to pay for a pool, everything runs in
+Workers get the policy once (when they start), compile each XSD once per
+process, and receive paths in chunks so that inter-process traffic stays
+small. A worker killed from outside costs a re-run of its chunk, never a hang
+or a lost file; a stop signal (`Interrupts`) ends the run with a whole report. With one job, or too few files to pay for a pool, everything runs in
 this process. Where the results go is `kassavirta.report.sinks`.
 """
 
@@ -20,18 +21,23 @@ from __future__ import annotations
 import gc
 import os
 import signal
+from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import chain, islice
+from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING
 
 from kassavirta.findings import CheckResult
 from kassavirta.pipeline.duplicates import RunDuplicates
-from kassavirta.pipeline.evaluate import Checked, evaluate_path
+from kassavirta.pipeline.evaluate import Checked, evaluate_path, internal_error
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
 from kassavirta.report import Summary, Tally
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
     from kassavirta.config.policy import Policy
 
 CHUNKSIZE = 64
@@ -73,19 +79,33 @@ class StreamTally(Tally):
         return super().summary().model_copy(update={"files": self.files})
 
 
-class Interrupts:
-    """Ctrl-C at once while waiting for results, but never in the middle of emitting one.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+"""What stops a run like Ctrl-C: a terminal closing (SIGHUP) and `timeout`, CI runners and
+service managers (SIGTERM) as well. The exit status is 128 + the signal's number."""
 
-    Inside `atomic()` a Ctrl-C is held until the block ends, so that a result
+
+class Interrupts:
+    """A stop signal at once while waiting for results, but never in the middle of emitting one.
+
+    Inside `atomic()` a signal is held until the block ends, so that a result
     is written whole and counted, or neither: the summary after an interrupt
-    then counts exactly what was printed.
+    then counts exactly what was printed. After the first signal, later ones
+    only wait their turn: the report being closed must not be cut by a second
+    Ctrl-C or the SIGTERM a runner sends after its SIGINT.
     """
 
     def __init__(self) -> None:
         self.depth = 0
         self.pending = False
+        self.signum: int | None = None
+        """The first stop signal that arrived, if any."""
 
     def _handler(self, signum: int, frame: object) -> None:
+        if self.signum is not None:
+            return
+        self.signum = signum
         if self.depth:
             self.pending = True
         else:
@@ -93,11 +113,14 @@ class Interrupts:
 
     @contextmanager
     def installed(self) -> Iterator[Interrupts]:
-        previous = signal.signal(signal.SIGINT, self._handler)
+        self.signum = None
+        self.pending = False
+        previous = {signum: signal.signal(signum, self._handler) for signum in STOP_SIGNALS}
         try:
             yield self
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -110,30 +133,248 @@ class Interrupts:
             self.pending = False
             raise KeyboardInterrupt
 
+    def hold(self) -> None:
+        """From now on a signal is only noted (`signum`): what is left is closing the report."""
+        self.depth += 1
+
+
+def signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
 
 # --- the worker side ------------------------------------------------------------------------
 
 _POLICY: Policy | None = None
 _MAX_BYTES = DEFAULT_MAX_BYTES
-
-
-def _init_worker(policy: Policy, max_bytes: int) -> None:
-    """Runs once in each worker: keep the policy, leave Ctrl-C to the parent."""
-    global _POLICY, _MAX_BYTES
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # What the worker inherited lives as long as it does: the collector need not scan
-    # it again, nor write to (and so copy) the pages it shares with the parent.
-    gc.freeze()
-    _POLICY = policy
-    _MAX_BYTES = max_bytes
+KILL_HOOK = "KASSAVIRTA_TEST_KILL_WORKER_ON"
+"""Tests only: a worker checking a file of this name kills itself with SIGKILL, as the kernel's
+out-of-memory killer would. Nothing reads it unless it is set."""
 
 
 def _work(path: str) -> list[Checked]:
-    assert _POLICY is not None, "worker used before its initializer ran"
+    assert _POLICY is not None, "worker used before it was set up"
+    if _KILL_ON is not None and os.path.basename(path) == _KILL_ON:
+        os.kill(os.getpid(), signal.SIGKILL)
     return evaluate_path(path, _POLICY, max_bytes=_MAX_BYTES)
 
 
+_KILL_ON: str | None = None
+
+
+def _worker_main(
+    conn: Connection, others: list[Connection], policy: Policy, max_bytes: int
+) -> None:
+    """One worker: check the chunks it is sent until told to stop or the parent is gone.
+
+    Stop signals are the parent's to handle (a terminal or `timeout` signals
+    the whole process group): the parent writes what is decided and then
+    kills its workers. A worker whose parent is gone finds its pipe closed
+    and leaves without a word, never with a traceback.
+    """
+    global _POLICY, _MAX_BYTES, _KILL_ON
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    for other in others:  # the parent's ends of the other workers' pipes, inherited by fork
+        other.close()
+    # What the worker inherited lives as long as it does: the collector need not scan
+    # it again, nor write to (and so copy) the pages it shares with the parent.
+    gc.freeze()
+    _POLICY, _MAX_BYTES = policy, max_bytes
+    _KILL_ON = os.environ.get(KILL_HOOK) or None
+    try:
+        while (task := conn.recv()) is not None:
+            one_by_one, paths = task
+            if one_by_one:
+                for path in paths:
+                    conn.send(_work(path))
+                conn.send(None)
+            else:
+                conn.send([_work(path) for path in paths])
+    except (EOFError, OSError):  # the parent is gone: nobody is left to report to
+        pass
+
+
 # --- the parent side ------------------------------------------------------------------------
+
+WINDOW_PER_WORKER = 4
+"""Chunks handed out ahead of the oldest unfinished one, per worker: enough that no worker
+waits for a slow file in another, few enough that the results held back stay small."""
+STOP_WAIT_SECONDS = 5.0
+
+
+@dataclass(slots=True)
+class _Task:
+    seq: int
+    """The chunk's place in the run: results leave in this order."""
+    paths: list[str]
+    retry: bool = False
+    """A re-run after a worker was lost: checked and answered one file at a time."""
+    done: int = 0
+
+
+class _Worker:
+    """One worker process, the parent's end of its pipe, and the chunk it is checking."""
+
+    def __init__(self, context: BaseContext, others: list[Connection], args: tuple[object, ...]):
+        mine, theirs = context.Pipe()
+        self.process = context.Process(  # type: ignore[attr-defined]
+            target=_worker_main, args=(theirs, [*others, mine], *args), daemon=True
+        )
+        self.process.start()
+        theirs.close()
+        self.conn = mine
+        self.task: _Task | None = None
+
+
+def lost_result(path: str, exitcode: int | None) -> list[Checked]:
+    """The report for a file whose worker died twice on it: the file is named, never lost."""
+    if exitcode is not None and exitcode < 0:
+        how = f"was killed by {signal_name(-exitcode)}"
+    else:
+        how = f"stopped (exit status {exitcode})"
+    message = f"the worker process checking this file {how}, twice: the file was not checked"
+    detail = (
+        "The kernel kills a process when memory runs out (SIGKILL): check the file with "
+        "--jobs 1, or give the run more memory."
+    )
+    return [(internal_error(path, message, detail), None)]
+
+
+class WorkerPool:
+    """Workers that check chunks of paths, with results in chunk order and no chunk lost.
+
+    `multiprocessing.Pool` waits for ever for the task of a worker killed from
+    outside. Here each worker holds one chunk at a time on its own pipe, so
+    the parent knows what a dead worker was doing: that chunk is checked again,
+    one file at a time, in a fresh worker; a file whose second worker dies too
+    is reported as `internal-error` naming the signal, and the run goes on.
+    """
+
+    def __init__(self, jobs: int, policy: Policy, max_bytes: int) -> None:
+        import multiprocessing
+
+        # fork: workers start in milliseconds and share the parent's loaded modules.
+        # No thread of ours runs yet (the progress bar starts with the first result).
+        methods = multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self.args = (policy, max_bytes)
+        self.workers: list[_Worker] = []
+        for _ in range(jobs):
+            self._start()
+        self.lost = 0
+        """Workers that died under the run and were replaced."""
+
+    def _start(self) -> _Worker:
+        worker = _Worker(self.context, [w.conn for w in self.workers], self.args)
+        self.workers.append(worker)
+        return worker
+
+    def run(self, chunks: Iterator[list[str]]) -> Iterator[list[Checked]]:
+        """Each file's results, in the order of `chunks` and of the paths within each."""
+        window = WINDOW_PER_WORKER * len(self.workers)
+        retries: deque[_Task] = deque()
+        finished: dict[int, list[list[Checked]]] = {}
+        partial: dict[int, list[list[Checked]]] = {}
+        next_seq = next_out = 0
+        exhausted = False
+        while True:
+            while next_out in finished:
+                yield from finished.pop(next_out)
+                next_out += 1
+            for worker in self.workers:
+                if worker.task is not None:
+                    continue
+                if retries:
+                    task = retries.popleft()
+                elif not exhausted and next_seq < next_out + window:
+                    paths = next(chunks, None)
+                    if paths is None:
+                        exhausted = True
+                        continue
+                    task = _Task(next_seq, paths)
+                    next_seq += 1
+                else:
+                    continue
+                try:
+                    worker.conn.send((task.retry, task.paths[task.done :]))
+                except OSError:  # it died while idle: its successor takes the task
+                    retries.appendleft(task)
+                    self._drop(worker)
+                    self._start()
+                    break
+                worker.task = task
+            busy = [w for w in self.workers if w.task is not None]
+            if not busy:
+                if exhausted and not finished and not retries:
+                    return
+                continue
+            ready = set(wait([x for w in busy for x in (w.conn, w.process.sentinel)]))
+            for worker in busy:
+                held = worker.task
+                assert held is not None
+                died = False
+                while worker.conn in ready or worker.conn.poll():
+                    ready.discard(worker.conn)
+                    try:
+                        message = worker.conn.recv()
+                    except (EOFError, OSError):
+                        died = True
+                        break
+                    if not held.retry:
+                        finished[held.seq] = message
+                        worker.task = None
+                        break
+                    if message is None:  # the last file of a re-run
+                        finished[held.seq] = partial.pop(held.seq)
+                        worker.task = None
+                        break
+                    partial[held.seq].append(message)
+                    held.done += 1
+                if died or (worker.task is not None and worker.process.sentinel in ready):
+                    self._replace(worker, retries, partial)
+
+    def _replace(
+        self, worker: _Worker, retries: deque[_Task], partial: dict[int, list[list[Checked]]]
+    ) -> None:
+        """A worker died: start a fresh one, and give its chunk to it again."""
+        self._drop(worker)
+        task = worker.task
+        assert task is not None
+        if not task.retry:
+            partial[task.seq] = []
+            retries.appendleft(_Task(task.seq, task.paths, retry=True))
+        else:  # it died on its second try of this file
+            partial[task.seq].append(lost_result(task.paths[task.done], worker.process.exitcode))
+            task.done += 1
+            retries.appendleft(task)  # the rest of the chunk; with none left, this closes it
+        self._start()
+
+    def _drop(self, worker: _Worker) -> None:
+        worker.process.join()
+        worker.conn.close()
+        self.workers.remove(worker)
+        self.lost += 1
+
+    def close(self, *, at_once: bool) -> None:
+        """Stop every worker: at once on an interrupt, after its last answer otherwise."""
+        for worker in self.workers:
+            if at_once:
+                worker.process.kill()
+            else:
+                try:
+                    worker.conn.send(None)
+                except OSError:
+                    worker.process.kill()
+        for worker in self.workers:
+            worker.process.join(None if at_once else STOP_WAIT_SECONDS)
+            if worker.process.exitcode is None:
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+        self.workers.clear()
 
 
 class Batch:
@@ -156,6 +397,14 @@ class Batch:
         self.tally = StreamTally()
         self.duplicates = RunDuplicates()
         self.interrupted = False
+        self.signum: int | None = None
+        """The stop signal that interrupted the run (SIGINT when unknown)."""
+        self.unchecked: int | None = None
+        """After an interrupt, how many files given were not checked (`not_checked()`)."""
+        self.taken = 0
+        self._rest: Iterator[str] = iter(())
+        self.lost_workers = 0
+        """Workers that died under the run (killed from outside) and were replaced."""
         self.parallel = False
         """Whether a pool of workers ran (false for --jobs 1 and for a handful of files)."""
 
@@ -164,7 +413,7 @@ class Batch:
             yield evaluate_path(path, self.policy, max_bytes=self.max_bytes)
 
     def _evaluated(self, inputs: Iterable[str]) -> Iterator[list[Checked]]:
-        it = iter(inputs)
+        it = self._counted(inputs)
         if self.jobs == 1:
             yield from self._local(it)
             return
@@ -175,22 +424,29 @@ class Batch:
             return
         # A run known to be short: about four chunks per worker, so none stands idle.
         chunksize = self.chunksize if len(head) == peek else -(-len(head) // (self.jobs * 4))
-        import multiprocessing
-
-        # fork: workers start in milliseconds and share the parent's loaded modules.
-        # No thread of ours runs yet (the progress bar starts with the first result).
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        pool = context.Pool(
-            self.jobs, initializer=_init_worker, initargs=(self.policy, self.max_bytes)
-        )
+        names = chain(head, it)
+        chunks = iter(lambda: list(islice(names, chunksize)), [])
+        pool = WorkerPool(self.jobs, self.policy, self.max_bytes)
         self.parallel = True
+        finished = False
         try:
-            yield from pool.imap(_work, chain(head, it), chunksize=chunksize)
-            pool.close()
+            yield from pool.run(chunks)
+            finished = True
         finally:
-            pool.terminate()  # at once on Ctrl-C or a closed generator; harmless after close()
-            pool.join()
+            # At once on an interrupt or a closed generator; after their last answer otherwise.
+            pool.close(at_once=not finished)
+            self.lost_workers = pool.lost
+
+    def _counted(self, inputs: Iterable[str]) -> Iterator[str]:
+        self._rest = iter(inputs)
+        for name in self._rest:
+            self.taken += 1
+            yield name
+
+    def not_checked(self) -> int:
+        """After an interrupt: the files given that have no result (the rest of the walk is counted)."""
+        rest = sum(1 for _ in self._rest)
+        return max(0, self.taken + rest - self.tally.files)
 
     def results(
         self, inputs: Iterable[str], *, count: bool = True
@@ -213,9 +469,15 @@ class Batch:
 
     def summary(self) -> Summary:
         summary = self.tally.summary()
-        if self.interrupted:
+        if self.lost_workers:
             summary.notes.append(
-                f"interrupted: only the {summary.files} file(s) above were checked; "
-                "the rest were not."
+                f"{self.lost_workers} worker process(es) died during the run (killed from "
+                "outside, e.g. when memory ran out); their files were checked again."
+            )
+        if self.interrupted:
+            by = f" by {signal_name(self.signum)}" if self.signum is not None else ""
+            rest = "the rest were not" if self.unchecked is None else f"{self.unchecked} were not"
+            summary.notes.append(
+                f"interrupted{by}: only the {summary.files} file(s) above were checked; {rest}."
             )
         return summary

@@ -54,16 +54,25 @@ Decided = tuple[Outcome, RunKey | None]
 """An outcome and its key: what stays in the process that decided."""
 
 
+def internal_error(
+    path: str, message: str, detail: str, *, index: int | None = None
+) -> CheckResult:
+    """`invalid` / `internal-error`: what kassavirta failed at is reported, never lost."""
+    found = Finding(rule="internal-error", severity=Severity.ERROR, message=message, detail=detail)
+    return invalid_result(path, "internal-error", [found], index=index)
+
+
 def _internal_error(path: str, exc: Exception, index: int | None = None) -> Outcome:
     """A bug of ours must not stop a batch either: the invoice is reported, not lost."""
-    found = Finding(
-        rule="internal-error",
-        severity=Severity.ERROR,
-        message=f"kassavirta failed on this input: {type(exc).__name__}: {exc}",
-        detail="This is a bug in kassavirta, not in the invoice: please report it "
-        "with the file if you can.",
+    return Outcome(
+        internal_error(
+            path,
+            f"kassavirta failed on this input: {type(exc).__name__}: {exc}",
+            "This is a bug in kassavirta, not in the invoice: please report it "
+            "with the file if you can.",
+            index=index,
+        )
     )
-    return Outcome(invalid_result(path, "internal-error", [found], index=index))
 
 
 def decide_bytes(

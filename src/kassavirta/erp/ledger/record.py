@@ -5,12 +5,18 @@ one (with the invoice's prepaid amount as paid), and an open assignment that
 duplicate exception 3 lets through (same number and date, no payment or credit
 note, delivery FAILED) is closed, as the service closes it. Nothing is written until the whole run is done, so an
 interrupted or failing run leaves the ledger as it was.
+
+The run holds the ledger's write lock from before it reads the ledger until
+it has recorded (`hold_for_record`): a second `--record` run waits, then
+decides against what the first recorded, so two runs over the same invoices
+never open two assignments for one (number, date).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -81,25 +87,32 @@ def closures(known: AssignmentIndex, new: Sequence[Assignment]) -> list[tuple[st
     return out
 
 
-def record_results(path: Path, results: Iterable[CheckResult], settings: Settings | None) -> Counts:
-    """Write a run's routed invoices into the ledger at `path`: all of it, or nothing."""
+def record_results(
+    ledger: Ledger, results: Iterable[CheckResult], settings: Settings | None
+) -> Counts:
+    """Write a run's routed invoices into `ledger`: all of it, or nothing."""
     new = [a for r in results if (a := assignment_from_result(r, settings)) is not None]
-    with Ledger.open(path) as ledger:
-        close = closures(ledger.index(), new)
-        return ledger.record(new, close)
+    close = closures(ledger.index(), new)
+    return ledger.record(new, close)
 
 
-def ledger_for_record(given: Path | None) -> tuple[Path, Path | None]:
-    """Where `--record` writes, and what the run reads for duplicates (nothing if it is new yet).
-
-    Without `--ledger` the user's default ledger is used. A ledger that does
-    not exist yet is created only when the run is recorded, so a run that
-    fails leaves no empty file behind.
-    """
+def ledger_for_record(given: Path | None) -> Path:
+    """Where `--record` writes: `--ledger`, or the user's default ledger."""
     from kassavirta.erp.ledger import default_ledger_path
 
-    target = given if given is not None else default_ledger_path()
-    return target, (target if target.is_file() else None)
+    return given if given is not None else default_ledger_path()
+
+
+@contextmanager
+def hold_for_record(path: Path) -> Iterator[Ledger]:
+    """The ledger at `path` (created if new), its write lock held until the block ends.
+
+    The run reads the ledger for duplicates and records into it inside the
+    block; an error or an interrupt rolls back, leaving the ledger as it was
+    (a ledger created here stays, empty).
+    """
+    with Ledger.open(path) as ledger, ledger.locked():
+        yield ledger
 
 
 def report_recorded(path: Path, counts: Counts, out: TextIO) -> None:

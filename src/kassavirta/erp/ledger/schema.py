@@ -169,6 +169,7 @@ def migrate(conn: sqlite3.Connection, path: str) -> int:
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (CURRENT_VERSION,))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite has rolled back itself after some errors (disk full)
+            conn.execute("ROLLBACK")
         raise
     return before

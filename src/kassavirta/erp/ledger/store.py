@@ -13,7 +13,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,6 +34,54 @@ from kassavirta.erp.ledger.schema import (
 from kassavirta.erp.service_levels import CustomerLevel
 
 BUSY_TIMEOUT_MS = 10_000
+WAIT_ENV = "KASSAVIRTA_LEDGER_WAIT"
+"""Seconds a write waits for another process's write lock (default 10) before giving up."""
+
+
+def busy_timeout_ms() -> int:
+    """How long to wait for another run's write lock: `KASSAVIRTA_LEDGER_WAIT` seconds, or 10."""
+    import os
+
+    given = os.environ.get(WAIT_ENV, "")
+    try:
+        return max(0, int(float(given) * 1000)) if given else BUSY_TIMEOUT_MS
+    except ValueError:
+        return BUSY_TIMEOUT_MS
+
+
+def explain(exc: sqlite3.Error) -> str:
+    """SQLite's error in words a user can act on: locked, disk full, damaged, not a ledger."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return (
+            f"the ledger is locked by another process (a `check --record` or `ledger import` "
+            f"still running?) and stayed locked for {busy_timeout_ms() / 1000:g} s; try again "
+            f"when it has finished, or wait longer with {WAIT_ENV}=SECONDS"
+        )
+    if name == "SQLITE_FULL":
+        return "the disk is full (or the file size limit is reached)"
+    if name.startswith("SQLITE_IOERR"):
+        what = "disk I/O error" if str(exc) == "disk I/O error" else f"disk I/O error ({exc})"
+        return f"{what}: the disk may be full or failing"
+    if name.startswith("SQLITE_CORRUPT"):
+        return (
+            f"the ledger file is damaged ({exc}): restore it from a backup, or import the "
+            "service's export into a new ledger"
+        )
+    if name == "SQLITE_NOTADB":
+        return f"not a kassavirta ledger ({exc})"
+    return str(exc)
+
+
+def explain_open(exc: sqlite3.Error) -> str:
+    """Why a ledger could not be opened: only a file that is no SQLite database at all, or the
+    wrong one, is "not a kassavirta ledger"; a lock, a full disk or damage say so."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(
+        ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CORRUPT")
+    ):
+        return f"cannot open the ledger: {explain(exc)}"
+    return f"not a kassavirta ledger ({exc})"
 
 
 def _canonical(value: Any) -> str:
@@ -116,6 +164,7 @@ class Ledger:
         self._conn = conn
         self.path = path
         self.readonly = readonly
+        self._held = False
 
     # -- opening ---------------------------------------------------------------------------------
 
@@ -125,17 +174,17 @@ class Ledger:
         p = Path(path)
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(p, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = sqlite3.connect(p, isolation_level=None, timeout=busy_timeout_ms() / 1000)
         except (OSError, sqlite3.Error) as exc:
             raise LedgerError(f"cannot open the ledger: {exc}", path=str(p)) from exc
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn, str(p))
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise LedgerError(f"not a kassavirta ledger ({exc})", path=str(p)) from exc
+            raise LedgerError(explain_open(exc), path=str(p)) from exc
         except BaseException:
             conn.close()
             raise
@@ -198,23 +247,75 @@ class Ledger:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it commits, or none of it does."""
+        """One write transaction: all of it commits, or none of it does.
+
+        It holds SQLite's write lock from its start (`BEGIN IMMEDIATE`), so what
+        it reads before writing is still true when it writes. Inside `locked()`
+        it is part of the held transaction and commits with it.
+        """
         if self.readonly:
             raise LedgerError("the ledger is open read-only", path=str(self.path))
+        if self._held:
+            yield self._conn
+            return
         try:
             self._conn.execute("BEGIN IMMEDIATE")
+            self._verify()
         except sqlite3.Error as exc:
-            raise LedgerError(f"cannot write the ledger: {exc}", path=str(self.path)) from exc
+            self._rollback()
+            raise LedgerError(
+                f"cannot write the ledger: {explain(exc)}", path=str(self.path)
+            ) from exc
+        except BaseException:
+            self._rollback()
+            raise
         try:
             yield self._conn
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            self._conn.execute("ROLLBACK")
-            raise LedgerError(f"cannot write the ledger: {exc}", path=str(self.path)) from exc
+            self._rollback()
+            raise LedgerError(
+                f"cannot write the ledger, it is unchanged: {explain(exc)}", path=str(self.path)
+            ) from exc
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already (it does after a full disk)."""
+        # An error from ROLLBACK itself is not the one to report: the one that brought us here is.
+        if self._conn.in_transaction:
+            with suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+
+    def _verify(self) -> None:
+        """Refuse to write into a damaged file: SQLite notices bad pages only when it reads them,
+        so an import would succeed beside them and the damage spread unseen."""
+        rows = self._conn.execute("PRAGMA quick_check(1)").fetchall()
+        if rows != [("ok",)]:
+            said = str(rows[0][0]) if rows else "no answer"
+            detail = " ".join(said.replace("*** in database main ***", "").split())
+            raise LedgerError(
+                f"the ledger file is damaged ({detail}): restore it from a backup, or import the "
+                "service's export into a new ledger",
+                path=str(self.path),
+            )
+
+    @contextmanager
+    def locked(self) -> Iterator[Ledger]:
+        """Hold the write lock over a whole decide-and-record step (`check --record`).
+
+        A second run waits here until the first has recorded, then reads what
+        it recorded, so two runs over the same invoices open one assignment
+        each, never two. Every write inside is one transaction with it.
+        """
+        with self.transaction():
+            self._held = True
+            try:
+                yield self
+            finally:
+                self._held = False
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -232,7 +333,7 @@ class Ledger:
                         self._upsert_event(conn, a.id, e, counts)
         except sqlite3.Error as exc:
             raise LedgerError(
-                f"import failed, the ledger is unchanged: {exc}", path=str(self.path)
+                f"import failed, the ledger is unchanged: {explain(exc)}", path=str(self.path)
             ) from exc
         return counts
 
@@ -247,7 +348,7 @@ class Ledger:
                     self._upsert_assignment(conn, a, "record", counts)
         except sqlite3.Error as exc:
             raise LedgerError(
-                f"recording failed, the ledger is unchanged: {exc}", path=str(self.path)
+                f"recording failed, the ledger is unchanged: {explain(exc)}", path=str(self.path)
             ) from exc
         return counts
 
@@ -291,7 +392,7 @@ class Ledger:
                     )
         except sqlite3.Error as exc:
             raise LedgerError(
-                f"import failed, the ledger is unchanged: {exc}", path=str(self.path)
+                f"import failed, the ledger is unchanged: {explain(exc)}", path=str(self.path)
             ) from exc
         return counts
 
