@@ -39,7 +39,13 @@ as soon as it is final. Results and duplicate detection are the same for any --j
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="invoice files or folders")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="invoice files or folders; - reads one invoice from standard input",
+    )
     add_decision_options(p)
     p.add_argument(
         "--output",
@@ -91,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from kassavirta.config.policy import build_policy, max_bytes_of
     from kassavirta.findings import Decision
     from kassavirta.pipeline.batch import Batch, Interrupts
+    from kassavirta.pipeline.read import STDIN
     from kassavirta.pipeline.walk import count_inputs, iter_input_names
     from kassavirta.report.progress import progress_for
     from kassavirta.report.sinks import make_sink
@@ -103,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
     policy = build_policy(options)
     if args.manual_assignment:
         policy = dataclasses.replace(policy, manual_assignment=True)
-    batch = Batch(policy, jobs=args.jobs, max_bytes=max_bytes_of(options))
+    # `-` (standard input) is read in this process: a forked worker's stdin is /dev/null.
+    jobs = 1 if STDIN in map(str, args.paths) else args.jobs
+    batch = Batch(policy, jobs=jobs, max_bytes=max_bytes_of(options))
     sink = make_sink(args.output, sys.stdout, quiet=args.quiet)
     progress = progress_for(sys.stderr, quiet=args.quiet, count=lambda: count_inputs(args.paths))
     routed = []
