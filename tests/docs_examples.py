@@ -18,6 +18,9 @@ examples run is a rule here:
   that block (a server, a long benchmark): the test reports each one as skipped
   with its reason.
 
+After an intended change of output, `python tests/docs_examples.py [DOC...]`
+(with `src` and `tests` on PYTHONPATH) writes the real outputs into the docs.
+
 Only what must vary is normalised: the session folder (shown as `/tmp/`), the
 home folder (shown as `~`), the identifiers the toolkit makes at random
 (`preflight-<uuid4>`), and the times it stamps with the clock (a UTC time
@@ -26,13 +29,14 @@ home folder (shown as `~`), the identifiers the toolkit makes at random
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from datetime import UTC, datetime, timedelta
 import shlex
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from helpers import ROOT
@@ -69,7 +73,7 @@ class Block:
 
 def parse(path: Path) -> list[Block]:
     """The example blocks of one Markdown file, in order."""
-    name = path.relative_to(ROOT).as_posix()
+    name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
     lines = path.read_text(encoding="utf-8").splitlines()
     blocks: list[Block] = []
     i = 0
@@ -243,3 +247,57 @@ def comparable(lines: list[str]) -> list[str]:
 
 def elided(lines: list[str]) -> bool:
     return any(line.strip() == ELIDED for line in lines)
+
+
+def mismatch(command: Command, outcome: Outcome) -> str | None:
+    """None when the command printed what the doc shows, else a unified diff (doc → command)."""
+    expected = comparable(command.expected)
+    actual = now_stamps_as_in_doc(expected, comparable(outcome.actual))
+    if elided(command.expected):
+        actual = actual[: len(expected)]
+    if actual == expected:
+        return None
+    return "\n".join(difflib.unified_diff(expected, actual, "the doc", "the command", lineterm=""))
+
+
+def update(paths: list[Path], folder: Path) -> list[str]:
+    """Write each example's real output into its doc (for an intended change of output).
+
+    Shortened (`…`) outputs and files a doc gives are left as they are. Returns the
+    ids of the examples changed; review them with `git diff` before committing.
+    """
+    changed: list[str] = []
+    for path in paths:
+        lines = path.read_text(encoding="utf-8").split("\n")
+        session = Session(folder / re.sub(r"\W", "-", path.name))
+        replacements: list[tuple[int, int, list[str]]] = []
+        for block in parse(path):
+            if block.skip is not None:
+                continue
+            for command in block.commands:
+                outcome = session.run(command)
+                if elided(command.expected) or mismatch(command, outcome) is None:
+                    continue
+                end = command.line  # the `$ ` line (1-based); its output starts after it
+                while lines[end - 1].endswith("\\"):
+                    end += 1
+                replacements.append((end, end + len(command.expected), outcome.actual))
+                changed.append(command.id)
+        for start, stop, new in reversed(replacements):
+            lines[start:stop] = [line.rstrip() for line in new]
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return changed
+
+
+if __name__ == "__main__":
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(
+        description="Run the docs' command examples and write their real output into the docs."
+    )
+    parser.add_argument("docs", nargs="*", type=Path, help="default: README.md and docs/*.md")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kassavirta-docs-") as scratch:
+        for example in update([p.resolve() for p in options.docs] or DOCS, Path(scratch)):
+            print(f"updated {example}")
