@@ -1,9 +1,10 @@
 """docs/testing.md, run: an ERP team property-tests its own Finvoice writer with kassavirta.testing.
 
-`write_finvoice` below stands for the ERP's code under test: it writes a
-Finvoice 3.0 from the ERP's invoice data (here, the normalised invoice that
-hypothesis draws). The ten-line test after it is the one the documentation
-shows. The rest of the module tests the pytest plugin itself.
+`kassavirta.testing.example.write_finvoice` stands for the ERP's code under
+test: it writes a Finvoice 3.0 from the ERP's invoice data (here, the
+normalised invoice that hypothesis draws). The ten-line test is the one the
+documentation shows (and the documentation's own copy is run as written below).
+The rest of the module tests the pytest plugin itself.
 """
 
 from __future__ import annotations
@@ -19,134 +20,13 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
-from lxml import etree
 
 from kassavirta.config.settings import Settings
 from kassavirta.findings import CheckResult, Decision
-from kassavirta.model import Address, Invoice, Party
 from kassavirta.testing import assert_routes, defective_invoices, finvoice_invoices
+from kassavirta.testing.example import write_finvoice
 from kassavirta.testing.profiles import profile
-
-# --------------------------------------------------------------------------
-# The ERP's writer (the code under test)
-# --------------------------------------------------------------------------
-
-
-def _amount(value: Decimal) -> str:
-    return f"{value:.2f}".replace(".", ",")
-
-
-def _number(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",")
-
-
-def _add(parent: etree._Element, tag: str, text: str | None, **attrs: str) -> etree._Element | None:
-    if text is None:
-        return None
-    element = etree.SubElement(parent, tag, attrs)
-    element.text = text
-    return element
-
-
-def _money(parent: etree._Element, tag: str, value: Decimal | None) -> None:
-    _add(parent, tag, None if value is None else _amount(value), AmountCurrencyIdentifier="EUR")
-
-
-def _date(parent: etree._Element, tag: str, value: date | None) -> None:
-    _add(parent, tag, None if value is None else value.strftime("%Y%m%d"), Format="CCYYMMDD")
-
-
-def _party(root: etree._Element, prefix: str, party: Party) -> None:
-    block = etree.SubElement(root, f"{prefix}PartyDetails")
-    _add(block, f"{prefix}PartyIdentifier", party.business_id)
-    _add(block, f"{prefix}OrganisationName", party.name)
-    _add(block, f"{prefix}OrganisationTaxCode", party.vat_code)
-    address: Address | None = party.address
-    if address is not None:
-        postal = etree.SubElement(block, f"{prefix}PostalAddressDetails")
-        for street in address.streets:
-            _add(postal, f"{prefix}StreetName", street)
-        _add(postal, f"{prefix}TownName", address.town)
-        _add(postal, f"{prefix}PostCodeIdentifier", address.postcode)
-        _add(postal, "CountryCode", address.country)
-
-
-def write_finvoice(invoice: Invoice, *, round_rows: bool = False) -> bytes:
-    """The ERP's Finvoice 3.0 writer. `round_rows` plants the bug a test must catch."""
-    root = etree.Element("Finvoice", Version="3.0")
-    _party(root, "Seller", invoice.seller)
-    if invoice.seller_accounts:
-        info = etree.SubElement(root, "SellerInformationDetails")
-        for account in invoice.seller_accounts:
-            block = etree.SubElement(info, "SellerAccountDetails")
-            _add(block, "SellerAccountID", account.account, IdentificationSchemeName="IBAN")
-            _add(block, "SellerBic", account.bic, IdentificationSchemeName="BIC")
-    _add(root, "InvoiceRecipientLanguageCode", invoice.language)
-    _party(root, "Buyer", invoice.buyer)
-    details = etree.SubElement(root, "InvoiceDetails")
-    _add(details, "InvoiceTypeCode", invoice.type_code or "INV01")
-    _add(details, "InvoiceTypeText", "LASKU")
-    _add(details, "OriginCode", "Original")
-    _add(details, "InvoiceNumber", invoice.number)
-    _date(details, "InvoiceDate", invoice.issue_date)
-    _money(details, "InvoiceTotalVatExcludedAmount", invoice.total_vat_excluded)
-    _money(details, "InvoiceTotalVatAmount", invoice.total_vat)
-    _money(details, "InvoiceTotalVatIncludedAmount", invoice.total)
-    _money(details, "InvoicePaidAmount", invoice.paid_amount)
-    for line in invoice.vat_lines:
-        vat = etree.SubElement(details, "VatSpecificationDetails")
-        _money(vat, "VatBaseAmount", line.base)
-        _add(vat, "VatRatePercent", None if line.percent is None else _number(line.percent))
-        _money(vat, "VatRateAmount", line.amount)
-    terms = etree.SubElement(details, "PaymentTermsDetails")
-    _add(terms, "PaymentTermsFreeText", invoice.payment_terms_text)
-    _date(terms, "InvoiceDueDate", invoice.terms_due_date)
-    if invoice.penalty_interest_percent is not None:
-        fine = etree.SubElement(terms, "PaymentOverDueFineDetails")
-        _add(fine, "PaymentOverDueFineFreeText", invoice.interest_in_free_text)
-        _add(fine, "PaymentOverDueFinePercent", _number(invoice.penalty_interest_percent))
-    for row in invoice.rows:
-        element = etree.SubElement(root, "InvoiceRow")
-        _add(element, "ArticleName", row.article)
-        _add(
-            element,
-            "InvoicedQuantity",
-            _number(row.quantity or Decimal(1)),
-            QuantityUnitCode=row.unit or "kpl",
-        )
-        _money(element, "UnitPriceAmount", row.unit_price)
-        _add(element, "RowVatRatePercent", _number(row.vat_percent or Decimal(0)))
-        _money(element, "RowVatAmount", row.vat_amount)
-        _money(element, "RowVatExcludedAmount", row.vat_excluded)
-        amount = row.amount
-        if round_rows and amount is not None:
-            amount = amount.quantize(Decimal(1))  # the bug: whole euros on the rows
-        _money(element, "RowAmount", amount)
-    epi = etree.SubElement(root, "EpiDetails")
-    ident = etree.SubElement(epi, "EpiIdentificationDetails")
-    _date(ident, "EpiDate", invoice.issue_date)
-    _add(ident, "EpiReference", invoice.payment.reference)
-    parties = etree.SubElement(epi, "EpiPartyDetails")
-    bank = etree.SubElement(parties, "EpiBfiPartyDetails")
-    _add(bank, "EpiBfiIdentifier", invoice.payment.bic, IdentificationSchemeName="BIC")
-    payee = etree.SubElement(parties, "EpiBeneficiaryPartyDetails")
-    _add(payee, "EpiNameAddressDetails", invoice.payment.beneficiary)
-    _add(payee, "EpiAccountID", invoice.payment.iban, IdentificationSchemeName="IBAN")
-    instruction = etree.SubElement(epi, "EpiPaymentInstructionDetails")
-    _add(instruction, "EpiPaymentInstructionId", invoice.payment.instruction_id)
-    _add(
-        instruction,
-        "EpiRemittanceInfoIdentifier",
-        invoice.payment.reference,
-        IdentificationSchemeName=invoice.payment.reference_scheme or "SPY",
-    )
-    _money(instruction, "EpiInstructedAmount", invoice.payment.amount)
-    _add(instruction, "EpiCharge", "SLEV", ChargeOption="SLEV")
-    _date(instruction, "EpiDateOptionDate", invoice.payment.due_date)
-    data = etree.tostring(root, xml_declaration=True, encoding="ISO-8859-15")
-    assert isinstance(data, bytes)
-    return data
-
+from kassavirta.testing.strategies.invoices import GeneratedInvoice
 
 # --------------------------------------------------------------------------
 # The documented example (docs/testing.md)
@@ -156,7 +36,7 @@ def write_finvoice(invoice: Invoice, *, round_rows: bool = False) -> bytes:
 @profile()
 @given(generated=finvoice_invoices(version="3.0"))
 def test_every_invoice_we_write_routes(
-    generated: tuple[bytes, Invoice], kassavirta_settings: Settings, kassavirta_today: date
+    generated: GeneratedInvoice, kassavirta_settings: Settings, kassavirta_today: date
 ) -> None:
     _, invoice = generated  # an invoice hypothesis drew: valid, realistic, due ahead
     xml = write_finvoice(invoice)  # ...written by our own code
@@ -171,7 +51,7 @@ def test_every_invoice_we_write_routes(
 @profile(scale=0.4)
 @given(generated=finvoice_invoices(version="3.0"))
 def test_the_kassavirta_check_fixture_reads_back_what_we_wrote(
-    generated: tuple[bytes, Invoice], kassavirta_check: Callable[..., CheckResult]
+    generated: GeneratedInvoice, kassavirta_check: Callable[..., CheckResult]
 ) -> None:
     _, invoice = generated
     result = kassavirta_check(write_finvoice(invoice))
@@ -194,7 +74,67 @@ def test_a_writer_bug_fails_with_the_service_message(
     message = str(failure.value)
     assert "error (sum-mismatch)" in message
     assert "SEND ERROR (REASON: RECEIVABLES-SERVICE: The sum of the invoice rows 301.00" in message
-    assert "at line" in message
+    # the writer puts the whole document on line 2: the XPath says where, not "line 2"
+    assert "line 2" not in message
+    assert "      at /Finvoice/InvoiceDetails/InvoiceTotalVatIncludedAmount\n" in message
+    assert len(message.splitlines()) == 5
+
+
+def test_assert_routes_names_the_line_of_a_document_written_over_lines() -> None:
+    from helpers import SAMPLES, TODAY
+
+    xml = (SAMPLES / "error" / "finvoice-3.0-due-date-too-soon.xml").read_bytes()
+    with pytest.raises(AssertionError) as failure:
+        assert_routes(xml, SAMPLES / "settings.json", TODAY)
+    assert "at line 79, /Finvoice/" in str(failure.value)
+
+
+# --------------------------------------------------------------------------
+# docs/testing.md's own block, run as a reader runs it
+# --------------------------------------------------------------------------
+
+
+def _documented_test() -> str:
+    import re
+
+    from helpers import ROOT
+
+    text = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    block = re.search(r"## Ten lines.*?```python\n(.*?)```", text, re.DOTALL)
+    assert block is not None, "docs/testing.md has the ten-line example"
+    return block[1]
+
+
+def _run_documented(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "test_our_writer.py").write_text(source, encoding="utf-8")
+    return _pytest(tmp_path, "--hypothesis-profile=kassavirta-ci", "-p", "no:randomly")
+
+
+def test_the_documented_property_test_runs_as_written(tmp_path: Path) -> None:
+    source = _documented_test()
+    assert "from kassavirta.testing.example import write_finvoice" in source
+    run = _run_documented(tmp_path, source)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
+
+
+def test_the_documented_property_test_fails_short_on_a_writer_bug(tmp_path: Path) -> None:
+    buggy = _documented_test().replace(
+        "from kassavirta.testing.example import write_finvoice",
+        "from functools import partial\n"
+        "from kassavirta.testing.example import write_finvoice\n"
+        "write_finvoice = partial(write_finvoice, round_rows=True)",
+    )
+    run = _run_documented(tmp_path, buggy)
+    assert run.returncode == 1, run.stdout + run.stderr
+    out = run.stdout
+    assert "error (sum-mismatch)" in out
+    assert "SEND ERROR (REASON: RECEIVABLES-SERVICE: The sum of the invoice rows" in out
+    assert "at /Finvoice/InvoiceDetails/InvoiceTotalVatIncludedAmount" in out
+    assert "line 2" not in out
+    # the drawn invoice is one short line, not the XML and every field of the model
+    assert "generated=<Finvoice " in out or "generated = <Finvoice " in out
+    assert "Invoice(" not in out and "InvoiceSpec(" not in out
 
 
 @profile(scale=0.4)

@@ -36,6 +36,7 @@ COMMANDS: tuple[str, ...] = (
     "references",
     "payments",
     "serve",
+    "completion",
 )
 """Subcommand modules under `kassavirta.cli`, in the order `--help` lists them."""
 

@@ -56,7 +56,13 @@ as soon as it is final. Results and duplicate detection are the same for any --j
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="invoice files or folders")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="invoice files or folders; - reads one invoice from standard input",
+    )
     add_decision_options(p)
     p.add_argument(
         "--output",
@@ -139,6 +145,7 @@ def _run(args: argparse.Namespace, options: RunOptions, record_to: Ledger | None
     from kassavirta.config.policy import build_policy, max_bytes_of
     from kassavirta.findings import Decision
     from kassavirta.pipeline.batch import Batch, Interrupts, signal_name
+    from kassavirta.pipeline.read import STDIN
     from kassavirta.pipeline.walk import count_inputs, iter_input_names
     from kassavirta.report.progress import progress_for
     from kassavirta.report.sinks import make_sink
@@ -150,7 +157,9 @@ def _run(args: argparse.Namespace, options: RunOptions, record_to: Ledger | None
     config = run_config(options, policy)
     if args.output == "text":
         print(f"kassavirta: {describe_config(config)}", file=sys.stderr)
-    batch = Batch(policy, jobs=args.jobs, max_bytes=max_bytes_of(options))
+    # `-` (standard input) is read in this process: a forked worker's stdin is /dev/null.
+    jobs = 1 if STDIN in map(str, args.paths) else args.jobs
+    batch = Batch(policy, jobs=jobs, max_bytes=max_bytes_of(options))
     sink = make_sink(args.output, sys.stdout, quiet=args.quiet)
     progress = progress_for(sys.stderr, count=lambda: count_inputs(args.paths))
     routed = []

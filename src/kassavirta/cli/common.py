@@ -64,7 +64,12 @@ def add_invoice_argument(
     parser: argparse.ArgumentParser, out: str | None = None, *, out_required: bool = False
 ) -> None:
     """INVOICE, one invoice file; with `out` (its help) also -o OUT, where the result goes."""
-    parser.add_argument("invoice", type=existing_path, metavar="INVOICE", help="the invoice file")
+    parser.add_argument(
+        "invoice",
+        type=existing_path,
+        metavar="INVOICE",
+        help="the invoice file; - reads it from standard input",
+    )
     if out is not None:
         parser.add_argument(
             "-o", dest="out", type=Path, metavar="OUT", required=out_required, help=out

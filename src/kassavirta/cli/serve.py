@@ -16,7 +16,7 @@ DESCRIPTION = (
     "Start an HTTP server that gives the same decisions as `kassavirta check`,\n"
     "the rewritten invoice and its image, reminder schedules and event checks, plus a\n"
     "page at / where a person drops invoice files and sees what the service will do.\n"
-    "Needs the server extra: pip install 'kassavirta-preflight[server]'."
+    "Needs the server extra: pip install '.[server]' in a checkout of the repository."
 )
 
 EPILOG = """\
@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(
             f"kassavirta serve: the server extra is not installed ({exc.name} is missing): "
-            "pip install 'kassavirta-preflight[server]'",
+            "pip install '.[server]' in a checkout of the repository",
             file=sys.stderr,
         )
         return USAGE_ERROR

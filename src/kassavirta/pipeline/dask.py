@@ -1,6 +1,6 @@
 """The batch check on a Dask cluster, for archives one machine cannot check in time.
 
-    pip install 'kassavirta-preflight[dask]'
+    pip install '.[dask]'        # in a checkout of the repository
 
     from dask.distributed import Client
     from kassavirta.pipeline.dask import check_paths

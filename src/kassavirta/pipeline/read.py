@@ -18,6 +18,7 @@ import itertools
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -367,13 +368,27 @@ def _os_reason(path: str, exc: OSError) -> str:
     return f"cannot read the file: {exc.strerror or exc}"
 
 
+STDIN = "-"
+"""The input name that stands for standard input (`kassavirta check -`), as in most tools."""
+
+
+def _read_stdin(max_bytes: int) -> bytes:
+    """One invoice piped in: read to the end, but never more than the limit allows."""
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ReadError("unsafe-xml", f"the input is over the {max_bytes}-byte limit", path=STDIN)
+    return data
+
+
 def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of one input path, or a `ReadError` saying exactly why there are none.
+    """The bytes of one input path (`-`: standard input), or a `ReadError` saying why there are none.
 
     Only regular files are opened: a FIFO or a device named `*.xml` would
     block or never end. Over-limit files are refused by their size, unread.
     """
     path = str(path)
+    if path == STDIN:
+        return _read_stdin(max_bytes)
     try:
         info = os.stat(path)
     except OSError as exc:

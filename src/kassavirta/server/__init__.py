@@ -1,6 +1,6 @@
 """`kassavirta serve`: the checks over HTTP for ERPs, and a page for people (docs/server.md).
 
-Needs the `server` extra (`pip install 'kassavirta-preflight[server]'`:
+Needs the `server` extra (`pip install '.[server]'` in a checkout:
 FastAPI, uvicorn, python-multipart). Nothing outside `kassavirta serve`
 imports this package, so `kassavirta check` starts without any of it.
 """

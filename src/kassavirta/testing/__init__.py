@@ -1,4 +1,4 @@
-"""Property-based testing for invoice writers: `pip install kassavirta-preflight[testing]`.
+"""Property-based testing for invoice writers: `pip install '.[testing]'` in a checkout.
 
 - `finvoice_invoices(version=, channel=, language=, encoding=, today=)`:
   hypothesis strategy of (xml bytes, expected `kassavirta.model.Invoice`) for

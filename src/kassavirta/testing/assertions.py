@@ -56,15 +56,30 @@ def default_settings(today: date | None = None) -> Settings:
     return settings_from_mapping(default_settings_mapping(today), source="<default settings>")
 
 
-def describe(result: CheckResult) -> str:
-    """One result as a failure message: the decision, then each finding with where to fix it."""
+def _on_one_line(xml_bytes: bytes) -> bool:
+    """Whether the document (after any XML declaration) is written on one line.
+
+    lxml and most writers put the declaration on line 1 and the whole document
+    on line 2; every finding would then say "line 2", which points nowhere.
+    """
+    body = xml_bytes.strip()
+    if body.startswith(b"<?xml"):
+        body = body.partition(b"?>")[2].strip()
+    return b"\n" not in body
+
+
+def describe(result: CheckResult, *, lines_help: bool = True) -> str:
+    """One result as a failure message: the decision, then each finding with where to fix it.
+
+    `lines_help=False` leaves line numbers out (a one-line document): the XPath says where.
+    """
     reasons = f" ({', '.join(result.reasons)})" if result.reasons else ""
     lines = [f"{result.label}: {result.decision.value}{reasons}"]
     for finding in result.findings:
         where = ", ".join(
             part
             for part in (
-                f"line {finding.line}" if finding.line else "",
+                f"line {finding.line}" if finding.line and lines_help else "",
                 finding.xpath or "",
             )
             if part
@@ -113,13 +128,15 @@ def assert_routes(
         or (strict and any(f.severity is Severity.WARNING for f in r.findings))
     ]
     if failed:
+        one_line = _on_one_line(xml_bytes)
         what = (
             "does not route"
             if len(results) == 1
             else f"{len(failed)} of {len(results)} invoices do not route"
         )
         raise AssertionError(
-            f"the invoice {what} through Kassavirta:\n" + "\n".join(describe(r) for r in failed)
+            f"the invoice {what} through Kassavirta:\n"
+            + "\n".join(describe(r, lines_help=not one_line) for r in failed)
         )
     return results
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
@@ -322,14 +323,36 @@ def invoice_specs(
     return spec
 
 
+class GeneratedInvoice(NamedTuple):
+    """(xml bytes, expected Invoice) with a one-line repr.
+
+    Hypothesis prints the falsifying example and pytest the test's arguments;
+    the pair's own repr would be the whole XML and every field of the invoice.
+    """
+
+    xml: bytes
+    invoice: Invoice
+
+    def __repr__(self) -> str:
+        i = self.invoice
+        rows = f"{len(i.rows)} row{'s' if len(i.rows) != 1 else ''}"
+        return (
+            f"<Finvoice {i.number}: {rows}, total {i.total} {i.currency or ''}, "
+            f"due {i.due_date}, {len(self.xml)} bytes>"
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
 def finvoice_invoices(
     version: str | None = "3.0",
     channel: Channel | str | None = None,
     language: str | None = None,
     encoding: str | None = None,
     today: date | None = None,
-) -> st.SearchStrategy[tuple[bytes, Invoice]]:
-    """(xml bytes, expected normalised invoice) of schema-valid Finvoice invoices.
+) -> st.SearchStrategy[GeneratedInvoice]:
+    """(xml bytes, expected normalised invoice) of schema-valid Finvoice invoices (a `GeneratedInvoice`).
 
     Each one routes with no finding at all under settings from
     `settings_files(today=today)`: every identifier validates, the rows add up,
@@ -341,5 +364,5 @@ def finvoice_invoices(
     sending date the due dates are relative to (default: today in Helsinki).
     """
     return invoice_specs(version, channel, language, encoding, today).map(
-        lambda spec: (render(spec), expected(spec))
+        lambda spec: GeneratedInvoice(render(spec), expected(spec))
     )
