@@ -63,8 +63,7 @@ def test_row_fields_are_located_when_asked_as_if_noted() -> None:
     locations = Locations(
         Part(tree=etree.ElementTree(root), line_offset=0, encoding=None, start=0, end=0)
     )
-    rows = [(row, {child.tag: child for child in row}) for row in root]
-    locations.note_rows(rows, {"price": "p", "quantity": "q"})
+    locations.note_rows(list(root), {"price": "p", "quantity": "q"})
     locations.alias("first", "rows.1.price")
     assert locations["rows.2"].line == 3
     assert locations["rows.2.price"].xpath == "/r/row[2]/p"

@@ -15,7 +15,6 @@ from kassavirta.errors import UnreadableField
 from kassavirta.formats.finvoice import paths
 from kassavirta.formats.xml import (
     Fields,
-    RowElements,
     check_currencies,
     first_children,
     looks_like_bic,
@@ -75,17 +74,27 @@ def _party(f: Fields, element: str, prefix: str, key: str) -> Party | None:
     )
 
 
-_CURRENCY_CODES = etree.XPath(f"descendant-or-self::*/@{paths.CURRENCY}", smart_strings=False)
+_OTHER_CURRENCIES = etree.XPath(
+    f"descendant-or-self::*/@{paths.CURRENCY}[. != $first]", smart_strings=False
+)
 _CURRENCY_ELEMENTS = etree.XPath(f"descendant-or-self::*[@{paths.CURRENCY}]")
 
 
 def _currencies(part: Part, f: Fields) -> list[str]:
-    # One XPath query in C instead of a Python pass over every element of the invoice;
-    # the distinct codes (unordered: used only when there is one) answer a one-currency
+    # One XPath query in C instead of a Python pass over every element of the invoice:
+    # the codes written otherwise than the first one met (none, on a one-currency
+    # invoice of any length; collecting every code cost twice as much). The distinct
+    # stripped codes (unordered: used only when there is one) answer a one-currency
     # invoice, and the elements, in document order, are looked up only to place a mix.
-    codes = _CURRENCY_CODES(part.root)
-    assert isinstance(codes, list)
-    distinct = list({str(code).strip() for code in set(codes)})
+    first = next(
+        (code for element in part.root.iter() if (code := element.get(paths.CURRENCY)) is not None),
+        None,
+    )
+    if first is None:
+        return []
+    others = _OTHER_CURRENCIES(part.root, first=first)
+    assert isinstance(others, list)
+    distinct = list({first.strip(), *(str(code).strip() for code in others)})
     if len(distinct) < 2:
         return distinct
     found = _CURRENCY_ELEMENTS(part.root)
@@ -112,11 +121,11 @@ _ROW_FIELDS = {
 
 def _rows(f: Fields) -> list[Row]:
     rows: list[Row] = []
-    found: list[RowElements] = []
+    found: list[etree._Element] = []
     amount = f.filled_amount
-    for position, row in enumerate(f.part.root.iterchildren(paths.ROW), start=1):
+    for position, row in enumerate(f.findall(paths.ROW), start=1):
         field = first_children(row)
-        found.append((row, field))
+        found.append(row)
         quantity_el = field.get(paths.INVOICED_QUANTITY)
         if quantity_el is None:
             quantity_el = field.get(paths.DELIVERED_QUANTITY)

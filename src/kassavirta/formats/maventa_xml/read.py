@@ -41,7 +41,6 @@ from kassavirta.formats.en16931 import (
 from kassavirta.formats.maventa_xml import paths
 from kassavirta.formats.xml import (
     Fields,
-    RowElements,
     first_children,
     looks_like_bic,
     looks_like_iban,
@@ -119,11 +118,11 @@ def _recipient(f: Fields) -> Party | None:
 
 def _rows(f: Fields) -> list[Row]:
     rows: list[Row] = []
-    found: list[RowElements] = []
+    found: list[etree._Element] = []
     amount = f.filled_amount
     for position, item in enumerate(f.findall(paths.ROWS), start=1):
         field = first_children(item)
-        found.append((item, field))
+        found.append(item)
         rows.append(
             Row(
                 index=position,

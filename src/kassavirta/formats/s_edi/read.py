@@ -42,7 +42,6 @@ from kassavirta.formats.en16931 import (
 from kassavirta.formats.s_edi import paths
 from kassavirta.formats.xml import (
     Fields,
-    RowElements,
     first_children,
     missing,
     streets,
@@ -116,11 +115,11 @@ def _party(f: Fields, key: str, expr: str, header: etree._Element) -> Party:
 
 def _rows(f: Fields) -> list[Row]:
     rows: list[Row] = []
-    found: list[RowElements] = []
+    found: list[etree._Element] = []
     amount = f.filled_amount
     for position, row in enumerate(f.findall(paths.DETAIL_ROWS), start=1):
         field = first_children(row)
-        found.append((row, field))
+        found.append(row)
         quantity = amount(field.get(paths.ROW_QUANTITY), comma=False)
         if quantity is None:
             quantity = amount(field.get(paths.ROW_QUANTITY_ORDERED), comma=False)
