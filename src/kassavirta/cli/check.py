@@ -232,7 +232,10 @@ def _shown(path: Path | None) -> str | None:
     """A path as a person at this folder would type it: relative when it is under the folder."""
     if path is None:
         return None
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    here = Path.cwd()
+    for candidate in (Path(os.path.abspath(path)), path.resolve()):
+        try:
+            return str(candidate.relative_to(here))
+        except ValueError:
+            continue
+    return str(path)

@@ -9,6 +9,7 @@ ruff and pytest find theirs; a flag on the command line always wins, and
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,7 +24,7 @@ CONFIG_NAME = "kassavirta.toml"
 def find_config(paths: Iterable[str | Path]) -> Path | None:
     """The nearest `kassavirta.toml` above the first path that has one, else in the working folder."""
     for raw in paths:
-        p = Path(raw).resolve()
+        p = Path(os.path.abspath(raw))  # not resolved: a linked folder's own config is found
         start = p if p.is_dir() else p.parent
         for folder in (start, *start.parents):
             candidate = folder / CONFIG_NAME
