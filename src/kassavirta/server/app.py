@@ -40,7 +40,15 @@ from kassavirta.server.engine import Engine
 from kassavirta.server.exchange import json_response
 from kassavirta.server.glossary import glossary
 from kassavirta.server.logs import SERVER
-from kassavirta.server.middleware import AccessLog, BearerAuth, BodyLimit, TimeLimit
+from kassavirta.server.middleware import (
+    AccessLog,
+    BearerAuth,
+    BodyLimit,
+    CrashGuard,
+    HostCheck,
+    TimeLimit,
+    internal_detail,
+)
 from kassavirta.server.openapi import install_openapi
 from kassavirta.server.problems import slug_for
 from kassavirta.server.routes import (
@@ -97,6 +105,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
                 "max_held_bytes": config.held_limit(),
                 "check_threads": config.check_threads,
                 "timeout": config.timeout,
+                "allowed_hosts": None if token else list(config.allowed_hosts),
             },
         )
         try:
@@ -141,13 +150,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     @app.exception_handler(Exception)
     async def internal(_: Request, exc: Exception) -> Response:
         log.error("internal error", exc_info=exc, extra={"event": "internal-error"})
-        return json_response(
-            {
-                "error": "internal-error",
-                "detail": f"kassavirta failed on this request: {type(exc).__name__}",
-            },
-            status=500,
-        )
+        return json_response({"error": "internal-error", "detail": internal_detail(exc)}, status=500)
 
     add_decision_routes(app, engine, limits)
     add_rewrite_routes(app, engine)
@@ -156,13 +159,16 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     add_page_routes(app, page, assets)
     install_openapi(app, token)
 
-    # Outermost last: AccessLog(TimeLimit(BearerAuth(BodyLimit(app)))).
+    # Outermost last: AccessLog(CrashGuard(TimeLimit(HostCheck(BearerAuth(BodyLimit(app)))))).
     # Half the time limit at most: a request refused for room still gets its 503 in time.
     budget = BodyBudget(config.held_limit(), wait=min(BUSY_WAIT, config.timeout / 2))
     app.state.budget = budget
     app.add_middleware(BodyLimit, max_bytes=config.max_bytes, budget=budget)
     app.add_middleware(BearerAuth, token=token)
+    if token is None:
+        app.add_middleware(HostCheck, allowed=config.allowed_hosts)
     app.add_middleware(TimeLimit, seconds=config.timeout)
+    app.add_middleware(CrashGuard)
     app.add_middleware(AccessLog)
     return app
 
