@@ -1,8 +1,7 @@
 """The operational limits, as plain ASGI middleware around the app.
 
 Outermost first: `AccessLog` (sees every answer, including the ones the
-others give), `CrashGuard` (a crash is a 500 problem document, never a stack
-trace), `TimeLimit` (one deadline from the first byte of the request to
+others give), `TimeLimit` (one deadline from the first byte of the request to
 the response, so a slow upload counts too), `BearerAuth` (refuses before any
 body is read), `BodyLimit` (refuses an announced oversized body at once, and
 counts the bytes of any other while they arrive, so an endless chunked body is
@@ -25,11 +24,10 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kassavirta.server.budget import BUSY_DETAIL, BodyBudget
-from kassavirta.server.logs import ACCESS, SERVER
+from kassavirta.server.logs import ACCESS
 from kassavirta.server.problems import ApiError, send_problem
 
 access_log = logging.getLogger(ACCESS)
-log = logging.getLogger(SERVER)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 PROTECTED_PREFIX = "/v1/"
@@ -194,39 +192,6 @@ class HostCheck:
                 await send_problem(send, 403, "forbidden", detail)
                 return
         await self.app(scope, receive, send)
-
-
-class CrashGuard:
-    """A crash anywhere inside is answered 500 with a problem document, and logged with its trace.
-
-    FastAPI's handler answers for the routes; this catches what the
-    middleware below it raises, which uvicorn would otherwise answer with a
-    bare text/plain 500.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
-
-        async def watched_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watched_send)
-        except Exception as exc:
-            if started or scope["type"] != "http":
-                raise  # the answer is under way: uvicorn logs it and closes the connection
-            log.error("internal error", exc_info=exc, extra={"event": "internal-error"})
-            await send_problem(send, 500, "internal-error", internal_detail(exc))
-
-
-def internal_detail(exc: BaseException) -> str:
-    return f"kassavirta failed on this request: {type(exc).__name__}"
 
 
 class TimeLimit:

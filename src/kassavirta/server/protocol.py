@@ -53,6 +53,7 @@ DEFAULT_HEADER_TIMEOUT = 5.0
 DEFAULT_MAX_CONNECTIONS = 1000
 DRAIN_LIMIT = 64 * 1024
 """Most body bytes read and dropped before a refused request's connection is closed."""
+DRAIN_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,20 @@ OVER_CAP_DETAIL = (
 
 
 async def _over_cap(scope: Scope, receive: Receive, send: Send) -> None:
-    """The answer on a connection over the cap: 503, after reading a little of the body."""
+    """The answer on a connection over the cap: 503, after reading a little of the body.
+
+    Reading some of it first lets a client that sends its whole (small) body
+    before it reads see the answer rather than a reset; at most `DRAIN_LIMIT`
+    bytes and `DRAIN_SECONDS`, so that the connection is not held for long.
+    """
     received = 0
-    while received <= DRAIN_LIMIT:
-        message = await receive()
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            break
-        received += len(message.get("body", b""))
+    with suppress(TimeoutError):
+        async with asyncio.timeout(DRAIN_SECONDS):
+            while received <= DRAIN_LIMIT:
+                message = await receive()
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    break
+                received += len(message.get("body", b""))
     await send_problem(send, 503, "busy", OVER_CAP_DETAIL, headers=[(b"retry-after", b"1")])
 
 
