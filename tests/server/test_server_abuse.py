@@ -254,7 +254,8 @@ def test_a_cross_site_form_post_is_refused(guarded: ServerProcess, origin: str) 
 
 
 @pytest.mark.parametrize(
-    "origin", ["http://localhost:3000", "http://127.0.0.1:8080", "http://[::1]", f"https://{ALLOWED}"]
+    "origin",
+    ["http://localhost:3000", "http://127.0.0.1:8080", "http://[::1]", f"https://{ALLOWED}"],
 )
 def test_a_page_of_this_machine_or_an_allowed_host_is_answered(
     guarded: ServerProcess, origin: str
