@@ -163,15 +163,21 @@ def connect(port: int) -> socket.socket | None:
 
 
 def server_closed(sock: socket.socket) -> bool:
-    readable, _, _ = select.select([sock], [], [], 0)
-    if not readable:
-        return False
     try:
         return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
     except BlockingIOError:
         return False
     except OSError:
         return True
+
+
+def readable(socks: list[socket.socket], timeout: float) -> list[socket.socket]:
+    """The sockets with something to read (poll, not select: descriptors may be above 1024)."""
+    poller = select.poll()
+    by_fd = {sock.fileno(): sock for sock in socks}
+    for fd in by_fd:
+        poller.register(fd, select.POLLIN)
+    return [by_fd[fd] for fd, _ in poller.poll(timeout * 1000)]
 
 
 def status_of(sock: socket.socket) -> str:
@@ -221,8 +227,7 @@ def drip_phase(port: int, plan: Plan, sampler: Sampler) -> Phase:
         checked.start()
         end = time.monotonic() + plan.header_timeout * 3 + 5
         while dripping and time.monotonic() < end:
-            readable, _, _ = select.select(dripping, [], [], 0.2)
-            for sock in readable:
+            for sock in readable(dripping, 0.2):
                 answers[status_of(sock)] += 1
                 phase.closed_by_server += 1
                 dripping.remove(sock)
