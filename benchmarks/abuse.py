@@ -79,6 +79,8 @@ class Phase:
     """The status of the ordinary `POST /v1/check` sent during the phase (None: no answer)."""
     peak_rss_mb: float | None = None
     peak_fds: int | None = None
+    held_after_open: int | None = None
+    """The server's open descriptors once every idle connection was opened (idle phase)."""
     seconds: float = 0.0
 
 
@@ -206,6 +208,7 @@ def idle_phase(port: int, plan: Plan, sampler: Sampler) -> Phase:
                 continue
             held.append(sock)
         phase.check_status = check(port)
+        phase.held_after_open = sampler.now()[1]
         end = time.monotonic() + plan.idle_timeout + 5
         while time.monotonic() < end and not all(map(server_closed, held)):
             time.sleep(0.1)
@@ -334,6 +337,10 @@ def show(report: dict[str, Any]) -> None:
             f"{phase['check_status']!s:>7}{phase['peak_rss_mb']!s:>9}{phase['peak_fds']!s:>9}"
             f"  {answers}"
         )
+    idle = report["phases"][0]
+    print(
+        f"descriptors held once all {idle['clients']} idle connections were open: {idle['held_after_open']}"
+    )
     end = report["end"]
     print(
         f"after: {end['rss_mb']} MB, {end['fds']} descriptors, /v1/check {end['check_status']}, "

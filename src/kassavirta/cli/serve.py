@@ -239,8 +239,8 @@ def run(args: argparse.Namespace) -> int:
             "addressed to a loopback name, or to one --allow-host gives)",
             file=sys.stderr,
         )
-    room = descriptor_room()
-    if room is not None and args.max_connections > room:
+    room = descriptor_room() or args.max_connections
+    if args.max_connections > room:
         print(
             f"kassavirta serve: warning: --max-connections {args.max_connections} is more than "
             f"the descriptor limit leaves room for; each worker keeps at most {room} open",
@@ -249,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
     limits = ConnectionLimits(
         idle_timeout=args.idle_timeout,
         header_timeout=args.header_timeout,
-        max_connections=min(args.max_connections, room or args.max_connections),
+        max_connections=min(args.max_connections, room),
     )
     app = create_app(config)  # loads settings, assignments, ledger and schemas: fails early
     common = {

@@ -172,8 +172,9 @@ def descriptor_room() -> int | None:
     """Connections this process can hold below its descriptor limit (None: no limit known).
 
     A fifth of the soft limit (at least 32) stays free for what else the worker
-    opens (the ledger, temporary files, the log) and for connections over the
-    cap while they are told so.
+    opens (the ledger, temporary files, the log) and for a burst of new
+    connections, which the event loop accepts before it can close idle ones to
+    make room.
     """
     try:
         import resource
