@@ -162,6 +162,26 @@ def test_idle_connections_over_the_cap_make_room_for_a_request(capped: ServerPro
     assert closed[:9] == [True] * 9  # the oldest first
 
 
+def test_a_low_descriptor_limit_lowers_the_cap_and_a_request_still_gets_in() -> None:
+    """The issue's failure, scaled down: more idle connections than the server has descriptors."""
+    with (
+        ServerProcess(_args("--idle-timeout", "120"), nofile=64) as server,
+        ExitStack() as stack,
+    ):
+        idle = [stack.enter_context(_connect(server)) for _ in range(100)]
+        with httpx.Client(base_url=server.url, timeout=BOUND) as api:
+            answer = api.post("/v1/check", params=Q, content=ROUTE.read_bytes(), headers=XML)
+        assert answer.status_code == 200
+        assert answer.json()["decision"] == "route"
+        assert sum(map(_closed_by_server, idle)) >= 100 - 32
+        text = server.log_text()
+        flood = [r for r in server.log_records() if r.get("logger") == "asyncio"]
+    assert "each worker keeps at most 32 open" in text  # 64 less a fifth, at least 32
+    for line in text.splitlines():
+        assert line.startswith("{") or line.startswith("kassavirta serve: warning:"), line
+    assert len(flood) <= 5
+
+
 def _busy(server: ServerProcess) -> socket.socket:
     """A connection with a request in progress: its head is in, its body still to come."""
     sock = _connect(server)
