@@ -239,7 +239,7 @@ def run(args: argparse.Namespace) -> int:
             "addressed to a loopback name, or to one --allow-host gives)",
             file=sys.stderr,
         )
-    room = descriptor_room() or args.max_connections
+    room, backlog = descriptor_room()
     if args.max_connections > room:
         print(
             f"kassavirta serve: warning: --max-connections {args.max_connections} is more than "
@@ -259,6 +259,7 @@ def run(args: argparse.Namespace) -> int:
         "access_log": False,  # ours is structured and leaves out the query
         "server_header": False,
         "http": guarded_protocol(limits),
+        "backlog": backlog,
         "timeout_graceful_shutdown": int(config.timeout) + 5,
     }
     # uvicorn stops gracefully on SIGTERM and Ctrl-C, then raises the signal again for the

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 import weakref
 from collections import OrderedDict
 from contextlib import suppress
@@ -168,22 +169,28 @@ class GuardedH11Protocol(H11Protocol):
         super().connection_lost(exc)
 
 
-def descriptor_room() -> int | None:
-    """Connections this process can hold below its descriptor limit (None: no limit known).
+LISTEN_BACKLOG = 2048
+"""uvicorn's default backlog: the most connections waiting to be accepted."""
+
+
+def descriptor_room() -> tuple[int, int]:
+    """The connection cap that fits below this process's descriptor limit, and the backlog.
 
     A fifth of the soft limit (at least 32) stays free for what else the worker
     opens (the ledger, temporary files, the log) and for a burst of new
-    connections, which the event loop accepts before it can close idle ones to
-    make room.
+    connections: the event loop accepts as many as are waiting, up to the
+    listening backlog, before it can close idle ones to make room, so the
+    backlog is half of what stays free. Without a known limit: no cap from it.
     """
     try:
         import resource
     except ImportError:  # not on Windows
-        return None
+        return sys.maxsize, LISTEN_BACKLOG
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
-        return None
-    return max(1, soft - max(32, soft // 5))
+        return sys.maxsize, LISTEN_BACKLOG
+    kept = max(32, soft // 5)
+    return max(1, soft - kept), max(16, min(LISTEN_BACKLOG, kept // 2))
 
 
 def guarded_protocol(limits: ConnectionLimits) -> Any:
