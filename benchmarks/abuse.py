@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import http.client
 import json
 import os
@@ -53,6 +54,8 @@ class Plan:
     max_connections: int = 1000
     idle_timeout: float = 5.0
     header_timeout: float = 5.0
+    server_nofile: int | None = None
+    """The server's soft descriptor limit (None: this process's)."""
 
 
 QUICK = Plan(
@@ -201,12 +204,18 @@ def idle_phase(port: int, plan: Plan, sampler: Sampler) -> Phase:
     held: list[socket.socket] = []
     with sampler.peaks(phase):
         deadline = time.monotonic() + 60
+        refused = 0
         while len(held) < plan.connections and time.monotonic() < deadline:
-            sock = connect(port)
-            if sock is None:
-                phase.answers["refused"] = phase.answers.get("refused", 0) + 1
-                continue
-            held.append(sock)
+            try:
+                held.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            except OSError as exc:
+                if exc.errno in (errno.EMFILE, errno.ENFILE):
+                    raise SystemExit(
+                        f"abuse.py: this process ran out of descriptors: {exc}"
+                    ) from exc
+                refused += 1
+        if refused:
+            phase.answers["refused"] = refused
         phase.check_status = check(port)
         phase.held_after_open = sampler.now()[1]
         end = time.monotonic() + plan.idle_timeout + 5
@@ -297,7 +306,7 @@ def run(plan: Plan) -> dict[str, Any]:
     ]
     args += ["--max-bytes", str(max(plan.body_bytes + 64 * 1024, 20 * MIB))]
     args += ["--log-level", "warning"]
-    with ServerProcess(args) as server:
+    with ServerProcess(args, nofile=plan.server_nofile) as server:
         assert server.process is not None
         sampler = Sampler(server.process.pid)
         rss, fds = sampler.now()
@@ -322,9 +331,10 @@ def run(plan: Plan) -> dict[str, Any]:
 
 def show(report: dict[str, Any]) -> None:
     plan = report["plan"]
+    limit = f" (descriptor limit {plan['server_nofile']})" if plan["server_nofile"] else ""
     print(
         f"kassavirta serve --max-connections {plan['max_connections']} --idle-timeout "
-        f"{plan['idle_timeout']:g} --header-timeout {plan['header_timeout']:g}; at start "
+        f"{plan['idle_timeout']:g} --header-timeout {plan['header_timeout']:g}{limit}; at start "
         f"{report['start']['rss_mb']} MB, {report['start']['fds']} descriptors"
     )
     print(
@@ -367,9 +377,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--max-connections", type=int, help=f"the server's cap (default {full.max_connections})"
     )
+    parser.add_argument(
+        "--server-nofile",
+        type=int,
+        help="run the server with this soft limit of open descriptors (default: this "
+        "process's), to see the cap it sets itself below the limit",
+    )
     args = parser.parse_args(argv)
     plan = replace(QUICK if args.quick else full)
-    for name in ("connections", "drips", "bodies", "body_bytes", "max_connections"):
+    for name in (
+        "connections",
+        "drips",
+        "bodies",
+        "body_bytes",
+        "max_connections",
+        "server_nofile",
+    ):
         value = getattr(args, name)
         if value is not None:
             if value < 1:
