@@ -92,10 +92,6 @@ async def _over_cap(scope: Scope, receive: Receive, send: Send) -> None:
 
 OVER_CAP_APP = AccessLog(_over_cap)
 
-_TIMEOUT_408 = problem_body(
-    "request-timeout", "the request head did not arrive within the server's header timeout"
-)
-
 _idle: weakref.WeakKeyDictionary[ServerState, OrderedDict[GuardedH11Protocol, None]] = (
     weakref.WeakKeyDictionary()
 )
@@ -103,6 +99,8 @@ _idle: weakref.WeakKeyDictionary[ServerState, OrderedDict[GuardedH11Protocol, No
 
 
 class GuardedH11Protocol(H11Protocol):
+    """One connection, with the deadlines and the cap of the module's docstring."""
+
     def __init__(self, *args: Any, limits: ConnectionLimits, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limits = limits
@@ -150,11 +148,16 @@ class GuardedH11Protocol(H11Protocol):
         self.head_timer = None
         if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
             return
+        body = problem_body(
+            "request-timeout",
+            "the request head (request line and headers) did not arrive within "
+            f"{self.limits.header_timeout:g} seconds (--header-timeout)",
+        )
         head = (
             b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
-            b"content-length: %d\r\nconnection: close\r\n\r\n" % len(_TIMEOUT_408)
+            b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
         )
-        self.transport.write(head + _TIMEOUT_408)
+        self.transport.write(head + body)
         self.transport.close()
 
     def on_response_complete(self) -> None:
