@@ -113,7 +113,7 @@ def test_concurrent_large_bodies_never_exceed_the_held_bytes(app: Any, chunked: 
 
     async def go() -> list[Any]:
         transport = httpx.ASGITransport(app=held)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
 
             async def one() -> Any:
                 content: Any = _chunks(body) if chunked else body
@@ -148,7 +148,7 @@ def test_a_body_that_finds_no_room_is_503_busy_with_retry_after(app: Any) -> Non
 
     async def go() -> tuple[list[Any], Any]:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             held = [
                 asyncio.create_task(client.post("/v1/check", params=Q, content=body, headers=XML))
                 for _ in range(2)
@@ -185,7 +185,7 @@ def test_a_slow_check_does_not_hold_up_a_probe_or_a_quick_check(app: Any) -> Non
 
     async def go() -> None:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
 
             async def slow() -> None:
                 answer = await client.post("/v1/check", params=Q, content=slow_body, headers=XML)
@@ -297,7 +297,7 @@ def test_concurrent_checks_with_schemas_answer_as_one_at_a_time(schema_dir: Any)
 
     async def go() -> tuple[list[Any], list[Any]]:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
 
             async def one(body: bytes) -> Any:
                 answer = await client.post("/v1/check", params=Q, content=body, headers=XML)

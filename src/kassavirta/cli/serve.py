@@ -40,6 +40,13 @@ once at start (the ledger again when its file changes); a bad file is a usage
 error before the server starts. SIGTERM or Ctrl-C: stop accepting, finish the
 requests in flight, exit.
 
+limits on connections: a silent connection is closed after --idle-timeout, a
+request head must arrive within --header-timeout (else 408), a request within
+--timeout; a worker keeps --max-connections open (the longest-idle one is
+closed for a new one; 503 when all are busy). Without --token-file, only
+requests addressed to localhost, 127.0.0.1 or [::1] (any port) or to an
+--allow-host name are answered, and none sent by a page of another site: 403.
+
 exit status: 0 after a clean shutdown, 2 for a usage error (bad flag or file,
 the server extra not installed), 1 when the server cannot start (port in use).
 """
@@ -115,6 +122,40 @@ def register(p: argparse.ArgumentParser) -> None:
         "is still arriving, 503 for work that runs over",
     )
     g.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="S",
+        help="seconds a connection with no request in progress may stay silent before it is "
+        "closed, before its first request too (default 5)",
+    )
+    g.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="S",
+        help="seconds a request head (the request line and headers) may take from its first "
+        "byte (default 5): a slower one gets 408 and its connection is closed",
+    )
+    g.add_argument(
+        "--max-connections",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="most connections one worker keeps open (default 1000, and never more than its "
+        "descriptor limit allows: `ulimit -n` less a fifth). Beyond it the longest-idle "
+        "connection is closed, or, when all are busy, the new one gets 503",
+    )
+    g.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="without --token-file, a request must be addressed (Host) to localhost, 127.0.0.1 "
+        "or [::1], and a page's request (Origin) come from one of them, or get 403; this "
+        "allows NAME too (repeatable), e.g. the name the server is reached by on the network",
+    )
+    g.add_argument(
         "--max-files",
         type=_positive_int,
         default=1000,
@@ -164,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
         from kassavirta.server import ServerConfig, create_app
         from kassavirta.server.config import ENV_VAR
         from kassavirta.server.logs import log_config
-        from kassavirta.server.protocol import NoDelayH11Protocol
+        from kassavirta.server.protocol import ConnectionLimits, descriptor_room, guarded_protocol
     except ImportError as exc:
         print(
             f"kassavirta serve: the server extra is not installed ({exc.name} is missing): "
@@ -188,14 +229,28 @@ def run(args: argparse.Namespace) -> int:
         max_held=args.max_held_bytes,
         check_threads=args.check_threads,
         own_process=True,
+        allowed_hosts=tuple(args.allow_host),
     )
     token = config.resolved_token()  # a bad token file is a usage error, before anything starts
     if token is None and not is_loopback(args.host):
         print(
             f"kassavirta serve: warning: listening on {args.host} without --token-file: anyone "
-            "who can reach this address can use the server",
+            "who can reach this address can use the server (and requests must still be "
+            "addressed to a loopback name, or to one --allow-host gives)",
             file=sys.stderr,
         )
+    room, backlog = descriptor_room()
+    if args.max_connections > room:
+        print(
+            f"kassavirta serve: warning: --max-connections {args.max_connections} is more than "
+            f"the descriptor limit leaves room for; each worker keeps at most {room} open",
+            file=sys.stderr,
+        )
+    limits = ConnectionLimits(
+        idle_timeout=args.idle_timeout,
+        header_timeout=args.header_timeout,
+        max_connections=min(args.max_connections, room),
+    )
     app = create_app(config)  # loads settings, assignments, ledger and schemas: fails early
     common = {
         "host": args.host,
@@ -203,7 +258,8 @@ def run(args: argparse.Namespace) -> int:
         "log_config": log_config(args.log_level),
         "access_log": False,  # ours is structured and leaves out the query
         "server_header": False,
-        "http": NoDelayH11Protocol,
+        "http": guarded_protocol(limits),
+        "backlog": backlog,
         "timeout_graceful_shutdown": int(config.timeout) + 5,
     }
     # uvicorn stops gracefully on SIGTERM and Ctrl-C, then raises the signal again for the

@@ -41,7 +41,13 @@ from kassavirta.server.engine import Engine
 from kassavirta.server.exchange import json_response
 from kassavirta.server.glossary import glossary
 from kassavirta.server.logs import SERVER
-from kassavirta.server.middleware import AccessLog, BearerAuth, BodyLimit, TimeLimit
+from kassavirta.server.middleware import (
+    AccessLog,
+    BearerAuth,
+    BodyLimit,
+    HostCheck,
+    TimeLimit,
+)
 from kassavirta.server.openapi import install_openapi
 from kassavirta.server.problems import slug_for
 from kassavirta.server.routes import (
@@ -98,6 +104,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
                 "max_held_bytes": config.held_limit(),
                 "check_threads": config.check_threads,
                 "timeout": config.timeout,
+                "allowed_hosts": None if token else list(config.allowed_hosts),
             },
         )
         try:
@@ -157,12 +164,14 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     add_page_routes(app, page, assets)
     install_openapi(app, token)
 
-    # Outermost last: AccessLog(TimeLimit(BearerAuth(BodyLimit(app)))).
+    # Outermost last: AccessLog(TimeLimit(HostCheck(BearerAuth(BodyLimit(app))))).
     # Half the time limit at most: a request refused for room still gets its 503 in time.
     budget = BodyBudget(config.held_limit(), wait=min(BUSY_WAIT, config.timeout / 2))
     app.state.budget = budget
     app.add_middleware(BodyLimit, max_bytes=config.max_bytes, budget=budget)
     app.add_middleware(BearerAuth, token=token)
+    if token is None:
+        app.add_middleware(HostCheck, allowed=config.allowed_hosts)
     app.add_middleware(TimeLimit, seconds=config.timeout)
     app.add_middleware(AccessLog)
     return app

@@ -51,6 +51,8 @@ class ServerConfig:
     """Most request-body bytes one worker holds at once (None: `HELD_PER_MAX_BYTES` bodies)."""
     check_threads: int = DEFAULT_CHECK_THREADS
     """Threads per worker that run checks, so that one long check does not hold up the rest."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names besides the loopback ones a request may be addressed to when there is no token."""
     own_process: bool = False
     """The server is the whole process (`kassavirta serve` and its workers), so it may tune
     process-wide settings (the GIL switch interval); an app embedded elsewhere leaves them."""
@@ -80,6 +82,7 @@ class ServerConfig:
                 "max_held": self.max_held,
                 "check_threads": self.check_threads,
                 "own_process": self.own_process,
+                "allowed_hosts": list(self.allowed_hosts),
             }
         )
 
@@ -96,6 +99,7 @@ class ServerConfig:
             max_held=raw.get("max_held"),
             check_threads=raw.get("check_threads", DEFAULT_CHECK_THREADS),
             own_process=raw.get("own_process", False),
+            allowed_hosts=tuple(raw.get("allowed_hosts", ())),
         )
 
     @classmethod

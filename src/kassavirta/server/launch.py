@@ -42,8 +42,11 @@ class ServerProcess:
         cwd: str | Path | None = None,
         env: dict[str, str | None] | None = None,
         startup_timeout: float = 60.0,
+        nofile: int | None = None,
     ) -> None:
+        """`nofile`: the server's soft limit of open file descriptors, to run it short of them."""
         self.args = list(args)
+        self.nofile = nofile
         self.cwd = cwd
         self.env = env
         self.startup_timeout = startup_timeout
@@ -74,6 +77,7 @@ class ServerProcess:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self._log,
+            preexec_fn=self._limit if self.nofile is not None else None,
         )
         deadline = time.monotonic() + self.startup_timeout
         while True:
@@ -92,6 +96,14 @@ class ServerProcess:
                 self.stop()
                 raise RuntimeError(f"kassavirta serve was not ready in time:\n{self.log_text()}")
             time.sleep(0.05)
+
+    def _limit(self) -> None:
+        """In the child, before it runs the server: lower its soft descriptor limit."""
+        import resource
+
+        assert self.nofile is not None
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, hard))
 
     def _environment(self) -> dict[str, str]:
         """This process's environment with `env` over it; a None value removes a variable."""

@@ -17,6 +17,8 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +31,7 @@ access_log = logging.getLogger(ACCESS)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 PROTECTED_PREFIX = "/v1/"
+PROBES = frozenset({"/healthz", "/readyz"})
 
 
 class BodyLimit:
@@ -136,6 +139,57 @@ class BearerAuth:
                     "this server needs its access token: Authorization: Bearer <token>",
                     headers=[(b"www-authenticate", b'Bearer realm="kassavirta"')],
                 )
+                return
+        await self.app(scope, receive, send)
+
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+"""The names a request may be addressed to without a token, with any port."""
+
+
+def host_name(value: str) -> str:
+    """`Host` (or an origin's netloc) without its port, lowercased: `[::1]:8080` → `[::1]`."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[: value.find("]") + 1] if "]" in value else value
+    return value.partition(":")[0]
+
+
+class HostCheck:
+    """Without a token: refuse (403) a request addressed to another name, or sent by another site.
+
+    A browser on this machine may be led to the server by a page from
+    anywhere: by a form that posts to it, or by a name the page's site turns
+    to 127.0.0.1 (DNS rebinding), after which the page reads the answers as its
+    own. Both show in the request: the form's `Origin` is the other site, and
+    the rebound request's `Host` is the other site's name. So only the
+    loopback names, and the names given with `--allow-host`, are answered
+    (`/healthz` and `/readyz` for any name: they hold nothing). With a token,
+    a page elsewhere cannot send it, and nothing is checked.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: Iterable[str] = ()) -> None:
+        self.app = app
+        self.allowed = frozenset(LOOPBACK_NAMES) | {host_name(name) for name in allowed}
+
+    def _refusal(self, headers: Headers) -> str | None:
+        host = headers.get("host")
+        if host is not None and host_name(host) not in self.allowed:
+            return f"this server answers requests addressed to {self._names()}, not {host[:100]!r}"
+        origin = headers.get("origin")
+        if origin is not None and host_name(urlsplit(origin).netloc) not in self.allowed:
+            return f"this server does not answer pages from another site ({origin[:100]!r})"
+        return None
+
+    def _names(self) -> str:
+        return ", ".join(sorted(self.allowed))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in PROBES:
+            refusal = self._refusal(Headers(scope=scope))
+            if refusal is not None:
+                detail = f"{refusal}; start it with --allow-host NAME, or with --token-file"
+                await send_problem(send, 403, "forbidden", detail)
                 return
         await self.app(scope, receive, send)
 

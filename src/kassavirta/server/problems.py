@@ -16,6 +16,7 @@ from starlette.types import Send
 SLUGS: dict[int, str] = {
     400: "bad-request",
     401: "unauthorized",
+    403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
     406: "not-acceptable",

@@ -1,7 +1,7 @@
-"""uvicorn's h11 protocol, with Nagle's algorithm off on every connection.
+"""uvicorn's h11 protocol with Nagle off, deadlines on silent and dripping clients, and a cap.
 
-asyncio turns Nagle off (TCP_NODELAY) for the sockets it accepts only when
-the listening socket says it is TCP. With `--workers N`, uvicorn hands the
+Nagle. asyncio turns Nagle off (TCP_NODELAY) for the sockets it accepts only
+when the listening socket says it is TCP. With `--workers N`, uvicorn hands the
 listening socket to each worker process, where it is rebuilt from its file
 descriptor without its protocol number, so asyncio leaves Nagle on. uvicorn
 writes a response's headers and body separately; with Nagle on, the body
@@ -9,21 +9,193 @@ waits for the client to acknowledge the headers, and a client that delays
 its acknowledgements (40 ms on Linux) makes every answer 40 ms slower. Setting
 the option on each connection ourselves gives every worker count the same
 latency.
+
+Deadlines. Each connection holds a file descriptor, and uvicorn closes a quiet
+one only after it has answered a request on it: a client that connects and
+says nothing, or sends its request head a byte at a time, held its
+descriptor for good, and enough of them ran the process out of descriptors.
+So a connection that has no request in progress is closed after
+`idle_timeout` seconds of silence (before its first request too: uvicorn's
+keep-alive timer, started at once), and a request head must be complete
+within `header_timeout` seconds of its first byte, or the client gets 408 and
+the connection is closed. Bodies are bounded by the request's `--timeout`
+(`middleware.TimeLimit`).
+
+The cap. A worker keeps at most `max_connections` connections open. A new one
+over the cap closes the connection that has been idle longest (a client
+keeping a connection open for later loses nothing but the connection); when
+none is idle, every connection is busy with a request, and the new one is
+answered 503 with a problem document and closed. So idle connections cannot
+starve a real request, and the count stays below the descriptor limit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import sys
+import weakref
+from collections import OrderedDict
 from contextlib import suppress
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
+import h11
+from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
+
+from kassavirta.server.middleware import AccessLog
+from kassavirta.server.problems import problem_body, send_problem
+
+DEFAULT_IDLE_TIMEOUT = 5.0
+DEFAULT_HEADER_TIMEOUT = 5.0
+DEFAULT_MAX_CONNECTIONS = 1000
+DRAIN_LIMIT = 64 * 1024
+"""Most body bytes read and dropped before a refused request's connection is closed."""
+DRAIN_SECONDS = 1.0
 
 
-class NoDelayH11Protocol(H11Protocol):
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """What one worker allows its connections (picklable: it travels to `--workers` processes)."""
+
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+
+
+OVER_CAP_DETAIL = (
+    "the server has as many connections open as it may (--max-connections), all busy; "
+    "try again shortly"
+)
+
+
+async def _over_cap(scope: Scope, receive: Receive, send: Send) -> None:
+    """The answer on a connection over the cap: 503, after reading a little of the body.
+
+    Reading some of it first lets a client that sends its whole (small) body
+    before it reads see the answer rather than a reset; at most `DRAIN_LIMIT`
+    bytes and `DRAIN_SECONDS`, so that the connection is not held for long.
+    """
+    received = 0
+    with suppress(TimeoutError):
+        async with asyncio.timeout(DRAIN_SECONDS):
+            while received <= DRAIN_LIMIT:
+                message = await receive()
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    break
+                received += len(message.get("body", b""))
+    await send_problem(send, 503, "busy", OVER_CAP_DETAIL, headers=[(b"retry-after", b"1")])
+
+
+OVER_CAP_APP = AccessLog(_over_cap)
+
+_idle: weakref.WeakKeyDictionary[ServerState, OrderedDict[GuardedH11Protocol, None]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per server (one per worker): its idle connections, longest idle first."""
+
+
+class GuardedH11Protocol(H11Protocol):
+    """One connection, with the deadlines and the cap of the module's docstring."""
+
+    def __init__(self, *args: Any, limits: ConnectionLimits, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limits = limits
+        self.limit_concurrency = None  # uvicorn's own cap answers text/plain; ours is below
+        self.timeout_keep_alive = limits.idle_timeout  # type: ignore[assignment]  # a float is fine
+        self.head_timer: asyncio.TimerHandle | None = None
+        self.idle = _idle.setdefault(self.server_state, OrderedDict())
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             with suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
+        if len(self.connections) > self.limits.max_connections:
+            if self.idle:
+                oldest, _ = self.idle.popitem(last=False)
+                oldest.transport.close()
+            else:
+                self.app = OVER_CAP_APP
+        self._wait_for_request()
+
+    def _wait_for_request(self) -> None:
+        """Between requests: idle, closed by uvicorn's keep-alive timer if nothing comes."""
+        self._unset_keepalive_if_required()
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.timeout_keep_alive, self.timeout_keep_alive_handler
+        )
+        self.idle[self] = None
+
+    def data_received(self, data: bytes) -> None:
+        self.idle.pop(self, None)
+        if self.head_timer is None and self.conn.their_state is h11.IDLE:
+            self.head_timer = self.loop.call_later(self.limits.header_timeout, self._head_too_slow)
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:
+            self._head_arrived()
+
+    def _head_arrived(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def _head_too_slow(self) -> None:
+        self.head_timer = None
+        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+            return
+        body = problem_body(
+            "request-timeout",
+            "the request head (request line and headers) did not arrive within "
+            f"{self.limits.header_timeout:g} seconds (--header-timeout)",
+        )
+        head = (
+            b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
+        )
+        self.transport.write(head + body)
+        self.transport.close()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
+            self.idle[self] = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.idle.pop(self, None)
+        self._head_arrived()
+        self._unset_keepalive_if_required()
+        super().connection_lost(exc)
+
+
+LISTEN_BACKLOG = 2048
+"""uvicorn's default backlog: the most connections waiting to be accepted."""
+
+
+def descriptor_room() -> tuple[int, int]:
+    """The connection cap that fits below this process's descriptor limit, and the backlog.
+
+    A fifth of the soft limit (at least 32) stays free for what else the worker
+    opens (the ledger, temporary files, the log) and for a burst of new
+    connections: the event loop accepts as many as are waiting, up to the
+    listening backlog, before it can close idle ones to make room, so the
+    backlog is half of what stays free. Without a known limit: no cap from it.
+    """
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return sys.maxsize, LISTEN_BACKLOG
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return sys.maxsize, LISTEN_BACKLOG
+    kept = max(32, soft // 5)
+    return max(1, soft - kept), max(16, min(LISTEN_BACKLOG, kept // 2))
+
+
+def guarded_protocol(limits: ConnectionLimits) -> Any:
+    """The `http=` for uvicorn: a partial, so that it pickles into `--workers` processes."""
+    return partial(GuardedH11Protocol, limits=limits)
