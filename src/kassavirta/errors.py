@@ -68,3 +68,10 @@ class SettingsError(KassavirtaError):
         if self.key:
             parts.append(f"key '{self.key}'")
         return ": ".join([*parts, self.message])
+
+
+class OutputError(SettingsError):
+    """An output path cannot be written (a folder, a FIFO, the input, a full disk); names it.
+
+    A `SettingsError` so every command reports it as one line with exit status 2.
+    """
