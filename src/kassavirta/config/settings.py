@@ -8,9 +8,7 @@ SPEC's default, never a constant in a rule.
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -247,19 +245,9 @@ def _first_error_key(exc: ValidationError) -> tuple[str, str]:
 
 def load_mapping(path: Path) -> dict[str, Any]:
     """A JSON or TOML file as a dict, with a `SettingsError` naming the file."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SettingsError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
-    try:
-        if path.suffix.lower() == ".toml":
-            data: Any = tomllib.loads(raw.decode("utf-8"))
-        else:
-            data = json.loads(raw.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SettingsError(
-            f"not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}", path=str(path)
-        ) from exc
+    from kassavirta.datafile import load_json, load_toml
+
+    data: Any = load_toml(path) if path.suffix.lower() == ".toml" else load_json(path)
     if not isinstance(data, dict):
         raise SettingsError("expected an object at the top level", path=str(path))
     return data
