@@ -6,6 +6,7 @@ from typing import TextIO
 
 from kassavirta.findings import CheckResult, Severity
 from kassavirta.report import Summary
+from kassavirta.terminal import shown
 
 _MARK = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -25,11 +26,13 @@ def headline(result: CheckResult) -> str:
 
 
 def write_result(result: CheckResult, out: TextIO) -> None:
-    out.write(headline(result) + "\n")
+    out.write(shown(headline(result)) + "\n")
     for f in result.findings:
         where = result.path + (f":{f.line}" if f.line else "")
         code = f" #{f.service_code}" if f.service_code is not None else ""
-        out.write(f"        {where}: {_MARK[f.severity]}{code} [{f.rule}] {f.message}\n")
+        out.write(
+            shown(f"        {where}: {_MARK[f.severity]}{code} [{f.rule}] {f.message}") + "\n"
+        )
         if f.detail:
             out.write(f"            {f.detail}\n")
     if result.schedule:
