@@ -223,3 +223,10 @@ def test_invalid_utf8_is_refused_with_its_position(
     _one_line_exit_2(
         code, capsys.readouterr().err, path, "not UTF-8 at line 3, column 7: byte 0xe4"
     )
+
+
+def test_a_fifo_as_the_server_token_file_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "token"
+    os.mkfifo(fifo)
+    done = _run_guarded(["serve", "--token-file", str(fifo), "--port", "0"])
+    _one_line_exit_2(done.returncode, done.stderr, fifo, "is a FIFO (named pipe), not a file")
