@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kassavirta.errors import SettingsError
+from kassavirta.fileio import kind_of
 
 SMALL_FILE_BYTES = 4 * 1024 * 1024
 """Settings, kassavirta.toml, a seller file, one event: a few kilobytes in real use."""
@@ -34,18 +35,6 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\Z)', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.S)
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
 
 
 def read_data_file(
@@ -65,7 +54,7 @@ def read_data_file(
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise SettingsError(f"is {_kind(info.st_mode)}, not a file: not read", path=name, key=key)
+        raise SettingsError(f"is {kind_of(info.st_mode)}, not a file: not read", path=name, key=key)
     with os.fdopen(fd, "rb") as handle:
         if info.st_size > limit:
             raise SettingsError(

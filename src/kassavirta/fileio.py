@@ -55,17 +55,19 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> P
     return atomic_write_bytes(path, text.encode(encoding))
 
 
-def _kind(mode: int) -> str | None:
-    """What a non-regular, non-character-device path is, in words; None when writable."""
+def kind_of(mode: int) -> str:
+    """What a path is, in the words of the one-line errors about it."""
+    if stat.S_ISREG(mode):
+        return "a regular file"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
         return "a FIFO (named pipe)"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    return None
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    return "a block device" if stat.S_ISBLK(mode) else "not a regular file"
 
 
 def write_output(
@@ -92,11 +94,11 @@ def write_output(
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=str(target)) from exc
     if info is not None:
-        kind = _kind(info.st_mode)
-        if kind is not None:
-            raise OutputError(f"is {kind}, not a file: not written", path=str(target))
         if stat.S_ISCHR(info.st_mode):
             return _write_through(target, data)
+        if not stat.S_ISREG(info.st_mode):
+            kind = kind_of(info.st_mode)
+            raise OutputError(f"is {kind}, not a file: not written", path=str(target))
         if not in_place:
             for source in inputs:
                 with contextlib.suppress(OSError):

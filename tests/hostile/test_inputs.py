@@ -124,7 +124,9 @@ def test_dev_zero_is_not_read_forever(tmp_path: Path, name: str) -> None:
     if not zero.exists():
         pytest.skip("no /dev/zero here")
     done = _run_guarded(_argv(name, zero, tmp_path))
-    _one_line_exit_2(done.returncode, done.stderr, zero, "is a device, not a file: not read")
+    _one_line_exit_2(
+        done.returncode, done.stderr, zero, "is a character device, not a file: not read"
+    )
 
 
 def test_a_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

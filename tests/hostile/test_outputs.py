@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -252,7 +253,12 @@ def test_a_full_disk_leaves_the_old_file(
     if failing == "fsync":
         monkeypatch.setattr(os, "fsync", full)
     else:
-        monkeypatch.setattr("kassavirta.fileio.os.fdopen", _full_handle)
+        real = os.fdopen
+
+        def full_for_writing(fd: int, mode: str = "r", *args: Any) -> Any:
+            return _FullFile(fd) if "w" in mode else real(fd, mode, *args)
+
+        monkeypatch.setattr(os, "fdopen", full_for_writing)
     assert _rewrite("-o", str(target)) == 2
     err = capsys.readouterr().err
     assert f"kassavirta: {target}: cannot write: No space left on device" in err
@@ -273,10 +279,6 @@ class _FullFile:
 
     def write(self, _: bytes) -> int:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-
-def _full_handle(fd: int, *_: object) -> _FullFile:
-    return _FullFile(fd)
 
 
 @pytest.mark.parametrize("command", ["rewrite", "post-file"])
