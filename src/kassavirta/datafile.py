@@ -30,7 +30,7 @@ LIST_FILE_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 100
 """Nesting of arrays and objects; the API's documents are under ten levels deep."""
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\Z)', re.S)
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\Z)', re.S)
 """A JSON string; an unterminated one runs to the end, so stripping them stays linear."""
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
