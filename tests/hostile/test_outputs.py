@@ -315,3 +315,14 @@ def test_stdout_on_a_full_disk_is_one_line_exit_2(args: list[str]) -> None:
     assert done.returncode == 2, done.stderr
     assert "kassavirta: cannot write the output: No space left on device" in done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_dash_is_stdout_for_rewrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _rewrite("-o", "-", "--diff") == 0
+    captured = capsysbinary.readouterr()
+    assert captured.out.startswith(b"<?xml") and b"FI5515725137790445" in captured.out
+    assert b"SellerAccountDetails: " in captured.err  # --diff goes to stderr, as without -o
+    assert list(tmp_path.iterdir()) == []
