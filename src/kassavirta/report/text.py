@@ -25,14 +25,14 @@ def headline(result: CheckResult) -> str:
     return f"{result.decision.value.upper():<8}{result.label}  ({', '.join(what)}){why}"
 
 
-def write_result(result: CheckResult, out: TextIO) -> None:
-    out.write(shown(headline(result)) + "\n")
+def write_result(result: CheckResult, out: TextIO, *, escape: bool = True) -> None:
+    """`escape`: control characters from the invoice as `\\x1b` escapes, for a terminal."""
+    safe = shown if escape else str
+    out.write(safe(headline(result)) + "\n")
     for f in result.findings:
         where = result.path + (f":{f.line}" if f.line else "")
         code = f" #{f.service_code}" if f.service_code is not None else ""
-        out.write(
-            shown(f"        {where}: {_MARK[f.severity]}{code} [{f.rule}] {f.message}") + "\n"
-        )
+        out.write(safe(f"        {where}: {_MARK[f.severity]}{code} [{f.rule}] {f.message}") + "\n")
         if f.detail:
             out.write(f"            {f.detail}\n")
     if result.schedule:
