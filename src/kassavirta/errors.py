@@ -73,3 +73,10 @@ class SettingsError(KassavirtaError):
 class SettingsWarning(UserWarning):
     """A settings file key the toolkit does not read (a misspelling?): ignored, unless the
     run asked for strict settings, where the warning is raised and the run stops (exit 2)."""
+
+
+class OutputError(SettingsError):
+    """An output path cannot be written (a folder, a FIFO, the input, a full disk); names it.
+
+    A `SettingsError` so every command reports it as one line with exit status 2.
+    """

@@ -15,7 +15,9 @@ usage text: the message is what to fix.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -110,7 +112,72 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as exc:
+        if exc.filename is not None:
+            print(f"kassavirta: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+            return USAGE_ERROR
+        if exc.errno not in _WRITE_ERRORS:
+            return _internal_error(args, exc)
+        return _output_failed(exc)
+    except Exception as exc:
+        return _internal_error(args, exc)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
+    except OSError as exc:
+        return _output_failed(exc)
     return code
+
+
+_WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+"""Errors a write to stdout meets when it is redirected to a file on a full or failing disk."""
+
+
+def _output_failed(exc: OSError) -> int:
+    """Writing stdout failed (`check -O json > file` on a full disk): one line, exit 2.
+
+    stdout is pointed at /dev/null first, so the interpreter's final flush of what
+    is still buffered does not fail a second time with a traceback.
+    """
+    _silence_stdout()
+    print(f"kassavirta: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+_INPUT_ARGS = ("invoice", "file", "event", "credit_note", "paths", "sources", "settings")
+"""Where a command keeps the file it was reading, to name it when our own code fails."""
+
+
+def _internal_error(args: argparse.Namespace, exc: BaseException) -> int:
+    """A bug of ours is one line naming the input, as `check` reports internal-error.
+
+    KASSAVIRTA_TRACEBACK=1 lets the exception through, for whoever fixes the bug.
+    """
+    if os.environ.get("KASSAVIRTA_TRACEBACK"):
+        raise exc
+    named = next((getattr(args, a) for a in _INPUT_ARGS if getattr(args, a, None)), None)
+    if isinstance(named, list):
+        named = " ".join(str(p) for p in named)
+    where = f"{named}: " if named else ""
+    message = " ".join(str(exc).split())
+    print(
+        f"kassavirta {args.command}: {where}internal-error: {type(exc).__name__}: {message} "
+        "(a bug in kassavirta; KASSAVIRTA_TRACEBACK=1 shows where)",
+        file=sys.stderr,
+    )
+    return USAGE_ERROR
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null: buffered output that cannot be written is dropped."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

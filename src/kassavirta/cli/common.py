@@ -180,6 +180,6 @@ def options_from(args: argparse.Namespace, paths: list[Path]) -> RunOptions:
     if args.no_config:
         return flags
     config_path = args.config or find_config(paths)
-    if args.config is not None and not args.config.is_file():
+    if args.config is not None and not args.config.exists():
         raise SettingsError("no such config file", path=str(args.config))
     return merge(flags, load_config(config_path) if config_path else None)

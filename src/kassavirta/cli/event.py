@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,15 +96,11 @@ def load_event(path: Path) -> Event:
     """One event object from a file, with an error naming the file and the key."""
     from pydantic import ValidationError
 
+    from kassavirta.datafile import load_json
     from kassavirta.erp.assignments import Event
     from kassavirta.errors import SettingsError
 
-    try:
-        data: Any = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        raise SettingsError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"not valid JSON: {exc}", path=str(path)) from exc
+    data: Any = load_json(path)
     if not isinstance(data, dict):
         raise SettingsError(
             'expected one event object ({"type": ..., "data": {...}})', path=str(path)

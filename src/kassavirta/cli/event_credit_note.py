@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     from kassavirta.config.policy import RunOptions, build_policy, max_bytes_of
     from kassavirta.erp.events.credit_note import link_credit_note
     from kassavirta.erp.ledger import Ledger
-    from kassavirta.fileio import atomic_write_text
+    from kassavirta.fileio import write_output_text
     from kassavirta.pipeline.evaluate import Checker
 
     options = RunOptions()
@@ -125,7 +125,11 @@ def run(args: argparse.Namespace) -> int:
         for assignment_id, posted in link.events().items():
             events.setdefault(assignment_id, []).extend(posted)
     if args.post_file is not None:
-        atomic_write_text(args.post_file, json.dumps(events, ensure_ascii=False, indent=2) + "\n")
+        write_output_text(
+            args.post_file,
+            json.dumps(events, ensure_ascii=False, indent=2) + "\n",
+            inputs=[path, args.credit_note],
+        )
     ok = bool(links) and not problems and all(link.linked for link in links)
     if args.output == "json":
         write_json(

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kassavirta import terminal
 from kassavirta.cli.common import action_parsers, add_output_option, ledger_path, write_json
 from kassavirta.errors import SettingsError
 
@@ -211,15 +212,15 @@ def run_list(args: argparse.Namespace) -> int:
     header = ("ID", "NUMBER", "ISSUED", "DUE", "STATUS", "COLLECTION", "SUM", "PAID", "DEBTOR")
     rows = [
         (
-            a.id,
-            a.number,
+            terminal.shown(a.id),
+            terminal.shown(a.number),
             a.issued_at.isoformat(),
             a.due_date.isoformat() if a.due_date else "-",
-            a.status,
-            a.collection_status,
+            terminal.shown(a.status),
+            terminal.shown(a.collection_status),
             _money(a.sum) or "-",
             _money(a.paid) or "-",
-            a.debtor.name or "-",
+            terminal.shown(a.debtor.name or "-"),
         )
         for a in found
     ]
@@ -230,7 +231,7 @@ def run_list(args: argparse.Namespace) -> int:
     for a in found:
         note = a.reroute_note()
         if note:
-            out.write(f"! {a.number} ({a.id}): {note}\n")
+            out.write(terminal.shown(f"! {a.number} ({a.id}): {note}") + "\n")
     out.write(f"{len(rows)} assignment(s)\n")
     return 0 if found else 1
 
@@ -250,7 +251,7 @@ def _event_line(e: Event) -> str:
     when = e.happened_at or e.created_at
     stamp = when.isoformat().replace("+00:00", "Z") if when else "-"
     data = json.dumps(e.data, ensure_ascii=False, sort_keys=True)
-    return f"{stamp}  {e.type}  {data}"
+    return terminal.shown(f"{stamp}  {e.type}  {data}")
 
 
 def _state_dict(state: AssignmentState) -> dict[str, Any]:
@@ -311,17 +312,17 @@ def run_status(args: argparse.Namespace) -> int:
     debtor = a.debtor.name or "-"
     if a.debtor.bid:
         debtor += f" ({a.debtor.bid})"
-    out.write(f"assignment {a.id}\n")
-    out.write(f"  invoice number     {a.number}\n")
+    out.write(terminal.shown(f"assignment {a.id}") + "\n")
+    out.write(terminal.shown(f"  invoice number     {a.number}") + "\n")
     out.write(f"  invoice date       {a.issued_at.isoformat()}\n")
-    out.write(f"  debtor             {debtor}\n")
+    out.write(terminal.shown(f"  debtor             {debtor}") + "\n")
     out.write(f"  sum                {_money(a.sum) or '-'} {a.currency or ''}".rstrip() + "\n")
     out.write(
         f"state (derived from {len(a.events)} event(s); reported by the API in brackets where different)\n"
     )
     for key, value in derived.items():
         differs = f"  [{reported[key]}]" if reported[key] != value else ""
-        out.write(f"  {key:<18} {value}{differs}\n")
+        out.write(terminal.shown(f"  {key:<18} {value}{differs}") + "\n")
     flags = [
         f for f, on in (("cancelled", state.cancelled), ("credit loss", state.credit_loss)) if on
     ]
@@ -338,13 +339,15 @@ def run_status(args: argparse.Namespace) -> int:
     if hidden:
         out.write(f"  ({hidden} repeated DELIVERED event(s) hidden)\n")
     if reroute:
-        out.write(f"  ! {reroute}\n")
+        out.write(terminal.shown(f"  ! {reroute}") + "\n")
     out.write("events\n")
     for e in ordered(a.events):
         out.write(f"  {_event_line(e)}\n")
     if not a.events:
         out.write("  (none)\n")
-    out.write(f"a new invoice {a.number} dated {a.issued_at.isoformat()}: {note}\n")
+    out.write(
+        terminal.shown(f"a new invoice {a.number} dated {a.issued_at.isoformat()}: {note}") + "\n"
+    )
     return 0
 
 
@@ -364,11 +367,11 @@ def run_comments(args: argparse.Namespace) -> int:
         rows = [
             (
                 str(c.as_dict()["at"] or "-"),
-                c.stored.number,
-                c.stored.assignment_id,
+                terminal.shown(c.stored.number),
+                terminal.shown(c.stored.assignment_id),
                 c.author,
                 c.stored.seen_at or "new",
-                " ".join(c.text.split()),
+                terminal.shown(" ".join(c.text.split())),
             )
             for c in found
         ]

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     from kassavirta.erp.payments.classify import classify
     from kassavirta.erp.payments.statement import Statement, read_statements
     from kassavirta.erp.references import original_references
-    from kassavirta.fileio import atomic_write_text
+    from kassavirta.fileio import write_output_text
 
     path = ledger_path(args)
     statements: list[Statement] = []
@@ -128,7 +128,11 @@ def run(args: argparse.Namespace) -> int:
         report = classify([tx for st in statements for tx in st.transactions], ledger, originals)
     if args.post_file is not None:
         events = report.events_by_assignment()
-        atomic_write_text(args.post_file, json.dumps(events, ensure_ascii=False, indent=2) + "\n")
+        write_output_text(
+            args.post_file,
+            json.dumps(events, ensure_ascii=False, indent=2) + "\n",
+            inputs=[path, *args.paths, *args.invoices],
+        )
     out = sys.stdout
     if args.output == "json":
         doc: dict[str, Any] = {

@@ -66,12 +66,12 @@ def run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         return 1
 
-    from kassavirta.fileio import atomic_write_bytes
+    from kassavirta.fileio import write_output
     from kassavirta.render import build_pages, render_html, render_pdf
 
     pages = build_pages(result)
     if suffix == ".pdf":
-        atomic_write_bytes(args.out, render_pdf(pages))
+        data = render_pdf(pages)
         from kassavirta.render.pdf import embedded_font
 
         if embedded_font() is None:
@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     else:
-        atomic_write_bytes(args.out, render_html(pages, compare=args.compare).encode("utf-8"))
+        data = render_html(pages, compare=args.compare).encode("utf-8")
+    write_output(args.out, data, inputs=[args.invoice])
     what = (
         "original invoice (accountable_party = company)" if result.company else "rewritten invoice"
     )

@@ -47,6 +47,11 @@ USAGE_ERROR = 2
 def register(p: argparse.ArgumentParser) -> None:
     add_invoice_argument(p, "write the rewritten XML here (atomically) instead of stdout")
     p.add_argument(
+        "--in-place",
+        action="store_true",
+        help="allow -o to name the input file itself (it is replaced atomically)",
+    )
+    p.add_argument(
         "--diff", action="store_true", help="print each changed field as `xpath: old → new`"
     )
     p.add_argument(
@@ -126,8 +131,10 @@ def _write_lines(lines: list[str], out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kassavirta.fileio import atomic_write_bytes
+    from kassavirta.fileio import write_output
 
+    if args.out is not None and str(args.out) == "-":
+        args.out = None
     outcome = rewrite_file(args, "rewrite")
     if isinstance(outcome, int):
         return outcome
@@ -152,7 +159,13 @@ def run(args: argparse.Namespace) -> int:
     if result.company:
         print(f"kassavirta rewrite: {result.notes[0]}", file=sys.stderr)
     if args.out is not None:
-        atomic_write_bytes(args.out, result.data)
+        write_output(
+            args.out,
+            result.data,
+            inputs=[args.invoice],
+            in_place=args.in_place,
+            in_place_flag="--in-place",
+        )
     elif args.output == "text":
         sys.stdout.buffer.write(result.data)
         sys.stdout.buffer.flush()

@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     from kassavirta.erp.senderinfo.seller import load_seller_file
     from kassavirta.erp.senderinfo.write import serialise
     from kassavirta.errors import SettingsError
-    from kassavirta.fileio import atomic_write_bytes
+    from kassavirta.fileio import write_output
 
     settings = load_settings(args.settings)
     iban, bic = service_account(settings, source=str(args.settings))
@@ -171,8 +171,9 @@ def run(args: argparse.Namespace) -> int:
         target = args.output_dir / message.file_name
         files.append((target, serialise(message, frame=args.frame, stamp=stamp)))
         out.write(f"  written: {target}\n")
+    inputs = [args.settings, *([args.seller] if args.seller else []), *(args.sources or [])]
     for target, data in files:
-        atomic_write_bytes(target, data)
+        write_output(target, data, inputs=inputs)
         written += 1
     out.write(
         f"{len(messages)} bank(s): {written} message(s) written, "

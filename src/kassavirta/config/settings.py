@@ -9,9 +9,7 @@ SPEC's default, never a constant in a rule.
 from __future__ import annotations
 
 import difflib
-import json
 import re
-import tomllib
 import warnings
 from collections.abc import Iterable
 from datetime import date
@@ -288,19 +286,9 @@ def warn_unknown_keys(data: dict[str, Any], model: type[BaseModel], *, source: s
 
 def load_mapping(path: Path) -> dict[str, Any]:
     """A JSON or TOML file as a dict, with a `SettingsError` naming the file."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SettingsError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
-    try:
-        if path.suffix.lower() == ".toml":
-            data: Any = tomllib.loads(raw.decode("utf-8"))
-        else:
-            data = json.loads(raw.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SettingsError(
-            f"not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}", path=str(path)
-        ) from exc
+    from kassavirta.datafile import load_json, load_toml
+
+    data: Any = load_toml(path) if path.suffix.lower() == ".toml" else load_json(path)
     if not isinstance(data, dict):
         raise SettingsError("expected an object at the top level", path=str(path))
     return data

@@ -10,7 +10,6 @@ ruff and pytest find theirs; a flag on the command line always wins, and
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -41,13 +40,11 @@ def _as_list(value: list[Path] | Path | None) -> list[Path]:
 
 
 def load_config(path: Path) -> RunOptions:
-    try:
-        raw: Any = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SettingsError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"not valid TOML: {exc}", path=str(path)) from exc
     from pydantic import ValidationError
+
+    from kassavirta.datafile import load_toml
+
+    raw: Any = load_toml(path)
 
     from kassavirta.config.settings import ConfigFile, closest_key, first_error
 

@@ -7,7 +7,6 @@ ledger can store it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -242,13 +241,9 @@ def parse_assignments(data: Any, *, source: str = "<assignments>") -> list[Assig
 
 def read_json(path: str | Path) -> Any:
     """A JSON file decoded, or a `SettingsError` naming the file."""
-    p = Path(path)
-    try:
-        return json.loads(p.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        raise SettingsError(f"cannot read: {exc.strerror or exc}", path=str(p)) from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"not valid JSON: {exc}", path=str(p)) from exc
+    from kassavirta.datafile import LIST_FILE_BYTES, load_json
+
+    return load_json(path, limit=LIST_FILE_BYTES)
 
 
 def load_assignments(path: str | Path) -> list[Assignment]:

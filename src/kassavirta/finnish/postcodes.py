@@ -224,21 +224,15 @@ class PostalDirectory:
         cls, path: str | Path, *, base: Callable[[], PostalDirectory] | None = None
     ) -> PostalDirectory:
         """A user's directory: a JSON object postcode → town or towns, or a `postcode;town` CSV."""
+        from kassavirta.datafile import LIST_FILE_BYTES, decode_utf8, parse_json, read_data_file
+
         p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SettingsError(
-                f"cannot read the postal-code directory: {exc}", path=str(p), key="postal_codes"
-            ) from exc
+        key = "postal_codes"
+        raw = read_data_file(p, limit=LIST_FILE_BYTES, key=key)
+        text = decode_utf8(raw, str(p), key=key)
         towns: dict[str, list[str]] = {}
         if p.suffix.lower() == ".json":
-            try:
-                data = json.loads(text)
-            except ValueError as exc:
-                raise SettingsError(
-                    f"not valid JSON: {exc}", path=str(p), key="postal_codes"
-                ) from exc
+            data = parse_json(text, str(p), key=key)
             if not isinstance(data, dict):
                 raise SettingsError(
                     "expected an object postcode → town(s)", path=str(p), key="postal_codes"

@@ -13,6 +13,7 @@ invoice of its own.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import itertools
 import os
@@ -176,17 +177,50 @@ def _check_entities(tree: etree._ElementTree, path: str, line: int | None) -> No
 
 
 _WIDE = ("UTF-16", "UTF16", "UTF-32", "UTF32", "UCS-2", "UCS2", "UCS-4", "UCS4")
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16 LE, whose mark begins it
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_WIDE_BOMS_ONLY = tuple(bom for bom, _ in _WIDE_BOMS)
 _COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
 
 
+def _wide(segment: bytes, declared: str | None) -> str | None:
+    """UTF-16 or UTF-32 when the byte-order mark (or, failing one, the declaration) says so."""
+    for bom, name in _WIDE_BOMS:
+        if segment.startswith(bom):
+            return name
+    if declared and declared.upper().startswith(_WIDE) and not segment.startswith(b"<?xml"):
+        return (
+            "UTF-32"
+            if declared.upper().startswith(("UTF-32", "UTF32", "UCS-4", "UCS4"))
+            else "UTF-16"
+        )
+    return None
+
+
 def _hint(segment: bytes, declared: str | None, line: int | None, column: int | None) -> str | None:
-    """Our words for parse errors whose libxml2 message does not say what is wrong."""
+    """Our words for parse errors whose libxml2 message does not say what is wrong.
+
+    A UTF-16 or UTF-32 document is looked at as text: its bytes, two or four per
+    character, hold no ASCII `<` for the checks below to find.
+    """
+    wide = _wide(segment, declared)
+    if wide is not None:
+        try:
+            text = segment.decode(wide.lower())
+        except UnicodeDecodeError:
+            return f"the bytes are not {wide}, the encoding the file is marked with"
+        hint = _hint(text.encode("utf-8"), None, line, column)
+        return f"a {wide} document: {hint}" if hint else f"the {wide} document is not well-formed"
     if declared:
-        wide = declared.upper().startswith(_WIDE)
-        if wide and segment.startswith(b"<?xml"):
+        wide_declared = declared.upper().startswith(_WIDE)
+        if wide_declared and segment.startswith(b"<?xml"):
             return f"the file declares {declared} but is written in a one-byte encoding"
         try:
-            segment.decode("utf-16" if wide else declared)
+            segment.decode(declared)
         except UnicodeDecodeError:
             return f"the bytes are not {declared}, the encoding the XML declaration names"
         except LookupError:
@@ -222,7 +256,9 @@ def parse_part(
     offset = lines_before + chunk.count(b"\n", 0, lead)
     del chunk
     declared = _declared_encoding(segment)
-    encoding = None if declared or segment.startswith(_BOMS) else fallback_encoding
+    encoding = (
+        None if declared or segment.startswith(_BOMS + _WIDE_BOMS_ONLY) else fallback_encoding
+    )
     try:
         tree = etree.ElementTree(etree.fromstring(segment, _parser(encoding)))
     except etree.XMLSyntaxError as exc:
@@ -321,7 +357,7 @@ def read_bytes(
     if kind is not None:
         advice = ": unpack it and check the XML files inside" if kind == "a ZIP archive" else ""
         raise ReadError("not-xml", f"this is {kind}, not an XML invoice{advice}", path=path)
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in data and not data.startswith(_WIDE_BOMS_ONLY):
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise ReadError("not-xml", "the file contains a NUL byte", path=path, line=line)
     ranges = _segments(data)

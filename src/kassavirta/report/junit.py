@@ -49,7 +49,7 @@ def _text(value: str) -> str:
 def findings_text(result: CheckResult) -> str:
     """The result as the text report prints it: headline, then each finding."""
     buffer = io.StringIO()
-    text_report.write_result(result, buffer)
+    text_report.write_result(result, buffer, escape=False)  # XML has its own rules
     return buffer.getvalue()
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TextIO
 
 from kassavirta.findings import CheckResult, Decision, Severity
 from kassavirta.report import RunConfig, Summary
+from kassavirta.terminal import shown
 
 _MARK = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -33,7 +35,7 @@ def _paint(text: str, decision: str, colour: bool) -> str:
     return f"\x1b[{_COLOURS[decision]}m{text}\x1b[0m" if colour else text
 
 
-def headline(result: CheckResult, *, colour: bool = False) -> str:
+def headline(result: CheckResult, *, colour: bool = False, safe: Callable[[str], str] = str) -> str:
     inv = result.invoice
     what = [result.format or "?"]
     if inv is not None:
@@ -46,17 +48,23 @@ def headline(result: CheckResult, *, colour: bool = False) -> str:
     why = f"  [{', '.join(result.reasons)}]" if result.reasons else ""
     word = result.decision.value.upper()
     pad = " " * max(8 - len(word), 0)
-    return f"{_paint(word, result.decision.value, colour)}{pad}{result.label}  ({', '.join(what)}){why}"
+    rest = safe(f"{result.label}  ({', '.join(what)}){why}")
+    return f"{_paint(word, result.decision.value, colour)}{pad}{rest}"
 
 
-def write_result(result: CheckResult, out: TextIO, *, colour: bool = False) -> None:
-    out.write(headline(result, colour=colour) + "\n")
+def write_result(
+    result: CheckResult, out: TextIO, *, colour: bool = False, escape: bool = True
+) -> None:
+    """`escape`: control characters from the invoice as `\\x1b` escapes, for a terminal
+    (escaped before the decision word is coloured, so our own colour codes stay)."""
+    safe = shown if escape else str
+    out.write(headline(result, colour=colour, safe=safe) + "\n")
     for f in result.findings:
         where = result.path + (f":{f.line}" if f.line else "")
         code = f" #{f.service_code}" if f.service_code is not None else ""
-        out.write(f"        {where}: {_MARK[f.severity]}{code} [{f.rule}] {f.message}\n")
+        out.write(safe(f"        {where}: {_MARK[f.severity]}{code} [{f.rule}] {f.message}") + "\n")
         if f.detail:
-            out.write(f"            {f.detail}\n")
+            out.write(safe(f"            {f.detail}") + "\n")
     if result.schedule:
         steps = ", ".join(
             f"{e.step.replace('_', ' ')} {e.date} ({e.source})" for e in result.schedule

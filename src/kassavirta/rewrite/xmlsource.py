@@ -50,6 +50,9 @@ _MARKUP = re.compile(
 _ATTRIBUTE = r"""(\s{name}\s*=\s*)("[^"]*"|'[^']*')"""
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
+    # UTF-32 before UTF-16: the UTF-32 LE mark begins with the UTF-16 LE one.
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )

@@ -112,10 +112,9 @@ class ServerConfig:
 
 def read_token(path: Path) -> str:
     """The token in `path` (surrounding whitespace dropped); an empty or unreadable file is an error."""
-    try:
-        token = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"cannot read the token file: {exc}", path=str(path)) from exc
+    from kassavirta.datafile import decode_utf8, read_data_file
+
+    token = decode_utf8(read_data_file(path, limit=64 * 1024), str(path)).strip()
     if not token:
         raise SettingsError("the token file is empty", path=str(path))
     if any(c.isspace() for c in token) or not token.isprintable():
