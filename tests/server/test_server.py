@@ -901,6 +901,9 @@ def test_graceful_shutdown_finishes_the_request_in_flight(tmp_path: Path) -> Non
 
     def body() -> Iterator[bytes]:
         yield data[:100]
+        # The head and the first bytes are sent; give the server time to read them, so the
+        # request is in flight (a stop before the head is read closes the idle connection).
+        time.sleep(0.5)
         os.kill(pid, signal.SIGTERM)  # the server is told to stop mid-request
         time.sleep(0.5)
         yield data[100:]
