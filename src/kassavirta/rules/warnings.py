@@ -297,16 +297,16 @@ def interest_not_in_xml(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+def _to_a_netbank(ctx: RuleContext) -> bool:
+    """A consumer e-invoice that is delivered to a netbank. A manual assignment is never
+    delivered ("marked as SENT immediately, without any delivery"), so no bank sees it."""
+    return not ctx.manual_assignment and ctx.invoice.channel is Channel.B2C_NETBANK
+
+
 def consumer_si_message(ctx: RuleContext) -> Iterator[Finding]:
-    """The banks see the rewritten payment details only for a delivered invoice: a manual
-    assignment is not delivered, so the SI messages do not concern it."""
+    """The banks see the rewritten payment details only on an invoice delivered to them."""
     settings = ctx.settings
-    if (
-        ctx.manual_assignment
-        or ctx.invoice.channel is not Channel.B2C_NETBANK
-        or settings is None
-        or settings.si_change_sent
-    ):
+    if not _to_a_netbank(ctx) or settings is None or settings.si_change_sent:
         return
     iban = settings.vfsfi.iban if settings.vfsfi else None
     yield finding(
@@ -320,15 +320,10 @@ def consumer_si_message(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _consumer_netbank_active(ctx: RuleContext) -> bool:
-    """A consumer e-invoice to a netbank under active settings, delivered (not a manual
-    assignment): the transition concerns it."""
+    """A consumer e-invoice delivered to a netbank under active settings: the transition
+    concerns it."""
     settings = ctx.settings
-    return (
-        not ctx.manual_assignment
-        and ctx.invoice.channel is Channel.B2C_NETBANK
-        and settings is not None
-        and settings.active
-    )
+    return _to_a_netbank(ctx) and settings is not None and settings.active
 
 
 def consumer_transition_uncertain(ctx: RuleContext) -> Iterator[Finding]:
