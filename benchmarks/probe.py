@@ -200,6 +200,10 @@ def bounded(cmd: Sequence[str], timeout: float, *, ok: Sequence[int] = (0, 1)) -
     elapsed = time.perf_counter() - started
     if process.returncode not in ok:
         raise Failed(f"{' '.join(cmd[:4])} ... exited {process.returncode}: {err[-800:]}")
+    if "Traceback (most recent call last)" in err:
+        # Exit 1 is also what a crashed interpreter returns (e.g. the package is not
+        # installed): a run that never checked anything must not be timed as a fast one.
+        raise Failed(f"{' '.join(cmd[:4])} ... crashed: {err[-800:]}")
     return elapsed, out
 
 
