@@ -15,13 +15,16 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree
 
+from growth import growth
 from helpers import ROOT, SAMPLES, TEST_DATA, imported_ledger
+from kassavirta.erp.assignments import Assignment
 from kassavirta.erp.ledger import Ledger
 from kassavirta.erp.ledger.store import WAIT_ENV
 
@@ -174,6 +177,30 @@ def test_a_ledger_with_damaged_pages_is_refused_before_it_is_written(tmp_path: P
     code, out, err = done(record(tmp_path / "DAMAGED-1.xml", ledger))
     assert code == 2 and out == ""
     assert "the ledger file is damaged" in one_line(err)
+
+
+def test_small_writes_cost_the_same_against_a_ledger_32_times_larger(tmp_path: Path) -> None:
+    """The damage check reads the whole file; run before every write it made each `mark_seen`
+    cost as much as the ledger (32× the ledger: about 9× the time for the same ten writes)."""
+    day = date(2026, 11, 1)
+
+    def writes(size: int) -> Callable[[], None]:
+        ledger = Ledger.open(tmp_path / f"{size}.sqlite3")
+        ledger.import_assignments(
+            Assignment(id=f"a{i}", number=f"2026-{i}", issued_at=day - timedelta(days=i % 30))
+            for i in range(size)
+        )
+        marked = iter(range(10**6))
+
+        def ten() -> None:
+            for _ in range(10):
+                n = next(marked)
+                ledger.mark_seen([(f"a{n}", f"e{n}")])
+
+        return ten
+
+    ratio = growth(writes(250), writes(250 * 32), repeats=5, limit=3, attempts=5)
+    assert ratio <= 3, f"32× the ledger took {ratio:.1f}× the time for the same ten writes"
 
 
 def test_a_full_disk_is_one_clear_line_and_the_ledger_is_unchanged(tmp_path: Path) -> None:

@@ -165,6 +165,7 @@ class Ledger:
         self.path = path
         self.readonly = readonly
         self._held = False
+        self._verified = False
 
     # -- opening ---------------------------------------------------------------------------------
 
@@ -260,7 +261,9 @@ class Ledger:
             return
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-            self._verify()
+            if not self._verified:
+                self._verify()
+                self._verified = True
         except sqlite3.Error as exc:
             self._rollback()
             raise LedgerError(
@@ -291,7 +294,11 @@ class Ledger:
 
     def _verify(self) -> None:
         """Refuse to write into a damaged file: SQLite notices bad pages only when it reads them,
-        so an import would succeed beside them and the damage spread unseen."""
+        so an import would succeed beside them and the damage spread unseen.
+
+        The check reads the whole file, so it runs once per open ledger, at its first write
+        (a command opens the ledger once): many small writes through one connection
+        (`mark_seen`, `record`) would otherwise each cost as much as the whole ledger."""
         rows = self._conn.execute("PRAGMA quick_check(1)").fetchall()
         if rows != [("ok",)]:
             said = str(rows[0][0]) if rows else "no answer"
