@@ -71,12 +71,12 @@ def test_the_configuration_in_effect_is_said_once_on_stderr(tmp_path: Path) -> N
     done = kassavirta_cli("check", "invoices", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stderr == (
-        "kassavirta: kassavirta.toml invoices/kassavirta.toml; today 2026-12-01; "
+        "kassavirta check: kassavirta.toml invoices/kassavirta.toml; today 2026-12-01; "
         "settings invoices/settings.json; no assignments; no ledger; no schemas\n"
     )
     bare = kassavirta_cli("check", "invoices", "--no-config", "--today", "2026-12-02", cwd=tmp_path)
     assert bare.stderr == (
-        "kassavirta: no kassavirta.toml; today 2026-12-02; no settings (SEND ERRORs are shown "
+        "kassavirta check: no kassavirta.toml; today 2026-12-02; no settings (SEND ERRORs are shown "
         "as warnings); no assignments; no ledger; no schemas\n"
     )
 
@@ -109,8 +109,9 @@ def test_an_unknown_assignment_is_a_usage_error_in_every_command(tmp_path: Path)
     status = kassavirta_cli("ledger", "status", unknown, "--ledger", str(ledger))
     validate = kassavirta_cli("event", "validate", unknown, str(event), "--ledger", str(ledger))
     assert (status.returncode, validate.returncode) == (2, 2)
-    for done in (status, validate):
-        assert done.stderr == f"kassavirta: ledger {ledger}: no assignment '{unknown}'\n"
+    for command, done in (("ledger status", status), ("event validate", validate)):
+        said = f"kassavirta {command}: ledger {ledger}: no assignment '{unknown}'\n"
+        assert done.stderr == said
 
 
 def test_a_missing_invoice_file_is_a_usage_error_in_every_command(tmp_path: Path) -> None:

@@ -71,14 +71,14 @@ def test_a_misspelt_settings_key_is_named_with_the_key_meant(tmp_path: Path) -> 
     done = kassavirta_cli(*args, "-O", "json")
     assert done.returncode == 0
     assert done.stderr == (
-        f"kassavirta: warning: {settings}: key 'due_date_rul' is not a settings key "
+        f"kassavirta check: warning: {settings}: key 'due_date_rul' is not a settings key "
         "(did you mean 'due_date_rule'?); it is ignored\n"
     )
     strict = kassavirta_cli(*args, "--strict-settings")
     assert strict.returncode == 2
     assert strict.stdout == ""
     assert strict.stderr.splitlines() == [
-        f"kassavirta: error (--strict-settings): {settings}: key 'due_date_rul' is not a "
+        f"kassavirta check: error (--strict-settings): {settings}: key 'due_date_rul' is not a "
         "settings key (did you mean 'due_date_rule'?); it is ignored"
     ]
 
@@ -91,7 +91,7 @@ def test_a_misspelt_required_key_is_pointed_at(tmp_path: Path) -> None:
     done = kassavirta_cli("check", str(ROUTE), "--settings", str(path), "--no-config")
     assert done.returncode == 2
     assert done.stderr == (
-        f"kassavirta: {path}: key 'status': missing (required); the file has 'statu': "
+        f"kassavirta check: {path}: key 'status': missing (required); the file has 'statu': "
         "a misspelling?\n"
     )
 
@@ -101,7 +101,7 @@ def test_a_finnish_date_in_the_settings_gets_its_iso_form(tmp_path: Path) -> Non
     done = kassavirta_cli("check", str(ROUTE), "--settings", str(settings), "--no-config")
     assert done.returncode == 2
     assert done.stderr == (
-        f"kassavirta: {settings}: key 'activated_on': '28.11.2026' is not a date: "
+        f"kassavirta check: {settings}: key 'activated_on': '28.11.2026' is not a date: "
         "expected YYYY-MM-DD, e.g. 2026-11-28\n"
     )
 
@@ -122,7 +122,7 @@ def test_a_config_file_mistake_says_what_was_meant(tmp_path: Path, line: str, sa
     config.write_text(line + "\n")
     done = kassavirta_cli("check", str(ROUTE), "--config", str(config))
     assert done.returncode == 2
-    assert done.stderr == f"kassavirta: {config}: {said}\n"
+    assert done.stderr == f"kassavirta check: {config}: {said}\n"
 
 
 def test_a_date_flag_in_another_form_is_one_line_with_the_iso_form() -> None:

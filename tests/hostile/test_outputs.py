@@ -82,7 +82,7 @@ def test_a_folder_as_target_is_one_line_exit_2(
 ) -> None:
     assert _rewrite("-o", str(tmp_path)) == 2
     line = _one_line(capsys.readouterr().err)
-    assert line == f"kassavirta: {tmp_path}: is a folder, not a file: not written"
+    assert line == f"kassavirta rewrite: {tmp_path}: is a folder, not a file: not written"
 
 
 def test_a_fifo_is_refused_without_blocking(
@@ -100,7 +100,10 @@ def test_a_socket_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     with socket.socket(socket.AF_UNIX) as listening:
         listening.bind(str(path))
         assert _payments(tmp_path, path) == 2
-    assert f"kassavirta: {path}: is a socket, not a file: not written" in capsys.readouterr().err
+    assert (
+        f"kassavirta payments: {path}: is a socket, not a file: not written"
+        in capsys.readouterr().err
+    )
     assert stat.S_ISSOCK(os.stat(path).st_mode)
 
 
@@ -152,7 +155,10 @@ def test_preview_refuses_a_folder_named_like_a_pdf(
     folder = tmp_path / "out.pdf"
     folder.mkdir()
     assert _preview(folder) == 2
-    assert f"kassavirta: {folder}: is a folder, not a file: not written" in capsys.readouterr().err
+    assert (
+        f"kassavirta preview: {folder}: is a folder, not a file: not written"
+        in capsys.readouterr().err
+    )
 
 
 def test_si_change_refuses_a_fifo_where_its_message_goes(
@@ -177,7 +183,7 @@ def test_o_onto_the_input_is_refused_without_in_place(
     args = ["rewrite", str(invoice), "--settings", str(SETTINGS), "--today", TODAY_ISO]
     assert main([*args, "-o", str(invoice)]) == 2
     assert (
-        f"kassavirta: {invoice}: is an input file of this run: not overwritten "
+        f"kassavirta rewrite: {invoice}: is an input file of this run: not overwritten "
         "(--in-place replaces it)" in capsys.readouterr().err
     )
     assert invoice.read_bytes() == INVOICE.read_bytes()
@@ -261,7 +267,7 @@ def test_a_full_disk_leaves_the_old_file(
         monkeypatch.setattr(os, "fdopen", full_for_writing)
     assert _rewrite("-o", str(target)) == 2
     err = capsys.readouterr().err
-    assert f"kassavirta: {target}: cannot write: No space left on device" in err
+    assert f"kassavirta rewrite: {target}: cannot write: No space left on device" in err
     assert "Traceback" not in err
     assert target.read_bytes() == OLD
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xml"]  # no temporary left
@@ -288,7 +294,9 @@ def test_a_full_device_as_target_is_one_line(
     full = char_device(tmp_path, "full", 7)
     code = _rewrite("-o", str(full)) if command == "rewrite" else _payments(tmp_path, full)
     assert code == 2
-    assert f"kassavirta: {full}: cannot write: No space left on device" in capsys.readouterr().err
+    name = "rewrite" if command == "rewrite" else "payments"
+    said = f"kassavirta {name}: {full}: cannot write: No space left on device"
+    assert said in capsys.readouterr().err
     assert stat.S_ISCHR(os.stat(full).st_mode)
 
 
@@ -313,7 +321,8 @@ def test_stdout_on_a_full_disk_is_one_line_exit_2(args: list[str]) -> None:
             timeout=300,
         )
     assert done.returncode == 2, done.stderr
-    assert "kassavirta: cannot write the output: No space left on device" in done.stderr
+    said = f"kassavirta {args[0]}: cannot write the output: No space left on device"
+    assert said in done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
 
 

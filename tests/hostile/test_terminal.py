@@ -127,4 +127,4 @@ def test_a_crash_in_ledger_import_names_the_file(
     ledger = tmp_path / "l.sqlite3"
     assert main(["ledger", "import", str(source), "--ledger", str(ledger)]) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith(f"kassavirta ledger: {source}: internal-error: KeyError: 'id'")
+    assert line.startswith(f"kassavirta ledger import: {source}: internal-error: KeyError: 'id'")

@@ -9,7 +9,10 @@ Exit status everywhere: 0 when what was asked to confirm holds, 1 when it does
 not, 2 for a usage error: a bad flag, a file or folder that does not exist, an
 unreadable settings file, an assignment id the ledger does not hold. A usage
 error is one line on stderr (with a `--help` hint for a bad flag), never the
-usage text: the message is what to fix.
+usage text: the message is what to fix. Every error and warning line has one
+form, argparse's own: `kassavirta COMMAND: FILE: message` (COMMAND as typed,
+`ledger import`; FILE when there is one), so a script can tell which command
+of a pipeline failed and a person sees which file to fix.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import importlib
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
 from kassavirta import __version__
@@ -52,19 +55,30 @@ class Parser(argparse.ArgumentParser):
         self.exit(USAGE_ERROR, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
-def _show_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: TextIO | None = None,
-    line: str | None = None,
-) -> None:
-    """Our own warnings as one line each, like every other message of the command line."""
-    if issubclass(category, SettingsWarning):
-        print(f"kassavirta: warning: {message}", file=sys.stderr)
-    else:
-        _default_show_warning(message, category, filename, lineno, file, line)
+def command_name(args: argparse.Namespace) -> str:
+    """`kassavirta COMMAND` as typed (`kassavirta ledger import`): what argparse calls `prog`,
+    and what begins every error and warning line."""
+    action = getattr(args, "action", None)
+    return " ".join(["kassavirta", args.command, *([action] if action else [])])
+
+
+def _warning_printer(prefix: str) -> Callable[..., None]:
+    """Our own warnings as one line each (`PREFIX: warning: ...`), like every other message."""
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, SettingsWarning):
+            print(f"{prefix}: warning: {message}", file=sys.stderr)
+        else:
+            _default_show_warning(message, category, filename, lineno, file, line)
+
+    return show
 
 
 _default_show_warning = warnings.showwarning
@@ -98,27 +112,28 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    warnings.showwarning = _show_warning
+    prefix = command_name(args)
+    warnings.showwarning = _warning_printer(prefix)
     try:
         code: int = args.run(args)
     except SettingsError as exc:
-        print(f"kassavirta: {exc}", file=sys.stderr)
+        print(f"{prefix}: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except SettingsWarning as exc:  # raised only with --strict-settings
-        print(f"kassavirta: error (--strict-settings): {exc}", file=sys.stderr)
+        print(f"{prefix}: error (--strict-settings): {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
-        print("kassavirta: interrupted", file=sys.stderr)
+        print(f"{prefix}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 1
     except OSError as exc:
         if exc.filename is not None:
-            print(f"kassavirta: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+            print(f"{prefix}: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
             return USAGE_ERROR
         if exc.errno not in _WRITE_ERRORS:
             return _internal_error(args, exc)
-        return _output_failed(exc)
+        return _output_failed(prefix, exc)
     except Exception as exc:
         return _internal_error(args, exc)
     try:
@@ -127,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return 1
     except OSError as exc:
-        return _output_failed(exc)
+        return _output_failed(prefix, exc)
     return code
 
 
@@ -135,14 +150,14 @@ _WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
 """Errors a write to stdout meets when it is redirected to a file on a full or failing disk."""
 
 
-def _output_failed(exc: OSError) -> int:
+def _output_failed(prefix: str, exc: OSError) -> int:
     """Writing stdout failed (`check -O json > file` on a full disk): one line, exit 2.
 
     stdout is pointed at /dev/null first, so the interpreter's final flush of what
     is still buffered does not fail a second time with a traceback.
     """
     _silence_stdout()
-    print(f"kassavirta: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+    print(f"{prefix}: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
     return USAGE_ERROR
 
 
@@ -163,7 +178,7 @@ def _internal_error(args: argparse.Namespace, exc: BaseException) -> int:
     where = f"{named}: " if named else ""
     message = " ".join(str(exc).split())
     print(
-        f"kassavirta {args.command}: {where}internal-error: {type(exc).__name__}: {message} "
+        f"{command_name(args)}: {where}internal-error: {type(exc).__name__}: {message} "
         "(a bug in kassavirta; KASSAVIRTA_TRACEBACK=1 shows where)",
         file=sys.stderr,
     )

@@ -156,7 +156,7 @@ def _run(args: argparse.Namespace, options: RunOptions, record_to: Ledger | None
         policy = dataclasses.replace(policy, manual_assignment=True)
     config = run_config(options, policy)
     if args.output == "text":
-        print(f"kassavirta: {describe_config(config)}", file=sys.stderr)
+        print(f"kassavirta check: {describe_config(config)}", file=sys.stderr)
     # `-` (standard input) is read in this process: a forked worker's stdin is /dev/null.
     jobs = 1 if STDIN in map(str, args.paths) else args.jobs
     batch = Batch(policy, jobs=jobs, max_bytes=max_bytes_of(options))
@@ -191,7 +191,7 @@ def _run(args: argparse.Namespace, options: RunOptions, record_to: Ledger | None
     if stopped is not None:
         how = "interrupted" if batch.interrupted else "stopped after the last file"
         print(
-            f"kassavirta: {how} by {signal_name(stopped)}; the summary covers the files "
+            f"kassavirta check: {how} by {signal_name(stopped)}; the summary covers the files "
             "that finished" + ("; nothing was recorded in the ledger" if args.record else ""),
             file=sys.stderr,
         )
