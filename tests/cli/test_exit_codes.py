@@ -14,12 +14,14 @@ TOO_SOON = SAMPLES / "error" / "finvoice-3.0-due-date-too-soon.xml"
 NO_SETTINGS = ("--today", TODAY_ISO, "--no-config")
 
 
-def test_a_path_that_does_not_exist_is_a_one_line_usage_error(tmp_path: Path) -> None:
-    missing = tmp_path / "nope.xml"
-    done = kassavirta_cli("check", str(ROUTE), str(missing), *PINNED_CHECK)
+def test_paths_that_do_not_exist_are_one_usage_error_line_naming_them_all(
+    tmp_path: Path,
+) -> None:
+    missing, typo = tmp_path / "nope.xml", tmp_path / "invoces"
+    done = kassavirta_cli("check", str(missing), str(ROUTE), str(typo), *PINNED_CHECK)
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr == f"kassavirta check: no such file or folder: {missing}\n"
+    assert done.stderr == f"kassavirta check: no such file or folder: {missing}, {typo}\n"
 
 
 def test_a_broken_link_is_still_an_invalid_result_saying_where_it_points(tmp_path: Path) -> None:
@@ -124,6 +126,6 @@ def test_a_missing_invoice_file_is_a_usage_error_in_every_command(tmp_path: Path
         done = kassavirta_cli(*args)
         assert done.returncode == 2, args
         assert done.stderr.splitlines() == [
-            f"kassavirta {args[0]}: argument INVOICE: no such file or folder: {missing!r} "
+            f"kassavirta {args[0]}: argument INVOICE: no such file or folder: {missing} "
             f"(see `kassavirta {args[0]} --help`)"
         ]

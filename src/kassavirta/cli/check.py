@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kassavirta.cli import USAGE_ERROR
-from kassavirta.cli.common import add_decision_options, at_least_one, options_from
+from kassavirta.cli.common import add_decision_options, at_least_one, no_such_paths, options_from
 
 if TYPE_CHECKING:
     from kassavirta.config.policy import Policy, RunOptions
@@ -124,10 +124,9 @@ _jobs = at_least_one("not a number of processes (1 or more)")
 
 
 def run(args: argparse.Namespace) -> int:
-    # `-` (standard input) is no path; a broken link is, and its result says where it points.
-    missing = [str(p) for p in args.paths if str(p) != "-" and not os.path.lexists(p)]
-    if missing:
-        print(f"kassavirta check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+    said = no_such_paths(args.paths)
+    if said is not None:
+        print(f"kassavirta check: {said}", file=sys.stderr)
         return USAGE_ERROR
     options = options_from(args, list(args.paths))
     if not args.record:

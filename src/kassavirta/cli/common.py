@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -50,13 +50,22 @@ def action_parsers(
     return actions
 
 
-def existing_path(value: str) -> Path:
-    """An argparse type: a path that exists (else a usage error, not a rejected invoice).
+def no_such_paths(paths: Iterable[str | Path]) -> str | None:
+    """`no such file or folder: A, B`, naming every one of `paths` that does not exist, or None.
 
-    `-` (standard input) passes; a broken symbolic link passes too, so that the
-    reader can say where it points."""
-    if value != "-" and not os.path.lexists(value):
-        raise argparse.ArgumentTypeError(f"no such file or folder: {value!r}")
+    A missing PATH is a usage error, not a rejected invoice: a CI job pointed at
+    the wrong place must fail. `-` (standard input) passes; a broken symbolic
+    link passes too, so that the reader can say where it points. All are named
+    in one line, so that one run shows every typo."""
+    missing = [str(p) for p in paths if str(p) != "-" and not os.path.lexists(p)]
+    return f"no such file or folder: {', '.join(missing)}" if missing else None
+
+
+def existing_path(value: str) -> Path:
+    """An argparse type: a path that exists (`no_such_paths`)."""
+    said = no_such_paths([value])
+    if said is not None:
+        raise argparse.ArgumentTypeError(said)
     return Path(value)
 
 
