@@ -70,6 +70,15 @@ def kind_of(mode: int) -> str:
     return "a block device" if stat.S_ISBLK(mode) else "not a regular file"
 
 
+def is_character_device(path: str | Path) -> bool:
+    """Whether `path` is a character device (`/dev/null`, `/dev/stdout`, a terminal): what
+    `write_output` writes through, so a command need not ask for a file name's suffix."""
+    try:
+        return stat.S_ISCHR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def write_output(
     path: str | Path,
     data: bytes,

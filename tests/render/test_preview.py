@@ -6,14 +6,16 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import re
+import stat
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLES, TEST_DATA
+from helpers import SAMPLES, TEST_DATA, kassavirta_cli
 from kassavirta.config.policy import RunOptions, build_policy
 from kassavirta.config.settings import Settings, settings_from_mapping
 from kassavirta.finnish.reference import format_fi_reference
@@ -310,6 +312,41 @@ def test_cli_preview_refusals_and_usage(cli, tmp_path: Path) -> None:  # type: i
     assert compare_pdf.returncode == 2 and "html" in compare_pdf.stderr
     helped = cli("preview", "--help")
     assert helped.returncode == 0 and "--compare" in helped.stdout
+
+
+def test_cli_preview_writes_through_a_character_device() -> None:
+    """`-o /dev/null` (does the invoice render?) was refused for its missing .pdf suffix; a
+    device is written through like `rewrite -o` does, as PDF unless HTML is asked for."""
+    invoice = str(DATA / "finvoice-3.0.xml")
+    for extra in ((), ("--compare",), ("--format", "html")):
+        done = kassavirta_cli("preview", invoice, *ARGS, "-o", os.devnull, *extra)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.endswith(f"kassavirta preview: wrote {os.devnull} (rewritten invoice)\n")
+        assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    pdf_compare = kassavirta_cli(
+        "preview", invoice, *ARGS, "-o", os.devnull, "--format", "pdf", "--compare"
+    )
+    assert pdf_compare.returncode == 2 and "html" in pdf_compare.stderr
+
+
+def test_cli_preview_format_overrides_the_name(tmp_path: Path) -> None:
+    invoice = str(DATA / "finvoice-3.0.xml")
+    page, pdf = tmp_path / "page.out", tmp_path / "image.html"
+    assert (
+        kassavirta_cli("preview", invoice, *ARGS, "-o", str(page), "--format", "html").returncode
+        == 0
+    )
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert (
+        kassavirta_cli("preview", invoice, *ARGS, "-o", str(pdf), "--format", "pdf").returncode == 0
+    )
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    unnamed = kassavirta_cli("preview", invoice, *ARGS, "-o", str(tmp_path / "x.png"))
+    assert unnamed.returncode == 2 and not (tmp_path / "x.png").exists()
+    assert unnamed.stderr == (
+        f"kassavirta preview: {tmp_path / 'x.png'}: -o must name a .pdf or .html file "
+        "(or give --format)\n"
+    )
 
 
 def test_check_does_not_import_the_renderers() -> None:

@@ -20,7 +20,9 @@ rewrite` writes): seller, buyer, rows, VAT breakdown, totals, the service's
 payment details, the preview reference, the due date, the transfer clause, the
 bank barcode (Code 128) and the payment QR code (EPC). The output format
 follows the file name: .pdf (made in pure Python) or .html (one self-contained
-page: inline CSS, images as data: URIs, nothing fetched).
+page: inline CSS, images as data: URIs, nothing fetched), or --format; a
+character device (-o /dev/null: does it render?) is written through, as PDF
+(HTML with --compare).
 
 With accountable_party = company the original invoice is drawn, unchanged.
 Only routed invoices are previewed; any other decision is refused (exit 1).
@@ -29,9 +31,19 @@ exit status: 0 written, 1 not routed or not rewritable, 2 usage error.
 """
 
 
+FORMATS = ("pdf", "html")
+SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
 def register(p: argparse.ArgumentParser) -> None:
     output = "the output file: OUT.pdf or OUT.html (written atomically)"
     add_invoice_argument(p, output, out_required=True)
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="pdf or html (default: from OUT's name; for a device such as /dev/null, pdf, "
+        "or html with --compare)",
+    )
     p.add_argument(
         "--compare",
         action="store_true",
@@ -47,12 +59,28 @@ def register(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run)
 
 
+def output_format(args: argparse.Namespace) -> str | None:
+    """--format, else what OUT's name says, else for a character device (`-o /dev/null`: does
+    the invoice render?) what the other options allow: None when nothing says."""
+    from kassavirta.fileio import is_character_device
+
+    if args.format is not None:
+        return str(args.format)
+    by_name = SUFFIXES.get(args.out.suffix.lower())
+    if by_name is None and is_character_device(args.out):
+        return "html" if args.compare else "pdf"
+    return by_name
+
+
 def run(args: argparse.Namespace) -> int:
-    suffix = args.out.suffix.lower()
-    if suffix not in (".pdf", ".html", ".htm"):
-        print("kassavirta preview: -o must name a .pdf or .html file", file=sys.stderr)
+    kind = output_format(args)
+    if kind is None:
+        print(
+            f"kassavirta preview: {args.out}: -o must name a .pdf or .html file (or give --format)",
+            file=sys.stderr,
+        )
         return USAGE_ERROR
-    if args.compare and suffix == ".pdf":
+    if args.compare and kind == "pdf":
         print("kassavirta preview: --compare needs an .html output", file=sys.stderr)
         return USAGE_ERROR
     outcome = rewrite_file(args, "preview")
@@ -70,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     from kassavirta.render import build_pages, render_html, render_pdf
 
     pages = build_pages(result)
-    if suffix == ".pdf":
+    if kind == "pdf":
         data = render_pdf(pages)
         from kassavirta.render.pdf import embedded_font
 
