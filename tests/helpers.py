@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -46,6 +47,35 @@ def kassavirta_cli(
     return subprocess.run(
         cmd, capture_output=True, text=True, cwd=cwd or ROOT, env=full_env, timeout=300
     )
+
+
+def python_m(
+    *args: str,
+    module: str = "kassavirta.cli",
+    stdin: bytes | None = None,
+    cwd: Path = ROOT,
+    timeout: float = 300,
+    preexec_fn: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """`python -m MODULE ARGS` in a child process, its output captured as bytes: the command
+    as a user without the console script runs it, fed `stdin` (an invoice piped in).
+
+    A child still running after `timeout` seconds (blocked on a FIFO, reading /dev/zero)
+    is killed and fails the test as hung, instead of stopping the run with a traceback.
+    """
+    import pytest
+
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", module, *args],
+            input=stdin,
+            capture_output=True,
+            cwd=cwd,
+            timeout=timeout,
+            preexec_fn=preexec_fn,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`python -m {module} {' '.join(args)}` hung for {timeout:g} s")
 
 
 def run_on_terminal(

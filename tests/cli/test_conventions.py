@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PINNED_CHECK, ROOT, SAMPLES
+from helpers import PINNED_CHECK, ROOT, SAMPLES, python_m
 
 ROUTE = SAMPLES / "route" / "finvoice-3.0.xml"
 ERROR = SAMPLES / "error" / "finvoice-3.0-due-date-too-soon.xml"
@@ -25,14 +25,8 @@ ERROR = SAMPLES / "error" / "finvoice-3.0-due-date-too-soon.xml"
 def _module(
     *args: str, stdin: bytes | None = None, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[bytes]:
-    """`python -m kassavirta ARGS`, as a user without the console script on PATH runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "kassavirta", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=cwd,
-        timeout=120,
-    )
+    """`python -m kassavirta ARGS` (the package, not `kassavirta.cli`): what a user types."""
+    return python_m(*args, module="kassavirta", stdin=stdin, cwd=cwd, timeout=120)
 
 
 # --- python -m kassavirta ------------------------------------------------------------------

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import os
 import resource
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SAMPLES, TEST_DATA, TODAY_ISO
+from helpers import SAMPLES, TEST_DATA, TODAY_ISO, python_m
 from kassavirta.cli import main
 from kassavirta.datafile import MAX_DEPTH, SMALL_FILE_BYTES
 
@@ -93,18 +91,10 @@ def _limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
-def _run_guarded(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            [sys.executable, "-m", "kassavirta.cli", *argv],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=60,
-            preexec_fn=_limited,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"{argv[0]} hung on its input")
+def _run_guarded(argv: list[str]) -> tuple[int, str]:
+    """The command in a child limited in time and memory: its exit status and stderr."""
+    done = python_m(*argv, timeout=60, preexec_fn=_limited)
+    return done.returncode, done.stderr.decode()
 
 
 # --- not a regular file ------------------------------------------------------------------------
@@ -114,8 +104,8 @@ def _run_guarded(argv: list[str]) -> subprocess.CompletedProcess[str]:
 def test_a_fifo_is_refused_at_once(tmp_path: Path, name: str) -> None:
     fifo = tmp_path / f"input{COMMANDS[name][0]}"
     os.mkfifo(fifo)
-    done = _run_guarded(_argv(name, fifo, tmp_path))
-    _one_line_exit_2(done.returncode, done.stderr, fifo, "is a FIFO (named pipe), not a file")
+    code, err = _run_guarded(_argv(name, fifo, tmp_path))
+    _one_line_exit_2(code, err, fifo, "is a FIFO (named pipe), not a file")
 
 
 @pytest.mark.parametrize("name", ["settings", "assignments", "config", "ledger-import"])
@@ -123,10 +113,8 @@ def test_dev_zero_is_not_read_forever(tmp_path: Path, name: str) -> None:
     zero = Path("/dev/zero")
     if not zero.exists():
         pytest.skip("no /dev/zero here")
-    done = _run_guarded(_argv(name, zero, tmp_path))
-    _one_line_exit_2(
-        done.returncode, done.stderr, zero, "is a character device, not a file: not read"
-    )
+    code, err = _run_guarded(_argv(name, zero, tmp_path))
+    _one_line_exit_2(code, err, zero, "is a character device, not a file: not read")
 
 
 def test_a_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -199,10 +187,10 @@ def test_deep_toml_is_refused(
 def test_a_lone_surrogate_is_refused_with_its_position(tmp_path: Path, name: str) -> None:
     """In a subprocess: the old code failed only when the string reached a real stream."""
     path = _input(tmp_path, name, b'{\n  "type": "x\\ud800y"}')
-    done = _run_guarded(_argv(name, path, tmp_path))
+    code, err = _run_guarded(_argv(name, path, tmp_path))
     _one_line_exit_2(
-        done.returncode,
-        done.stderr,
+        code,
+        err,
         path,
         "a lone UTF-16 surrogate \\ud800 at line 2, column 13 is not a character",
     )
@@ -230,5 +218,5 @@ def test_invalid_utf8_is_refused_with_its_position(
 def test_a_fifo_as_the_server_token_file_is_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "token"
     os.mkfifo(fifo)
-    done = _run_guarded(["serve", "--token-file", str(fifo), "--port", "0"])
-    _one_line_exit_2(done.returncode, done.stderr, fifo, "is a FIFO (named pipe), not a file")
+    code, err = _run_guarded(["serve", "--token-file", str(fifo), "--port", "0"])
+    _one_line_exit_2(code, err, fifo, "is a FIFO (named pipe), not a file")
