@@ -189,3 +189,27 @@ def test_a_credit_note_without_reminders_is_not_blamed_on_a_service_level(tmp_pa
         "if unpaid: no reminders from the service (a credit note is not reminded: there is "
         "nothing for the buyer to pay)"
     )
+
+
+@pytest.mark.parametrize("command", ["rewrite", "preview"])
+def test_an_invoice_its_rewriter_cannot_handle_is_named_first(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    """`kassavirta COMMAND: FILE: message` like every other error (it said `cannot rewrite
+    FILE: ...`, the file in the middle)."""
+    import kassavirta.rewrite
+    from kassavirta.cli import main
+
+    def no_rewriter(*_: object, **__: object) -> None:
+        raise kassavirta.rewrite.RewriteError("rewriting this format is not implemented yet")
+
+    monkeypatch.setattr(kassavirta.rewrite, "rewrite_document", no_rewriter)
+    out = ["-o", str(tmp_path / "out.pdf")] if command == "preview" else []
+    assert main([command, str(ROUTE), *PINNED_CHECK, *out]) == 1
+    assert capsys.readouterr().err == (
+        f"kassavirta {command}: {ROUTE}: cannot rewrite: rewriting this format is not "
+        "implemented yet\n"
+    )

@@ -121,7 +121,7 @@ def rewrite_file(args: argparse.Namespace, command: str) -> RewriteResult | int:
     try:
         return rewrite_document(data, policy, rf=args.rf, path=str(args.invoice))
     except RewriteError as exc:
-        print(f"kassavirta {command}: cannot rewrite {args.invoice}: {exc}", file=sys.stderr)
+        print(f"kassavirta {command}: {args.invoice}: cannot rewrite: {exc}", file=sys.stderr)
         return 1
 
 
