@@ -128,6 +128,8 @@ def validate_iban(value: str) -> str:
     >>> validate_iban('FI55 1572 5137 7904 45')
     'FI5515725137790445'
     """
+    if finnish_iban_bank(value) is not None:  # valid, and already compact
+        return value
     from schwifty import IBAN
     from schwifty.exceptions import SchwiftyException
 
@@ -143,6 +145,8 @@ def validate_bic(value: str) -> str:
     >>> validate_bic('ndeafihh')
     'NDEAFIHH'
     """
+    if finnish_bic_known(value):
+        return value
     from schwifty import BIC
     from schwifty.exceptions import SchwiftyException
 
