@@ -94,6 +94,21 @@ def test_a_one_file_check_of_a_finnish_invoice_loads_only_what_it_uses(tmp_path:
     ]
 
 
+def test_with_settings_only_their_validation_loads(tmp_path: Path) -> None:
+    """pydantic validates the settings file; their Finnish IBANs and BICs do not need schwifty,
+    nor does a routed file of a one-file run need the assignments model."""
+    invoice = shutil.copy(SAMPLES / "route" / "finvoice-3.0.xml", tmp_path / "one.xml")
+    settings = str(SAMPLES / "settings.json")
+    args = ("check", "--no-config", "--today", "2026-12-01", "--settings", settings, str(invoice))
+    modules = _modules_after(tmp_path, *args)
+    assert "kassavirta.config.settings" in modules
+    # pydantic itself looks its plugins up in importlib.metadata, and knows time zones.
+    ours = tuple(m for m in LAZY if m not in ("importlib.metadata", "zoneinfo"))
+    assert sorted(m for m in modules if m.startswith(ours)) == []
+    assert "kassavirta.erp.assignments" not in modules
+    assert "tomllib" not in modules
+
+
 def test_the_json_report_of_a_check_imports_nothing_heavy(tmp_path: Path) -> None:
     invoice = shutil.copy(SAMPLES / "route" / "finvoice-3.0.xml", tmp_path / "one.xml")
     modules = _modules_after(tmp_path, "check", "--no-config", "-O", "json", str(invoice))
