@@ -7,6 +7,7 @@ settings, or the terminal progress bar) that need them.
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from helpers import SAMPLES
+from kassavirta.cli import COMMANDS, build_parser
 
 ABSENT = (
     "pydantic",
@@ -113,3 +115,20 @@ def test_the_json_report_of_a_check_imports_nothing_heavy(tmp_path: Path) -> Non
     invoice = shutil.copy(SAMPLES / "route" / "finvoice-3.0.xml", tmp_path / "one.xml")
     modules = _modules_after(tmp_path, "check", "--no-config", "-O", "json", str(invoice))
     assert _heavy(modules) == []
+
+
+def _command_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    found: argparse.ArgumentParser = sub.choices[name]
+    return found
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_command_built_alone_reads_as_in_the_whole_command_line(name: str) -> None:
+    """`main` builds only the named command's parser: its help (usage, prog, options) and its
+    errors are those of the whole."""
+    whole, alone = _command_parser(build_parser(), name), _command_parser(build_parser(name), name)
+    assert alone.format_help() == whole.format_help()
+    assert alone.format_usage() == whole.format_usage()
+    assert alone.prog == f"kassavirta {name}"
+    assert type(alone) is type(whole)  # the same one-line usage errors
