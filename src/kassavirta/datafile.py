@@ -16,7 +16,6 @@ import json
 import os
 import re
 import stat
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +172,8 @@ def _depth(data: Any) -> int:
 
 def load_toml(path: str | Path, *, limit: int = SMALL_FILE_BYTES) -> dict[str, Any]:
     """A TOML file as a dict, with the same limits as JSON; one `SettingsError` line otherwise."""
+    import tomllib  # here: a JSON settings file does not need the TOML parser loaded
+
     name = str(path)
     text = decode_utf8(read_data_file(name, limit=limit), name)
     try:

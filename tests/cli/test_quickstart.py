@@ -7,6 +7,7 @@ settings, or the terminal progress bar) that need them.
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from helpers import SAMPLES
+from kassavirta.cli import COMMANDS, build_parser
 
 ABSENT = (
     "pydantic",
@@ -66,7 +68,67 @@ def test_a_one_file_check_imports_nothing_heavy(tmp_path: Path, flags: tuple[str
     assert _heavy(modules) == []
 
 
+LAZY = (
+    "schwifty",
+    "stdnum",
+    "pycountry",
+    "multiprocessing",
+    "importlib.metadata",
+    "zoneinfo",
+    "hashlib",
+)
+"""Cheaper than the above, but each still a large part of a one-file check's start: the
+Finnish IBANs, BICs and business IDs of a usual invoice are read without schwifty or
+stdnum, a pool loads multiprocessing, only a run without `--today` needs time zones."""
+
+
+def test_a_one_file_check_of_a_finnish_invoice_loads_only_what_it_uses(tmp_path: Path) -> None:
+    invoice = shutil.copy(SAMPLES / "route" / "finvoice-3.0.xml", tmp_path / "one.xml")
+    modules = _modules_after(
+        tmp_path, "check", "--no-config", "--today", "2026-12-01", str(invoice)
+    )
+    assert "kassavirta.rules.warnings" in modules  # the IBAN and business-ID rules did run
+    assert sorted(m for m in modules if m.startswith(LAZY)) == []
+    # Only the command given is built: the others' modules never load.
+    assert sorted(m for m in modules if m.startswith("kassavirta.cli.")) == [
+        "kassavirta.cli.check",
+        "kassavirta.cli.common",
+    ]
+
+
+def test_with_settings_only_their_validation_loads(tmp_path: Path) -> None:
+    """pydantic validates the settings file; their Finnish IBANs and BICs do not need schwifty,
+    nor does a routed file of a one-file run need the assignments model."""
+    invoice = shutil.copy(SAMPLES / "route" / "finvoice-3.0.xml", tmp_path / "one.xml")
+    settings = str(SAMPLES / "settings.json")
+    args = ("check", "--no-config", "--today", "2026-12-01", "--settings", settings, str(invoice))
+    modules = _modules_after(tmp_path, *args)
+    assert "kassavirta.config.settings" in modules
+    # pydantic itself looks its plugins up in importlib.metadata, and knows time zones.
+    ours = tuple(m for m in LAZY if m not in ("importlib.metadata", "zoneinfo"))
+    assert sorted(m for m in modules if m.startswith(ours)) == []
+    assert "kassavirta.erp.assignments" not in modules
+    assert "tomllib" not in modules
+
+
 def test_the_json_report_of_a_check_imports_nothing_heavy(tmp_path: Path) -> None:
     invoice = shutil.copy(SAMPLES / "route" / "finvoice-3.0.xml", tmp_path / "one.xml")
     modules = _modules_after(tmp_path, "check", "--no-config", "-O", "json", str(invoice))
     assert _heavy(modules) == []
+
+
+def _command_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    found: argparse.ArgumentParser = sub.choices[name]
+    return found
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_command_built_alone_reads_as_in_the_whole_command_line(name: str) -> None:
+    """`main` builds only the named command's parser: its help (usage, prog, options) and its
+    errors are those of the whole."""
+    whole, alone = _command_parser(build_parser(), name), _command_parser(build_parser(name), name)
+    assert alone.format_help() == whole.format_help()
+    assert alone.format_usage() == whole.format_usage()
+    assert alone.prog == f"kassavirta {name}"
+    assert type(alone) is type(whole)  # the same one-line usage errors

@@ -8,7 +8,6 @@ SPEC's default, never a constant in a rule.
 
 from __future__ import annotations
 
-import difflib
 import re
 import warnings
 from collections.abc import Iterable
@@ -263,6 +262,8 @@ OPERATOR_KEYS_NOT_READ = frozenset({"activation_url"})
 def closest_key(key: str, known: Iterable[str]) -> str | None:
     """The known key `key` is most likely a misspelling of, if any is close (`due_date_rul` →
     `due_date_rule`; not `activation_url` → `activated_on`)."""
+    import difflib  # only a file with an unknown key needs it
+
     found = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
     return found[0] if found else None
 

@@ -22,6 +22,9 @@ from functools import lru_cache
 from kassavirta.model import Party
 
 _FI_VAT = re.compile(r"FI([0-9]{7})([0-9])")
+_WRITTEN = re.compile(r"([0-9]{7})-([0-9])")
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1)
+"""stdnum's Y-tunnus weights: the eight digits, check digit included, sum to 0 modulo 11."""
 
 
 @lru_cache(maxsize=4096)
@@ -29,11 +32,17 @@ def is_valid(number: str) -> bool:
     """Whether `number` is a Y-tunnus with a valid check digit (python-stdnum's reading).
 
     Cached: a run checks many invoices of few parties, and the readers, the rules and
-    the preview all ask. stdnum loads on first use, not at import.
+    the preview all ask. The usual written form `nnnnnnn-n` is checked here with
+    stdnum's arithmetic (a test holds the two equal), as loading stdnum costs a
+    one-file check a sixth of its time; any other form is stdnum's to read.
 
     >>> is_valid("2589381-0"), is_valid("2589381-1")
     (True, False)
     """
+    written = _WRITTEN.fullmatch(number)
+    if written is not None:
+        digits = written[1] + written[2]
+        return sum(w * int(d) for w, d in zip(_WEIGHTS, digits, strict=True)) % 11 == 0
     from stdnum.fi import ytunnus
 
     return bool(ytunnus.is_valid(number))

@@ -42,7 +42,6 @@ False
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import Final, Literal
@@ -372,6 +371,8 @@ def preview_reference(
     material = _FIELD_SEPARATOR.join(
         (seller_id.strip(), invoice_number.strip(), invoice_date.isoformat())
     )
+    import hashlib  # only the preview needs it: not at import, a check never does
+
     digest = hashlib.sha256(material.encode("utf-8")).digest()
     value = int.from_bytes(digest, "big")
     base = str(10**10 + value % (9 * 10**10))  # 11 digits, 10000000000..99999999999

@@ -26,7 +26,6 @@ from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
-from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING
 
 from kassavirta.findings import CheckResult
@@ -36,6 +35,7 @@ from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
 from kassavirta.report import Summary, Tally
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from multiprocessing.context import BaseContext
 
     from kassavirta.config.policy import Policy
@@ -274,6 +274,9 @@ class WorkerPool:
 
     def run(self, chunks: Iterator[list[str]]) -> Iterator[list[Checked]]:
         """Each file's results, in the order of `chunks` and of the paths within each."""
+        # Here, not at import: a check that needs no pool never loads multiprocessing.
+        from multiprocessing.connection import wait as wait_any
+
         window = WINDOW_PER_WORKER * len(self.workers)
         retries: deque[_Task] = deque()
         finished: dict[int, list[list[Checked]]] = {}
@@ -311,7 +314,7 @@ class WorkerPool:
                 if exhausted and not finished and not retries:
                     return
                 continue
-            ready = set(wait([x for w in busy for x in (w.conn, w.process.sentinel)]))
+            ready = set(wait_any([x for w in busy for x in (w.conn, w.process.sentinel)]))
             for worker in busy:
                 held = worker.task
                 assert held is not None
@@ -460,7 +463,7 @@ class Batch:
             for checked in self._evaluated(inputs):
                 for result, key in checked:
                     if self.track_run:
-                        self.duplicates.apply(result, key)
+                        self.duplicates.apply(result, key, assignment=False)
                     if count:
                         self.tally.add(result)
                     yield result

@@ -156,8 +156,11 @@ class RunDuplicates:
         else:
             self._db.execute("INSERT OR IGNORE INTO routed VALUES (?, ?, ?)", (key, label, number))
 
-    def apply(self, result: CheckResult, key: RunKey | None) -> Assignment | None:
-        """Apply the rule to the next result; the run's assignment when it is routed."""
+    def apply(
+        self, result: CheckResult, key: RunKey | None, *, assignment: bool = True
+    ) -> Assignment | None:
+        """Apply the rule to the next result; the run's assignment when it is routed (and
+        `assignment` asks for it: building one loads pydantic, which a batch never reads)."""
         if key is None:
             return None
         k = self._key(key.number, key.issued_at)
@@ -170,7 +173,7 @@ class RunDuplicates:
             return None
         self._add(k, result.label, key.number)
         self.routed += 1
-        return run_assignment(result.label, key.number, key.issued_at)
+        return run_assignment(result.label, key.number, key.issued_at) if assignment else None
 
     def close(self) -> None:
         if self._db is not None:

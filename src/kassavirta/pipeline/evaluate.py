@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from kassavirta.config.policy import Policy
 from kassavirta.decision import Outcome, decide, invalid_from_error, invalid_result
@@ -38,12 +37,12 @@ from kassavirta.pipeline.read import DEFAULT_MAX_BYTES, read_bytes, read_file
 if TYPE_CHECKING:
     from kassavirta.erp.assignments import Assignment
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
-
 
 def today_in_helsinki() -> date:
     """The sending date as the service sees it: today in Europe/Helsinki."""
-    return datetime.now(HELSINKI).date()
+    from zoneinfo import ZoneInfo  # not at import: a run given --today never needs it
+
+    return datetime.now(ZoneInfo("Europe/Helsinki")).date()
 
 
 # --- the first half: one file, no knowledge of the rest of the run ----------------------

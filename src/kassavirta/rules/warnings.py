@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from kassavirta.findings import Finding, amount_text
+from kassavirta.finnish.bank import finnish_bic_known, finnish_iban_bank
 from kassavirta.finnish.business_id import grouping_id, implied_business_id
 from kassavirta.finnish.business_id import is_valid as _valid_ytunnus
 from kassavirta.finnish.businessdays import is_business_day
@@ -65,6 +66,9 @@ def _bics(ctx: RuleContext) -> list[tuple[str, str | None, str]]:
 @lru_cache(maxsize=4096)
 def _iban_bank(account: str) -> tuple[str | None, str | None]:
     """(why `account` is not a valid IBAN, else None; the BIC of its bank where known)."""
+    finnish = finnish_iban_bank(account)  # without loading schwifty
+    if finnish is not None:
+        return finnish
     from schwifty import IBAN
     from schwifty.exceptions import SchwiftyException
 
@@ -82,6 +86,8 @@ def _iban_bank(account: str) -> tuple[str | None, str | None]:
 @lru_cache(maxsize=4096)
 def _bic_problem(bic: str) -> str | None:
     """Why `bic` is not a valid BIC, else None."""
+    if finnish_bic_known(bic):  # without loading schwifty
+        return None
     from schwifty import BIC
     from schwifty.exceptions import SchwiftyException
 
