@@ -63,10 +63,14 @@ class Plain:
 
     __slots__ = ()
 
+    def dumped_names(self) -> tuple[str, ...]:
+        """The fields a dump shows: all of them, unless a record leaves some out."""
+        return _names(type(self))
+
     def model_dump(self, *, mode: Mode = "python", exclude: Collection[str] = ()) -> dict[str, Any]:
         return {
             name: dump(getattr(self, name), mode)
-            for name in _names(type(self))
+            for name in self.dumped_names()
             if name not in exclude
         }
 
@@ -89,3 +93,27 @@ class Plain:
         from pydantic import TypeAdapter
 
         return TypeAdapter(cls).json_schema(ref_template=ref_template, mode=mode)
+
+
+_AS_IS = frozenset((str, int, bool, type(None), list))
+"""What json's encoder writes as `dump(mode="json")` would: left to it, unconverted."""
+
+
+def json_default(value: Any) -> Any:
+    """`json.dumps(..., default=json_default)` writes what `dump(value, "json")` would.
+
+    json's C encoder walks lists, strings and numbers itself and asks this only
+    about what it does not know, one record at a time: a record becomes its
+    fields, left as they are for the encoder to walk. No dict of dicts is built
+    first, which is most of the cost of writing a result as JSON.
+    """
+    if isinstance(value, Plain):
+        return {
+            name: v if type(v) in _AS_IS or isinstance(v, Plain) else dump(v, "json")
+            for name in value.dumped_names()
+            for v in (getattr(value, name),)
+        }
+    converted = dump(value, "json")
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+    return converted
