@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from kassavirta.plain import Plain
+from kassavirta.plain import Plain, without
 
 _CENT = Decimal("0.01")
 
@@ -83,7 +83,7 @@ class InvoiceSummary(Plain):
         # Only an invoice that states a prepaid amount shows one, so the reports of every
         # other invoice read as they always did.
         names = Plain.dumped_names(self)
-        return names if self.paid is not None else tuple(n for n in names if n != "paid")
+        return names if self.paid is not None else without(names, "paid")
 
 
 ScheduleSource = Literal["guide", "settings", "assumed"]

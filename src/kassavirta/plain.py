@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any, Literal, Self
 
 Mode = Literal["python", "json"]
@@ -95,8 +96,10 @@ class Plain:
         return TypeAdapter(cls).json_schema(ref_template=ref_template, mode=mode)
 
 
-_AS_IS = frozenset((str, int, bool, type(None), list))
-"""What json's encoder writes as `dump(mode="json")` would: left to it, unconverted."""
+_NATIVE = (str, int, float, list, tuple, Plain)
+"""What json's encoder writes as `dump(mode="json")` would (a record: through `json_default`
+again): left to it. (A `StrEnum` is a
+`str` and an `IntEnum` an `int` to the encoder, which writes their values, as `dump` does.)"""
 
 
 def json_default(value: Any) -> Any:
@@ -108,12 +111,18 @@ def json_default(value: Any) -> Any:
     first, which is most of the cost of writing a result as JSON.
     """
     if isinstance(value, Plain):
-        return {
-            name: v if type(v) in _AS_IS or isinstance(v, Plain) else dump(v, "json")
-            for name in value.dumped_names()
-            for v in (getattr(value, name),)
-        }
+        fields = {}
+        for name in value.dumped_names():
+            v = getattr(value, name)
+            fields[name] = v if v is None or isinstance(v, _NATIVE) else dump(v, "json")
+        return fields
     converted = dump(value, "json")
     if converted is value:
         raise TypeError(f"{type(value).__name__} is not JSON serialisable")
     return converted
+
+
+@cache
+def without(names: tuple[str, ...], *gone: str) -> tuple[str, ...]:
+    """`names` but `gone`: for a record that leaves fields out of its dump (`dumped_names`)."""
+    return tuple(n for n in names if n not in gone)

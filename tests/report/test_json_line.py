@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import Enum, IntEnum, StrEnum
 
 import pytest
 
@@ -41,15 +42,41 @@ def test_each_line_is_the_json_of_result_dict() -> None:
         assert out.getvalue() == expected + "\n", result.path
 
 
+class _Colour(StrEnum):
+    RED = "red"
+
+
+class _Size(IntEnum):
+    BIG = 3
+
+
+class _Day(Enum):
+    FIRST = date(2026, 1, 1)
+
+
 @dataclass(slots=True, kw_only=True)
 class _Odd(Plain):
     when: date
     amount: Decimal
     nested: list[dict[str, date]]
+    dates: tuple[date, ...]
+    colour: _Colour = _Colour.RED
+    size: _Size = _Size.BIG
+    day: _Day = _Day.FIRST
+    inner: _Odd | None = None
 
 
 def test_json_default_converts_as_dump_does_and_refuses_the_unknown() -> None:
-    odd = _Odd(when=date(2026, 12, 1), amount=Decimal("1.50"), nested=[{"a": date(2026, 1, 2)}])
-    assert json.loads(json.dumps(odd, default=json_default)) == odd.model_dump(mode="json")
+    inner = _Odd(when=date(2026, 12, 2), amount=Decimal("2"), nested=[], dates=())
+    odd = _Odd(
+        when=date(2026, 12, 1),
+        amount=Decimal("1.50"),
+        nested=[{"a": date(2026, 1, 2)}],
+        dates=(date(2026, 1, 3),),
+        inner=inner,
+    )
+    written = json.dumps(odd, default=json_default, ensure_ascii=False, separators=(",", ":"))
+    expected = json.dumps(odd.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+    assert written == expected
     with pytest.raises(TypeError, match="object is not JSON serialisable"):
         json.dumps({"x": object()}, default=json_default)
