@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
-from kassavirta.plain import Mode, Plain
+from kassavirta.plain import Plain, without
 
 _CENT = Decimal("0.01")
 
@@ -80,11 +79,11 @@ class InvoiceSummary(Plain):
     channel_signals: list[str] = field(default_factory=list)
     buyer: BuyerSummary = field(default_factory=BuyerSummary)
 
-    def model_dump(self, *, mode: Mode = "python", exclude: Collection[str] = ()) -> dict[str, Any]:
+    def dumped_names(self) -> tuple[str, ...]:
         # Only an invoice that states a prepaid amount shows one, so the reports of every
         # other invoice read as they always did.
-        gone = exclude if self.paid is not None else (*exclude, "paid")
-        return Plain.model_dump(self, mode=mode, exclude=gone)
+        names = Plain.dumped_names(self)
+        return names if self.paid is not None else without(names, "paid")
 
 
 ScheduleSource = Literal["guide", "settings", "assumed"]

@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any, Literal, Self
 
 Mode = Literal["python", "json"]
@@ -63,10 +64,14 @@ class Plain:
 
     __slots__ = ()
 
+    def dumped_names(self) -> tuple[str, ...]:
+        """The fields a dump shows: all of them, unless a record leaves some out."""
+        return _names(type(self))
+
     def model_dump(self, *, mode: Mode = "python", exclude: Collection[str] = ()) -> dict[str, Any]:
         return {
             name: dump(getattr(self, name), mode)
-            for name in _names(type(self))
+            for name in self.dumped_names()
             if name not in exclude
         }
 
@@ -89,3 +94,35 @@ class Plain:
         from pydantic import TypeAdapter
 
         return TypeAdapter(cls).json_schema(ref_template=ref_template, mode=mode)
+
+
+_NATIVE = (str, int, float, list, tuple, Plain)
+"""What json's encoder writes as `dump(mode="json")` would (a record: through `json_default`
+again): left to it. (A `StrEnum` is a
+`str` and an `IntEnum` an `int` to the encoder, which writes their values, as `dump` does.)"""
+
+
+def json_default(value: Any) -> Any:
+    """`json.dumps(..., default=json_default)` writes what `dump(value, "json")` would.
+
+    json's C encoder walks lists, strings and numbers itself and asks this only
+    about what it does not know, one record at a time: a record becomes its
+    fields, left as they are for the encoder to walk. No dict of dicts is built
+    first, which is most of the cost of writing a result as JSON.
+    """
+    if isinstance(value, Plain):
+        fields = {}
+        for name in value.dumped_names():
+            v = getattr(value, name)
+            fields[name] = v if v is None or isinstance(v, _NATIVE) else dump(v, "json")
+        return fields
+    converted = dump(value, "json")
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+    return converted
+
+
+@cache
+def without(names: tuple[str, ...], *gone: str) -> tuple[str, ...]:
+    """`names` but `gone`: for a record that leaves fields out of its dump (`dumped_names`)."""
+    return tuple(n for n in names if n not in gone)

@@ -169,6 +169,17 @@ CASES: tuple[Hostile, ...] = (
             + body_of(good_invoice())
         ),
     ),
+    Hostile(
+        "entity-in-utf16",  # no ASCII "<!ENTITY" in the bytes: the parsed tree must tell
+        "unsafe-xml",
+        ("entity",),
+        lambda secret, port: (
+            _entity('<!ENTITY x "y">', "&x;")
+            .decode()
+            .replace('encoding="UTF-8"', 'encoding="UTF-16"')
+            .encode("utf-16")
+        ),
+    ),
     Hostile("billion-laughs", "unsafe-xml", ("entity",), _billion_laughs),
     Hostile("quadratic-blowup", "unsafe-xml", ("entity", "amplification"), _quadratic),
     Hostile("nesting-10000", "unsafe-xml", ("depth",), _nested),

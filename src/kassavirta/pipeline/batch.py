@@ -463,7 +463,7 @@ class Batch:
             for checked in self._evaluated(inputs):
                 for result, key in checked:
                     if self.track_run:
-                        self.duplicates.apply(result, key, assignment=False)
+                        self.duplicates.note(result, key)
                     if count:
                         self.tally.add(result)
                     yield result

@@ -92,7 +92,7 @@ def _resolve(group: tuple[str, list[Record]]) -> list[Record]:
     duplicates = RunDuplicates()
     ordered = sorted(records, key=lambda r: r[0])
     for _, result, key in ordered:
-        duplicates.apply(result, key)
+        duplicates.note(result, key)
     duplicates.close()
     return ordered
 

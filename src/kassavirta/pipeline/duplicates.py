@@ -156,24 +156,32 @@ class RunDuplicates:
         else:
             self._db.execute("INSERT OR IGNORE INTO routed VALUES (?, ?, ?)", (key, label, number))
 
-    def apply(
-        self, result: CheckResult, key: RunKey | None, *, assignment: bool = True
-    ) -> Assignment | None:
-        """Apply the rule to the next result; the run's assignment when it is routed (and
-        `assignment` asks for it: building one loads pydantic, which a batch never reads)."""
+    def note(self, result: CheckResult, key: RunKey | None) -> bool:
+        """Apply the rule to the next result; whether it is routed (and so blocks later ones).
+
+        A batch needs no more than this: building the `Assignment` each routed
+        invoice stands for (`apply`) costs a pydantic model per invoice.
+        """
         if key is None:
-            return None
+            return False
         k = self._key(key.number, key.issued_at)
         earlier = self._earlier(k)
         if earlier is not None:
             label, number = earlier
             mark_duplicate(result, key, run_assignment(label, number, key.issued_at))
-            return None
+            return False
         if result.decision is not Decision.ROUTE:
-            return None
+            return False
         self._add(k, result.label, key.number)
         self.routed += 1
-        return run_assignment(result.label, key.number, key.issued_at) if assignment else None
+        return True
+
+    def apply(self, result: CheckResult, key: RunKey | None) -> Assignment | None:
+        """`note`, and the run's assignment when the result is routed."""
+        if not self.note(result, key):
+            return None
+        assert key is not None
+        return run_assignment(result.label, key.number, key.issued_at)
 
     def close(self) -> None:
         if self._db is not None:

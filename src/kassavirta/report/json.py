@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from kassavirta.findings import CheckResult
+from kassavirta.plain import json_default
 from kassavirta.report import Summary
 
 
@@ -20,9 +21,12 @@ def write_document(results: Iterable[CheckResult], summary: Summary, out: TextIO
     out.write("\n")
 
 
+_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=json_default)
+"""`result_dict` as one compact line, written straight from the result's records."""
+
+
 def write_line(result: CheckResult, out: TextIO) -> None:
-    out.write(json.dumps(result_dict(result), ensure_ascii=False, separators=(",", ":")))
-    out.write("\n")
+    out.write(_LINE.encode(result) + "\n")
     out.flush()
 
 
