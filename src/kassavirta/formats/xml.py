@@ -413,20 +413,10 @@ class Fields:
         written = "\x00".join(r for r in raws if r is not None)
         if written and not _ALL_AMOUNTS[comma](written):
             return [self.filled_amount(e, comma=comma) for e in elements]
-        kept = _READ_AMOUNTS[comma]
-        values: list[Decimal | None] = []
-        for raw in raws:
-            if raw is None:
-                values.append(None)
-                continue
-            value = kept.get(raw)
-            if value is None:
-                value = Decimal(raw.replace(",", ".") if comma else raw)
-                if len(kept) >= _KEPT_AMOUNTS:
-                    kept.clear()
-                kept[raw] = value
-            values.append(value)
-        return values
+        if comma:
+            written = written.replace(",", ".")
+        values = map(Decimal, written.split("\x00")) if written else iter(())
+        return [None if raw is None else next(values) for raw in raws]
 
     def texts(self, expr: str, base: etree._Element | None = None) -> list[str]:
         return [t for t in ((e.text or "").strip() for e in self.findall(expr, base)) if t]

@@ -149,10 +149,11 @@ def _rows(f: Fields) -> list[Row]:
             field[1] = field[2]
         amounts += field[1], field[3], field[4], field[5], field[6], field[7]
         fields.append(field)
-    values = iter(f.filled_amounts(amounts, comma=True))
+    values = f.filled_amounts(amounts, comma=True)
     rows: list[Row] = []
     for position, field in enumerate(fields, start=1):
-        quantity = next(values)
+        at = 6 * position
+        quantity, unit_price, vat_percent, vat_amount, vat_excluded, amount = values[at - 6 : at]
         quantity_el = field[1]
         rows.append(
             Row(
@@ -162,11 +163,11 @@ def _rows(f: Fields) -> list[Row]:
                 unit=quantity_el.get(paths.UNIT)
                 if quantity_el is not None and quantity is not None
                 else None,
-                unit_price=next(values),
-                vat_percent=next(values),
-                vat_amount=next(values),
-                vat_excluded=next(values),
-                amount=next(values),
+                unit_price=unit_price,
+                vat_percent=vat_percent,
+                vat_amount=vat_amount,
+                vat_excluded=vat_excluded,
+                amount=amount,
             )
         )
     f.locations.note_rows(found, _ROW_FIELDS)
