@@ -5,9 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from lxml import etree
 
+from kassavirta.errors import UnreadableField
 from kassavirta.formats import xml
 from kassavirta.formats.xml import read_amount
+from kassavirta.pipeline.read import Part
 
 
 @pytest.mark.parametrize(
@@ -43,3 +46,32 @@ def test_the_table_keeps_refusals_apart_per_separator_and_stays_bounded() -> Non
         assert read_amount(f"{n},25", comma=True) == Decimal(f"{n}.25")
     assert 0 < len(xml._READ_AMOUNTS[True]) <= xml._KEPT_AMOUNTS
     assert read_amount("1.5", comma=True) is None
+
+
+def _amount_elements(*texts: str | None) -> tuple[xml.Fields, list[etree._Element | None]]:
+    root = etree.fromstring(b"<r/>")
+    part = Part(tree=etree.ElementTree(root), line_offset=0, encoding=None, start=0, end=0)
+    elements: list[etree._Element | None] = []
+    for text in texts:
+        element = etree.SubElement(root, "a")
+        element.text = text
+        elements.append(element)
+    return xml.Fields(part), elements
+
+
+def test_many_amounts_read_together_as_one_by_one() -> None:
+    fields, elements = _amount_elements("12,50", None, "", " \n-0,5\t", "+7", "0")
+    elements.insert(1, None)
+    found = fields.filled_amounts(elements, comma=True)
+    assert found == [fields.filled_amount(e, comma=True) for e in elements]
+    assert [str(v) for v in found] == ["12.50", "None", "None", "None", "-0.5", "7", "0"]
+    assert fields.filled_amounts([None, None], comma=False) == [None, None]
+
+
+@pytest.mark.parametrize("bad", ["1\n2", "1,2", "1.2.3", "12 50", "1\u0661"])
+def test_the_first_bad_amount_among_many_is_named(bad: str) -> None:
+    # A line break inside one amount must not pass for two amounts.
+    fields, elements = _amount_elements("3.5", bad, "x")
+    with pytest.raises(UnreadableField) as raised:
+        fields.filled_amounts(elements, comma=False)
+    assert (raised.value.xpath, raised.value.value) == ("/r/a[2]", bad.strip())

@@ -16,7 +16,6 @@ from kassavirta.formats.finvoice import paths
 from kassavirta.formats.xml import (
     Fields,
     check_currencies,
-    first_children,
     looks_like_bic,
     looks_like_iban,
     looks_like_ovt,
@@ -74,27 +73,22 @@ def _party(f: Fields, element: str, prefix: str, key: str) -> Party | None:
     )
 
 
-_OTHER_CURRENCIES = etree.XPath(
-    f"descendant-or-self::*/@{paths.CURRENCY}[. != $first]", smart_strings=False
+_DISTINCT_CURRENCIES = etree.XPath(
+    f"set:distinct(descendant-or-self::*/@{paths.CURRENCY})",
+    namespaces={"set": "http://exslt.org/sets"},
+    smart_strings=False,
 )
 _CURRENCY_ELEMENTS = etree.XPath(f"descendant-or-self::*[@{paths.CURRENCY}]")
 
 
 def _currencies(part: Part, f: Fields) -> list[str]:
-    # One XPath query in C instead of a Python pass over every element of the invoice:
-    # the codes written otherwise than the first one met (none, on a one-currency
-    # invoice of any length; collecting every code cost twice as much). The distinct
+    # One XPath query in C (EXSLT's set:distinct keeps the first of each written code)
+    # instead of a Python pass over every element of the invoice. The distinct
     # stripped codes (unordered: used only when there is one) answer a one-currency
     # invoice, and the elements, in document order, are looked up only to place a mix.
-    first = next(
-        (code for element in part.root.iter() if (code := element.get(paths.CURRENCY)) is not None),
-        None,
-    )
-    if first is None:
-        return []
-    others = _OTHER_CURRENCIES(part.root, first=first)
-    assert isinstance(others, list)
-    distinct = list({first.strip(), *(str(code).strip() for code in others)})
+    codes = _DISTINCT_CURRENCIES(part.root)
+    assert isinstance(codes, list)
+    distinct = list({str(code).strip() for code in codes})
     if len(distinct) < 2:
         return distinct
     found = _CURRENCY_ELEMENTS(part.root)
@@ -119,30 +113,61 @@ _ROW_FIELDS = {
 """Row field → its element; where each was read is named through `Locations.note_rows`."""
 
 
+_ROW_SLOTS = {
+    tag: n
+    for n, tag in enumerate(
+        (
+            paths.ARTICLE_NAME,
+            paths.INVOICED_QUANTITY,
+            paths.DELIVERED_QUANTITY,
+            paths.UNIT_PRICE,
+            paths.ROW_VAT_PERCENT,
+            paths.ROW_VAT,
+            paths.ROW_VAT_EXCLUDED,
+            paths.ROW_AMOUNT,
+        )
+    )
+}
+"""The row children read, by tag → their place in one row's list (see `_rows`)."""
+
+
 def _rows(f: Fields) -> list[Row]:
+    # One pass over each row's children, and the rows' amounts read together (see
+    # `Fields.filled_amounts`): in the order they were read one by one before, so a
+    # bad amount is named as it was.
+    found = f.findall(paths.ROW)
+    slot = _ROW_SLOTS.get
+    fields: list[list[etree._Element | None]] = []
+    amounts: list[etree._Element | None] = []
+    for row in found:
+        field: list[etree._Element | None] = [None] * 8
+        for child in row:
+            n = slot(child.tag)  # a comment's tag (a function) is no key: None
+            if n is not None and field[n] is None:
+                field[n] = child
+        if field[1] is None:
+            field[1] = field[2]
+        amounts += field[1], field[3], field[4], field[5], field[6], field[7]
+        fields.append(field)
+    values = f.filled_amounts(amounts, comma=True)
     rows: list[Row] = []
-    found: list[etree._Element] = []
-    amount = f.filled_amount
-    for position, row in enumerate(f.findall(paths.ROW), start=1):
-        field = first_children(row)
-        found.append(row)
-        quantity_el = field.get(paths.INVOICED_QUANTITY)
-        if quantity_el is None:
-            quantity_el = field.get(paths.DELIVERED_QUANTITY)
-        quantity = amount(quantity_el, comma=True)
+    for position, field in enumerate(fields, start=1):
+        at = 6 * position
+        quantity, unit_price, vat_percent, vat_amount, vat_excluded, amount = values[at - 6 : at]
+        quantity_el = field[1]
         rows.append(
             Row(
                 index=position,
-                article=text_of(field.get(paths.ARTICLE_NAME)),
+                article=text_of(field[0]),
                 quantity=quantity,
                 unit=quantity_el.get(paths.UNIT)
                 if quantity_el is not None and quantity is not None
                 else None,
-                unit_price=amount(field.get(paths.UNIT_PRICE), comma=True),
-                vat_percent=amount(field.get(paths.ROW_VAT_PERCENT), comma=True),
-                vat_amount=amount(field.get(paths.ROW_VAT), comma=True),
-                vat_excluded=amount(field.get(paths.ROW_VAT_EXCLUDED), comma=True),
-                amount=amount(field.get(paths.ROW_AMOUNT), comma=True),
+                unit_price=unit_price,
+                vat_percent=vat_percent,
+                vat_amount=vat_amount,
+                vat_excluded=vat_excluded,
+                amount=amount,
             )
         )
     f.locations.note_rows(found, _ROW_FIELDS)
