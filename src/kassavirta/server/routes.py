@@ -105,8 +105,8 @@ def add_decision_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         request: Request, today: Today = None, channel: ChannelQ = None, manual: Manual = False
     ) -> Response:
         label, data = await one_invoice(request)
-        answer = await engine.check_on_pool(
-            engine.check_answer, data, label, today, channel, manual
+        answer = await engine.check_small_inline(
+            len(data), engine.check_answer, data, label, today, channel, manual
         )
         return json_body(
             answer.body,
