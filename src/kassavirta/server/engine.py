@@ -63,13 +63,12 @@ from kassavirta.findings import CheckResult, Decision
 from kassavirta.finnish.businessdays import is_business_day
 from kassavirta.formats.registry import SCHEMA_FILES
 from kassavirta.formats.schemas import SchemaStore
-from kassavirta.model import Channel
 from kassavirta.pipeline.evaluate import Checker, today_in_helsinki
 from kassavirta.report import Report, Tally
 from kassavirta.report.json import result_dict
 from kassavirta.rewrite import RewriteResult, rewrite_document
 from kassavirta.server.config import ServerConfig
-from kassavirta.server.exchange import json_bytes
+from kassavirta.server.exchange import Asked, json_bytes
 from kassavirta.server.logs import SERVER
 
 P = ParamSpec("P")
@@ -235,52 +234,33 @@ class Engine:
     def today(self, today: date | None) -> date:
         return today or self.options.today or today_in_helsinki()
 
-    def policy_for(
-        self, today: date | None, channel: Channel | None, manual: bool = False
-    ) -> Policy:
+    def policy_for(self, asked: Asked) -> Policy:
         self._refresh_assignments()
         return self.policy.derive(
-            today=self.today(today), channel=channel, manual_assignment=manual or None
+            today=self.today(asked.today),
+            channel=asked.channel,
+            manual_assignment=asked.manual or None,
         )
 
     # -- the work (on the engine's thread) -------------------------------------------------------
 
-    def check(
-        self,
-        data: bytes,
-        label: str,
-        today: date | None,
-        channel: Channel | None,
-        manual: bool = False,
-    ) -> list[CheckResult]:
+    def check(self, data: bytes, label: str, asked: Asked) -> list[CheckResult]:
         """Every invoice in one file, as `kassavirta check` decides it."""
-        policy = self.policy_for(today, channel, manual)
+        policy = self.policy_for(asked)
         return Checker(policy, max_bytes=self.config.max_bytes).check_bytes(data, label)
 
-    def check_answer(
-        self,
-        data: bytes,
-        label: str,
-        today: date | None,
-        channel: Channel | None,
-        manual: bool = False,
-    ) -> CheckAnswer:
-        """`check`, and the answer's JSON encoded here too: one hop to this thread per request,
-        and the event loop never spends its time serialising a result."""
-        results = self.check(data, label, today, channel, manual)
+    def check_answer(self, data: bytes, label: str, asked: Asked) -> CheckAnswer:
+        """`check`, and the answer's JSON encoded here too: on a check thread, the event loop
+        never spends its time serialising a result."""
+        results = self.check(data, label, asked)
         shown = next((r for r in results if r.decision is not Decision.ROUTE), results[0])
         return CheckAnswer(json_bytes(result_dict(shown)), shown.decision.value, len(results))
 
     def batch(
-        self,
-        items: Sequence[tuple[str, bytes | InputError]],
-        notes: Sequence[str],
-        today: date | None,
-        channel: Channel | None,
-        manual: bool = False,
+        self, items: Sequence[tuple[str, bytes | InputError]], notes: Sequence[str], asked: Asked
     ) -> Report:
         """One run over several files, in the given order: in-run duplicates apply as in the CLI."""
-        policy = self.policy_for(today, channel, manual)
+        policy = self.policy_for(asked)
         checker = Checker(policy, max_bytes=self.config.max_bytes)
         tally = Tally()
         results: list[CheckResult] = []
@@ -297,28 +277,20 @@ class Engine:
         return Report(summary=summary, results=results)
 
     def batch_body(
-        self,
-        items: Sequence[tuple[str, bytes | InputError]],
-        notes: Sequence[str],
-        today: date | None,
-        channel: Channel | None,
-        manual: bool = False,
+        self, items: Sequence[tuple[str, bytes | InputError]], notes: Sequence[str], asked: Asked
     ) -> bytes:
         """`batch` as the JSON document, encoded on this thread."""
-        report = self.batch(items, notes, today, channel, manual)
+        report = self.batch(items, notes, asked)
         return json_bytes(report.model_dump(mode="json"))
 
-    def rewrite(
-        self, data: bytes, label: str, today: date | None, channel: Channel | None, rf: bool
-    ) -> RewriteResult:
-        return rewrite_document(data, self.policy_for(today, channel), rf=rf, path=label)
+    def rewrite(self, data: bytes, label: str, asked: Asked, rf: bool) -> RewriteResult:
+        return rewrite_document(data, self.policy_for(asked), rf=rf, path=label)
 
     def preview(
         self,
         data: bytes,
         label: str,
-        today: date | None,
-        channel: Channel | None,
+        asked: Asked,
         rf: bool,
         kind: Literal["pdf", "html"],
         compare: bool,
@@ -326,7 +298,7 @@ class Engine:
         """The rewrite and, when routed, the image drawn from it (PDF bytes or UTF-8 HTML)."""
         from kassavirta.render import build_pages, render_html, render_pdf
 
-        result = self.rewrite(data, label, today, channel, rf)
+        result = self.rewrite(data, label, asked, rf)
         if not result.routed:
             return result, None
         pages = build_pages(result)
