@@ -117,10 +117,15 @@ def test_a_silent_connection_is_closed_after_the_idle_timeout(guarded: ServerPro
         assert sock.recv(1) == b""  # closed without an answer; on the old code it waited for good
 
 
+def _answer_then_close(server: ServerProcess, request: bytes) -> bytes:
+    """What the server sends for `request` on a new connection until it closes it."""
+    with _connect(server) as sock:
+        sock.sendall(request)
+        return _read_all(sock)
+
+
 def test_a_connection_silent_after_its_answer_is_closed_too(guarded: ServerProcess) -> None:
-    with _connect(guarded) as sock:
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        answer = _read_all(sock)
+    answer = _answer_then_close(guarded, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 200 ")
 
 
@@ -161,9 +166,7 @@ def test_a_request_head_over_the_limit_gets_431_and_is_closed(guarded: ServerPro
 
 
 def test_a_malformed_request_gets_400_and_is_closed(guarded: ServerProcess) -> None:
-    with _connect(guarded) as sock:
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost localhost\r\n\r\n")
-        answer = _read_all(sock)
+    answer = _answer_then_close(guarded, b"GET /healthz HTTP/1.1\r\nHost localhost\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 400 ")
 
 
@@ -175,9 +178,7 @@ def test_pipelined_requests_are_answered_in_order(guarded: ServerProcess) -> Non
         % (TODAY_ISO.encode(), len(body), body)
     )
     last = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    with _connect(guarded) as sock:
-        sock.sendall(check + check + last)
-        answer = _read_all(sock)
+    answer = _answer_then_close(guarded, check + check + last)
     assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
     assert answer.count(b"HTTP/1.1 ") == answer.count(b"HTTP/1.1 200 OK\r\n") == 3
     assert answer.count(b'"decision":"route"') == 2
