@@ -165,6 +165,19 @@ def test_a_request_head_over_the_limit_gets_431_and_is_closed(guarded: ServerPro
     }
 
 
+def test_a_header_line_that_never_ends_gets_431_and_is_closed(guarded: ServerProcess) -> None:
+    """httptools keeps an unfinished header value to itself: it is counted as it arrives."""
+    with _connect(guarded) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Endless: ")
+        time.sleep(0.2)  # the head has begun on the server's side
+        with suppress(OSError):  # the server closes while the line is still being sent
+            for _ in range(4096):
+                sock.sendall(b"a" * 1024)
+        status, problem = _problem(_read_all(sock))
+    assert status == 431
+    assert problem["error"] == "header-too-large"
+
+
 def test_a_malformed_request_gets_400_and_is_closed(guarded: ServerProcess) -> None:
     answer = _answer_then_close(guarded, b"GET /healthz HTTP/1.1\r\nHost localhost\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 400 ")

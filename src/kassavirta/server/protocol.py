@@ -185,6 +185,9 @@ class GuardedProtocol(HttpToolsProtocol):
         self.in_head = False
         """From the first byte of a request to the end of its head."""
         self.head_bytes = 0
+        """The head's bytes in the request line and the headers the parser has handed over."""
+        self.head_unfinished = 0
+        """The head's bytes in reads that began and ended inside it."""
         self.idle = _idle.setdefault(self.server_state, OrderedDict())
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -212,23 +215,36 @@ class GuardedProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         self.idle.pop(self, None)
         self._unset_keepalive_if_required()
+        was_in_head = self.in_head
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
             if isinstance(exc.__context__, _HeadTooLarge):
-                self._answer_and_close(
-                    b"431 Request Header Fields Too Large",
-                    "header-too-large",
-                    f"the request head (request line and headers) is over {MAX_HEAD_BYTES} bytes",
-                )
+                self._head_too_large()
             else:
                 self.logger.warning("Invalid HTTP request received.")
                 self.send_400_response("Invalid HTTP request received.")
+            return
         except httptools.HttpParserUpgrade:
             if self._should_upgrade():
                 self.handle_websocket_upgrade()
             else:
                 self._unsupported_upgrade_warning()
+            return
+        if was_in_head and self.in_head:
+            # All of `data` is head, and httptools keeps a header's unfinished name or value
+            # to itself until its line ends: counted here, so that a line that never ends
+            # is cut off too (after at most one read more than the limit).
+            self.head_unfinished += len(data)
+            if self.head_unfinished > MAX_HEAD_BYTES:
+                self._head_too_large()
+
+    def _head_too_large(self) -> None:
+        self._answer_and_close(
+            b"431 Request Header Fields Too Large",
+            "header-too-large",
+            f"the request head (request line and headers) is over {MAX_HEAD_BYTES} bytes",
+        )
 
     # -- the request head: parser callbacks ---------------------------------------------------
 
@@ -236,6 +252,7 @@ class GuardedProtocol(HttpToolsProtocol):
         super().on_message_begin()
         self.in_head = True
         self.head_bytes = 0
+        self.head_unfinished = 0
         if self._answered():  # else a pipelined request: its head's time starts with its turn
             self._start_head_timer()
 
