@@ -9,6 +9,7 @@ the connection, answered 408, 503 or 403, or answered as usual.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import select
@@ -18,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,17 @@ pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
 httpx = pytest.importorskip("httpx")
 
+from uvicorn.server import ServerState  # noqa: E402
+
 from kassavirta.config.policy import RunOptions  # noqa: E402
 from kassavirta.server import ServerConfig, create_app  # noqa: E402
 from kassavirta.server.launch import ServerProcess, free_port  # noqa: E402
 from kassavirta.server.logs import Repeats  # noqa: E402
-from kassavirta.server.protocol import ConnectionLimits, guarded_protocol  # noqa: E402
+from kassavirta.server.protocol import (  # noqa: E402
+    MAX_HEAD_BYTES,
+    ConnectionLimits,
+    guarded_protocol,
+)
 
 SETTINGS = SAMPLES / "settings.json"
 ROUTE = SAMPLES / "route" / "finvoice-3.0.xml"
@@ -110,10 +117,15 @@ def test_a_silent_connection_is_closed_after_the_idle_timeout(guarded: ServerPro
         assert sock.recv(1) == b""  # closed without an answer; on the old code it waited for good
 
 
+def _answer_then_close(server: ServerProcess, request: bytes) -> bytes:
+    """What the server sends for `request` on a new connection until it closes it."""
+    with _connect(server) as sock:
+        sock.sendall(request)
+        return _read_all(sock)
+
+
 def test_a_connection_silent_after_its_answer_is_closed_too(guarded: ServerProcess) -> None:
-    with _connect(guarded) as sock:
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        answer = _read_all(sock)
+    answer = _answer_then_close(guarded, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 200 ")
 
 
@@ -136,6 +148,121 @@ def test_a_dripped_request_head_gets_408_and_is_closed(guarded: ServerProcess) -
         "the request head (request line and headers) did not arrive within 1 seconds "
         "(--header-timeout)"
     )
+
+
+def test_a_request_head_over_the_limit_gets_431_and_is_closed(guarded: ServerProcess) -> None:
+    """llhttp sets no limit on a head: ours is h11's (16 KiB); h11 itself answered a bare 400."""
+    with _connect(guarded) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        with suppress(OSError):  # the server may close while headers are still being sent
+            for n in range(200):
+                sock.sendall(b"X-Filler-%d: %s\r\n" % (n, b"a" * 200))
+        status, problem = _problem(_read_all(sock))
+    assert status == 431
+    assert problem == {
+        "error": "header-too-large",
+        "detail": f"the request head (request line and headers) is over {MAX_HEAD_BYTES} bytes",
+    }
+
+
+def test_a_header_line_that_never_ends_gets_431_and_is_closed(guarded: ServerProcess) -> None:
+    """httptools keeps an unfinished header value to itself: it is counted as it arrives."""
+    with _connect(guarded) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Endless: ")
+        time.sleep(0.2)  # the head has begun on the server's side
+        with suppress(OSError):  # the server closes while the line is still being sent
+            for _ in range(4096):
+                sock.sendall(b"a" * 1024)
+        status, problem = _problem(_read_all(sock))
+    assert status == 431
+    assert problem["error"] == "header-too-large"
+
+
+def test_a_malformed_request_gets_400_and_is_closed(guarded: ServerProcess) -> None:
+    answer = _answer_then_close(guarded, b"GET /healthz HTTP/1.1\r\nHost localhost\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400 ")
+
+
+def test_pipelined_requests_are_answered_in_order(guarded: ServerProcess) -> None:
+    body = ROUTE.read_bytes()
+    check = (
+        b"POST /v1/check?today=%s HTTP/1.1\r\nHost: localhost\r\n"
+        b"Content-Type: application/xml\r\nContent-Length: %d\r\n\r\n%s"
+        % (TODAY_ISO.encode(), len(body), body)
+    )
+    last = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    answer = _answer_then_close(guarded, check + check + last)
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert answer.count(b"HTTP/1.1 ") == answer.count(b"HTTP/1.1 200 OK\r\n") == 3
+    assert answer.count(b'"decision":"route"') == 2
+    assert json.loads(answer.rsplit(b"\r\n\r\n", 1)[1])["status"] == "ok"
+
+
+class _Transport(asyncio.Transport):
+    """A connection's far end inside the test: what the protocol writes, write by write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.writes.append(bytes(data))
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8000)}.get(
+            name, default
+        )
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+def test_an_answer_head_is_written_with_its_body_in_one_write() -> None:
+    """One send per answer: uvicorn writes the head and the body in two, i.e. two segments."""
+    config = ServerConfig(
+        options=RunOptions(settings=SETTINGS, today=date.fromisoformat(TODAY_ISO))
+    )
+    app = create_app(config)
+    body = ROUTE.read_bytes()
+
+    async def exchange() -> list[bytes]:
+        loaded = uvicorn.Config(app, log_config=None, lifespan="off")
+        loaded.load()
+        protocol = guarded_protocol(ConnectionLimits())(
+            config=loaded, server_state=ServerState(), app_state={}
+        )
+        transport = _Transport()
+        protocol.connection_made(transport)
+        protocol.data_received(
+            b"POST /v1/check?today=%s HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: application/xml\r\nContent-Length: %d\r\n\r\n%s"
+            % (TODAY_ISO.encode(), len(body), body)
+        )
+        async with asyncio.timeout(BOUND):
+            while not transport.writes:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.05)  # a second write, if there were one, would come now
+        protocol.connection_lost(None)
+        return transport.writes
+
+    try:
+        writes = asyncio.run(exchange())
+    finally:
+        app.state.engine.close()
+    assert len(writes) == 1
+    head, _, answer = writes[0].partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert json.loads(answer)["decision"] == "route"
 
 
 def test_a_quick_client_is_unaffected_by_the_timeouts(guarded: ServerProcess) -> None:

@@ -11,6 +11,7 @@ Every wait is bounded.
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -28,6 +29,7 @@ httpx = pytest.importorskip("httpx")
 from kassavirta.config.policy import RunOptions  # noqa: E402
 from kassavirta.server import ServerConfig, create_app  # noqa: E402
 from kassavirta.server.budget import BodyBudget  # noqa: E402
+from kassavirta.server.engine import INLINE_MAX_BYTES  # noqa: E402
 from kassavirta.server.launch import ServerProcess  # noqa: E402
 
 ROUTE = SAMPLES / "route" / "finvoice-3.0.xml"
@@ -267,6 +269,72 @@ def test_an_embedded_app_leaves_the_process_switch_interval_alone() -> None:
         sys.setswitchinterval(before)
     config = ServerConfig(options=options, own_process=True)
     assert ServerConfig.from_json(config.to_json()).own_process
+
+
+def test_a_small_body_is_checked_on_the_loop_unless_the_threads_are_busy(app: Any) -> None:
+    """No thread hop for a small invoice while the check threads are idle; a large body, or
+    any body while a job runs on a thread, goes to a check thread."""
+    engine = app.state.engine
+    check = engine.check
+    release = threading.Event()
+    threads: dict[int, str] = {}
+
+    def recorded(data: bytes, *args: Any) -> Any:
+        threads[len(data)] = threading.current_thread().name
+        if len(data) == BODY:
+            release.wait(10)
+        return check(data, *args)
+
+    engine.check = recorded
+    small = ROUTE.read_bytes()
+    assert len(small) <= INLINE_MAX_BYTES < BODY
+
+    async def go() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+            alone = await client.post("/v1/check", params=Q, content=small, headers=XML)
+            loop_thread = threading.current_thread().name
+            assert threads.pop(len(small)) == loop_thread
+            large = asyncio.create_task(
+                client.post("/v1/check", params=Q, content=_padded(BODY), headers=XML)
+            )
+            while BODY not in threads:
+                await asyncio.sleep(0.01)
+            beside = await client.post("/v1/check", params=Q, content=small, headers=XML)
+            release.set()
+            answers = [alone, beside, await asyncio.wait_for(large, timeout=30)]
+            return [a.status_code for a in answers]
+
+    try:
+        assert asyncio.run(asyncio.wait_for(go(), timeout=60)) == [200, 200, 200]
+    finally:
+        release.set()
+    assert threads[BODY].startswith("kassavirta-check")
+    assert threads[len(small)].startswith("kassavirta-check")  # beside the large one
+    assert engine.running == 0
+
+
+def test_the_served_app_freezes_what_start_up_built() -> None:
+    """`kassavirta serve` moves start-up's objects out of the collector's sight (`gc.freeze`),
+    so that a full collection in a request does not walk them; an embedded app does not."""
+    options = RunOptions(settings=SAMPLES / "settings.json", today=date.fromisoformat(TODAY_ISO))
+    before = sys.getswitchinterval()
+    gc.unfreeze()
+
+    async def started(config: ServerConfig) -> int:
+        app = create_app(config)
+        try:
+            async with app.router.lifespan_context(app):
+                return gc.get_freeze_count()
+        finally:
+            app.state.engine.close()
+
+    try:
+        assert asyncio.run(started(ServerConfig(options=options))) == 0
+        assert asyncio.run(started(ServerConfig(options=options, own_process=True))) > 10_000
+    finally:
+        gc.unfreeze()
+        sys.setswitchinterval(before)
 
 
 def test_held_limit_is_never_below_one_largest_body() -> None:

@@ -21,6 +21,7 @@ reading bodies (`bodies`), query values and answers (`exchange`), the limits
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -90,6 +91,11 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if config.own_process:
+            # What start-up built (modules, models, schemas, settings) lives as long as the
+            # process: out of the collector's sight, a full collection no longer walks it
+            # (about 60,000 objects: milliseconds added to whichever request it lands in).
+            gc.freeze()
         log.info(
             "ready",
             extra={

@@ -7,10 +7,15 @@ once, when the app is made (`Engine.__init__`), through the one
 with its own sending date and channel; a changed ledger gives the engine a
 new policy, never an edited one.
 
-Nothing runs on the event loop. Checks (`/v1/check`, `/v1/check/batch`) run on
-a small pool of check threads (`--check-threads`, `Engine.check_on_pool`), so
-a large invoice being checked does not hold up a small one behind it; the
-rest (rewrite, preview, events, readiness) runs on one thread of its own
+Checks (`/v1/check`, `/v1/check/batch`) run on a small pool of check threads
+(`--check-threads`, `Engine.check_on_pool`), so a large invoice being checked
+does not hold up a small one behind it; except a small body (at most
+`INLINE_MAX_BYTES`) while no job is running on any of the engine's threads,
+which is checked on the event loop at once (`Engine.check_small_inline`): a
+check of a few kilobytes takes about a millisecond, and the hop to a thread
+and back (two wake-ups, the GIL handed over twice) cost about half as much
+again in latency. With the threads idle it cannot wait on anything they hold
+(the schema store's lock, the ledger re-read). The rest (rewrite, preview, events, readiness) runs on one thread of its own
 (`Engine.submit`), as it always did: rendering and the ledger stay single
 threaded. A check is mostly Python and holds the GIL, so more threads do not
 check faster; they keep the answers flowing. What the check threads share is
@@ -31,11 +36,11 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from lxml import etree
 
@@ -58,13 +63,12 @@ from kassavirta.findings import CheckResult, Decision
 from kassavirta.finnish.businessdays import is_business_day
 from kassavirta.formats.registry import SCHEMA_FILES
 from kassavirta.formats.schemas import SchemaStore
-from kassavirta.model import Channel
 from kassavirta.pipeline.evaluate import Checker, today_in_helsinki
 from kassavirta.report import Report, Tally
 from kassavirta.report.json import result_dict
 from kassavirta.rewrite import RewriteResult, rewrite_document
 from kassavirta.server.config import ServerConfig
-from kassavirta.server.exchange import json_bytes
+from kassavirta.server.exchange import Asked, json_bytes
 from kassavirta.server.logs import SERVER
 
 P = ParamSpec("P")
@@ -78,6 +82,9 @@ SWITCH_INTERVAL = 0.0005
 """Seconds a thread may hold the GIL while another waits for it (Python's default is 0.005)."""
 
 WARM_UP = b"<Finvoice Version='3.0'><InvoiceDetails/></Finvoice>"
+
+INLINE_MAX_BYTES = 32 * 1024
+"""Bodies up to this size are checked on the event loop when the engine's threads are idle."""
 
 
 def _file_signature(ledger: Path | None) -> Signature:
@@ -140,6 +147,9 @@ class Engine:
         Checker(self.policy).check_bytes(WARM_UP, "<warm-up>")
         is_business_day(self.policy.today)
         self._seen = _file_signature(self.options.ledger)
+        self.running = 0
+        """Jobs submitted to the engine's threads and not finished (or dropped) yet."""
+        self._count_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="kassavirta-work")
         self._checks = ThreadPoolExecutor(
             config.check_threads, thread_name_prefix="kassavirta-check"
@@ -153,13 +163,32 @@ class Engine:
 
     # -- the thread --------------------------------------------------------------------------
 
+    def _tracked(self, job: Future[T]) -> Future[T]:
+        with self._count_lock:
+            self.running += 1
+        job.add_done_callback(self._job_done)  # also when it is cancelled before it started
+        return job
+
+    def _job_done(self, _: Future[Any]) -> None:
+        with self._count_lock:
+            self.running -= 1
+
     async def submit(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `fn` on the engine's thread; cancelling the await drops a job not yet started."""
-        return await asyncio.wrap_future(self._executor.submit(fn, *args, **kwargs))
+        return await asyncio.wrap_future(self._tracked(self._executor.submit(fn, *args, **kwargs)))
 
     async def check_on_pool(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a check `fn` on the first free check thread; cancelling drops a job not started."""
-        return await asyncio.wrap_future(self._checks.submit(fn, *args, **kwargs))
+        return await asyncio.wrap_future(self._tracked(self._checks.submit(fn, *args, **kwargs)))
+
+    async def check_small_inline(
+        self, size: int, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`check_on_pool`, or for a body of `size` <= `INLINE_MAX_BYTES` while no job runs
+        on the engine's threads, `fn` on the event loop now (see the module's docstring)."""
+        if size <= INLINE_MAX_BYTES and not self.running:
+            return fn(*args, **kwargs)
+        return await self.check_on_pool(fn, *args, **kwargs)
 
     def close(self) -> None:
         self._checks.shutdown(wait=True, cancel_futures=True)
@@ -205,52 +234,33 @@ class Engine:
     def today(self, today: date | None) -> date:
         return today or self.options.today or today_in_helsinki()
 
-    def policy_for(
-        self, today: date | None, channel: Channel | None, manual: bool = False
-    ) -> Policy:
+    def policy_for(self, asked: Asked) -> Policy:
         self._refresh_assignments()
         return self.policy.derive(
-            today=self.today(today), channel=channel, manual_assignment=manual or None
+            today=self.today(asked.today),
+            channel=asked.channel,
+            manual_assignment=asked.manual or None,
         )
 
     # -- the work (on the engine's thread) -------------------------------------------------------
 
-    def check(
-        self,
-        data: bytes,
-        label: str,
-        today: date | None,
-        channel: Channel | None,
-        manual: bool = False,
-    ) -> list[CheckResult]:
+    def check(self, data: bytes, label: str, asked: Asked) -> list[CheckResult]:
         """Every invoice in one file, as `kassavirta check` decides it."""
-        policy = self.policy_for(today, channel, manual)
+        policy = self.policy_for(asked)
         return Checker(policy, max_bytes=self.config.max_bytes).check_bytes(data, label)
 
-    def check_answer(
-        self,
-        data: bytes,
-        label: str,
-        today: date | None,
-        channel: Channel | None,
-        manual: bool = False,
-    ) -> CheckAnswer:
-        """`check`, and the answer's JSON encoded here too: one hop to this thread per request,
-        and the event loop never spends its time serialising a result."""
-        results = self.check(data, label, today, channel, manual)
+    def check_answer(self, data: bytes, label: str, asked: Asked) -> CheckAnswer:
+        """`check`, and the answer's JSON encoded here too: on a check thread, the event loop
+        never spends its time serialising a result."""
+        results = self.check(data, label, asked)
         shown = next((r for r in results if r.decision is not Decision.ROUTE), results[0])
         return CheckAnswer(json_bytes(result_dict(shown)), shown.decision.value, len(results))
 
     def batch(
-        self,
-        items: Sequence[tuple[str, bytes | InputError]],
-        notes: Sequence[str],
-        today: date | None,
-        channel: Channel | None,
-        manual: bool = False,
+        self, items: Sequence[tuple[str, bytes | InputError]], notes: Sequence[str], asked: Asked
     ) -> Report:
         """One run over several files, in the given order: in-run duplicates apply as in the CLI."""
-        policy = self.policy_for(today, channel, manual)
+        policy = self.policy_for(asked)
         checker = Checker(policy, max_bytes=self.config.max_bytes)
         tally = Tally()
         results: list[CheckResult] = []
@@ -267,28 +277,20 @@ class Engine:
         return Report(summary=summary, results=results)
 
     def batch_body(
-        self,
-        items: Sequence[tuple[str, bytes | InputError]],
-        notes: Sequence[str],
-        today: date | None,
-        channel: Channel | None,
-        manual: bool = False,
+        self, items: Sequence[tuple[str, bytes | InputError]], notes: Sequence[str], asked: Asked
     ) -> bytes:
         """`batch` as the JSON document, encoded on this thread."""
-        report = self.batch(items, notes, today, channel, manual)
+        report = self.batch(items, notes, asked)
         return json_bytes(report.model_dump(mode="json"))
 
-    def rewrite(
-        self, data: bytes, label: str, today: date | None, channel: Channel | None, rf: bool
-    ) -> RewriteResult:
-        return rewrite_document(data, self.policy_for(today, channel), rf=rf, path=label)
+    def rewrite(self, data: bytes, label: str, asked: Asked, rf: bool) -> RewriteResult:
+        return rewrite_document(data, self.policy_for(asked), rf=rf, path=label)
 
     def preview(
         self,
         data: bytes,
         label: str,
-        today: date | None,
-        channel: Channel | None,
+        asked: Asked,
         rf: bool,
         kind: Literal["pdf", "html"],
         compare: bool,
@@ -296,7 +298,7 @@ class Engine:
         """The rewrite and, when routed, the image drawn from it (PDF bytes or UTF-8 HTML)."""
         from kassavirta.render import build_pages, render_html, render_pdf
 
-        result = self.rewrite(data, label, today, channel, rf)
+        result = self.rewrite(data, label, asked, rf)
         if not result.routed:
             return result, None
         pages = build_pages(result)

@@ -6,10 +6,11 @@ import codecs
 import json
 import re
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BeforeValidator
 
@@ -19,7 +20,9 @@ from kassavirta.server.models import Change, RewriteRefusal
 from kassavirta.server.problems import ApiError
 
 __all__ = [
+    "Asked",
     "ChannelQ",
+    "CheckQuery",
     "IsoDate",
     "Manual",
     "Rf",
@@ -76,6 +79,30 @@ Manual = Annotated[
 Rf = Annotated[
     bool, Query(description="Use an RF creditor reference instead of a Finnish national one.")
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a request asks for beside its files, from its query: built once in the route."""
+
+    today: date | None = None
+    """The sending date; None: the server's --today or config, else today in Helsinki."""
+    channel: Channel | None = None
+    """The delivery channel instead of the invoice's own."""
+    manual: bool = False
+    """The invoice becomes a manual assignment (`--manual-assignment`)."""
+
+
+async def _check_query(
+    today: Today = None, channel: ChannelQ = None, manual: Manual = False
+) -> Asked:
+    """The query of both check routes, read once (`async`: FastAPI runs a plain function on a
+    thread of its own)."""
+    return Asked(today, channel, manual)
+
+
+CheckQuery = Annotated[Asked, Depends(_check_query)]
+"""A check route's query values: `today`, `channel` and `manual_assignment`."""
 
 
 def negotiate(accept: str | None, offers: list[str]) -> str | None:

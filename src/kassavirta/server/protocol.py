@@ -1,14 +1,21 @@
-"""uvicorn's h11 protocol with Nagle off, deadlines on silent and dripping clients, and a cap.
+"""uvicorn's httptools protocol with Nagle off, deadlines on silent and dripping clients, and caps.
+
+The parser. uvicorn parses HTTP with httptools (llhttp, in C) or with h11
+(pure Python); this class is built on the former: with h11 the parsing and
+writing of one request cost about as much time as the check of a small
+invoice. uvicorn picks its parser itself only when it is given none; ours is
+given explicitly, so the `server` extra requires httptools.
 
 Nagle. asyncio turns Nagle off (TCP_NODELAY) for the sockets it accepts only
 when the listening socket says it is TCP. With `--workers N`, uvicorn hands the
 listening socket to each worker process, where it is rebuilt from its file
-descriptor without its protocol number, so asyncio leaves Nagle on. uvicorn
-writes a response's headers and body separately; with Nagle on, the body
-waits for the client to acknowledge the headers, and a client that delays
-its acknowledgements (40 ms on Linux) makes every answer 40 ms slower. Setting
-the option on each connection ourselves gives every worker count the same
-latency.
+descriptor without its protocol number, so asyncio leaves Nagle on; with Nagle
+on, an answer written in two pieces waits for the client to acknowledge the
+first, and a client that delays its acknowledgements (40 ms on Linux) made
+every answer 40 ms slower. Setting the option on each connection ourselves
+gives every worker count the same latency. And an answer's head is written
+together with its body (`_HeadWithBody`): one send, one segment, one wake-up
+of the client, instead of two.
 
 Deadlines. Each connection holds a file descriptor, and uvicorn closes a quiet
 one only after it has answered a request on it: a client that connects and
@@ -18,8 +25,9 @@ So a connection that has no request in progress is closed after
 `idle_timeout` seconds of silence (before its first request too: uvicorn's
 keep-alive timer, started at once), and a request head must be complete
 within `header_timeout` seconds of its first byte, or the client gets 408 and
-the connection is closed. Bodies are bounded by the request's `--timeout`
-(`middleware.TimeLimit`).
+the connection is closed. A head longer than `MAX_HEAD_BYTES` (llhttp sets no
+limit of its own) gets 431 and the connection is closed. Bodies are bounded by
+the request's `--timeout` (`middleware.TimeLimit`).
 
 The cap. A worker keeps at most `max_connections` connections open. A new one
 over the cap closes the connection that has been idle longest (a client
@@ -36,14 +44,15 @@ import socket
 import sys
 import weakref
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-import h11
-from starlette.types import Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
+import httptools
+from starlette.types import Message, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 from uvicorn.server import ServerState
 
 from kassavirta.server.middleware import AccessLog
@@ -55,6 +64,8 @@ DEFAULT_MAX_CONNECTIONS = 1000
 DRAIN_LIMIT = 64 * 1024
 """Most body bytes read and dropped before a refused request's connection is closed."""
 DRAIN_SECONDS = 1.0
+MAX_HEAD_BYTES = 16 * 1024
+"""Most bytes of a request line and headers (what h11, uvicorn's other parser, allows)."""
 
 
 @dataclass(frozen=True)
@@ -92,14 +103,78 @@ async def _over_cap(scope: Scope, receive: Receive, send: Send) -> None:
 
 OVER_CAP_APP = AccessLog(_over_cap)
 
-_idle: weakref.WeakKeyDictionary[ServerState, OrderedDict[GuardedH11Protocol, None]] = (
+_idle: weakref.WeakKeyDictionary[ServerState, OrderedDict[GuardedProtocol, None]] = (
     weakref.WeakKeyDictionary()
 )
 """Per server (one per worker): its idle connections, longest idle first."""
 
 
-class GuardedH11Protocol(H11Protocol):
-    """One connection, with the deadlines and the cap of the module's docstring."""
+class _HeadTooLarge(Exception):
+    """Raised from a parser callback: the request head is over `MAX_HEAD_BYTES`."""
+
+
+class _HeadWithBody:
+    """A connection's transport as one answer sees it: the head waits for the first body bytes.
+
+    uvicorn writes an answer's head and its body separately, i.e. two sends and
+    two segments the client wakes up for; held back, the head goes out in the
+    same send as the body (or alone, when the answer ends without body bytes
+    or the connection is closed).
+    """
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self.holding = False
+        self.held: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if self.holding:
+            self.held.append(data)
+            return
+        if self.held:
+            data = b"".join((*self.held, data))
+            self.held.clear()
+        self.transport.write(data)
+
+    def flush(self) -> None:
+        if self.held:
+            self.write(b"")
+
+    def close(self) -> None:
+        self.flush()
+        self.transport.close()
+
+    def is_closing(self) -> bool:
+        return self.transport.is_closing()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
+
+
+def _send_head_with_body(cycle: RequestResponseCycle) -> Callable[[Message], Awaitable[None]]:
+    """`cycle.send`, writing the head of the answer with its first body bytes."""
+    send = cycle.send
+    out = _HeadWithBody(cycle.transport)
+    cycle.transport = out  # type: ignore[assignment]  # the cycle uses write, close, is_closing
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start" and not cycle.response_started:
+            out.holding = True
+            try:
+                await send(message)  # type: ignore[arg-type]
+            finally:
+                out.holding = False
+            return
+        try:
+            await send(message)  # type: ignore[arg-type]
+        finally:
+            out.flush()
+
+    return sending
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    """One connection, with the deadlines and the caps of the module's docstring."""
 
     def __init__(self, *args: Any, limits: ConnectionLimits, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,6 +182,12 @@ class GuardedH11Protocol(H11Protocol):
         self.limit_concurrency = None  # uvicorn's own cap answers text/plain; ours is below
         self.timeout_keep_alive = limits.idle_timeout  # type: ignore[assignment]  # a float is fine
         self.head_timer: asyncio.TimerHandle | None = None
+        self.in_head = False
+        """From the first byte of a request to the end of its head."""
+        self.head_bytes = 0
+        """The head's bytes in the request line and the headers the parser has handed over."""
+        self.head_unfinished = 0
+        """The head's bytes in reads that began and ended inside it."""
         self.idle = _idle.setdefault(self.server_state, OrderedDict())
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -133,11 +214,75 @@ class GuardedH11Protocol(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.idle.pop(self, None)
-        if self.head_timer is None and self.conn.their_state is h11.IDLE:
+        self._unset_keepalive_if_required()
+        was_in_head = self.in_head
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            if isinstance(exc.__context__, _HeadTooLarge):
+                self._head_too_large()
+            else:
+                self.logger.warning("Invalid HTTP request received.")
+                self.send_400_response("Invalid HTTP request received.")
+            return
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._unsupported_upgrade_warning()
+            return
+        if was_in_head and self.in_head:
+            # All of `data` is head, and httptools keeps a header's unfinished name or value
+            # to itself until its line ends: counted here, so that a line that never ends
+            # is cut off too (after at most one read more than the limit).
+            self.head_unfinished += len(data)
+            if self.head_unfinished > MAX_HEAD_BYTES:
+                self._head_too_large()
+
+    def _head_too_large(self) -> None:
+        self._answer_and_close(
+            b"431 Request Header Fields Too Large",
+            "header-too-large",
+            f"the request head (request line and headers) is over {MAX_HEAD_BYTES} bytes",
+        )
+
+    # -- the request head: parser callbacks ---------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.in_head = True
+        self.head_bytes = 0
+        self.head_unfinished = 0
+        if self._answered():  # else a pipelined request: its head's time starts with its turn
+            self._start_head_timer()
+
+    def _count(self, size: int) -> None:
+        self.head_bytes += size
+        if self.head_bytes > MAX_HEAD_BYTES:
+            raise _HeadTooLarge
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self.in_head = False
+        self._head_arrived()
+        before = self.cycle
+        super().on_headers_complete()
+        if self.cycle is not before:  # a new request (not a WebSocket upgrade)
+            self.cycle.send = _send_head_with_body(self.cycle)  # type: ignore[method-assign,assignment]
+
+    def _answered(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
+
+    def _start_head_timer(self) -> None:
+        if self.head_timer is None:
             self.head_timer = self.loop.call_later(self.limits.header_timeout, self._head_too_slow)
-        super().data_received(data)
-        if self.conn.their_state is not h11.IDLE:
-            self._head_arrived()
 
     def _head_arrived(self) -> None:
         if self.head_timer is not None:
@@ -146,23 +291,35 @@ class GuardedH11Protocol(H11Protocol):
 
     def _head_too_slow(self) -> None:
         self.head_timer = None
-        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+        if self.transport.is_closing() or not self.in_head:
             return
-        body = problem_body(
+        self._answer_and_close(
+            b"408 Request Timeout",
             "request-timeout",
             "the request head (request line and headers) did not arrive within "
             f"{self.limits.header_timeout:g} seconds (--header-timeout)",
         )
+
+    def _answer_and_close(self, status: bytes, error: str, detail: str) -> None:
+        """A problem document written straight to the connection, which is then closed: for a
+        request the parser never handed to the app."""
+        body = problem_body(error, detail)
         head = (
-            b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
-            b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
+            b"HTTP/1.1 %s\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\nconnection: close\r\n\r\n" % (status, len(body))
         )
         self.transport.write(head + body)
         self.transport.close()
 
+    # -- after an answer ---------------------------------------------------------------------
+
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
+        if self.transport.is_closing():
+            return
+        if self.in_head:
+            self._start_head_timer()  # the next request's head began while this one was answered
+        elif not self.pipeline and self._answered():
             self.idle[self] = None
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -198,4 +355,4 @@ def descriptor_room() -> tuple[int, int]:
 
 def guarded_protocol(limits: ConnectionLimits) -> Any:
     """The `http=` for uvicorn: a partial, so that it pickles into `--workers` processes."""
-    return partial(GuardedH11Protocol, limits=limits)
+    return partial(GuardedProtocol, limits=limits)

@@ -20,9 +20,10 @@ from kassavirta.report import Report
 from kassavirta.server.bodies import Limits, invoice_set, one_invoice
 from kassavirta.server.engine import Engine
 from kassavirta.server.exchange import (
+    Asked,
     ChannelQ,
+    CheckQuery,
     IsoDate,
-    Manual,
     Rf,
     Today,
     changes,
@@ -101,19 +102,15 @@ def add_decision_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         },
         openapi_extra=XML_BODY,
     )
-    async def check(
-        request: Request, today: Today = None, channel: ChannelQ = None, manual: Manual = False
-    ) -> Response:
+    async def check(request: Request, asked: CheckQuery) -> Response:
         label, data = await one_invoice(request)
-        answer = await engine.check_on_pool(
-            engine.check_answer, data, label, today, channel, manual
-        )
+        answer = await engine.check_small_inline(len(data), engine.check_answer, data, label, asked)
         return json_body(
             answer.body,
             headers={
                 "Kassavirta-Decision": answer.decision,
                 "Kassavirta-Invoices": str(answer.invoices),
-                "Kassavirta-Today": engine.today(today).isoformat(),
+                "Kassavirta-Today": engine.today(asked.today).isoformat(),
             },
         )
 
@@ -133,16 +130,12 @@ def add_decision_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         },
         openapi_extra=BATCH_BODY,
     )
-    async def check_batch(
-        request: Request, today: Today = None, channel: ChannelQ = None, manual: Manual = False
-    ) -> Response:
+    async def check_batch(request: Request, asked: CheckQuery) -> Response:
         found = await invoice_set(request, limits)
-        body = await engine.check_on_pool(
-            engine.batch_body, found.items, found.notes, today, channel, manual
-        )
+        body = await engine.check_on_pool(engine.batch_body, found.items, found.notes, asked)
         return json_body(
             body,
-            headers={"Kassavirta-Today": engine.today(today).isoformat()},
+            headers={"Kassavirta-Today": engine.today(asked.today).isoformat()},
         )
 
 
@@ -188,7 +181,8 @@ def add_rewrite_routes(app: FastAPI, engine: Engine) -> None:
     ) -> Response:
         kind = negotiated(request, ["application/xml", "text/xml", "application/json"])
         label, data = await one_invoice(request)
-        result = await rewriting(engine.submit(engine.rewrite, data, label, today, channel, rf))
+        asked = Asked(today, channel)
+        result = await rewriting(engine.submit(engine.rewrite, data, label, asked, rf))
         if not result.routed:
             return refusal(result)
         headers = rewrite_headers(result)
@@ -234,7 +228,7 @@ def add_rewrite_routes(app: FastAPI, engine: Engine) -> None:
         label, data = await one_invoice(request)
         fmt: Literal["pdf", "html"] = "pdf" if kind == "application/pdf" else "html"
         result, image = await rewriting(
-            engine.submit(engine.preview, data, label, today, channel, rf, fmt, compare)
+            engine.submit(engine.preview, data, label, Asked(today, channel), rf, fmt, compare)
         )
         if image is None:
             return refusal(result)
