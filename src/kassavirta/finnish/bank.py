@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 
 __all__ = [
     "bank_label",
     "bic_of",
+    "bic_problem",
     "compact_iban",
     "finnish_bic_known",
     "finnish_iban_bank",
     "format_iban",
+    "iban_answer",
     "validate_bic",
     "validate_iban",
 ]
@@ -156,16 +159,57 @@ def validate_bic(value: str) -> str:
         raise ValueError(f"not a valid BIC ({exc})") from exc
 
 
-def bic_of(iban: str) -> str | None:
-    """The BIC of the IBAN's bank where schwifty's registry knows it."""
+# A run checks many invoices of few sellers: each account and BIC is looked up once per
+# run (the answers are pure functions of the text).
+
+
+@lru_cache(maxsize=4096)
+def iban_answer(account: str) -> tuple[str | None, str | None]:
+    """(why `account` is not a valid IBAN, else None; the BIC of its bank where the registry
+    knows it): a valid Finnish IBAN is answered from `FINNISH_BANKS`, the rest by schwifty.
+
+    >>> iban_answer('FI7657062096654282')
+    (None, 'OKOYFIHH')
+    """
+    finnish = finnish_iban_bank(account)
+    if finnish is not None:
+        return finnish
     from schwifty import IBAN
     from schwifty.exceptions import SchwiftyException
 
     try:
-        bic = IBAN(iban).bic
+        iban = IBAN(account)
+    except SchwiftyException as exc:
+        return str(exc), None
+    try:
+        bic = iban.bic
     except SchwiftyException:
+        return None, None
+    return None, None if bic is None else str(bic)
+
+
+@lru_cache(maxsize=4096)
+def bic_problem(bic: str) -> str | None:
+    """Why `bic` is not a valid BIC, else None (a Finnish bank's, as written, without schwifty).
+
+    >>> bic_problem('OKOYFIHH') is None
+    True
+    """
+    if finnish_bic_known(bic):
         return None
-    return str(bic) if bic else None
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        BIC(bic)
+    except SchwiftyException as exc:
+        return str(exc)
+    return None
+
+
+def bic_of(iban: str) -> str | None:
+    """The BIC of the IBAN's bank where the registry knows it (None for an invalid IBAN)."""
+    return iban_answer(iban)[1]
 
 
 def bank_label(bic: str) -> str:

@@ -6,10 +6,9 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
-from functools import lru_cache
 
 from kassavirta.findings import Finding, amount_text
-from kassavirta.finnish.bank import finnish_bic_known, finnish_iban_bank
+from kassavirta.finnish.bank import bic_problem, iban_answer
 from kassavirta.finnish.business_id import grouping_id, implied_business_id
 from kassavirta.finnish.business_id import is_valid as _valid_ytunnus
 from kassavirta.finnish.businessdays import is_business_day
@@ -59,45 +58,6 @@ def _bics(ctx: RuleContext) -> list[tuple[str, str | None, str]]:
     return out
 
 
-# A run checks many invoices of few sellers: each account and BIC is looked up in
-# schwifty's registry once per run (the results are pure functions of the text).
-
-
-@lru_cache(maxsize=4096)
-def _iban_bank(account: str) -> tuple[str | None, str | None]:
-    """(why `account` is not a valid IBAN, else None; the BIC of its bank where known)."""
-    finnish = finnish_iban_bank(account)  # without loading schwifty
-    if finnish is not None:
-        return finnish
-    from schwifty import IBAN
-    from schwifty.exceptions import SchwiftyException
-
-    try:
-        iban = IBAN(account)
-    except SchwiftyException as exc:
-        return str(exc), None
-    try:
-        bic = iban.bic
-    except SchwiftyException:
-        return None, None
-    return None, None if bic is None else str(bic)
-
-
-@lru_cache(maxsize=4096)
-def _bic_problem(bic: str) -> str | None:
-    """Why `bic` is not a valid BIC, else None."""
-    if finnish_bic_known(bic):  # without loading schwifty
-        return None
-    from schwifty import BIC
-    from schwifty.exceptions import SchwiftyException
-
-    try:
-        BIC(bic)
-    except SchwiftyException as exc:
-        return str(exc)
-    return None
-
-
 def postcode_town_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     """A known Finnish postcode with a town the directory does not name for it.
 
@@ -130,7 +90,7 @@ def iban_invalid(ctx: RuleContext) -> Iterator[Finding]:
     for label, account, scheme, key in _accounts(ctx):
         if not account or (scheme or "IBAN").upper() != "IBAN":
             continue
-        problem = _iban_bank(account)[0]
+        problem = iban_answer(account)[0]
         if problem is not None:
             yield finding(
                 ctx,
@@ -146,7 +106,7 @@ def bic_invalid(ctx: RuleContext) -> Iterator[Finding]:
     for label, bic, key in _bics(ctx):
         if not bic:
             continue
-        problem = _bic_problem(bic)
+        problem = bic_problem(bic)
         if problem is not None:
             yield finding(
                 ctx,
@@ -169,7 +129,7 @@ def iban_bic_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     for label, account, scheme, bic, key in pairs:
         if not account or not bic or (scheme or "IBAN").upper() != "IBAN":
             continue
-        problem, expected = _iban_bank(account)
+        problem, expected = iban_answer(account)
         if problem is not None or expected is None:
             continue  # iban-invalid says so, or schwifty does not know the bank
         if expected[:6].upper() != bic.strip().upper()[:6]:
