@@ -214,15 +214,17 @@ def _check_entities(tree: etree._ElementTree, segment: bytes, path: str, offset:
     dtd = docinfo.internalDTD
     if dtd is None:
         return
-    for entity in dtd.iterentities():  # type: ignore[attr-defined]
-        at = segment.find(b"<!ENTITY")
-        line = offset + segment.count(b"\n", 0, at) + 1 if at >= 0 else None
-        raise ReadError(
-            "unsafe-xml",
-            f"the document declares the entity '{entity.name}'; entity declarations are refused",
-            path=path,
-            line=line,
-        )
+    entity = next(dtd.iterentities(), None)  # type: ignore[attr-defined]
+    if entity is None:
+        return
+    # The line of the first declaration as written (not found in a UTF-16 document: no line).
+    at = segment.find(b"<!ENTITY")
+    raise ReadError(
+        "unsafe-xml",
+        f"the document declares the entity '{entity.name}'; entity declarations are refused",
+        path=path,
+        line=offset + segment.count(b"\n", 0, at) + 1 if at >= 0 else None,
+    )
 
 
 _WIDE = ("UTF-16", "UTF16", "UTF-32", "UTF32", "UCS-2", "UCS2", "UCS-4", "UCS4")
