@@ -31,8 +31,9 @@ exit status: 0 written, 1 not routed or not rewritable, 2 usage error.
 """
 
 
-FORMATS = ("pdf", "html")
 SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+"""OUT's name → what is written; --format's choices are their values."""
+FORMATS = tuple(dict.fromkeys(SUFFIXES.values()))
 
 
 def register(p: argparse.ArgumentParser) -> None:
