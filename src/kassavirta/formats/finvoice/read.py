@@ -20,7 +20,7 @@ from kassavirta.formats.xml import (
     looks_like_iban,
     looks_like_ovt,
     missing,
-    text_of,
+    rows_and_fields,
 )
 from kassavirta.model import (
     Account,
@@ -132,42 +132,35 @@ _ROW_SLOTS = {
 
 
 def _rows(f: Fields) -> list[Row]:
-    # One pass over each row's children, and the rows' amounts read together (see
-    # `Fields.filled_amounts`): in the order they were read one by one before, so a
-    # bad amount is named as it was.
-    found = f.findall(paths.ROW)
-    slot = _ROW_SLOTS.get
-    fields: list[list[etree._Element | None]] = []
+    # The rows' fields from one tag-filtered walk (see `rows_and_fields`), and all their
+    # amounts read together (see `Fields.filled_amounts`): in the order they were read
+    # one by one before, so a bad amount is named as it was.
+    found, fields = rows_and_fields(f.part.root, paths.ROW, _ROW_SLOTS)
     amounts: list[etree._Element | None] = []
-    for row in found:
-        field: list[etree._Element | None] = [None] * 8
-        for child in row:
-            n = slot(child.tag)  # a comment's tag (a function) is no key: None
-            if n is not None and field[n] is None:
-                field[n] = child
+    for field in fields:
         if field[1] is None:
             field[1] = field[2]
         amounts += field[1], field[3], field[4], field[5], field[6], field[7]
-        fields.append(field)
     values = f.filled_amounts(amounts, comma=True)
     rows: list[Row] = []
+    at = 0
     for position, field in enumerate(fields, start=1):
-        at = 6 * position
-        quantity, unit_price, vat_percent, vat_amount, vat_excluded, amount = values[at - 6 : at]
-        quantity_el = field[1]
+        quantity, unit_price, vat_percent, vat_amount, vat_excluded, amount = values[at : at + 6]
+        at += 6
+        article, quantity_el = field[0], field[1]
         rows.append(
             Row(
-                index=position,
-                article=text_of(field[0]),
-                quantity=quantity,
-                unit=quantity_el.get(paths.UNIT)
-                if quantity_el is not None and quantity is not None
+                position,
+                None if article is None else (article.text or "").strip() or None,
+                quantity,
+                quantity_el.get(paths.UNIT)
+                if quantity is not None and quantity_el is not None
                 else None,
-                unit_price=unit_price,
-                vat_percent=vat_percent,
-                vat_amount=vat_amount,
-                vat_excluded=vat_excluded,
-                amount=amount,
+                unit_price,
+                vat_percent,
+                vat_amount,
+                vat_excluded,
+                amount,
             )
         )
     f.locations.note_rows(found, _ROW_FIELDS)
