@@ -90,3 +90,19 @@ def test_an_amount_split_by_a_non_breaking_space_is_named() -> None:
     with pytest.raises(UnreadableField) as raised:
         fields.filled_amounts(elements, comma=True)
     assert (raised.value.xpath, raised.value.value) == ("/r/a[2]", "1\u00a0000,00")
+
+
+@pytest.mark.parametrize(
+    ("texts", "values"),
+    [
+        pytest.param([None, "", "1,5", " -2\n"], [None, None, "1.5", "-2"], id="amounts"),
+        pytest.param([None, ""], [None, None], id="none written"),
+        pytest.param(["1", " "], None, id="a blank one: read one by one"),
+        pytest.param(["1", "1,2,3"], None, id="a bad one: read one by one"),
+    ],
+)
+def test_amount_values_answers_only_plain_amounts(
+    texts: list[str | None], values: list[str | None] | None
+) -> None:
+    found = xml.amount_values(texts, comma=True)
+    assert (None if found is None else [None if v is None else str(v) for v in found]) == values

@@ -1,60 +1,75 @@
-"""Rows' fields from one tag-filtered walk: the same elements as a pass over each row's children."""
+"""Finvoice rows' fields from one tag-filtered walk: what a pass over each row's children reads."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from lxml import etree
 
-from kassavirta.formats.xml import first_children, rows_and_fields
+from kassavirta.formats.finvoice import paths
+from kassavirta.formats.finvoice.read import _ROW_SLOTS, _row_texts
+from kassavirta.formats.xml import first_children
 from kassavirta.model import Row
 
-XML = b"""<doc xmlns:x="urn:x">
-  <price>0</price>
-  <row>
-    <name>one</name><!-- a comment among the fields --><?pi?>
-    <block><price>deeper, not the row's</price><row><price>a row in a row</price></row></block>
-    <price>1</price>
-    <price>1, the second</price>
-    <x:price>another namespace</x:price>
-    <qty/>
-  </row>
-  <wrapper><row><price>not a child of doc</price></row></wrapper>
-  <price>between the rows</price>
-  <row/>
-  <row><qty>3</qty><name>three</name></row>
-  <qty>after the rows</qty>
-</doc>"""
-SLOTS = {"name": 0, "qty": 1, "price": 2}
+XML = b"""<Finvoice xmlns:x="urn:x">
+  <RowAmount>0</RowAmount>
+  <InvoiceRow>
+    <ArticleName>one</ArticleName><!-- a comment among the fields --><?pi?>
+    <RowDeliveryDetails>
+      <RowAmount>deeper, not the row's</RowAmount>
+      <InvoiceRow><RowAmount>a row in a row</RowAmount></InvoiceRow>
+    </RowDeliveryDetails>
+    <DeliveredQuantity QuantityUnitCode="kg">2</DeliveredQuantity>
+    <InvoicedQuantity QuantityUnitCode="h"/>
+    <RowAmount>1</RowAmount>
+    <RowAmount>1, the second</RowAmount>
+    <x:RowVatAmount>another namespace</x:RowVatAmount>
+    <UnitPriceAmount/>
+  </InvoiceRow>
+  <SpecificationDetails><InvoiceRow><RowAmount>not a child of the root</RowAmount></InvoiceRow></SpecificationDetails>
+  <RowAmount>between the rows</RowAmount>
+  <InvoiceRow/>
+  <InvoiceRow>
+    <DeliveredQuantity QuantityUnitCode="kpl">3</DeliveredQuantity><ArticleName>three</ArticleName>
+  </InvoiceRow>
+  <InvoiceRow>
+    <InvoicedQuantity QuantityUnitCode="m">4</InvoicedQuantity>
+    <DeliveredQuantity QuantityUnitCode="kpl">5</DeliveredQuantity>
+  </InvoiceRow>
+  <InvoicedQuantity>after the rows</InvoicedQuantity>
+</Finvoice>"""
 
 
-def _expected(parent: etree._Element) -> list[list[etree._Element | None]]:
-    """`first_children` of each `row` child, placed by `SLOTS`: what a reader read before."""
-    found = []
-    for row in parent.iterchildren("row"):
+def test_the_walk_reads_what_each_rows_own_children_say() -> None:
+    root = etree.fromstring(XML)
+    rows, texts, units = _row_texts(root)
+    assert rows == list(root.iterchildren(paths.ROW))
+    expected_texts: list[str | None] = []
+    expected_units: list[str | None] = []
+    for row in rows:
         children = first_children(row)
-        found.append([children.get(tag) for tag in SLOTS])
-    return found
+        found = [children.get(tag) for tag in _ROW_SLOTS]
+        expected_texts += [None if e is None else e.text or "" for e in found]
+        quantity = found[1] if found[1] is not None else found[2]
+        expected_units.append(None if quantity is None else quantity.get(paths.UNIT))
+    assert texts == expected_texts
+    assert units == expected_units
 
 
-@pytest.mark.parametrize("path", [".", "wrapper", "row/block"])
-def test_only_the_rows_own_children_are_their_fields(path: str) -> None:
-    parent = etree.fromstring(XML).find(path)
-    assert parent is not None
-    rows, fields = rows_and_fields(parent, "row", SLOTS)
-    assert rows == list(parent.iterchildren("row"))
-    assert fields == _expected(parent)
-
-
-def test_the_fields_read_are_the_first_of_each_directly_under_the_row() -> None:
-    _, fields = rows_and_fields(etree.fromstring(XML), "row", SLOTS)
-    texts = [[None if e is None else e.text for e in field] for field in fields]
-    assert texts == [["one", None, "1"], [None, None, None], ["three", "3", None]]
+def test_the_texts_are_the_first_of_each_directly_under_the_row() -> None:
+    _, texts, units = _row_texts(etree.fromstring(XML))
+    assert [texts[n : n + 8] for n in range(0, len(texts), 8)] == [
+        ["one", "", "2", "", None, None, None, "1"],
+        [None] * 8,
+        ["three", None, "3", None, None, None, None, None],
+        [None, "4", "5", None, None, None, None, None],
+    ]
+    assert units == ["h", None, "kpl", "m"]
 
 
 def test_no_rows() -> None:
-    assert rows_and_fields(etree.fromstring(b"<doc><price>1</price></doc>"), "row", SLOTS) == (
+    assert _row_texts(etree.fromstring(b"<Finvoice><RowAmount>1</RowAmount></Finvoice>")) == (
+        [],
         [],
         [],
     )

@@ -31,7 +31,7 @@ _ALL_AMOUNTS = (
 )
 """Point, comma: amounts as written, each followed by a NUL, which no XML text can hold.
 
-See `Fields.filled_amounts`. `\\s` is exactly the whitespace `str.strip` removes and
+See `amount_values`. `\\s` is exactly the whitespace `str.strip` removes and
 `Decimal` skips, so the texts need not be stripped one by one; the possessive steps
 never backtrack.
 """
@@ -63,6 +63,29 @@ def read_amount(raw: str, *, comma: bool) -> Decimal | None:
             kept.clear()
         kept[raw] = value
     return value
+
+
+def amount_values(texts: list[str | None], *, comma: bool) -> list[Decimal | None] | None:
+    """The amounts written as `texts` (None for an absent or empty one), or None when one
+    is not plainly an amount or is blank: `Fields.filled_amounts` then names the bad one.
+
+    An invoice's rows hold most of its amounts; matching, stripping and
+    converting them one by one cost more than the rest of a row's reading, so
+    they are matched as one string, unstripped (see `_ALL_AMOUNTS`).
+    """
+    filled = list(filter(None, texts))
+    if not filled:
+        return [None] * len(texts)
+    written = "\x00".join(filled)
+    if not _ALL_AMOUNTS[comma](written + "\x00"):
+        return None
+    if comma:
+        written = written.replace(",", ".")
+    values: list[Decimal | None] = list(map(Decimal, written.split("\x00")))
+    if len(values) == len(texts):
+        return values
+    found = iter(values)
+    return [next(found) if text else None for text in texts]
 
 
 def text_of(element: etree._Element | None) -> str | None:
@@ -408,27 +431,15 @@ class Fields:
     def filled_amounts(
         self, elements: list[etree._Element | None], *, comma: bool
     ) -> list[Decimal | None]:
-        """`filled_amount` of each of `elements`, with one pattern match for all of them.
+        """`filled_amount` of each of `elements`, read together (see `amount_values`).
 
-        An invoice's rows hold most of its amounts; matching, stripping and
-        converting them one by one cost more than the rest of a row's reading.
         When one is not an amount (or is blank), each is read again in turn, so
         the error names the first bad one, as before.
         """
-        texts = [None if e is None else e.text for e in elements]
-        filled = list(filter(None, texts))
-        if not filled:
-            return [None] * len(texts)
-        written = "\x00".join(filled)
-        if not _ALL_AMOUNTS[comma](written + "\x00"):
+        values = amount_values([None if e is None else e.text for e in elements], comma=comma)
+        if values is None:
             return [self.filled_amount(e, comma=comma) for e in elements]
-        if comma:
-            written = written.replace(",", ".")
-        values: list[Decimal | None] = list(map(Decimal, written.split("\x00")))
-        if len(values) == len(texts):
-            return values
-        found = iter(values)
-        return [next(found) if text else None for text in texts]
+        return values
 
     def texts(self, expr: str, base: etree._Element | None = None) -> list[str]:
         return [t for t in ((e.text or "").strip() for e in self.findall(expr, base)) if t]
@@ -500,39 +511,6 @@ def first_children(element: etree._Element) -> dict[str, etree._Element]:
         if isinstance(tag, str) and tag not in found:
             found[tag] = child
     return found
-
-
-def rows_and_fields(
-    parent: etree._Element, row: str, slots: Mapping[str, int]
-) -> tuple[list[etree._Element], list[list[etree._Element | None]]]:
-    """`parent`'s children tagged `row`, in order, and each one's fields: its first child
-    of each tag in `slots`, at that tag's place in a list of `len(slots)`.
-
-    One walk of lxml's tag-filtered `iter` finds them: libxml2 passes over the
-    elements no row reads (identifiers, codes, free texts, the header) without
-    a Python object for each, which a pass over every row's children made.
-    What the walk finds outside a row, or deeper inside one, is not the row's
-    child and is passed over, so the answer is that of `first_children` per row.
-    """
-    rows: list[etree._Element] = []
-    fields: list[list[etree._Element | None]] = []
-    slot = slots.get
-    size = len(slots)
-    current: etree._Element | None = None
-    field: list[etree._Element | None] = []
-    for element in parent.iter(row, *slots):
-        tag = element.tag
-        if tag == row:
-            if element.getparent() is parent:
-                current = element
-                rows.append(element)
-                field = [None] * size
-                fields.append(field)
-        elif current is not None:
-            n = slot(tag)
-            if n is not None and field[n] is None and element.getparent() is current:
-                field[n] = element
-    return rows, fields
 
 
 def missing(part: Part, message: str, at: etree._Element) -> UnreadableField:
