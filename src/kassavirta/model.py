@@ -97,8 +97,11 @@ class Account(Plain):
     bic: str | None = None
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class Row(Plain):
+    """One invoice row. Not keyword-only: a reader builds one per row, and a positional
+    call costs half of a keyword one."""
+
     index: int
     article: str | None = None
     quantity: Decimal | None = None

@@ -75,3 +75,34 @@ def test_the_first_bad_amount_among_many_is_named(bad: str) -> None:
     with pytest.raises(UnreadableField) as raised:
         fields.filled_amounts(elements, comma=False)
     assert (raised.value.xpath, raised.value.value) == ("/r/a[2]", bad.strip())
+
+
+def test_amounts_with_any_blank_str_strip_removes_read_as_one_by_one() -> None:
+    # Matched together unstripped: the pattern's and Decimal's blanks are str.strip's.
+    fields, elements = _amount_elements("\u00a012,50\u2003", "\x85-1\u3000", " \u00a0", "\t+0,0\n")
+    found = fields.filled_amounts(elements, comma=True)
+    assert found == [fields.filled_amount(e, comma=True) for e in elements]
+    assert [str(v) for v in found] == ["12.50", "-1", "None", "0.0"]
+
+
+def test_an_amount_split_by_a_non_breaking_space_is_named() -> None:
+    fields, elements = _amount_elements("1", "1\u00a0000,00")
+    with pytest.raises(UnreadableField) as raised:
+        fields.filled_amounts(elements, comma=True)
+    assert (raised.value.xpath, raised.value.value) == ("/r/a[2]", "1\u00a0000,00")
+
+
+@pytest.mark.parametrize(
+    ("texts", "values"),
+    [
+        pytest.param([None, "", "1,5", " -2\n"], [None, None, "1.5", "-2"], id="amounts"),
+        pytest.param([None, ""], [None, None], id="none written"),
+        pytest.param(["1", " "], None, id="a blank one: read one by one"),
+        pytest.param(["1", "1,2,3"], None, id="a bad one: read one by one"),
+    ],
+)
+def test_amount_values_answers_only_plain_amounts(
+    texts: list[str | None], values: list[str | None] | None
+) -> None:
+    found = xml.amount_values(texts, comma=True)
+    assert (None if found is None else [None if v is None else str(v) for v in found]) == values

@@ -152,3 +152,28 @@ def test_currency_codes_are_read_once_each(codes: tuple[str, str], currencies: l
         (f"{ROW}[2]/RowAmount", "attr:AmountCurrencyIdentifier", second),
     )
     assert adapt_as(data, "finvoice-3.0").currencies == currencies
+
+
+NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Finvoice Version="3.0">
+  <InvoiceDetails>
+    <InvoiceNumber>8</InvoiceNumber>
+    <InvoiceTotalVatIncludedAmount>5,00</InvoiceTotalVatIncludedAmount>
+    <RowAmount>1,00</RowAmount>
+  </InvoiceDetails>
+  <InvoiceRow>
+    <ArticleName>Kahvi</ArticleName>
+    <RowDeliveryDetails><RowAmount>9,99</RowAmount><InvoiceRow><RowAmount>8</RowAmount></InvoiceRow></RowDeliveryDetails>
+    <RowAmount>5,00</RowAmount>
+  </InvoiceRow>
+  <SpecificationDetails><InvoiceRow><RowAmount>7</RowAmount></InvoiceRow></SpecificationDetails>
+</Finvoice>
+"""
+
+
+def test_only_a_rows_own_children_are_read_as_its_fields() -> None:
+    # Row elements deeper in a row, outside the rows, or in a row that is not the
+    # invoice's own, are no row's fields.
+    invoice = adapt_as(NESTED, "finvoice-3.0")
+    assert [(r.index, r.article, r.amount) for r in invoice.rows] == [(1, "Kahvi", Decimal("5.00"))]
+    assert invoice.locations["rows.1.amount"].xpath == "/Finvoice/InvoiceRow/RowAmount"

@@ -26,10 +26,15 @@ _COMPACT_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})").fullmatch
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})").fullmatch
 _COMMA_AMOUNT = re.compile(r"[+-]?[0-9]+(?:,[0-9]+)?", re.ASCII).fullmatch
 _ALL_AMOUNTS = (
-    re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:\x00[+-]?[0-9]+(?:\.[0-9]+)?)*", re.ASCII).fullmatch,
-    re.compile(r"[+-]?[0-9]+(?:,[0-9]+)?(?:\x00[+-]?[0-9]+(?:,[0-9]+)?)*", re.ASCII).fullmatch,
+    re.compile(r"(?:\s*+[+-]?+[0-9]++(?:\.[0-9]++)?+\s*+\x00)*+").fullmatch,
+    re.compile(r"(?:\s*+[+-]?+[0-9]++(?:,[0-9]++)?+\s*+\x00)*+").fullmatch,
 )
-"""Point, comma: amounts joined by NUL, which no XML text can hold (see `Fields.filled_amounts`)."""
+"""Point, comma: amounts as written, each followed by a NUL, which no XML text can hold.
+
+See `amount_values`. `\\s` is exactly the whitespace `str.strip` removes and
+`Decimal` skips, so the texts need not be stripped one by one; the possessive steps
+never backtrack.
+"""
 
 
 _KEPT_AMOUNTS = 4096
@@ -58,6 +63,29 @@ def read_amount(raw: str, *, comma: bool) -> Decimal | None:
             kept.clear()
         kept[raw] = value
     return value
+
+
+def amount_values(texts: list[str | None], *, comma: bool) -> list[Decimal | None] | None:
+    """The amounts written as `texts` (None for an absent or empty one), or None when one
+    is not plainly an amount or is blank: `Fields.filled_amounts` then names the bad one.
+
+    An invoice's rows hold most of its amounts; matching, stripping and
+    converting them one by one cost more than the rest of a row's reading, so
+    they are matched as one string, unstripped (see `_ALL_AMOUNTS`).
+    """
+    filled = list(filter(None, texts))
+    if not filled:
+        return [None] * len(texts)
+    written = "\x00".join(filled)
+    if not _ALL_AMOUNTS[comma](written + "\x00"):
+        return None
+    if comma:
+        written = written.replace(",", ".")
+    values: list[Decimal | None] = list(map(Decimal, written.split("\x00")))
+    if len(values) == len(texts):
+        return values
+    found = iter(values)
+    return [next(found) if text else None for text in texts]
 
 
 def text_of(element: etree._Element | None) -> str | None:
@@ -403,20 +431,15 @@ class Fields:
     def filled_amounts(
         self, elements: list[etree._Element | None], *, comma: bool
     ) -> list[Decimal | None]:
-        """`filled_amount` of each of `elements`, with one pattern match for all of them.
+        """`filled_amount` of each of `elements`, read together (see `amount_values`).
 
-        An invoice's rows hold most of its amounts; matching them one by one cost
-        more than the rest of a row's reading. When one is not an amount, each is
-        read again in turn, so the error names the first bad one, as before.
+        When one is not an amount (or is blank), each is read again in turn, so
+        the error names the first bad one, as before.
         """
-        raws = [None if e is None else (e.text or "").strip() or None for e in elements]
-        written = "\x00".join(r for r in raws if r is not None)
-        if written and not _ALL_AMOUNTS[comma](written):
+        values = amount_values([None if e is None else e.text for e in elements], comma=comma)
+        if values is None:
             return [self.filled_amount(e, comma=comma) for e in elements]
-        if comma:
-            written = written.replace(",", ".")
-        values = map(Decimal, written.split("\x00")) if written else iter(())
-        return [None if raw is None else next(values) for raw in raws]
+        return values
 
     def texts(self, expr: str, base: etree._Element | None = None) -> list[str]:
         return [t for t in ((e.text or "").strip() for e in self.findall(expr, base)) if t]

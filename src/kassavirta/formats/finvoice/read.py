@@ -15,12 +15,13 @@ from kassavirta.errors import UnreadableField
 from kassavirta.formats.finvoice import paths
 from kassavirta.formats.xml import (
     Fields,
+    amount_values,
     check_currencies,
+    first_children,
     looks_like_bic,
     looks_like_iban,
     looks_like_ovt,
     missing,
-    text_of,
 )
 from kassavirta.model import (
     Account,
@@ -128,46 +129,98 @@ _ROW_SLOTS = {
         )
     )
 }
-"""The row children read, by tag → their place in one row's list (see `_rows`)."""
+"""The row children read, by tag → their place among one row's texts (see `_row_texts`)."""
+_NO_FIELDS: list[str | None] = [None] * len(_ROW_SLOTS)
+_ROW_AMOUNTS = (
+    paths.UNIT_PRICE,
+    paths.ROW_VAT_PERCENT,
+    paths.ROW_VAT,
+    paths.ROW_VAT_EXCLUDED,
+    paths.ROW_AMOUNT,
+)
+"""A row's amounts after its quantity, in the order they are read."""
+
+
+def _row_texts(
+    root: etree._Element,
+) -> tuple[list[etree._Element], list[str | None], list[str | None]]:
+    """The invoice's rows, their fields' texts and their quantities' units, from one walk.
+
+    lxml's tag-filtered `iter` walks the invoice in C and hands over only the rows
+    and the elements a row reads, where a pass over every row's children made a
+    Python object of each; what it finds outside a row, or deeper inside one, is
+    not the row's child and is passed over. Row N's field in slot n (`_ROW_SLOTS`)
+    is `texts[8 * (N - 1) + n]`: the text of the row's first child of that tag, ""
+    when it has none, None when there is no such child. Only the texts are kept:
+    holding the elements kept the garbage collector busy on a long invoice (where
+    a field was read is found again from its row, see `Locations.note_rows`).
+    """
+    rows: list[etree._Element] = []
+    texts: list[str | None] = []
+    units: list[str | None] = []
+    slot = _ROW_SLOTS.get
+    current: etree._Element | None = None
+    at = 0
+    for element in root.iter(paths.ROW, *_ROW_SLOTS):
+        tag = element.tag
+        if tag == paths.ROW:
+            if element.getparent() is root:
+                current = element
+                rows.append(element)
+                at = len(texts)
+                texts += _NO_FIELDS
+                units.append(None)
+        elif current is not None:
+            n = slot(tag)
+            if n is not None and texts[at + n] is None and element.getparent() is current:
+                texts[at + n] = element.text or ""
+                if n == 1 or (n == 2 and texts[at + 1] is None):
+                    # InvoicedQuantity's unit, else DeliveredQuantity's.
+                    units[-1] = element.get(paths.UNIT)
+    return rows, texts, units
+
+
+def _amount_elements(rows: list[etree._Element]) -> list[etree._Element | None]:
+    """The rows' amount elements in reading order, for `Fields.filled_amounts` to name a bad one."""
+    found: list[etree._Element | None] = []
+    for row in rows:
+        children = first_children(row)
+        quantity = children.get(paths.INVOICED_QUANTITY)
+        if quantity is None:
+            quantity = children.get(paths.DELIVERED_QUANTITY)
+        found += quantity, *(children.get(tag) for tag in _ROW_AMOUNTS)
+    return found
 
 
 def _rows(f: Fields) -> list[Row]:
-    # One pass over each row's children, and the rows' amounts read together (see
-    # `Fields.filled_amounts`): in the order they were read one by one before, so a
+    # The rows' texts from one walk (see `_row_texts`), and all their amounts read
+    # together (see `amount_values`). A blank or bad amount sends them all through
+    # `Fields.filled_amounts` in the order they were read one by one before, so a
     # bad amount is named as it was.
-    found = f.findall(paths.ROW)
-    slot = _ROW_SLOTS.get
-    fields: list[list[etree._Element | None]] = []
-    amounts: list[etree._Element | None] = []
-    for row in found:
-        field: list[etree._Element | None] = [None] * 8
-        for child in row:
-            n = slot(child.tag)  # a comment's tag (a function) is no key: None
-            if n is not None and field[n] is None:
-                field[n] = child
-        if field[1] is None:
-            field[1] = field[2]
-        amounts += field[1], field[3], field[4], field[5], field[6], field[7]
-        fields.append(field)
-    values = f.filled_amounts(amounts, comma=True)
+    found, texts, units = _row_texts(f.part.root)
+    amounts: list[str | None] = []
+    for at in range(0, len(texts), len(_ROW_SLOTS)):
+        invoiced = texts[at + 1]
+        amounts += texts[at + 2] if invoiced is None else invoiced, *texts[at + 3 : at + 8]
+    values = amount_values(amounts, comma=True)
+    if values is None:
+        values = f.filled_amounts(_amount_elements(found), comma=True)
     rows: list[Row] = []
-    for position, field in enumerate(fields, start=1):
+    for position, unit in enumerate(units, start=1):
         at = 6 * position
         quantity, unit_price, vat_percent, vat_amount, vat_excluded, amount = values[at - 6 : at]
-        quantity_el = field[1]
+        article = texts[8 * position - 8]
         rows.append(
             Row(
-                index=position,
-                article=text_of(field[0]),
-                quantity=quantity,
-                unit=quantity_el.get(paths.UNIT)
-                if quantity_el is not None and quantity is not None
-                else None,
-                unit_price=unit_price,
-                vat_percent=vat_percent,
-                vat_amount=vat_amount,
-                vat_excluded=vat_excluded,
-                amount=amount,
+                position,
+                (article.strip() or None) if article else None,
+                quantity,
+                None if quantity is None else unit,
+                unit_price,
+                vat_percent,
+                vat_amount,
+                vat_excluded,
+                amount,
             )
         )
     f.locations.note_rows(found, _ROW_FIELDS)
