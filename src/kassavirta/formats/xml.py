@@ -21,13 +21,15 @@ from kassavirta.pipeline.read import Part
 _BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
 _OVT = re.compile(r"^0037[0-9]{8,13}$")
-_POINT_AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?", re.ASCII).fullmatch
 _COMPACT_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})").fullmatch
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})").fullmatch
-_COMMA_AMOUNT = re.compile(r"[+-]?[0-9]+(?:,[0-9]+)?", re.ASCII).fullmatch
-_ALL_AMOUNTS = (
-    re.compile(r"(?:\s*+[+-]?+[0-9]++(?:\.[0-9]++)?+\s*+\x00)*+").fullmatch,
-    re.compile(r"(?:\s*+[+-]?+[0-9]++(?:,[0-9]++)?+\s*+\x00)*+").fullmatch,
+_AMOUNT = r"[+-]?+[0-9]++(?:{}[0-9]++)?+"
+"""An amount as the formats write it, around its decimal separator; the steps are possessive."""
+_POINT_AMOUNT = re.compile(_AMOUNT.format(r"\."), re.ASCII).fullmatch
+_COMMA_AMOUNT = re.compile(_AMOUNT.format(","), re.ASCII).fullmatch
+_ALL_AMOUNTS = tuple(
+    re.compile(rf"(?:\s*+{_AMOUNT.format(separator)}\s*+\x00)*+").fullmatch
+    for separator in (r"\.", ",")
 )
 """Point, comma: amounts as written, each followed by a NUL, which no XML text can hold.
 
