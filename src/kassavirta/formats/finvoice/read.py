@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 from lxml import etree
 
@@ -48,6 +49,11 @@ def _first(index: Mapping[str, list[etree._Element]], tag: str) -> etree._Elemen
 def _texts(elements: Iterable[etree._Element]) -> list[str]:
     """The non-empty stripped texts of `elements`, in order."""
     return [t for t in ((e.text or "").strip() for e in elements) if t]
+
+
+def _date(f: Fields, element: etree._Element | None) -> date | None:
+    """The compact date `element` holds; None when it is absent or empty (as `Fields.date`)."""
+    return f.date_of(element, compact=True) if element is not None and text_of(element) else None
 
 
 _NOTHING: Mapping[str, list[etree._Element]] = {}
@@ -378,8 +384,8 @@ def adapt(document: Document) -> Invoice:
         due = _first(block, paths.TERMS_DUE_DATE)
         if due is not None:
             note("terms_due_date", due)
-            if text_of(due):
-                terms_due = f.date_of(due, compact=True)
+            terms_due = _date(f, due)
+            if terms_due is not None:
                 break
     epi = _first(top, paths.EPI)
     epi_due = None
@@ -391,7 +397,7 @@ def adapt(document: Document) -> Invoice:
         due = _first(given, paths.EPI_DUE_DATE)
         if due is not None:
             note("payment.due_date", due)
-            epi_due = f.date_of(due, compact=True) if text_of(due) else None
+            epi_due = _date(f, due)
         reference = _first(given, paths.EPI_REMITTANCE)
         if reference is not None:
             note("payment.reference", reference)
@@ -421,8 +427,8 @@ def adapt(document: Document) -> Invoice:
         locations.alias("due_date", "payment.due_date")
 
     accounts: list[Account] = []
-    for n, block in enumerate(f.findall(paths.SELLER_ACCOUNTS), start=1):
-        held = children(block)
+    for n, held_by in enumerate(f.findall(paths.SELLER_ACCOUNTS), start=1):
+        held = children(held_by)
         account = _first(held, paths.SELLER_ACCOUNT_ID)
         bic = _first(held, paths.SELLER_BIC)
         accounts.append(
@@ -490,7 +496,7 @@ def adapt(document: Document) -> Invoice:
             note(key, element)
         found.append(element)
     type_code, number, issued, *totals = found
-    issue_date = f.date_of(issued, compact=True) if text_of(issued) else None
+    issue_date = _date(f, issued)
     total_vat_excluded, total_vat, rounding, paid = (amount(e, comma=True) for e in totals)
     credited = None
     for expr in paths.CREDITED:
