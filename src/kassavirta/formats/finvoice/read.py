@@ -8,7 +8,7 @@ Amounts carry a decimal comma and dates are `CCYYMMDD`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from lxml import etree
@@ -44,6 +44,20 @@ def _first(index: Mapping[str, list[etree._Element]], tag: str) -> etree._Elemen
     """The first of `index[tag]` (see `Fields.children`), or None."""
     found = index.get(tag)
     return found[0] if found else None
+
+
+def _take(
+    note: Callable[[str, etree._Element], None],
+    index: Mapping[str, list[etree._Element]],
+    key: str,
+    tag: str,
+) -> etree._Element | None:
+    """The first of `index[tag]`, noted as `key` (as `Fields.element`), or None."""
+    found = index.get(tag)
+    if not found:
+        return None
+    note(key, found[0])
+    return found[0]
 
 
 def _texts(elements: Iterable[etree._Element]) -> list[str]:
@@ -122,15 +136,9 @@ def _address(
     streets = at.get(names.street)
     if streets:
         note(names.street_key, streets[0])
-    town = _first(at, names.town)
-    if town is not None:
-        note(names.town_key, town)
-    postcode = _first(at, names.postcode)
-    if postcode is not None:
-        note(names.postcode_key, postcode)
-    country = _first(at, paths.COUNTRY)
-    if country is not None:
-        note(names.country_key, country)
+    town = _take(note, at, names.town_key, names.town)
+    postcode = _take(note, at, names.postcode_key, names.postcode)
+    country = _take(note, at, names.country_key, paths.COUNTRY)
     return Address(
         streets=_texts(streets or ()),
         town=text_of(town),
@@ -147,20 +155,14 @@ def _party(f: Fields, top: Mapping[str, list[etree._Element]], names: _PartyName
     note = f.locations.note
     note(names.key, base)
     at = f.children(base)
-    identifier = _first(at, names.identifier)
-    if identifier is not None:
-        note(names.business_id_key, identifier)
+    identifier = _take(note, at, names.business_id_key, names.identifier)
     business_id = text_of(identifier)
     # Finvoice 3.0 may name the identifier's ISO 6523 scheme (`SchemeID`).
     scheme = (
         (identifier.get("SchemeID") or "").strip() if identifier is not None and business_id else ""
     )
-    name = _first(at, names.name)
-    if name is not None:
-        note(names.name_key, name)
-    vat = _first(at, names.vat)
-    if vat is not None:
-        note(names.vat_key, vat)
+    name = _take(note, at, names.name_key, names.name)
+    vat = _take(note, at, names.vat_key, names.vat)
     return Party(
         name=text_of(name),
         business_id=business_id,
@@ -372,21 +374,16 @@ def adapt(document: Document) -> Invoice:
     note("details", details)
     currencies = _currencies(part, f)
     at = children(details)
-    total_el = _first(at, paths.TOTAL)
-    if total_el is not None:
-        note("total", total_el)
+    total_el = _take(note, at, "total", paths.TOTAL)
     total = amount(total_el, comma=True)
     currency = total_el.get(paths.CURRENCY) if total_el is not None else None
 
     terms = [children(block) for block in at.get(paths.PAYMENT_TERMS, ())]
     terms_due = None
     for block in terms:
-        due = _first(block, paths.TERMS_DUE_DATE)
-        if due is not None:
-            note("terms_due_date", due)
-            terms_due = _date(f, due)
-            if terms_due is not None:
-                break
+        terms_due = _date(f, _take(note, block, "terms_due_date", paths.TERMS_DUE_DATE))
+        if terms_due is not None:
+            break
     epi = _first(top, paths.EPI)
     epi_due = None
     if epi is None:
@@ -394,22 +391,13 @@ def adapt(document: Document) -> Invoice:
     else:
         instruction = _first(children(epi), paths.EPI_INSTRUCTION)
         given = _NOTHING if instruction is None else children(instruction)
-        due = _first(given, paths.EPI_DUE_DATE)
-        if due is not None:
-            note("payment.due_date", due)
-            epi_due = _date(f, due)
-        reference = _first(given, paths.EPI_REMITTANCE)
-        if reference is not None:
-            note("payment.reference", reference)
+        epi_due = _date(f, _take(note, given, "payment.due_date", paths.EPI_DUE_DATE))
+        reference = _take(note, given, "payment.reference", paths.EPI_REMITTANCE)
         account = f.element("payment.iban", paths.EPI_ACCOUNT_PATH, epi)
         bic = f.element("payment.bic", paths.EPI_BIC_PATH, epi)
         beneficiary = f.text("payment.beneficiary", paths.EPI_PAYEE_PATH, epi)
-        instructed = _first(given, paths.EPI_AMOUNT)
-        if instructed is not None:
-            note("payment.amount", instructed)
-        instruction_id = _first(given, paths.EPI_INSTRUCTION_ID)
-        if instruction_id is not None:
-            note("payment.instruction_id", instruction_id)
+        instructed = _take(note, given, "payment.amount", paths.EPI_AMOUNT)
+        instruction_id = _take(note, given, "payment.instruction_id", paths.EPI_INSTRUCTION_ID)
         payment = Payment(
             iban=text_of(account),
             iban_scheme=account.get(paths.SCHEME) if account is not None else None,
@@ -452,14 +440,10 @@ def adapt(document: Document) -> Invoice:
         if fine is not None:
             given = children(fine)
             if not fine_percent:
-                percent = _first(given, paths.FINE_PERCENT)
-                if percent is not None:
-                    note("penalty_interest", percent)
+                percent = _take(note, given, "penalty_interest", paths.FINE_PERCENT)
                 fine_percent = amount(percent, comma=True)
             if not fine_fixed:
-                fixed = _first(given, paths.FINE_FIXED)
-                if fixed is not None:
-                    note("penalty_interest", fixed)
+                fixed = _take(note, given, "penalty_interest", paths.FINE_FIXED)
                 fine_fixed = amount(fixed, comma=True)
             free_texts += _texts(given.get(paths.FINE_FREE_TEXT, ()))
         texts = _texts(block.get(paths.TERMS_FREE_TEXT, ()))
@@ -473,29 +457,17 @@ def adapt(document: Document) -> Invoice:
     vat_lines: list[VatLine] = []
     for spec in at.get(paths.VAT_SPECIFICATION, ()):
         given = children(spec)
-        percent = _first(given, paths.VAT_PERCENT)
-        if percent is not None:
-            note("vat.percent", percent)
+        percent = _take(note, given, "vat.percent", paths.VAT_PERCENT)
         vat_percent = amount(percent, comma=True)
-        base = _first(given, paths.VAT_BASE)
-        if base is not None:
-            note("vat.base", base)
+        base = _take(note, given, "vat.base", paths.VAT_BASE)
         vat_base = amount(base, comma=True)
-        vat = _first(given, paths.VAT_AMOUNT)
-        if vat is not None:
-            note("vat.amount", vat)
+        vat = _take(note, given, "vat.amount", paths.VAT_AMOUNT)
         vat_lines.append(
             VatLine(percent=vat_percent, base=vat_base, amount=amount(vat, comma=True))
         )
     recipient = _party(f, top, _RECIPIENT)
 
-    found: list[etree._Element | None] = []
-    for key, tag in _DETAILS:
-        element = _first(at, tag)
-        if element is not None:
-            note(key, element)
-        found.append(element)
-    type_code, number, issued, *totals = found
+    type_code, number, issued, *totals = [_take(note, at, key, tag) for key, tag in _DETAILS]
     issue_date = _date(f, issued)
     total_vat_excluded, total_vat, rounding, paid = (amount(e, comma=True) for e in totals)
     credited = None
