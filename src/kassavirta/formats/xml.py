@@ -378,8 +378,26 @@ class Fields:
             children = self._children.get(node)
             same = (self.children(node) if children is None else children).get(tags[0])
             return same[0] if same else None
-        found = self._matches(node, tags)
-        return found[0] if found else None
+        return self._first(node, tags)
+
+    def _first(self, node: etree._Element, tags: tuple[str, ...]) -> etree._Element | None:
+        """The first element at child steps `tags` under `node` in document order.
+
+        As `_matches(...)[0]`, without listing every match: the search stops at the
+        first parent that holds one (a payment block's account under its first
+        beneficiary, not every beneficiary's).
+        """
+        same = self.children(node).get(tags[0])
+        if not same:
+            return None
+        if len(tags) == 1:
+            return same[0]
+        rest = tags[1:]
+        for parent in same:
+            found = self._first(parent, rest)
+            if found is not None:
+                return found
+        return None
 
     def _child_tag(self, step: str) -> str | None:
         """The tag `step` names when it is a plain child step (`Name` or `prefix:Name`), else None."""

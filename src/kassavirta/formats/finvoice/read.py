@@ -8,6 +8,8 @@ Amounts carry a decimal comma and dates are `CCYYMMDD`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 
 from lxml import etree
 
@@ -39,39 +41,148 @@ from kassavirta.pipeline.read import Document, Part, frame_intermediators
 _INTEREST_WORDS = re.compile(r"viiv[äa]stys|korko|dröjsmålsränta|\bränta|interest", re.IGNORECASE)
 
 
-def _address(f: Fields, prefix: str, key: str, base: etree._Element | None) -> Address | None:
-    if base is None:
+def _first(index: Mapping[str, list[etree._Element]], tag: str) -> etree._Element | None:
+    """The first of `index[tag]` (see `Fields.children`), or None."""
+    found = index.get(tag)
+    return found[0] if found else None
+
+
+def _take(
+    note: Callable[[str, etree._Element], None],
+    index: Mapping[str, list[etree._Element]],
+    key: str,
+    tag: str,
+) -> etree._Element | None:
+    """The first of `index[tag]`, noted as `key` (as `Fields.element`), or None."""
+    found = index.get(tag)
+    if not found:
         return None
-    block = f.element(f"{key}.address", f"{prefix}{paths.ADDRESS}", base)
+    note(key, found[0])
+    return found[0]
+
+
+def _texts(elements: Iterable[etree._Element]) -> list[str]:
+    """The non-empty stripped texts of `elements`, in order."""
+    return [t for t in ((e.text or "").strip() for e in elements) if t]
+
+
+def _date(f: Fields, element: etree._Element | None) -> date | None:
+    """The compact date `element` holds; None when it is absent or empty (as `Fields.date`)."""
+    return f.date_of(element, compact=True) if element is not None and text_of(element) else None
+
+
+_NOTHING: Mapping[str, list[etree._Element]] = {}
+"""The children of an absent element."""
+
+
+class _PartyNames:
+    """One party's element names and location keys, spelled once per run, not per invoice."""
+
+    __slots__ = (
+        "address",
+        "address_key",
+        "business_id_key",
+        "country_key",
+        "element",
+        "identifier",
+        "key",
+        "name",
+        "name_key",
+        "po_box",
+        "postcode",
+        "postcode_key",
+        "street",
+        "street_key",
+        "town",
+        "town_key",
+        "vat",
+        "vat_key",
+    )
+
+    def __init__(self, element: str, prefix: str, key: str) -> None:
+        self.element = element
+        self.key = key
+        self.identifier = f"{prefix}{paths.PARTY_ID}"
+        self.name = f"{prefix}{paths.PARTY_NAME}"
+        self.vat = f"{prefix}{paths.PARTY_VAT}"
+        self.address = f"{prefix}{paths.ADDRESS}"
+        self.street = f"{prefix}{paths.STREET}"
+        self.town = f"{prefix}{paths.TOWN}"
+        self.postcode = f"{prefix}{paths.POSTCODE}"
+        self.po_box = f"{prefix}{paths.PO_BOX}"
+        self.business_id_key = f"{key}.business_id"
+        self.name_key = f"{key}.name"
+        self.vat_key = f"{key}.vat_code"
+        self.address_key = f"{key}.address"
+        self.street_key = f"{key}.address.street"
+        self.town_key = f"{key}.address.town"
+        self.postcode_key = f"{key}.address.postcode"
+        self.country_key = f"{key}.address.country"
+
+
+_SELLER = _PartyNames(paths.SELLER, paths.SELLER_PREFIX, "seller")
+_BUYER = _PartyNames(paths.BUYER, paths.BUYER_PREFIX, "buyer")
+_RECIPIENT = _PartyNames(paths.RECIPIENT, paths.RECIPIENT_PREFIX, "recipient")
+
+
+def _address(
+    f: Fields, party: Mapping[str, list[etree._Element]], names: _PartyNames
+) -> Address | None:
+    block = _first(party, names.address)
     if block is None:
         return None
-    streets_el = f.findall(f"{prefix}{paths.STREET}", block)
-    if streets_el:
-        f.note(f"{key}.address.street", streets_el[0])
+    note = f.locations.note
+    note(names.address_key, block)
+    at = f.children(block)
+    streets = at.get(names.street)
+    if streets:
+        note(names.street_key, streets[0])
+    town = _take(note, at, names.town_key, names.town)
+    postcode = _take(note, at, names.postcode_key, names.postcode)
+    country = _take(note, at, names.country_key, paths.COUNTRY)
     return Address(
-        streets=[t for t in ((e.text or "").strip() for e in streets_el) if t],
-        town=f.text(f"{key}.address.town", f"{prefix}{paths.TOWN}", block),
-        postcode=f.text(f"{key}.address.postcode", f"{prefix}{paths.POSTCODE}", block),
-        country=f.text(f"{key}.address.country", paths.COUNTRY, block),
-        po_box=f.text(None, f"{prefix}{paths.PO_BOX}", block),
+        streets=_texts(streets or ()),
+        town=text_of(town),
+        postcode=text_of(postcode),
+        country=text_of(country),
+        po_box=text_of(_first(at, names.po_box)),
     )
 
 
-def _party(f: Fields, element: str, prefix: str, key: str) -> Party | None:
-    base = f.element(key, element)
+def _party(f: Fields, top: Mapping[str, list[etree._Element]], names: _PartyNames) -> Party | None:
+    base = _first(top, names.element)
     if base is None:
         return None
-    business_id = f.text(f"{key}.business_id", f"{prefix}{paths.PARTY_ID}", base)
+    note = f.locations.note
+    note(names.key, base)
+    at = f.children(base)
+    identifier = _take(note, at, names.business_id_key, names.identifier)
+    business_id = text_of(identifier)
     # Finvoice 3.0 may name the identifier's ISO 6523 scheme (`SchemeID`).
-    identifier = f.find(f"{prefix}{paths.PARTY_ID}", base) if business_id else None
-    scheme = (identifier.get("SchemeID") or "").strip() if identifier is not None else ""
+    scheme = (
+        (identifier.get("SchemeID") or "").strip() if identifier is not None and business_id else ""
+    )
+    name = _take(note, at, names.name_key, names.name)
+    vat = _take(note, at, names.vat_key, names.vat)
     return Party(
-        name=f.text(f"{key}.name", f"{prefix}{paths.PARTY_NAME}", base),
+        name=text_of(name),
         business_id=business_id,
         business_id_scheme=scheme or None,
-        vat_code=f.text(f"{key}.vat_code", f"{prefix}{paths.PARTY_VAT}", base),
-        address=_address(f, prefix, key, base),
+        vat_code=text_of(vat),
+        address=_address(f, at, names),
     )
+
+
+_DETAILS = (
+    ("type_code", paths.TYPE_CODE),
+    ("number", paths.NUMBER),
+    ("issue_date", paths.DATE),
+    ("total_vat_excluded", paths.TOTAL_VAT_EXCLUDED),
+    ("total_vat", paths.TOTAL_VAT),
+    ("rounding", paths.ROUNDING),
+    ("paid_amount", paths.PAID),
+)
+"""The invoice's own fields under InvoiceDetails, by location key, in the order they are read."""
 
 
 _DISTINCT_CURRENCIES = etree.XPath(
@@ -237,6 +348,9 @@ def _charges(f: Fields, details: etree._Element, version: str | None) -> list[Do
     """
     if version is None or not version.startswith(paths.COUNTED_CHARGES_FROM):
         return []
+    at = f.children(details)
+    if paths.DISCOUNT not in at and paths.CHARGE not in at:
+        return []  # the usual invoice: no block to put in document order
     found: list[DocumentCharge] = []
     for block in details.iterchildren(paths.DISCOUNT, paths.CHARGE):
         n = len(found) + 1
@@ -288,146 +402,162 @@ def _channel(f: Fields, invoice: Invoice, frame: Part | None) -> tuple[Channel, 
 
 
 def adapt(document: Document) -> Invoice:
-    """Read a Finvoice document (any supported version) into an `Invoice`."""
+    """Read a Finvoice document (any supported version) into an `Invoice`.
+
+    Each parent the invoice is read from has its children indexed once (see
+    `Fields.children`) and each field is a look-up there: the header holds some
+    hundred elements and a path search per field cost more than reading them.
+    Values are read, and a bad one raised, in the order they always were, so that
+    the first bad field of an invoice is the one named.
+    """
     part = document.part
     root = part.root
     f = Fields(part)
     locations = f.locations
+    note = locations.note
+    children = f.children
+    amount = f.filled_amount
     version = root.get(paths.VERSION)
-    details = f.element("details", paths.DETAILS)
+    top = children(root)
+    details = _first(top, paths.DETAILS)
     if details is None:
         raise UnreadableField(
             "the invoice has no InvoiceDetails", line=part.line(root), xpath="/Finvoice"
         )
+    note("details", details)
     currencies = _currencies(part, f)
-    total_el = f.element("total", paths.TOTAL, details)
-    total = f.amount("total", paths.TOTAL, details, comma=True)
+    at = children(details)
+    total_el = _take(note, at, "total", paths.TOTAL)
+    total = amount(total_el, comma=True)
     currency = total_el.get(paths.CURRENCY) if total_el is not None else None
 
+    terms = [children(block) for block in at.get(paths.PAYMENT_TERMS, ())]
     terms_due = None
-    for terms in f.findall(paths.PAYMENT_TERMS, details):
-        due = f.date("terms_due_date", paths.TERMS_DUE_DATE, terms, compact=True)
-        if due is not None:
-            terms_due = due
+    for block in terms:
+        terms_due = _date(f, _take(note, block, "terms_due_date", paths.TERMS_DUE_DATE))
+        if terms_due is not None:
             break
-    epi = f.find(paths.EPI)
-    instruction = f.find(paths.EPI_INSTRUCTION, epi) if epi is not None else None
-    epi_due = (
-        f.date("payment.due_date", paths.EPI_DUE_DATE, instruction, compact=True)
-        if instruction is not None
-        else None
-    )
-    reference_el = (
-        f.element("payment.reference", paths.EPI_REMITTANCE, instruction)
-        if instruction is not None
-        else None
-    )
-    account_el = f.element("payment.iban", paths.EPI_ACCOUNT_PATH, epi) if epi is not None else None
-    bic_el = f.element("payment.bic", paths.EPI_BIC_PATH, epi) if epi is not None else None
-    payment = Payment(
-        iban=(account_el.text or "").strip() or None if account_el is not None else None,
-        iban_scheme=account_el.get(paths.SCHEME) if account_el is not None else None,
-        bic=(bic_el.text or "").strip() or None if bic_el is not None else None,
-        beneficiary=f.text(
-            "payment.beneficiary",
-            paths.EPI_PAYEE_PATH,
-            epi,
+    epi = _first(top, paths.EPI)
+    epi_due = None
+    if epi is None:
+        payment = Payment()
+    else:
+        instruction = _first(children(epi), paths.EPI_INSTRUCTION)
+        given = _NOTHING if instruction is None else children(instruction)
+        epi_due = _date(f, _take(note, given, "payment.due_date", paths.EPI_DUE_DATE))
+        reference = _take(note, given, "payment.reference", paths.EPI_REMITTANCE)
+        account = f.element("payment.iban", paths.EPI_ACCOUNT_PATH, epi)
+        bic = f.element("payment.bic", paths.EPI_BIC_PATH, epi)
+        beneficiary = f.text("payment.beneficiary", paths.EPI_PAYEE_PATH, epi)
+        instructed = _take(note, given, "payment.amount", paths.EPI_AMOUNT)
+        instruction_id = _take(note, given, "payment.instruction_id", paths.EPI_INSTRUCTION_ID)
+        payment = Payment(
+            iban=text_of(account),
+            iban_scheme=account.get(paths.SCHEME) if account is not None else None,
+            bic=text_of(bic),
+            beneficiary=beneficiary,
+            reference=text_of(reference),
+            reference_scheme=reference.get(paths.SCHEME) if reference is not None else None,
+            amount=amount(instructed, comma=True),
+            due_date=epi_due,
+            instruction_id=text_of(instruction_id),
         )
-        if epi is not None
-        else None,
-        reference=(reference_el.text or "").strip() or None if reference_el is not None else None,
-        reference_scheme=reference_el.get(paths.SCHEME) if reference_el is not None else None,
-        amount=f.amount("payment.amount", paths.EPI_AMOUNT, instruction, comma=True)
-        if instruction is not None
-        else None,
-        due_date=epi_due,
-        instruction_id=f.text("payment.instruction_id", paths.EPI_INSTRUCTION_ID, instruction)
-        if instruction is not None
-        else None,
-    )
     if terms_due is not None:
         locations.alias("due_date", "terms_due_date")
     else:
         locations.alias("due_date", "payment.due_date")
 
-    accounts = [
-        Account(
-            account=f.text(None, paths.SELLER_ACCOUNT_ID, block),
-            scheme=(
-                acc.get(paths.SCHEME)
-                if (acc := f.find(paths.SELLER_ACCOUNT_ID, block)) is not None
-                else None
-            ),
-            bic=f.text(None, paths.SELLER_BIC, block),
+    accounts: list[Account] = []
+    for n, held_by in enumerate(f.findall(paths.SELLER_ACCOUNTS), start=1):
+        held = children(held_by)
+        account = _first(held, paths.SELLER_ACCOUNT_ID)
+        bic = _first(held, paths.SELLER_BIC)
+        accounts.append(
+            Account(
+                account=text_of(account),
+                scheme=account.get(paths.SCHEME) if account is not None else None,
+                bic=text_of(bic),
+            )
         )
-        for block in f.findall(paths.SELLER_ACCOUNTS)
-    ]
-    for n, block in enumerate(f.findall(paths.SELLER_ACCOUNTS), start=1):
-        f.element(f"seller_accounts.{n}.account", paths.SELLER_ACCOUNT_ID, block)
-        f.element(f"seller_accounts.{n}.bic", paths.SELLER_BIC, block)
+        if account is not None:
+            note(f"seller_accounts.{n}.account", account)
+        if bic is not None:
+            note(f"seller_accounts.{n}.bic", bic)
 
     fine_percent = None
     fine_fixed = None
     free_texts: list[str] = []
-    for terms in f.findall(paths.PAYMENT_TERMS, details):
-        fine = f.find(paths.FINE, terms)
+    terms_text = None
+    for block in terms:
+        fine = _first(block, paths.FINE)
         if fine is not None:
-            fine_percent = fine_percent or f.amount(
-                "penalty_interest", paths.FINE_PERCENT, fine, comma=True
-            )
-            fine_fixed = fine_fixed or f.amount(
-                "penalty_interest", paths.FINE_FIXED, fine, comma=True
-            )
-            free_texts += f.texts(paths.FINE_FREE_TEXT, fine)
-        free_texts += f.texts(paths.TERMS_FREE_TEXT, terms)
-    free_texts += f.texts(paths.INVOICE_FREE_TEXT, details)
+            given = children(fine)
+            if not fine_percent:
+                percent = _take(note, given, "penalty_interest", paths.FINE_PERCENT)
+                fine_percent = amount(percent, comma=True)
+            if not fine_fixed:
+                fixed = _take(note, given, "penalty_interest", paths.FINE_FIXED)
+                fine_fixed = amount(fixed, comma=True)
+            free_texts += _texts(given.get(paths.FINE_FREE_TEXT, ()))
+        texts = _texts(block.get(paths.TERMS_FREE_TEXT, ()))
+        if texts and terms_text is None:
+            terms_text = texts[0]
+        free_texts += texts
+    free_texts += _texts(at.get(paths.INVOICE_FREE_TEXT, ()))
     free_texts += f.texts(paths.SPECIFICATION_FREE_TEXT)
     interest_text = next((t for t in free_texts if _INTEREST_WORDS.search(t)), None)
 
-    vat_lines = [
-        VatLine(
-            percent=f.amount("vat.percent", paths.VAT_PERCENT, spec, comma=True),
-            base=f.amount("vat.base", paths.VAT_BASE, spec, comma=True),
-            amount=f.amount("vat.amount", paths.VAT_AMOUNT, spec, comma=True),
+    vat_lines: list[VatLine] = []
+    for spec in at.get(paths.VAT_SPECIFICATION, ()):
+        given = children(spec)
+        percent = _take(note, given, "vat.percent", paths.VAT_PERCENT)
+        vat_percent = amount(percent, comma=True)
+        base = _take(note, given, "vat.base", paths.VAT_BASE)
+        vat_base = amount(base, comma=True)
+        vat = _take(note, given, "vat.amount", paths.VAT_AMOUNT)
+        vat_lines.append(
+            VatLine(percent=vat_percent, base=vat_base, amount=amount(vat, comma=True))
         )
-        for spec in f.findall(paths.VAT_SPECIFICATION, details)
-    ]
-    recipient = _party(f, paths.RECIPIENT, paths.RECIPIENT_PREFIX, "recipient")
+    recipient = _party(f, top, _RECIPIENT)
+
+    type_code, number, issued, *totals = [_take(note, at, key, tag) for key, tag in _DETAILS]
+    issue_date = _date(f, issued)
+    total_vat_excluded, total_vat, rounding, paid = (amount(e, comma=True) for e in totals)
+    credited = None
+    for expr in paths.CREDITED:
+        credited = f.text("credited_invoice", expr, details)
+        if credited:
+            break
+
     invoice = Invoice(
         format="finvoice-1.3" if (version or "").startswith("1.") else f"finvoice-{version}",
         version=version,
-        type_code=f.text("type_code", paths.TYPE_CODE, details),
-        number=f.text("number", paths.NUMBER, details),
-        issue_date=f.date("issue_date", paths.DATE, details, compact=True),
+        type_code=text_of(type_code),
+        number=text_of(number),
+        issue_date=issue_date,
         due_date=terms_due or epi_due,
         terms_due_date=terms_due,
         currency=(currency or "").strip() or (currencies[0] if currencies else None),
         currencies=currencies,
         total=total,
-        total_vat_excluded=f.amount(
-            "total_vat_excluded", paths.TOTAL_VAT_EXCLUDED, details, comma=True
-        ),
-        total_vat=f.amount("total_vat", paths.TOTAL_VAT, details, comma=True),
-        rounding=f.amount("rounding", paths.ROUNDING, details, comma=True),
-        paid_amount=f.amount("paid_amount", paths.PAID, details, comma=True),
-        credited_invoice=next(
-            filter(None, (f.text("credited_invoice", p, details) for p in paths.CREDITED)), None
-        ),
+        total_vat_excluded=total_vat_excluded,
+        total_vat=total_vat,
+        rounding=rounding,
+        paid_amount=paid,
+        credited_invoice=credited,
         rows=_rows(f),
         charges=_charges(f, details, version),
         vat_lines=vat_lines,
-        seller=_party(f, paths.SELLER, paths.SELLER_PREFIX, "seller") or Party(),
+        seller=_party(f, top, _SELLER) or Party(),
         seller_accounts=accounts,
-        buyer=_party(f, paths.BUYER, paths.BUYER_PREFIX, "buyer") or Party(),
+        buyer=_party(f, top, _BUYER) or Party(),
         recipient=recipient,
         language=f.text("language", paths.LANGUAGE),
         payment=payment,
         penalty_interest_percent=fine_percent,
         penalty_fixed_amount=fine_fixed,
         interest_in_free_text=interest_text,
-        payment_terms_text=next(
-            iter(f.texts(f"{paths.PAYMENT_TERMS}/{paths.TERMS_FREE_TEXT}", details)), None
-        ),
+        payment_terms_text=terms_text,
         locations=locations,
     )
     if invoice.number is None:
