@@ -6,7 +6,13 @@ from datetime import date
 from typing import Any
 
 from kassavirta.findings import CheckResult, Decision, Finding, Severity
-from kassavirta.pipeline.duplicates import RunDuplicates, RunKey, mark_duplicate, run_assignment
+from kassavirta.pipeline.duplicates import (
+    WRITE_AT,
+    RunDuplicates,
+    RunKey,
+    mark_duplicate,
+    run_assignment,
+)
 
 
 def dumps(results: list[CheckResult]) -> list[dict[str, Any]]:
@@ -64,6 +70,41 @@ def test_spilled_keys_decide_exactly_as_keys_in_memory() -> None:
     spilled, kept = run(3), run(10_000)
     assert spilled == kept
     assert sum(r["decision"] == "error" for r in kept) == 40 - 13
+
+
+def _run_spilled(duplicates: RunDuplicates, numbers: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for n, number in enumerate(numbers):
+        result, key = _routed(f"f{n:04d}.xml", number=number)
+        duplicates.apply(result, key)
+        out.append(result)
+    return dumps(out)
+
+
+def test_a_filter_that_answers_maybe_to_everything_still_decides_exactly() -> None:
+    """Eight bits fill at once: every look-up then goes to SQLite, as a false positive would."""
+    numbers = [str(n % 97) for n in range(700)]
+    exact = _run_spilled(RunDuplicates(), numbers)
+    assert _run_spilled(RunDuplicates(spill_at=5, filter_bits=8), numbers) == exact
+    assert _run_spilled(RunDuplicates(spill_at=5), numbers) == exact
+    assert sum(r["decision"] == "error" for r in exact) == 700 - 97
+
+
+def test_spilled_keys_never_routed_are_answered_without_a_query() -> None:
+    duplicates = RunDuplicates(spill_at=2)
+    _run_spilled(duplicates, ["a", "b"])  # the second one spills
+    assert duplicates._db is not None
+    statements: list[str] = []
+    duplicates._db.set_trace_callback(statements.append)
+    _run_spilled(duplicates, [f"n{n}" for n in range(600)])
+    assert not [s for s in statements if s.startswith("SELECT")]
+    # written in whole batches; the rest wait in memory, where they are looked up too
+    assert len([s for s in statements if s.startswith("INSERT")]) == 2 * WRITE_AT
+    assert _run_spilled(duplicates, ["n599"])[0]["decision"] == "error"
+    assert not [s for s in statements if s.startswith("SELECT")]
+    found = _run_spilled(duplicates, ["n5"])  # in SQLite by now, and found there
+    assert found[0]["decision"] == "error"
+    assert [s for s in statements if s.startswith("SELECT")]
 
 
 def test_the_finding_goes_where_the_rule_table_puts_it_and_merges_known_blockers() -> None:
