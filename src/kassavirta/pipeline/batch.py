@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from kassavirta.findings import CheckResult
 from kassavirta.pipeline.duplicates import RunDuplicates
-from kassavirta.pipeline.evaluate import Checked, evaluate_path, internal_error
+from kassavirta.pipeline.evaluate import Checked, evaluate_here, evaluate_path, internal_error
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
 from kassavirta.report import Summary, Tally
 
@@ -412,8 +412,8 @@ class Batch:
         """Whether a pool of workers ran (false for --jobs 1 and for a handful of files)."""
 
     def _local(self, paths: Iterable[str]) -> Iterator[list[Checked]]:
-        for path in paths:
-            yield evaluate_path(path, self.policy, max_bytes=self.max_bytes)
+        for path in paths:  # `results` applies each file's keys before it asks for the next
+            yield evaluate_here(path, self.policy, max_bytes=self.max_bytes)
 
     def _evaluated(self, inputs: Iterable[str]) -> Iterator[list[Checked]]:
         it = self._counted(inputs)

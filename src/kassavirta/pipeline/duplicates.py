@@ -10,8 +10,9 @@ checked (a worker process, a Dask task) and travels with its result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from kassavirta.findings import CheckResult, Decision, Severity
@@ -22,24 +23,76 @@ if TYPE_CHECKING:
     from kassavirta.config.policy import Policy
     from kassavirta.decision import Outcome
     from kassavirta.erp.assignments import Assignment
+    from kassavirta.model import Location
 
 RUN_SOURCE = "an invoice routed earlier in this run"
 
 
-@dataclass(frozen=True, slots=True)
 class RunKey:
     """What the in-run duplicate rule needs of one checked invoice: never the document.
 
     Only invoices whose content rules ran with the service active carry one
     (their decision is `route` or `error`); everything else cannot collide.
+    Where the number stands (`line`, `xpath`) is needed only when the invoice
+    turns out to be a duplicate: a key used at once in the process that holds
+    the document finds it then (`locate`); one kept or sent to another process
+    finds it first (`settle`, and `__reduce__`), since the document must not
+    be kept nor can it travel.
     """
 
-    number: str
-    issued_at: date
-    line: int | None = None
-    xpath: str | None = None
-    blockers: tuple[str, ...] = ()
-    """How the assignments known before the run that already block it are described."""
+    __slots__ = ("_line", "_locate", "_xpath", "blockers", "issued_at", "number")
+
+    def __init__(
+        self,
+        number: str,
+        issued_at: date,
+        line: int | None = None,
+        xpath: str | None = None,
+        blockers: tuple[str, ...] = (),
+        *,
+        locate: Callable[[], Location] | None = None,
+    ) -> None:
+        self.number = number
+        self.issued_at = issued_at
+        self._line = line
+        self._xpath = xpath
+        self.blockers = blockers
+        """How the assignments known before the run that already block it are described."""
+        self._locate = locate
+
+    def settle(self) -> RunKey:
+        """The key with its location found, holding nothing of the document any more."""
+        if self._locate is not None:
+            where = self._locate()
+            self._line, self._xpath, self._locate = where.line, where.xpath, None
+        return self
+
+    @property
+    def line(self) -> int | None:
+        return self.settle()._line
+
+    @property
+    def xpath(self) -> str | None:
+        return self.settle()._xpath
+
+    def _fields(self) -> tuple[str, date, int | None, str | None, tuple[str, ...]]:
+        return (self.number, self.issued_at, self.line, self.xpath, self.blockers)
+
+    def __reduce__(self) -> tuple[type[RunKey], tuple[object, ...]]:
+        return (RunKey, self._fields())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RunKey) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        number, issued_at, line, xpath, blockers = self._fields()
+        return (
+            f"RunKey(number={number!r}, issued_at={issued_at!r}, line={line!r}, "
+            f"xpath={xpath!r}, blockers={blockers!r})"
+        )
 
 
 def run_key(outcome: Outcome, policy: Policy) -> RunKey | None:
@@ -49,14 +102,12 @@ def run_key(outcome: Outcome, policy: Policy) -> RunKey | None:
         return None
     if invoice.number is None or invoice.issue_date is None:
         return None
-    where = invoice.where("number")
     blockers = policy.assignments.described_blockers(invoice.number, invoice.issue_date)
     return RunKey(
         number=invoice.number,
         issued_at=invoice.issue_date,
-        line=where.line,
-        xpath=where.xpath,
         blockers=tuple(blockers),
+        locate=partial(invoice.where, "number"),
     )
 
 

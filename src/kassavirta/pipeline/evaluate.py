@@ -118,7 +118,20 @@ def decide_path(
 
 def _checked(decided: list[Decided]) -> list[Checked]:
     """Only what may cross a process boundary: never the document or the invoice."""
-    return [(outcome.result, key) for outcome, key in decided]
+    return [(outcome.result, key and key.settle()) for outcome, key in decided]
+
+
+def evaluate_here(
+    path: str | Path, policy: Policy, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Checked]:
+    """`evaluate_path` for a caller in this process that applies each key before the next file.
+
+    The keys still hold the document until then: the location of a number is
+    found only for an invoice that turns out to be a duplicate.
+    """
+    return [
+        (outcome.result, key) for outcome, key in decide_path(path, policy, max_bytes=max_bytes)
+    ]
 
 
 def evaluate_bytes(
