@@ -18,7 +18,7 @@ from kassavirta.pipeline.duplicates import (
     mark_duplicate,
     run_assignment,
 )
-from kassavirta.pipeline.evaluate import decide_path, evaluate_here, evaluate_path
+from kassavirta.pipeline.evaluate import decide_path, evaluate_path
 
 
 def dumps(results: list[CheckResult]) -> list[dict[str, Any]]:
@@ -167,7 +167,7 @@ def test_keys_that_leave_the_call_hold_nothing_of_the_document() -> None:
     path, policy = _routed_sample()
     [(_, key)] = evaluate_path(path, policy)
     assert key is not None and key._locate is None and key.line is not None
-    [(_, here)] = evaluate_here(path, policy)
+    [(_, here)] = evaluate_path(path, policy, here=True)
     assert here is not None and here._locate is not None
     assert here == key
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from kassavirta.findings import CheckResult
 from kassavirta.pipeline.duplicates import RunDuplicates
-from kassavirta.pipeline.evaluate import Checked, evaluate_here, evaluate_path, internal_error
+from kassavirta.pipeline.evaluate import Checked, evaluate_path, internal_error
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
 from kassavirta.report import Summary, Tally
 
@@ -423,7 +423,7 @@ class Batch:
 
     def _local(self, paths: Iterable[str]) -> Iterator[list[Checked]]:
         for path in paths:  # `results` applies each file's keys before it asks for the next
-            yield evaluate_here(path, self.policy, max_bytes=self.max_bytes)
+            yield evaluate_path(path, self.policy, max_bytes=self.max_bytes, here=True)
 
     def _evaluated(self, inputs: Iterable[str]) -> Iterator[list[Checked]]:
         it = self._counted(inputs)
