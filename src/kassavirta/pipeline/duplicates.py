@@ -156,7 +156,7 @@ SPILL_AT = 1_000
 """Routed invoices kept in memory before the index moves to a temporary SQLite file."""
 WRITE_AT = 256
 """Routed invoices gathered in memory, once the index is in SQLite, before they are written
-there together: a statement per invoice cost more than the check's rules."""
+there together (a statement and a query per invoice cost about 8 µs of each file's check)."""
 FILTER_BITS = 1 << 23
 """The size of the filter (1 MiB) that answers "never routed" without asking SQLite."""
 
