@@ -371,3 +371,40 @@ def test_vat_code_only_buyer_is_grouped_by_the_implied_business_id() -> None:
     assert no_bid.buyer.vat_code == "FI25893810"
     got = schedule_for(no_bid, settings_with(service_levels={"vip": [BUYER_BID]}))
     assert (got.service_level, got.steps) == ("vip", [])
+
+
+def test_a_due_date_is_planned_once_per_spec_and_each_schedule_has_its_own_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import kassavirta.erp.schedule as schedule
+
+    walked: list[date] = []
+    real = schedule.next_business_day
+
+    def counted(day: date) -> date:
+        walked.append(day)
+        return real(day)
+
+    monkeypatch.setattr(schedule, "next_business_day", counted)
+    config = ScheduleSettings.model_validate({"first_reminder_days_b2b": 9})
+    due = date(2026, 3, 12)  # never planned by another test with this spec
+    first = reminder_schedule(due, business=True, config=config)
+    assert len(walked) == 3
+    second = reminder_schedule(due, business=True, config=config)
+    assert len(walked) == 3  # the same plan, not walked again
+    assert first.steps == second.steps and first.steps is not second.steps
+    assert first.steps[0].date == date(2026, 3, 23)  # 12 + 9 = Saturday 21 → Monday 23
+    reminder_schedule(due, business=False, config=config)  # another customer: another plan
+    other = ScheduleSettings.model_validate({"first_reminder_days_b2b": 9})
+    reminder_schedule(due, business=True, config=other)  # an equal spec of its own
+    assert len(walked) == 9
+
+
+def test_the_plans_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kassavirta.erp.schedule as schedule
+
+    monkeypatch.setattr(schedule, "PLANS_KEPT", 5)
+    for n in range(12):
+        steps = reminder_schedule(date(2027, 1, 1 + n), business=True).steps
+        assert steps[0].counted_from == date(2027, 1, 1 + n)
+    assert len(schedule._PLANS) <= 5

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from kassavirta.errors import ReadError
@@ -163,3 +165,26 @@ def test_reading_many_documents_grows_linearly() -> None:
     small, large = _many_documents(500), _many_documents(500 * FACTOR)
     ratio = growth(lambda: read_bytes(small), lambda: read_bytes(large))
     assert ratio <= LINEAR_LIMIT, f"{FACTOR}× the documents took {ratio:.1f}× the time"
+
+
+def test_a_file_that_grows_after_its_size_was_taken_is_read_whole_and_bounded(
+    tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import kassavirta.pipeline.read as reading
+
+    path = tmp_path / "growing.xml"
+    path.write_bytes(b"<a>" + b"x" * 5000 + b"</a>")
+    real_stat = reading.os.stat
+
+    def older(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real_stat(name, *args, **kwargs)
+        if str(name) != str(path):
+            return found
+        values = list(found)
+        values[6] = 10  # st_size when it was taken: the file grew since
+        return os.stat_result(values)
+
+    monkeypatch.setattr(reading.os, "stat", older)
+    assert read_file(path) == path.read_bytes()
+    with pytest.raises(ReadError, match="over the 100-byte limit"):
+        read_file(path, max_bytes=100)

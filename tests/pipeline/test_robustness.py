@@ -140,16 +140,16 @@ def test_permission_error_on_open(
 ) -> None:
     locked = tmp_path / "locked.xml"
     shutil.copy(good, locked)
-    real_open = open
+    import kassavirta.pipeline.read as reading_module  # where the one file reader lives
+
+    real_open = reading_module.os.open  # it opens a bare descriptor
 
     def guarded(file: Any, *args: Any, **kwargs: Any) -> Any:
         if str(file) == str(locked):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    import kassavirta.pipeline.read as reading_module  # where the one file reader lives
-
-    monkeypatch.setattr(reading_module, "open", guarded, raising=False)
+    monkeypatch.setattr(reading_module.os, "open", guarded)
     invalid_because(locked, "permission denied")
 
 

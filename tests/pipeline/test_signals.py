@@ -214,3 +214,20 @@ def test_workers_leave_quietly_when_their_parent_is_killed(many: Path) -> None:
     _, err = finish(proc)  # stderr ends when the last worker holding it has gone
     assert "Traceback" not in err and "Error" not in err, err
     no_leftovers(proc)
+
+
+def test_a_signal_inside_atomic_blocks_waits_for_the_outermost_to_end() -> None:
+    from kassavirta.pipeline.batch import Interrupts
+
+    interrupts = Interrupts()
+    with pytest.raises(KeyboardInterrupt), interrupts.atomic():
+        with interrupts.atomic():
+            interrupts._handler(signal.SIGTERM, None)
+        assert interrupts.pending  # the inner block ended: still held
+    assert interrupts.signum == signal.SIGTERM and not interrupts.pending
+    assert interrupts.depth == 0
+    held = Interrupts()
+    with pytest.raises(ValueError), held.atomic():  # the block's own error goes first
+        held._handler(signal.SIGINT, None)
+        raise ValueError("the block's")
+    assert held.depth == 0 and held.pending

@@ -93,8 +93,8 @@ class ServiceLevels(BaseModel):
     service_bypass: list[str] = Field(default_factory=list)
 
     def level_of(self, business_id: str | None) -> str | None:
-        if not business_id:
-            return None
+        if not business_id or not (self.vip or self.premium or self.service_bypass):
+            return None  # most settings name no group: asked twice per invoice, answered at once
         key = _compact_bid(business_id)
         for level in ("vip", "premium", "service_bypass"):
             if key in {_compact_bid(b) for b in getattr(self, level)}:

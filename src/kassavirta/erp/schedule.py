@@ -135,6 +135,30 @@ def reminder_schedule(
             )
             return result
         spec = level_spec
+    result.steps.extend(_planned(due_date, business, service_level, spec))
+    return result
+
+
+_Plan = tuple[ScheduleSpec, tuple[ScheduledStep, ...]]
+_PLANS: dict[tuple[int, date, bool, str | None], _Plan] = {}
+"""(spec, due date, customer, level) → the steps: a run's invoices share a few hundred due dates
+at most, and each plan walks the holidays for every step."""
+PLANS_KEPT = 4096
+"""Plans kept at most: a long-running server starts the table again when it is full."""
+
+
+def _planned(
+    due_date: date, business: bool, service_level: str | None, spec: ScheduleSpec
+) -> tuple[ScheduledStep, ...]:
+    """The steps from `due_date` under `spec`, worked out once per run and due date.
+
+    Keyed by the spec's identity, and the spec kept with its plans so that the
+    identity stays its own; a `ScheduledStep` is frozen, so the plans are shared.
+    """
+    key = (id(spec), due_date, business, service_level)
+    kept = _PLANS.get(key)
+    if kept is not None and kept[0] is spec:
+        return kept[1]
     first_key = "first_reminder_days_b2b" if business else "first_reminder_days_b2c"
     given = spec.model_fields_set
     first_source: ScheduleSource = (
@@ -145,13 +169,17 @@ def reminder_schedule(
         (FIRST_STEP, getattr(spec, first_key), first_source),
         *((s.step, s.days, later_source) for s in spec.later_steps),
     ]
+    steps = []
     base = due_date
     for name, days, source in plan:
         planned = base + timedelta(days=days)
         when = next_business_day(planned)
-        result.steps.append(ScheduledStep(name, when, base, days, planned, source))
+        steps.append(ScheduledStep(name, when, base, days, planned, source))
         base = when
-    return result
+    if len(_PLANS) >= PLANS_KEPT:
+        _PLANS.clear()
+    _PLANS[key] = (spec, tuple(steps))
+    return _PLANS[key][1]
 
 
 def schedule_for(invoice: Invoice, settings: Settings | None = None) -> Schedule:

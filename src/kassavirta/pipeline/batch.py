@@ -69,8 +69,7 @@ class StreamTally(Tally):
         self._last: str | None = None
 
     def add(self, result: CheckResult) -> None:
-        super().add(result)
-        self.paths.clear()
+        self.count(result)
         if result.path != self._last:
             self.files += 1
             self._last = result.path
@@ -122,20 +121,31 @@ class Interrupts:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
 
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        self.depth += 1
-        try:
-            yield
-        finally:
-            self.depth -= 1
-        if self.pending and not self.depth:
-            self.pending = False
-            raise KeyboardInterrupt
+    def atomic(self) -> _Atomic:
+        return _Atomic(self)
 
     def hold(self) -> None:
         """From now on a signal is only noted (`signum`): what is left is closing the report."""
         self.depth += 1
+
+
+class _Atomic:
+    """`Interrupts.atomic()`: a class, not a generator, because a run enters one per result."""
+
+    __slots__ = ("interrupts",)
+
+    def __init__(self, interrupts: Interrupts) -> None:
+        self.interrupts = interrupts
+
+    def __enter__(self) -> None:
+        self.interrupts.depth += 1
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        interrupts = self.interrupts
+        interrupts.depth -= 1
+        if kind is None and interrupts.pending and not interrupts.depth:
+            interrupts.pending = False
+            raise KeyboardInterrupt
 
 
 def signal_name(signum: int) -> str:
@@ -412,8 +422,8 @@ class Batch:
         """Whether a pool of workers ran (false for --jobs 1 and for a handful of files)."""
 
     def _local(self, paths: Iterable[str]) -> Iterator[list[Checked]]:
-        for path in paths:
-            yield evaluate_path(path, self.policy, max_bytes=self.max_bytes)
+        for path in paths:  # `results` applies each file's keys before it asks for the next
+            yield evaluate_path(path, self.policy, max_bytes=self.max_bytes, here=True)
 
     def _evaluated(self, inputs: Iterable[str]) -> Iterator[list[Checked]]:
         it = self._counted(inputs)

@@ -118,7 +118,7 @@ def decide_path(
 
 def _checked(decided: list[Decided]) -> list[Checked]:
     """Only what may cross a process boundary: never the document or the invoice."""
-    return [(outcome.result, key) for outcome, key in decided]
+    return [(outcome.result, key and key.settle()) for outcome, key in decided]
 
 
 def evaluate_bytes(
@@ -129,10 +129,17 @@ def evaluate_bytes(
 
 
 def evaluate_path(
-    path: str | Path, policy: Policy, *, max_bytes: int = DEFAULT_MAX_BYTES
+    path: str | Path, policy: Policy, *, max_bytes: int = DEFAULT_MAX_BYTES, here: bool = False
 ) -> list[Checked]:
-    """`decide_path` for another process: each result with its key."""
-    return _checked(decide_path(path, policy, max_bytes=max_bytes))
+    """`decide_path` for another process: each result with its key.
+
+    `here`: for a caller in this process that applies each key before it asks
+    for the next file. Its keys still hold the document until then, so that
+    where an invoice's number stands is found only for one that turns out to
+    be a duplicate.
+    """
+    decided = decide_path(path, policy, max_bytes=max_bytes)
+    return [(outcome.result, key) for outcome, key in decided] if here else _checked(decided)
 
 
 # --- one process: the Python API ----------------------------------------------------------

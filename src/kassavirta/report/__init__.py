@@ -74,13 +74,23 @@ class Tally:
         self.invoices = 0
 
     def add(self, result: CheckResult) -> None:
-        self.invoices += 1
         self.paths.add(result.path)
-        self.decisions[result.decision.value] += 1
-        if result.reasons:
-            self.reasons.setdefault(result.decision.value, Counter()).update(set(result.reasons))
-        if "service-inactive" in result.reasons and _refused_if_active(result):
-            self.refused_if_active += 1
+        self.count(result)
+
+    def count(self, result: CheckResult) -> None:
+        """Everything `add` counts but the file: a streaming tally counts files its own way."""
+        self.invoices += 1
+        decision = result.decision.value
+        self.decisions[decision] += 1
+        reasons = result.reasons
+        if reasons:
+            counts = self.reasons.get(decision)
+            if counts is None:
+                counts = self.reasons[decision] = Counter()
+            for reason in set(reasons):
+                counts[reason] += 1
+            if "service-inactive" in reasons and _refused_if_active(result):
+                self.refused_if_active += 1
         if result.schema_check == "skipped" and (result.format or "") in SCHEMA_FILES:
             self.schema_skipped.add(result.format or "")
 
