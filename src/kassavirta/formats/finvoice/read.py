@@ -24,6 +24,7 @@ from kassavirta.formats.xml import (
     looks_like_iban,
     looks_like_ovt,
     missing,
+    text_of,
 )
 from kassavirta.model import (
     Account,
