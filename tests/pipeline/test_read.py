@@ -72,6 +72,32 @@ def test_two_frame_invoice_pairs() -> None:
     assert all(d.frame is not None for d in docs)
 
 
+def test_invoice_followed_by_a_frame_is_split_too() -> None:
+    # The whole-file parse refuses the second root, so the file goes the long way.
+    docs = read_bytes(_doc("UTF-8", "first") + FRAME)
+    assert [d.part.root.tag.rsplit("}", 1)[-1] for d in docs] == ["Finvoice", "Envelope"]
+    assert docs[0].frame is None and docs[0].part.start == 0
+
+
+def test_an_element_named_envelope_inside_an_invoice_does_not_split_it() -> None:
+    # Only a document's root can be a frame: an inner element of that name is content.
+    data = b"<Finvoice Version='3.0'><Envelope>x</Envelope><InvoiceDetails/></Finvoice>"
+    [doc] = read_bytes(data)
+    assert doc.frame is None and doc.part.root.findtext("Envelope") == "x"
+
+
+def test_a_one_document_file_is_not_searched_for_frames(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The envelope scan costs more than the rest of the reading for an ordinary invoice.
+    import kassavirta.pipeline.read as reading
+
+    def refuse(data: bytes) -> list[tuple[int, int]]:
+        raise AssertionError("split although the file holds one document")
+
+    monkeypatch.setattr(reading, "_segments", refuse)
+    [doc] = read_bytes(_doc("ISO-8859-15", "yksi"))
+    assert doc.part.root.findtext("InvoiceDetails/InvoiceFreeText") == "yksi"
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [

@@ -387,6 +387,26 @@ def _zip_kind(data: bytes) -> str:
     return "a ZIP archive"
 
 
+def _whole(data: bytes, path: str) -> list[Part] | None:
+    """The file's one document when it holds just one and it is not a frame; else None.
+
+    Nearly every file holds one invoice and no frame. Splitting it first costs a
+    scan of the whole file for envelopes; parsing it whole answers the same
+    question for nothing, because libxml2 refuses a second document (or a
+    second declaration) after the first one's root. A frame, and any file the
+    parse refuses, goes the long way (`_segments`), so it is split, and its
+    errors read, as before.
+    """
+    try:
+        part = parse_part(data, 0, len(data), path=path, fallback_encoding=None, lines_before=0)
+    except ReadError:
+        return None
+    tag = part.root.tag
+    if isinstance(tag, str) and (tag == "Envelope" or tag.endswith("}Envelope")):
+        return None
+    return [part]
+
+
 def read_bytes(
     data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_MAX_BYTES
 ) -> list[Document]:
@@ -409,18 +429,25 @@ def read_bytes(
     if b"\x00" in data and not data.startswith(_WIDE_BOMS_ONLY):
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise ReadError("not-xml", "the file contains a NUL byte", path=path, line=line)
-    ranges = _segments(data)
-    first_encoding = _declared_encoding(data[ranges[0][0] : ranges[0][1]]) if ranges else None
-    parts: list[Part] = []
-    lines = counted = 0
-    for begin, end in ranges:
-        lines += data.count(b"\n", counted, begin)
-        counted = begin
-        parts.append(
-            parse_part(
-                data, begin, end, path=path, fallback_encoding=first_encoding, lines_before=lines
+    parts = _whole(data, path)
+    if parts is None:
+        ranges = _segments(data)
+        first_encoding = _declared_encoding(data[ranges[0][0] : ranges[0][1]]) if ranges else None
+        parts = []
+        lines = counted = 0
+        for begin, end in ranges:
+            lines += data.count(b"\n", counted, begin)
+            counted = begin
+            parts.append(
+                parse_part(
+                    data,
+                    begin,
+                    end,
+                    path=path,
+                    fallback_encoding=first_encoding,
+                    lines_before=lines,
+                )
             )
-        )
     documents: list[Document] = []
     frame: Part | None = None
     for part in parts:
