@@ -546,6 +546,41 @@ def streets(f: Fields, key: str, elements: list[etree._Element]) -> list[str]:
     return [t for t in (text_of(e) for e in lines) if t]
 
 
+_ASCII_SUPERSETS = re.compile(
+    r"(?:UTF-?8|(?:US-)?ASCII|ISO[-_]?8859-[0-9]+|LATIN-?[0-9]|WINDOWS-125[0-8]|CP125[0-8])",
+    re.IGNORECASE,
+).fullmatch
+"""Encodings in which every ASCII character is its one ASCII byte (and no other byte is one)."""
+
+
+def written_alone(part: Part, attribute: str, code: str | None) -> bool:
+    """Whether every `attribute` (no namespace) in the document is written `attribute="code"`.
+
+    Looking at every element for an attribute is a walk of the whole tree; two
+    counts over the bytes answer the common case, one currency written alike
+    throughout. When the encoding writes ASCII as ASCII, each attribute of that
+    name stands in the bytes as the name followed by `=` and its quoted value
+    (entities cannot write markup here: `pipeline.read` refuses them). So if
+    every occurrence of the name is followed by `="code"`, each such attribute
+    holds exactly `code`; and `code` is one the caller read from the tree, so
+    there is at least one. Anything else (another value, other quotes, spaces
+    around `=`, an unknown encoding) is False: the caller then walks the tree.
+    """
+    source = part.source
+    if not code or not code.isascii() or not code.isalnum() or not source:
+        return False
+    if part.encoding is not None and not _ASCII_SUPERSETS(part.encoding):
+        return False
+    # No byte-order mark but UTF-8's, and not UTF-16 or UTF-32 without one (`<` then NUL).
+    if not (source[:1] == b"<" and source[1:2] != b"\x00") and not source.startswith(
+        b"\xef\xbb\xbf<"
+    ):
+        return False
+    name = attribute.encode("ascii")
+    found = source.count(name)
+    return found > 0 and found == source.count(b'%s="%s"' % (name, code.encode("ascii")))
+
+
 def check_currencies(f: Fields, found: Iterable[tuple[str, etree._Element]]) -> list[str]:
     """The distinct currency codes of `found`, as written and in order.
 

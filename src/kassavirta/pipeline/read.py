@@ -57,6 +57,8 @@ class Part:
     encoding: str | None
     start: int
     end: int
+    source: bytes = b""
+    """The bytes the document was parsed from (b"" when not known), for `formats.xml.written_alone`."""
 
     @property
     def root(self) -> etree._Element:
@@ -332,7 +334,14 @@ def parse_part(
     except (ValueError, LookupError) as exc:
         raise ReadError("not-xml", str(exc), path=path, line=offset + 1) from exc
     _check_entities(tree, segment, path, offset)
-    return Part(tree=tree, line_offset=offset, encoding=declared or encoding, start=begin, end=end)
+    return Part(
+        tree=tree,
+        line_offset=offset,
+        encoding=declared or encoding,
+        start=begin,
+        end=end,
+        source=segment,
+    )
 
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (

@@ -25,6 +25,7 @@ from kassavirta.formats.xml import (
     looks_like_ovt,
     missing,
     text_of,
+    written_alone,
 )
 from kassavirta.model import (
     Account,
@@ -194,11 +195,15 @@ _DISTINCT_CURRENCIES = etree.XPath(
 _CURRENCY_ELEMENTS = etree.XPath(f"descendant-or-self::*[@{paths.CURRENCY}]")
 
 
-def _currencies(part: Part, f: Fields) -> list[str]:
-    # One XPath query in C (EXSLT's set:distinct keeps the first of each written code)
-    # instead of a Python pass over every element of the invoice. The distinct
-    # stripped codes (unordered: used only when there is one) answer a one-currency
-    # invoice, and the elements, in document order, are looked up only to place a mix.
+def _currencies(part: Part, f: Fields, written: str | None) -> list[str]:
+    # The total's currency (`written`), written alike on every amount, is answered
+    # from the bytes (see `written_alone`). Otherwise one XPath query in C (EXSLT's
+    # set:distinct keeps the first of each written code) instead of a Python pass
+    # over every element of the invoice. The distinct stripped codes (unordered:
+    # used only when there is one) answer a one-currency invoice, and the elements,
+    # in document order, are looked up only to place a mix.
+    if written and written_alone(part, paths.CURRENCY, written):
+        return [written]
     codes = _DISTINCT_CURRENCIES(part.root)
     assert isinstance(codes, list)
     distinct = list({str(code).strip() for code in codes})
@@ -426,11 +431,11 @@ def adapt(document: Document) -> Invoice:
             "the invoice has no InvoiceDetails", line=part.line(root), xpath="/Finvoice"
         )
     note("details", details)
-    currencies = _currencies(part, f)
     at = children(details)
     total_el = _take(note, at, "total", paths.TOTAL)
-    total = amount(total_el, comma=True)
     currency = total_el.get(paths.CURRENCY) if total_el is not None else None
+    currencies = _currencies(part, f, currency)
+    total = amount(total_el, comma=True)
 
     terms = [children(block) for block in at.get(paths.PAYMENT_TERMS, ())]
     terms_due = None
