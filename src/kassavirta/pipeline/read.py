@@ -22,7 +22,7 @@ import stat
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -57,7 +57,7 @@ class Part:
     encoding: str | None
     start: int
     end: int
-    source: bytes = b""
+    source: bytes = field(default=b"", repr=False, compare=False)
     """The bytes the document was parsed from (b"" when not known), for `formats.xml.written_alone`."""
 
     @property
