@@ -257,9 +257,14 @@ class Invoice(Plain):
         return [r for r in self.rows if r.counted and r.counted_amount is not None]
 
     @property
+    def counted_amounts(self) -> list[Decimal]:
+        """The amount of each of `counted_rows`, each worked out once (the sum rule's terms)."""
+        return [a for r in self.rows if r.counted and (a := r.counted_amount) is not None]
+
+    @property
     def rows_total(self) -> Decimal:
         """Σ of the counted row amounts (top-level rows only; sub-rows never count)."""
-        return sum((r.counted_amount or Decimal(0) for r in self.counted_rows), Decimal(0))
+        return sum(self.counted_amounts, Decimal(0))
 
     @property
     def counted_charges(self) -> list[DocumentCharge]:

@@ -193,9 +193,6 @@ def duplicate_number(ctx: RuleContext) -> Iterator[Finding]:
         yield duplicate_finding(inv.number, blockers, line=where.line, xpath=where.xpath)
 
 
-_ZERO = Decimal(0)
-
-
 def sum_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     """Σ rows + document-level charges − allowances + rounding = the VAT-included total.
 
@@ -210,16 +207,12 @@ def sum_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     inv = ctx.invoice
     if inv.total is None:
         return
-    # `Invoice.counted_rows` and `rows_total`, each row's amount worked out once: this rule
-    # runs on every invoice, and the properties work out every row's amount twice.
-    rows = [
-        amount or _ZERO for r in inv.rows if r.counted and (amount := r.counted_amount) is not None
-    ]
+    rows = inv.counted_amounts
     if not rows:
         return
     rows_only = ctx.settings is not None and ctx.settings.sum_rule == "rows-only"
     charges = [] if rows_only else inv.counted_charges
-    rows_sum = sum(rows, _ZERO)
+    rows_sum = sum(rows, Decimal(0))
     added = sum((c.signed or Decimal(0) for c in charges if not c.allowance), Decimal(0))
     taken = -sum((c.signed or Decimal(0) for c in charges if c.allowance), Decimal(0))
     adjustment = None if rows_only else inv.rows_adjustment
