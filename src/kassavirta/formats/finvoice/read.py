@@ -231,31 +231,21 @@ _ROW_FIELDS = {
 """Row field → its element; where each was read is named through `Locations.note_rows`."""
 
 
+_ROW_AMOUNTS = tuple(_ROW_FIELDS.values())
+"""A row's amounts after its quantity, in the order they are read."""
+_ARTICLE, _INVOICED, _DELIVERED, _FIRST_AMOUNT = range(4)
 _ROW_SLOTS = {
     tag: n
     for n, tag in enumerate(
-        (
-            paths.ARTICLE_NAME,
-            paths.INVOICED_QUANTITY,
-            paths.DELIVERED_QUANTITY,
-            paths.UNIT_PRICE,
-            paths.ROW_VAT_PERCENT,
-            paths.ROW_VAT,
-            paths.ROW_VAT_EXCLUDED,
-            paths.ROW_AMOUNT,
-        )
+        (paths.ARTICLE_NAME, paths.INVOICED_QUANTITY, paths.DELIVERED_QUANTITY, *_ROW_AMOUNTS)
     )
 }
 """The row children read, by tag → their place among one row's texts (see `_row_texts`)."""
-_NO_FIELDS: list[str | None] = [None] * len(_ROW_SLOTS)
-_ROW_AMOUNTS = (
-    paths.UNIT_PRICE,
-    paths.ROW_VAT_PERCENT,
-    paths.ROW_VAT,
-    paths.ROW_VAT_EXCLUDED,
-    paths.ROW_AMOUNT,
-)
-"""A row's amounts after its quantity, in the order they are read."""
+_WIDTH = len(_ROW_SLOTS)
+"""A row's texts in `_row_texts`."""
+_NO_FIELDS: list[str | None] = [None] * _WIDTH
+_VALUES = 1 + len(_ROW_AMOUNTS)
+"""A row's amounts in `_rows`: its quantity, then `_ROW_AMOUNTS`."""
 
 
 def _row_texts(
@@ -267,7 +257,7 @@ def _row_texts(
     and the elements a row reads, where a pass over every row's children made a
     Python object of each; what it finds outside a row, or deeper inside one, is
     not the row's child and is passed over. Row N's field in slot n (`_ROW_SLOTS`)
-    is `texts[8 * (N - 1) + n]`: the text of the row's first child of that tag, ""
+    is `texts[_WIDTH * (N - 1) + n]`: the text of the row's first child of that tag, ""
     when it has none, None when there is no such child. Only the texts are kept:
     holding the elements kept the garbage collector busy on a long invoice (where
     a field was read is found again from its row, see `Locations.note_rows`).
@@ -291,7 +281,7 @@ def _row_texts(
             n = slot(tag)
             if n is not None and texts[at + n] is None and element.getparent() is current:
                 texts[at + n] = element.text or ""
-                if n == 1 or (n == 2 and texts[at + 1] is None):
+                if n == _INVOICED or (n == _DELIVERED and texts[at + _INVOICED] is None):
                     # InvoicedQuantity's unit, else DeliveredQuantity's.
                     units[-1] = element.get(paths.UNIT)
     return rows, texts, units
@@ -316,20 +306,25 @@ def _rows(f: Fields) -> list[Row]:
     # bad amount is named as it was.
     found, texts, units = _row_texts(f.part.root)
     amounts: list[str | None] = []
-    for at in range(0, len(texts), len(_ROW_SLOTS)):
-        invoiced = texts[at + 1]
-        amounts += texts[at + 2] if invoiced is None else invoiced, *texts[at + 3 : at + 8]
+    for at in range(0, len(texts), _WIDTH):
+        invoiced = texts[at + _INVOICED]
+        amounts += (
+            texts[at + _DELIVERED] if invoiced is None else invoiced,
+            *texts[at + _FIRST_AMOUNT : at + _WIDTH],
+        )
     values = amount_values(amounts, comma=True)
     if values is None:
         values = f.filled_amounts(_amount_elements(found), comma=True)
     rows: list[Row] = []
-    for position, unit in enumerate(units, start=1):
-        at = 6 * position
-        quantity, unit_price, vat_percent, vat_amount, vat_excluded, amount = values[at - 6 : at]
-        article = texts[8 * position - 8]
+    for n, unit in enumerate(units):
+        at = _VALUES * n
+        quantity, unit_price, vat_percent, vat_amount, vat_excluded, amount = values[
+            at : at + _VALUES
+        ]
+        article = texts[_WIDTH * n + _ARTICLE]
         rows.append(
             Row(
-                position,
+                n + 1,
                 (article.strip() or None) if article else None,
                 quantity,
                 None if quantity is None else unit,
