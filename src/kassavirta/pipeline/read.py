@@ -69,12 +69,15 @@ class Part:
         return line + self.line_offset if isinstance(line, int) else None
 
 
+def _is_envelope(root: etree._Element) -> bool:
+    """Whether `root` is an `Envelope` in any namespace: what `_segments` splits a file at."""
+    tag = root.tag
+    return isinstance(tag, str) and tag.rpartition("}")[2] == "Envelope"
+
+
 def is_frame(root: etree._Element) -> bool:
     """Whether `root` is a SOAP transmission frame (`Envelope`) in either envelope namespace."""
-    if not isinstance(root.tag, str):
-        return False
-    name = etree.QName(root)
-    return name.localname == "Envelope" and name.namespace in FRAME_NAMESPACES
+    return _is_envelope(root) and etree.QName(root).namespace in FRAME_NAMESPACES
 
 
 def frame_intermediators(frame: etree._Element) -> list[str]:
@@ -410,10 +413,7 @@ def _whole(data: bytes, path: str) -> list[Part] | None:
         part = parse_part(data, 0, len(data), path=path, fallback_encoding=None, lines_before=0)
     except ReadError:
         return None
-    tag = part.root.tag
-    if isinstance(tag, str) and (tag == "Envelope" or tag.endswith("}Envelope")):
-        return None
-    return [part]
+    return None if _is_envelope(part.root) else [part]
 
 
 def read_bytes(
