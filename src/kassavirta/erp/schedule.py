@@ -178,8 +178,9 @@ def _planned(
         base = when
     if len(_PLANS) >= PLANS_KEPT:
         _PLANS.clear()
-    _PLANS[key] = (spec, tuple(steps))
-    return _PLANS[key][1]
+    planned_steps = tuple(steps)
+    _PLANS[key] = (spec, planned_steps)
+    return planned_steps
 
 
 def schedule_for(invoice: Invoice, settings: Settings | None = None) -> Schedule:
