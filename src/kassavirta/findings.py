@@ -122,3 +122,15 @@ class CheckResult(Plain):
     @property
     def label(self) -> str:
         return self.path if self.document is None else f"{self.path}#{self.document}"
+
+    @property
+    def refused_if_active(self) -> bool:
+        """Shown as a bypass because the service is inactive, yet carrying a send error
+        (as a warning): the service, once active, would refuse it."""
+        if "service-inactive" not in self.reasons:
+            return False
+        from kassavirta.rules import SEND_ERROR_SLUGS
+
+        return any(
+            f.severity is Severity.WARNING and f.rule in SEND_ERROR_SLUGS for f in self.findings
+        )

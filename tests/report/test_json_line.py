@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum, IntEnum, StrEnum
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +81,16 @@ def test_json_default_converts_as_dump_does_and_refuses_the_unknown() -> None:
     assert written == expected
     with pytest.raises(TypeError, match="object is not JSON serialisable"):
         json.dumps({"x": object()}, default=json_default)
+
+
+def test_a_line_reads_back_as_the_result_it_was_written_from(reference: Path) -> None:
+    """A parallel run's parent reads a worker's result back from its line (`pipeline.final`)."""
+    policy = build_policy(RunOptions(today=TODAY, settings=SAMPLES / "settings.json"))
+    checker = Checker(policy, track_run=False)
+    others = sorted(reference.parent.rglob("*.xml"))
+    assert len(others) >= 20  # the official examples and the operator's, in every format
+    results = sample_results() + [r for path in others for r in checker.check_path(path)]
+    assert {r.decision for r in results} == set(Decision)
+    for result in results:
+        line = json_report.encode_line(result)
+        assert json_report.decode_line(line) == result, result.label

@@ -158,21 +158,21 @@ def _run(args: argparse.Namespace, options: RunOptions, record_to: Ledger | None
         print(f"kassavirta check: {describe_config(config)}", file=sys.stderr)
     # `-` (standard input) is read in this process: a forked worker's stdin is /dev/null.
     jobs = 1 if STDIN in map(str, args.paths) else args.jobs
-    batch = Batch(policy, jobs=jobs, max_bytes=max_bytes_of(options))
     sink = make_sink(args.output, sys.stdout, quiet=args.quiet)
+    batch = Batch(policy, jobs=jobs, max_bytes=max_bytes_of(options), lines=sink.lines)
     progress = progress_for(sys.stderr, count=lambda: count_inputs(args.paths))
     routed = []
     interrupts = Interrupts()
-    results = batch.results(iter_input_names(args.paths), count=False)
+    results = batch.finals(iter_input_names(args.paths), count=False)
     with interrupts.installed():
         try:
             progress.start()
-            for result in results:
+            for final in results:
                 with interrupts.atomic():  # written whole and counted, or neither
-                    if args.record and result.decision is Decision.ROUTE:
-                        routed.append(result)
-                    sink.add(result)
-                    batch.tally.add(result)
+                    if args.record and final.decision is Decision.ROUTE:
+                        routed.append(final.result)
+                    sink.take(final)
+                    batch.tally.add(final)
                 progress.update(batch.tally.files, batch.tally.decisions)
         except KeyboardInterrupt:
             batch.interrupted = True

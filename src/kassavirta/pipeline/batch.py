@@ -2,7 +2,8 @@
 
 Workers do everything that needs only one file (`evaluate.evaluate_path`: read,
 detect, adapt, validate, rules against the assignments known before the run)
-and send back each result with its `RunKey`. The parent takes the results in
+and send back each result with its `RunKey` (as its JSON line, for a run that
+writes JSON Lines: `pipeline.final`). The parent takes the results in
 sorted path order (`WorkerPool` keeps the order and holds the few chunks that
 finished early), applies the in-run duplicate rule itself (`RunDuplicates`),
 counts, and hands each final result on. So the results are identical for
@@ -30,9 +31,10 @@ from typing import TYPE_CHECKING
 
 from kassavirta.findings import CheckResult
 from kassavirta.pipeline.duplicates import RunDuplicates
-from kassavirta.pipeline.evaluate import Checked, evaluate_path, internal_error
+from kassavirta.pipeline.evaluate import evaluate_path, internal_error
+from kassavirta.pipeline.final import Final
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
-from kassavirta.report import Summary, Tally
+from kassavirta.report import Counted, Summary, Tally
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -68,7 +70,7 @@ class StreamTally(Tally):
         self.files = 0
         self._last: str | None = None
 
-    def add(self, result: CheckResult) -> None:
+    def add(self, result: Counted) -> None:
         self.count(result)
         if result.path != self._last:
             self.files += 1
@@ -164,18 +166,25 @@ KILL_HOOK = "KASSAVIRTA_TEST_KILL_WORKER_ON"
 out-of-memory killer would. Nothing reads it unless it is set."""
 
 
-def _work(path: str) -> list[Checked]:
+def _work(path: str) -> list[Final]:
     assert _POLICY is not None, "worker used before it was set up"
     if _KILL_ON is not None and os.path.basename(path) == _KILL_ON:
         os.kill(os.getpid(), signal.SIGKILL)
-    return evaluate_path(path, _POLICY, max_bytes=_MAX_BYTES)
+    checked = evaluate_path(path, _POLICY, max_bytes=_MAX_BYTES)
+    return [Final.made(result, key, lines=_LINES) for result, key in checked]
 
 
 _KILL_ON: str | None = None
+_LINES = False
+"""Whether the run writes JSON Lines: each result's line is then written here (`pipeline.final`)."""
 
 
 def _worker_main(
-    conn: Connection, others: list[Connection], policy: Policy, max_bytes: int
+    conn: Connection,
+    others: list[Connection],
+    policy: Policy,
+    max_bytes: int,
+    lines: bool,
 ) -> None:
     """One worker: check the chunks it is sent until told to stop or the parent is gone.
 
@@ -184,7 +193,7 @@ def _worker_main(
     kills its workers. A worker whose parent is gone finds its pipe closed
     and leaves without a word, never with a traceback.
     """
-    global _POLICY, _MAX_BYTES, _KILL_ON
+    global _POLICY, _MAX_BYTES, _KILL_ON, _LINES
     for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
     for other in others:  # the parent's ends of the other workers' pipes, inherited by fork
@@ -192,7 +201,7 @@ def _worker_main(
     # What the worker inherited lives as long as it does: the collector need not scan
     # it again, nor write to (and so copy) the pages it shares with the parent.
     gc.freeze()
-    _POLICY, _MAX_BYTES = policy, max_bytes
+    _POLICY, _MAX_BYTES, _LINES = policy, max_bytes, lines
     _KILL_ON = os.environ.get(KILL_HOOK) or None
     try:
         while (task := conn.recv()) is not None:
@@ -239,7 +248,7 @@ class _Worker:
         self.task: _Task | None = None
 
 
-def lost_result(path: str, exitcode: int | None) -> list[Checked]:
+def lost_result(path: str, exitcode: int | None) -> list[Final]:
     """The report for a file whose worker died twice on it: the file is named, never lost."""
     if exitcode is not None and exitcode < 0:
         how = f"was killed by {signal_name(-exitcode)}"
@@ -250,7 +259,7 @@ def lost_result(path: str, exitcode: int | None) -> list[Checked]:
         "The kernel kills a process when memory runs out (SIGKILL): check the file with "
         "--jobs 1, or give the run more memory."
     )
-    return [(internal_error(path, message, detail), None)]
+    return [Final(internal_error(path, message, detail))]
 
 
 class WorkerPool:
@@ -263,14 +272,14 @@ class WorkerPool:
     is reported as `internal-error` naming the signal, and the run goes on.
     """
 
-    def __init__(self, jobs: int, policy: Policy, max_bytes: int) -> None:
+    def __init__(self, jobs: int, policy: Policy, max_bytes: int, *, lines: bool = False) -> None:
         import multiprocessing
 
         # fork: workers start in milliseconds and share the parent's loaded modules.
         # No thread of ours runs yet (the progress bar starts with the first result).
         methods = multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self.args = (policy, max_bytes)
+        self.args = (policy, max_bytes, lines)
         self.workers: list[_Worker] = []
         for _ in range(jobs):
             self._start()
@@ -282,15 +291,15 @@ class WorkerPool:
         self.workers.append(worker)
         return worker
 
-    def run(self, chunks: Iterator[list[str]]) -> Iterator[list[Checked]]:
+    def run(self, chunks: Iterator[list[str]]) -> Iterator[list[Final]]:
         """Each file's results, in the order of `chunks` and of the paths within each."""
         # Here, not at import: a check that needs no pool never loads multiprocessing.
         from multiprocessing.connection import wait as wait_any
 
         window = WINDOW_PER_WORKER * len(self.workers)
         retries: deque[_Task] = deque()
-        finished: dict[int, list[list[Checked]]] = {}
-        partial: dict[int, list[list[Checked]]] = {}
+        finished: dict[int, list[list[Final]]] = {}
+        partial: dict[int, list[list[Final]]] = {}
         next_seq = next_out = 0
         exhausted = False
         while True:
@@ -350,7 +359,7 @@ class WorkerPool:
                     self._replace(worker, retries, partial)
 
     def _replace(
-        self, worker: _Worker, retries: deque[_Task], partial: dict[int, list[list[Checked]]]
+        self, worker: _Worker, retries: deque[_Task], partial: dict[int, list[list[Final]]]
     ) -> None:
         """A worker died: start a fresh one, and give its chunk to it again."""
         self._drop(worker)
@@ -401,8 +410,11 @@ class Batch:
         max_bytes: int = DEFAULT_MAX_BYTES,
         chunksize: int = CHUNKSIZE,
         track_run: bool = True,
+        lines: bool = False,
     ) -> None:
         self.policy = policy
+        self.lines = lines
+        """Whether the results are written as JSON Lines: workers then write each line."""
         self.jobs = max(1, jobs or default_jobs())
         self.max_bytes = max_bytes
         self.chunksize = max(1, chunksize)
@@ -421,11 +433,12 @@ class Batch:
         self.parallel = False
         """Whether a pool of workers ran (false for --jobs 1 and for a handful of files)."""
 
-    def _local(self, paths: Iterable[str]) -> Iterator[list[Checked]]:
-        for path in paths:  # `results` applies each file's keys before it asks for the next
-            yield evaluate_path(path, self.policy, max_bytes=self.max_bytes, here=True)
+    def _local(self, paths: Iterable[str]) -> Iterator[list[Final]]:
+        for path in paths:  # `finals` applies each file's keys before it asks for the next
+            checked = evaluate_path(path, self.policy, max_bytes=self.max_bytes, here=True)
+            yield [Final(result, key) for result, key in checked]
 
-    def _evaluated(self, inputs: Iterable[str]) -> Iterator[list[Checked]]:
+    def _evaluated(self, inputs: Iterable[str]) -> Iterator[list[Final]]:
         it = self._counted(inputs)
         if self.jobs == 1:
             yield from self._local(it)
@@ -439,7 +452,7 @@ class Batch:
         chunksize = self.chunksize if len(head) == peek else -(-len(head) // (self.jobs * 4))
         names = chain(head, it)
         chunks = iter(lambda: list(islice(names, chunksize)), [])
-        pool = WorkerPool(self.jobs, self.policy, self.max_bytes)
+        pool = WorkerPool(self.jobs, self.policy, self.max_bytes, lines=self.lines)
         self.parallel = True
         finished = False
         try:
@@ -461,24 +474,33 @@ class Batch:
         rest = sum(1 for _ in self._rest)
         return max(0, self.taken + rest - self.tally.files)
 
-    def results(
-        self, inputs: Iterable[str], *, count: bool = True
-    ) -> Generator[CheckResult, None, None]:
+    def finals(self, inputs: Iterable[str], *, count: bool = True) -> Generator[Final, None, None]:
         """Final results (in-run duplicates applied), counted as they pass.
 
         With `count=False` the caller counts each result (`self.tally.add`)
         when it has really used it, as the command line does.
         """
         try:
-            for checked in self._evaluated(inputs):
-                for result, key in checked:
+            for finals in self._evaluated(inputs):
+                for final in finals:
                     if self.track_run:
-                        self.duplicates.note(result, key)
+                        self.duplicates.note(final, final.key)
                     if count:
-                        self.tally.add(result)
-                    yield result
+                        self.tally.add(final)
+                    yield final
         finally:
             self.duplicates.close()
+
+    def results(
+        self, inputs: Iterable[str], *, count: bool = True
+    ) -> Generator[CheckResult, None, None]:
+        """`finals`, each result whole."""
+        finals = self.finals(inputs, count=count)
+        try:
+            for final in finals:
+                yield final.result
+        finally:
+            finals.close()
 
     def summary(self) -> Summary:
         summary = self.tally.summary()

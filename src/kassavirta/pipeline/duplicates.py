@@ -16,6 +16,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from kassavirta.findings import CheckResult, Decision, Severity
+from kassavirta.pipeline.final import Final
 
 if TYPE_CHECKING:
     import sqlite3
@@ -242,7 +243,7 @@ class RunDuplicates:
         if len(self._memory) >= WRITE_AT:
             self._write()
 
-    def note(self, result: CheckResult, key: RunKey | None) -> bool:
+    def note(self, result: CheckResult | Final, key: RunKey | None) -> bool:
         """Apply the rule to the next result; whether it is routed (and so blocks later ones).
 
         A batch needs no more than this: building the `Assignment` each routed
@@ -254,7 +255,8 @@ class RunDuplicates:
         earlier = self._earlier(k)
         if earlier is not None:
             label, number = earlier
-            mark_duplicate(result, key, run_assignment(label, number, key.issued_at))
+            marked = result.changed() if isinstance(result, Final) else result
+            mark_duplicate(marked, key, run_assignment(label, number, key.issued_at))
             return False
         if result.decision is not Decision.ROUTE:
             return False

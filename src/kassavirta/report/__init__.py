@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from kassavirta.findings import CheckResult, Severity
+from kassavirta.findings import CheckResult, Decision
 from kassavirta.formats.registry import SCHEMA_FILES
 from kassavirta.plain import Mode, Plain
 
@@ -62,6 +62,23 @@ class Report(Plain):
     results: list[CheckResult]
 
 
+class Counted(Protocol):
+    """What a tally reads of a result: a `CheckResult`, or a `pipeline.final.Final` left packed."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def decision(self) -> Decision: ...
+    @property
+    def reasons(self) -> list[str]: ...
+    @property
+    def schema_check(self) -> str: ...
+    @property
+    def format(self) -> str | None: ...
+    @property
+    def refused_if_active(self) -> bool: ...
+
+
 class Tally:
     """Counts results as they stream past, without keeping them."""
 
@@ -73,11 +90,11 @@ class Tally:
         self.refused_if_active = 0
         self.invoices = 0
 
-    def add(self, result: CheckResult) -> None:
+    def add(self, result: Counted) -> None:
         self.paths.add(result.path)
         self.count(result)
 
-    def count(self, result: CheckResult) -> None:
+    def count(self, result: Counted) -> None:
         """Everything `add` counts but the file: a streaming tally counts files its own way."""
         self.invoices += 1
         decision = result.decision.value
@@ -89,7 +106,7 @@ class Tally:
                 counts = self.reasons[decision] = Counter()
             for reason in set(reasons):
                 counts[reason] += 1
-            if "service-inactive" in reasons and _refused_if_active(result):
+            if result.refused_if_active:
                 self.refused_if_active += 1
         if result.schema_check == "skipped" and (result.format or "") in SCHEMA_FILES:
             self.schema_skipped.add(result.format or "")
@@ -117,12 +134,3 @@ class Tally:
             refused_if_active=self.refused_if_active,
             notes=notes,
         )
-
-
-def _refused_if_active(result: CheckResult) -> bool:
-    """Whether a result shown as a bypass (service inactive) carries a send error, downgraded."""
-    from kassavirta.rules import SEND_ERROR_SLUGS
-
-    return any(
-        f.severity is Severity.WARNING and f.rule in SEND_ERROR_SLUGS for f in result.findings
-    )

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, TextIO
+from functools import cache
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kassavirta.findings import CheckResult
 from kassavirta.plain import json_default
 from kassavirta.report import Summary
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
 def result_dict(result: CheckResult) -> dict[str, Any]:
@@ -25,8 +29,30 @@ _LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=json
 """`result_dict` as one compact line, written straight from the result's records."""
 
 
+def encode_line(result: CheckResult) -> str:
+    """The result's line, without its line break."""
+    return _LINE.encode(result)
+
+
+@cache
+def _result_type() -> TypeAdapter[CheckResult]:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(CheckResult)
+
+
+def decode_line(line: str) -> CheckResult:
+    """The result a line was written from: the line holds every field a result has."""
+    return _result_type().validate_json(line)
+
+
 def write_line(result: CheckResult, out: TextIO) -> None:
-    out.write(_LINE.encode(result) + "\n")
+    write_encoded(encode_line(result), out)
+
+
+def write_encoded(line: str, out: TextIO) -> None:
+    """One result's line (`encode_line`), flushed at once: a reader sees each result as it is final."""
+    out.write(line + "\n")
     out.flush()
 
 

@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 from kassavirta.findings import CheckResult, Decision
 from kassavirta.report import Summary
 from kassavirta.report import text as text_report
+from kassavirta.report.sinks import Whole
 
 SUITE = "kassavirta check"
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -71,7 +72,7 @@ def testcase(result: CheckResult) -> str:
     return f"{head}>\n{inner}  </testcase>\n"
 
 
-class JUnitSink:
+class JUnitSink(Whole):
     """Streams test cases to a spool; `finish` writes the document with its counts."""
 
     def __init__(self, out: TextIO) -> None:

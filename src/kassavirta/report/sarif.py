@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from kassavirta.findings import CheckResult, Finding, Severity
 from kassavirta.report import Summary
+from kassavirta.report.sinks import Whole
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -137,7 +138,7 @@ def sarif_result(result: CheckResult, finding: Finding, rule_index: int) -> dict
     }
 
 
-class SarifSink:
+class SarifSink(Whole):
     """Streams one SARIF log: results as they come, rules and the summary at the end."""
 
     def __init__(self, out: TextIO) -> None:
