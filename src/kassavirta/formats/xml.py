@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
@@ -183,7 +184,11 @@ class XPaths:
 
     def _number(self, parent: etree._Element) -> None:
         """One step per element child of `parent`, numbered as libxml2's xmlGetNodePath does."""
-        children = [c for c in parent if isinstance(c.tag, str)]
+        children: list[etree._Element] = []
+        child: Any  # a comment's or instruction's tag is a function (see `Fields.children`)
+        for child in parent:
+            if isinstance(child.tag, str):
+                children.append(child)
         named = [_step_name(c) for c in children]
         totals: dict[tuple[str, bool], int] = {}
         for key in named:
@@ -206,7 +211,8 @@ def _step_name(element: etree._Element) -> tuple[str, bool]:
     assert isinstance(tag, str)
     if tag[:1] != "{":
         return tag, False
-    prefix = element.prefix
+    node: Any = element  # lxml's stubs say `prefix` is a string; it is None in a default namespace
+    prefix = node.prefix
     if prefix is None:
         return "*", True
     return f"{prefix}:{tag[tag.index('}') + 1 :]}", False
@@ -341,6 +347,9 @@ class Fields:
         found = self._children.get(node)
         if found is None:
             found = self._children[node] = {}
+            # Typed Any: the stubs say every tag is a string, but a comment's or instruction's
+            # is a function, which a compiled build (mypyc) would refuse at this read.
+            child: Any
             for child in node:
                 tag = child.tag
                 if isinstance(tag, str):
@@ -526,6 +535,7 @@ def first_children(element: etree._Element) -> dict[str, etree._Element]:
     search per field.
     """
     found: dict[str, etree._Element] = {}
+    child: Any  # a comment's tag is a function (see `Fields.children`)
     for child in element:
         tag = child.tag
         if isinstance(tag, str) and tag not in found:
