@@ -680,6 +680,17 @@ def int_list(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(",") if part)
 
 
+def build_of() -> str:
+    """Which build of the toolkit the run measures: `pip install .` compiles its hottest
+    modules (setup.py), an editable install never does."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("kassavirta.formats.xml")
+    origin = spec.origin if spec is not None and spec.origin else "?"
+    kind = "pure Python" if origin.endswith(".py") else "compiled with mypyc"
+    return f"{kind} ({Path(origin).parent.parent})"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=(__doc__ or "").split("\n\n")[0],
@@ -769,6 +780,7 @@ def main(argv: list[str] | None = None) -> int:
         if schemas
         else "schemas: none found (give --schemas DIR): floors are parse only"
     )
+    print(f"kassavirta: {build_of()}")
     args.data.mkdir(parents=True, exist_ok=True)
     report = Report()
     started = time.perf_counter()
