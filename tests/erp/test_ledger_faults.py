@@ -8,11 +8,13 @@ a full disk. No timing is asserted; waits are generous time-outs.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import resource
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -90,6 +92,34 @@ def one_line(err: str) -> str:
 def dump(path: Path) -> list[tuple[Any, ...]]:
     with Ledger.open_readonly(path) as ledger:
         return ledger.dump()
+
+
+def _open_at(path: Path, start: float) -> None:
+    """A process opening a new ledger at `start`, as a `check --record` run does."""
+    while time.time() < start:
+        pass
+    try:
+        with Ledger.open(path) as ledger, ledger.locked():
+            pass
+    except Exception as exc:  # reported through the exit status and stderr
+        print(exc, file=sys.stderr)
+        os._exit(3)
+
+
+def test_runs_creating_the_same_ledger_at_once_all_open_it(tmp_path: Path) -> None:
+    """SQLite refuses a second switch to WAL mode at once ("database is locked", no wait):
+    before the wait was ours, about a third of such starts refused a run."""
+    context = multiprocessing.get_context("fork")
+    for round_ in range(12):
+        path = tmp_path / f"new-{round_}.sqlite3"
+        start = time.time() + 0.05
+        runs = [context.Process(target=_open_at, args=(path, start)) for _ in range(3)]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join(WAIT)
+        assert [run.exitcode for run in runs] == [0, 0, 0], f"round {round_}"
+        assert dump(path) == []
 
 
 def test_two_record_runs_at_once_open_one_assignment_per_invoice(tmp_path: Path) -> None:

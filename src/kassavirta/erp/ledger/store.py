@@ -49,6 +49,29 @@ def busy_timeout_ms() -> int:
         return BUSY_TIMEOUT_MS
 
 
+def use_wal(conn: sqlite3.Connection) -> None:
+    """Put the ledger in WAL mode, waiting as for any lock while another run does the same.
+
+    Two runs creating the same ledger at once both ask for WAL mode; SQLite answers
+    the second "database is locked" at once, without waiting its busy timeout, so
+    this waits (up to that timeout) instead of refusing a run that only came second.
+    Once the file is in WAL mode (it stays so), nothing needs changing.
+    """
+    import time
+
+    deadline = time.monotonic() + busy_timeout_ms() / 1000
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_BUSY")
+            if not busy or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005)
+
+
 def explain(exc: sqlite3.Error) -> str:
     """SQLite's error in words a user can act on: locked, disk full, damaged, not a ledger."""
     name = getattr(exc, "sqlite_errorname", "") or ""
@@ -180,7 +203,7 @@ class Ledger:
             raise LedgerError(f"cannot open the ledger: {exc}", path=str(p)) from exc
         try:
             conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            use_wal(conn)
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn, str(p))
         except sqlite3.DatabaseError as exc:
