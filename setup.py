@@ -42,6 +42,10 @@ def _compiled() -> list[Any]:
     except ImportError:
         print("kassavirta: mypyc is not available: installing pure Python", file=sys.stderr)
         return []
+    # setuptools copies build/lib into the wheel whole: a module taken off COMPILED must not
+    # ship its old compiled form (which Python would import before the source) beside it.
+    for stale in Path("build").glob("lib*"):
+        shutil.rmtree(stale, ignore_errors=True)
     # Only these modules are type-checked here: what they import is read, not judged
     # (pydantic and the like are not in the build environment).
     modules: list[Any] = mypycify(["--follow-imports=silent", *COMPILED], opt_level="3")
