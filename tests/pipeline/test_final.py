@@ -69,16 +69,17 @@ def test_a_packed_result_counts_as_the_result_itself() -> None:
     assert by_result.summary().invoices == len(results)
 
 
-def test_the_jsonl_sink_writes_the_workers_line_and_text_quiet_skips_unopened() -> None:
+def test_the_jsonl_sink_writes_the_workers_line_without_opening_the_result() -> None:
     routed = next(r for r in sample_results() if r.decision is Decision.ROUTE)
     final = sent(routed)
     final.line = '{"written":"in the worker"}'
     out = io.StringIO()
     JsonlSink(out).take(final)
     assert out.getvalue() == '{"written":"in the worker"}\n'
-    quiet = io.StringIO()
-    TextSink(quiet, quiet=True).take(final)
-    assert quiet.getvalue() == "" and "packed" in repr(final)
+    assert "packed" in repr(final)
+    shown, text = sent(routed), io.StringIO()
+    TextSink(text).take(shown)  # a sink that shows the result whole opens it
+    assert routed.path in text.getvalue() and "open" in repr(shown)
 
 
 def test_an_in_run_duplicate_is_written_again_not_as_the_worker_wrote_it() -> None:

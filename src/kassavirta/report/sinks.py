@@ -4,7 +4,7 @@ A sink takes each final result (`add`), then the summary (`finish`). Every
 output but `--output json` writes a result as soon as it comes, so that a run
 over millions of files holds none of them. A run hands its results over as
 `pipeline.final.Final`s (`take`): the JSON Lines sink writes the line a
-worker wrote, and `--quiet` text skips a routed result, without opening it.
+worker wrote without opening the result; the others take each result whole.
 """
 
 from __future__ import annotations
@@ -69,10 +69,6 @@ class TextSink(_StreamSink):
     def add(self, result: CheckResult) -> None:
         if not self.quiet or result.decision is not Decision.ROUTE:
             text_report.write_result(result, self.out, colour=self.colour)
-
-    def take(self, final: Final) -> None:
-        if not self.quiet or final.decision is not Decision.ROUTE:
-            text_report.write_result(final.result, self.out, colour=self.colour)
 
     def write_summary(self, summary: Summary) -> None:
         text_report.write_summary(summary, self.out, colour=self.colour)
