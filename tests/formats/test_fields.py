@@ -55,3 +55,26 @@ def test_a_path_of_several_steps_stops_at_its_first_match() -> None:
     first, second, third = root.iterchildren("a")
     assert set(indexed) == {root, first, second, second[0]}
     assert third not in indexed
+
+
+def test_each_lets_go_of_what_was_indexed_under_one_element_before_the_next() -> None:
+    """Rows are read once: `each` keeps the index of the document, not of every row read."""
+    fields, root = _fields()
+    fields.find("d")  # the document's own index, made before the rows
+    seen = []
+    for position, row in fields.each(fields.findall("a")):
+        assert fields.texts("b/c", row) == [c.text for c in row.findall("b/c")]
+        seen.append((position, row))
+        assert row in fields._children  # indexed while it is read
+    assert seen == list(enumerate(root.findall("a"), start=1))
+    assert list(fields._children) == [root]
+    # What was left behind is indexed again when asked: the answers are unchanged.
+    assert fields.texts("a/b/c") == ["1", "2", "3", "4"]
+
+
+def test_each_counts_only_what_a_filter_lets_through_and_forgets_the_rest() -> None:
+    fields, root = _fields()
+    with_b = (a for a in fields.findall("a") if fields.find("b", a) is not None)
+    _, second, third = root.findall("a")
+    assert list(fields.each(with_b, start=7)) == [(7, second), (8, third)]
+    assert list(fields._children) == [root]

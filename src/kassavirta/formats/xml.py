@@ -425,6 +425,31 @@ class Fields:
             return list(node.findall(expr, self.namespaces))
         return list(self._matches(node, tags))
 
+    def each(
+        self, elements: Iterable[etree._Element], start: int = 1
+    ) -> Iterator[tuple[int, etree._Element]]:
+        """`enumerate(elements, start)` for what is read once each, such as rows.
+
+        The children index (`children`) is kept for the document, as a header
+        asks many paths under a few parents; but a row is read once, and keeping
+        what was indexed under it held a Python object for every element of a
+        long invoice (a 20 MiB Liinos file: 430 MiB and 3.3 s to check, 330 MiB
+        and 2.7 s without). What was indexed while one element was taken and
+        read is let go before the next; anything asked again is indexed again.
+        """
+        children = self._children
+        found = iter(elements)
+        n = start
+        while True:
+            kept = len(children)  # a dict keeps insertion order: the newer ones go
+            element = next(found, None)
+            if element is None:
+                return
+            yield n, element
+            n += 1
+            while len(children) > kept:
+                children.popitem()
+
     def note(self, key: str | None, element: etree._Element) -> None:
         if key:
             self.locations.note(key, element)

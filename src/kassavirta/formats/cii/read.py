@@ -121,12 +121,12 @@ def _party(f: Fields, key: str, expr: str) -> Party | None:
 
 def _rows(f: Fields) -> list[Row]:
     rows: list[Row] = []
-    lines = [
+    lines = (
         line
         for line in f.findall(f"{TRANSACTION}/ram:IncludedSupplyChainTradeLineItem")
         if f.find("ram:AssociatedDocumentLineDocument/ram:ParentLineID", line) is None
-    ]
-    for position, line in enumerate(lines, start=1):
+    )
+    for position, line in f.each(lines):
         key = f"rows.{position}"
         f.note(key, line)
         measure = measured(

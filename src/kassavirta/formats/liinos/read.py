@@ -301,7 +301,7 @@ def adapt(document: Document) -> Invoice:
     codes = [(text_of(currency_el) or "", currency_el)] if currency_el is not None else []
 
     rows: list[Row] = []
-    for position, element in enumerate(f.findall(paths.ROWS, data), start=1):
+    for position, element in f.each(f.findall(paths.ROWS, data)):
         row, row_codes = _row(f, numbers, position, element)
         rows.append(row)
         codes += row_codes

@@ -150,7 +150,7 @@ def _rows(f: Fields, credit: bool) -> list[Row]:
     line_tag = "cac:CreditNoteLine" if credit else "cac:InvoiceLine"
     quantity_tag = "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity"
     rows: list[Row] = []
-    for position, line in enumerate(f.findall(line_tag), start=1):
+    for position, line in f.each(f.findall(line_tag)):
         key = f"rows.{position}"
         f.note(key, line)
         measure = measured(f, f.element(f"{key}.quantity", quantity_tag, line))

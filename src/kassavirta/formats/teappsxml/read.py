@@ -155,7 +155,7 @@ def _party(f: Fields, key: str, expr: str, invoice: etree._Element) -> Party | N
 
 def _rows(f: Fields, invoice: etree._Element) -> list[Row]:
     rows: list[Row] = []
-    for position, row in enumerate(f.findall("ROWS/ROW", invoice), start=1):
+    for position, row in f.each(f.findall("ROWS/ROW", invoice)):
         key = f"rows.{position}"
         f.note(key, row)
         quantity_el = f.element(f"{key}.quantity", "QUANTITY/CHARGED", row)

@@ -151,7 +151,7 @@ def _party(f: Fields, key: str, block: etree._Element | None) -> Party:
 
 def _rows(f: Fields) -> list[Row]:
     rows: list[Row] = []
-    for position, line in enumerate(f.findall(p.LINES), start=1):
+    for position, line in f.each(f.findall(p.LINES)):
         key = f"rows.{position}"
         f.note(key, line)
         item = f.find(p.ITEM, line)
