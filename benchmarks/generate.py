@@ -510,6 +510,48 @@ def small_documents(target_bytes: int) -> bytes:
     return "".join(parts).encode()
 
 
+LIMIT_ROWS = {
+    "cii.xml": "IncludedSupplyChainTradeLineItem",
+    "peppol-bis-3.xml": "InvoiceLine",
+    "s-edi-3.0.xml": "ArticleRow",
+    "teappsxml.xml": "ROW",
+    "visma-xml-6.0.xml": "DetailLine",
+    "liinos.xml": "Row",
+    "maventa-xml-1.0.xml": "item",
+    "finvoice-3.0.xml": "InvoiceRow",
+}
+"""Each format's routed sample (samples/route/) and the local name of its row element."""
+
+
+def grown(sample: Path, row: str, target_bytes: int) -> tuple[bytes, int]:
+    """`sample` with its last `row` element repeated until the file is about `target_bytes`.
+
+    Every format at the size limit (the `limit` series of run.py): what a long
+    invoice costs in each reader. The totals are left as they were, so the
+    check finds the rows' sum wrong (`sum-mismatch`), which it reads all rows to
+    say. Returns the bytes and the number of rows.
+    """
+    import copy
+
+    from lxml import etree
+
+    tree = etree.parse(str(sample))
+    rows = [e for e in tree.iter() if isinstance(e.tag, str) and etree.QName(e).localname == row]
+    last = rows[-1]
+    parent = last.getparent()
+    assert parent is not None
+    at = parent.index(last) + 1
+    # The row as written, with the white space that follows it.
+    one = len(etree.tostring(last, with_tail=True))
+    base = len(etree.tostring(tree))
+    copies = max(0, (target_bytes - base) // one)
+    for _ in range(copies):
+        parent.insert(at, copy.deepcopy(last))
+    data = etree.tostring(tree, xml_declaration=True, encoding=tree.docinfo.encoding or "UTF-8")
+    assert isinstance(data, bytes)
+    return data, len(rows) + copies
+
+
 def service_reference(serial: int) -> str:
     """The service's reference number of generated assignment `serial` (`reference_ids` number)."""
     return fi_reference(356_241_000_000 + serial)

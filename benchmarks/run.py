@@ -20,6 +20,8 @@ Sections (issue 13, "Build" 6 and "Done when"):
   multi     one file of many documents (0.25/0.5/1/2 MB), as SOAP frame + Finvoice
             pairs and as tiny Finvoice roots: time and growth
   rewrite   `kassavirta rewrite` on the row series: growth
+  limit     every format's routed sample, its last row repeated up to --limit-mib:
+            `check` time and peak memory against the 5 s / 500 MiB ceiling
   payments  `kassavirta payments` of one camt.054 (half the credits paid by
             reference, half unmatched) against ledgers of 10 / 1k / 10k
             assignments (imported with `kassavirta ledger import` first, not
@@ -53,6 +55,7 @@ import platform
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -90,7 +93,7 @@ kassavirta_cmd = http_check.kassavirta_cmd
 SHARED_SCHEMAS = (
     Path(os.environ.get("KASSAVIRTA_SHARED", ROOT.parent / "shared")) / "reference/finvoice/schemas"
 )
-SECTIONS = ("check", "cold", "memory", "rows", "multi", "rewrite", "payments", "http")
+SECTIONS = ("check", "cold", "memory", "rows", "multi", "rewrite", "limit", "payments", "http")
 
 
 @dataclass
@@ -101,6 +104,7 @@ class Sizes:
     memory_files: int = 20_000
     rows: tuple[int, ...] = (1000, 2000, 4000, 8000)
     multi_kb: tuple[int, ...] = (256, 512, 1024, 2048)
+    limit_mib: float = 19.5
     ledgers: tuple[int, ...] = (10, 1000, 10_000)
     credits: int = 100
     rounds: int = 3
@@ -116,6 +120,7 @@ QUICK = Sizes(
     memory_files=2000,
     rows=(250, 500, 1000, 2000),
     multi_kb=(64, 128, 256, 512),
+    limit_mib=2.0,
     ledgers=(10, 1000, 10_000),
     credits=2,
     rounds=1,
@@ -597,6 +602,35 @@ def section_multi(ctx: Context) -> None:
         growth(ctx, f"multi-document {kind}", found, len(made), linear(ctx.sizes.multi_kb))
 
 
+def section_limit(ctx: Context) -> None:
+    """Each format's reader on one long invoice just under the default size limit."""
+    target = int(ctx.sizes.limit_mib * 1024 * 1024)
+    points: list[tuple[str, Callable[[], dict[str, Any]], Callable[[], float] | None]] = []
+    for name, row in generate.LIMIT_ROWS.items():
+        sample = SAMPLES / "route" / name
+        path = ctx.work / f"limit-{target}-{name}"
+        # In a process of its own: a child measured later must not start with the
+        # memory this process took to build a 20 MiB tree (a fork inherits its RSS).
+        grow = (
+            "import pathlib, sys; sys.path.insert(0, sys.argv[1]); import generate; "
+            "data, rows = generate.grown(pathlib.Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])); "
+            "pathlib.Path(sys.argv[5]).write_bytes(data); print(rows)"
+        )
+        made = subprocess.run(
+            [sys.executable, "-c", grow, str(HERE), str(sample), row, str(target), str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        rows = int(made.stdout)
+        warm = check_args(sample, ctx.schemas)
+        label = f"{Path(name).stem} ({mb(path)}, {rows} rows)"
+        points.append(
+            (label, partial(probe_cli, warm, check_args(path, ctx.schemas), ctx.sizes), None)
+        )
+    series(ctx, "check at the size limit", points)
+
+
 def section_payments(ctx: Context) -> None:
     sizes = ctx.sizes
     warm_folder = ctx.work / "warm"
@@ -671,6 +705,7 @@ RUNNERS: dict[str, Callable[[Context], None]] = {
     "rows": section_rows,
     "multi": section_multi,
     "rewrite": section_rewrite,
+    "limit": section_limit,
     "payments": section_payments,
     "http": section_http,
 }
@@ -728,6 +763,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         ("--rows", int_list, "N,...", "the row series"),
         ("--multi-kb", int_list, "KIB,...", "the multi-document file sizes"),
+        ("--limit-mib", float, "MIB", "the size every format is grown to (the limit is 20)"),
         ("--ledgers", int_list, "N,...", "the ledger sizes for payments"),
         ("--credits", int, "N", "credits in the payments file, half of them unmatched"),
         ("--rounds", int, "N", "best of N rounds of the check section"),

@@ -115,3 +115,23 @@ def test_http_series_answers_on_loopback(tmp_path: Path) -> None:
     with http_check.server(http_check.settings_file(tmp_path), 1) as port:
         found = http_check.load(port, data, 2, 30, 4)
     assert (found.requests, found.failures) == (4, 0)
+
+
+@pytest.mark.parametrize("name", ["cii.xml", "teappsxml.xml", "liinos.xml", "finvoice-3.0.xml"])
+def test_a_grown_invoice_is_read_whole_as_its_format(
+    run: ModuleType, tmp_path: Path, name: str
+) -> None:
+    """The `limit` series: a sample with its last row repeated reads as the same format, with
+    every row counted (the totals stay the sample's, so the rows no longer add up)."""
+    sample = SAMPLES / "route" / name
+    data, rows = run.generate.grown(sample, run.generate.LIMIT_ROWS[name], 40_000)
+    assert 40_000 * 0.8 <= len(data) <= 40_000 * 1.2
+    path = tmp_path / name
+    path.write_bytes(data)
+    original = json.loads(kassavirta_cli(*run.check_args(sample, None)).stdout.splitlines()[0])
+    checked = kassavirta_cli(*run.check_args(path, None))
+    result = json.loads(checked.stdout.splitlines()[0])
+    assert original["decision"] == "route"
+    assert (result["format"], result["decision"]) == (original["format"], "error")
+    assert result["reasons"] == ["sum-mismatch"]
+    assert rows > 10
