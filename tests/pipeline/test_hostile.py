@@ -24,6 +24,7 @@ import pytest
 
 from helpers import TODAY
 from kassavirta import check_bytes, check_file
+from kassavirta.errors import ReadError
 from kassavirta.findings import CheckResult, Decision
 from kassavirta.formats.finvoice.write import example_spec, render
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES, read_bytes
@@ -184,6 +185,27 @@ CASES: tuple[Hostile, ...] = (
     Hostile("quadratic-blowup", "unsafe-xml", ("entity", "amplification"), _quadratic),
     Hostile("nesting-10000", "unsafe-xml", ("depth",), _nested),
     Hostile(
+        "dense-markup",
+        "unsafe-xml",
+        ("too dense",),
+        # 20 MiB less a little: five million elements, a gigabyte of tree if parsed.
+        lambda secret, port: (
+            b'<?xml version="1.0"?>\n<Finvoice Version="3.0">'
+            + b"<a/>" * 5_200_000
+            + b"</Finvoice>\n"
+        ),
+    ),
+    Hostile(
+        "attribute-over-libxml2-limit",
+        "unsafe-xml",
+        ("10 mb limit",),
+        lambda secret, port: (
+            b'<?xml version="1.0"?>\n<Finvoice Version="3.0"><a b="'
+            + b"x" * 11_000_000
+            + b'"/></Finvoice>\n'
+        ),
+    ),
+    Hostile(
         "invalid-utf8",
         "not-xml",
         ("utf-8",),
@@ -265,6 +287,24 @@ def test_hostile_input_is_invalid_safely(
         assert peak < PYTHON_PEAK, (case.name, peak)
         assert rss_growth < NATIVE_GROWTH_KB, (case.name, rss_growth)
     assert connections(listener) == 0
+
+
+def test_the_markup_allowed_is_one_node_per_six_bytes_of_the_size_limit() -> None:
+    """`<r>` + n × `<a/>` + `</r>` opens n + 1 elements and holds one text (after the last
+    `>`): 2n + 3 nodes' weight, an element counting twice. A 6,000-byte limit allows 1,000."""
+
+    def file(n: int) -> bytes:
+        return b"<r>" + b"<a/>" * n + b"</r>"
+
+    assert read_bytes(file(498), max_bytes=6000)[0].part.root.tag == "r"  # weight 999
+    with pytest.raises(ReadError) as refused:
+        read_bytes(file(499), max_bytes=6000)  # weight 1001
+    assert refused.value.reason == "unsafe-xml"
+    assert "too dense" in str(refused.value) and "1001 nodes" in str(refused.value)
+    # Text and attributes weigh too: each `<a b="1">x</a>` is 2 + 2 + 1 = 5, 200 of them 1,003.
+    dense = b"<r>" + b'<a b="1">x</a>' * 200 + b"</r>"
+    with pytest.raises(ReadError):
+        read_bytes(dense, max_bytes=6000)
 
 
 def test_the_good_invoice_the_cases_are_made_from_routes() -> None:
