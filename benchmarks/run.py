@@ -20,7 +20,8 @@ Sections (issue 13, "Build" 6 and "Done when"):
   multi     one file of many documents (0.25/0.5/1/2 MB), as SOAP frame + Finvoice
             pairs and as tiny Finvoice roots: time and growth
   rewrite   `kassavirta rewrite` on the row series: growth
-  limit     every format's routed sample, its last row repeated up to --limit-mib:
+  limit     every format's routed sample, its last row repeated up to --limit-mib,
+            and hostile files of the densest markup the reader parses at that size:
             `check` time and peak memory against the 5 s / 500 MiB ceiling
   payments  `kassavirta payments` of one camt.054 (half the credits paid by
             reference, half unmatched) against ledgers of 10 / 1k / 10k
@@ -627,6 +628,22 @@ def section_limit(ctx: Context) -> None:
         label = f"{Path(name).stem} ({mb(path)}, {rows} rows)"
         points.append(
             (label, partial(probe_cli, warm, check_args(path, ctx.schemas), ctx.sizes), None)
+        )
+    # Hostile files as dense as the reader parses (pipeline.read: one node per 6 bytes of the
+    # size limit, an element or an attribute weighing 2, a text 1), here of `target`'s size.
+    warm = check_args(SAMPLES / "route" / "finvoice-3.0.xml", ctx.schemas)
+    for label, unit, weight in (("<a/>", b"<a/>", 2), ('<a b="">x</a>', b'<a b="">x</a>', 5)):
+        count = (target // 6 - 16) // weight
+        path = ctx.work / f"limit-{target}-dense-{weight}.xml"
+        path.write_bytes(
+            b'<?xml version="1.0"?><Finvoice Version="3.0">' + unit * count + b"</Finvoice>"
+        )
+        points.append(
+            (
+                f"densest markup, {count} x {label} ({mb(path)})",
+                partial(probe_cli, warm, check_args(path, ctx.schemas), ctx.sizes),
+                None,
+            )
         )
     series(ctx, "check at the size limit", points)
 
