@@ -657,3 +657,15 @@ def test_the_input_is_read_and_adapted_once_and_the_output_once(
     assert result.rewritten
     assert reads == [source, result.data]
     assert adapted == ["finvoice-3.0", "finvoice-3.0"]
+
+
+def test_a_dense_invoice_the_check_takes_is_rewritten_and_read_back() -> None:
+    """The output is read again under the default limit's markup allowance, not one scaled
+    down to its own size: a small file may be denser than a full-size one (`read_bytes`)."""
+    source = (DATA / "finvoice-3.0.xml").read_bytes()
+    padding = b"<InvoiceDetails>" + b"<Unknown/>" * 5000
+    dense = source.replace(b"<InvoiceDetails>", padding, 1)
+    assert len(dense) / 6 < 2 * 5000  # denser than the allowance scaled to its size
+    result = rewrite_document(dense, policy(), path="dense.xml")
+    assert result.decision is Decision.ROUTE and result.rewritten, result.reasons
+    assert result.data.count(b"<Unknown/>") == 5000

@@ -41,6 +41,7 @@ service keeps the sender's payment details and image: nothing changes.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Protocol, cast
@@ -52,7 +53,7 @@ from kassavirta.findings import CheckResult, Decision
 from kassavirta.finnish.barcode import virtual_barcode
 from kassavirta.finnish.reference import preview_reference
 from kassavirta.model import Invoice
-from kassavirta.pipeline.read import Document, read_bytes
+from kassavirta.pipeline.read import DEFAULT_MAX_BYTES, Document, read_bytes
 from kassavirta.rewrite.clause import Clause, transfer_clause
 
 PAYEE_NAME_MAX = 35
@@ -261,6 +262,11 @@ def _adapt(document: Document, format_id: str) -> Invoice:
     return adapter(document)
 
 
+def _detached(invoice: Invoice) -> Invoice:
+    """The invoice without the locations of its values, which hold its whole parsed tree."""
+    return dataclasses.replace(invoice, locations={})
+
+
 def rewrite_document(
     data: bytes, policy: Policy, *, rf: bool = False, path: str = "<bytes>"
 ) -> RewriteResult:
@@ -327,11 +333,23 @@ def rewrite_document(
     for start, end, new in sorted(pieces, reverse=True):
         output[start:end] = new
     out = bytes(output)
+    del output, pieces
+    # The file's own trees are done with (the plans, changes and values are taken from
+    # them): they go before the output is parsed, so that a long invoice is never held
+    # twice. An invoice's locations hold its tree; nothing asks where a value stood now.
+    originals = [_detached(o) for o in originals]
+    del outcomes, documents, document, part, invoice
     try:
-        rewritten_docs = read_bytes(out, path=path, max_bytes=max(len(out), 1))
+        # At least the default limit: the markup a limit allows grows with it (`read_bytes`).
+        limit = max(len(out), DEFAULT_MAX_BYTES)
+        rewritten_docs = read_bytes(out, path=path, max_bytes=limit)
     except InputError as exc:  # pragma: no cover - would be a bug in a rewriter
         raise RewriteError(f"the rewritten document does not parse: {exc}") from exc
-    invoices = [_adapt(doc, r.format or "") for doc, r in zip(rewritten_docs, results, strict=True)]
+    invoices = [
+        _detached(_adapt(doc, r.format or ""))
+        for doc, r in zip(rewritten_docs, results, strict=True)
+    ]
+    del rewritten_docs
     return RewriteResult(
         data=out,
         decision=Decision.ROUTE,

@@ -71,14 +71,14 @@ def check_target(data: bytes) -> Any:
 def rewrite_target(data: bytes) -> Any:
     """`rewrite_document(data)`; a routed invoice's output must read back and route again."""
     from kassavirta.config.policy import RunOptions, build_policy
-    from kassavirta.pipeline.read import read_bytes
+    from kassavirta.pipeline.read import DEFAULT_MAX_BYTES, read_bytes
     from kassavirta.rewrite import rewrite_document
 
     try:
         policy = build_policy(RunOptions(), today=FUZZ_TODAY, settings=_settings())
         result = rewrite_document(data, policy)
         if result.rewritten:
-            read_bytes(result.data, max_bytes=max(len(result.data), 1))
+            read_bytes(result.data, max_bytes=max(len(result.data), DEFAULT_MAX_BYTES))
     except KassavirtaError:
         return None
     except Exception as exc:
