@@ -646,6 +646,37 @@ def section_limit(ctx: Context) -> None:
             )
         )
     series(ctx, "check at the size limit", points)
+    # Rewriting and previewing hold more than checking (the output is parsed again, the
+    # preview lays out every row): a clean Finvoice of the row series at that size.
+    rows = target // len(generate.row_invoice(1000)) * 1000
+    path = ctx.work / f"limit-{target}-rows.xml"
+    path.write_bytes(generate.row_invoice(rows))
+    small = ctx.work / "limit-rows-warm.xml"
+    small.write_bytes(generate.row_invoice(10))
+    out = ctx.work / "limit-rewritten.xml"
+    page = ctx.work / "limit-preview.html"
+    label = f"finvoice-3.0 ({mb(path)}, {rows} rows)"
+    series(
+        ctx,
+        "at the size limit",
+        [
+            (
+                f"rewrite {label}",
+                partial(probe_cli, rewrite_args(small, out), rewrite_args(path, out), ctx.sizes),
+                None,
+            ),
+            (
+                f"preview {label}",
+                partial(
+                    probe_cli,
+                    ["preview", *rewrite_args(small, page)[1:]],
+                    ["preview", *rewrite_args(path, page)[1:]],
+                    ctx.sizes,
+                ),
+                None,
+            ),
+        ],
+    )
 
 
 def section_payments(ctx: Context) -> None:

@@ -359,3 +359,26 @@ def test_check_does_not_import_the_renderers() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_long_invoice_shows_its_first_rows_and_names_the_others() -> None:
+    """Past `SHOWN_ROWS` the preview names the rows it leaves out, in the invoice's language,
+    in the PDF and the HTML alike; the totals are the invoice's own."""
+    from helpers import benchmark_module
+    from kassavirta.render.view import SHOWN_ROWS
+
+    data = benchmark_module("generate").row_invoice(SHOWN_ROWS + 5)
+    policy = build_policy(RunOptions(), today=date(2026, 12, 1), settings=settings())
+    result = rewrite_document(data, policy, path="long.xml")
+    assert result.routed, result.reasons
+    page = build_pages(result)[0]
+    rows = [line for line in page.lines if line.kind in ("row", "uncounted")]
+    assert len(rows) == SHOWN_ROWS
+    words = {"fi": "5 riviä lisää", "sv": "5 rader till", "en": "5 more rows"}[page.language]
+    named = f"{SHOWN_ROWS + 1}–{SHOWN_ROWS + 5}"
+    note = [line.cells[0] for line in page.lines if words in line.cells[0]]
+    assert len(note) == 1 and named in note[0]
+    assert words in squash(pdf_text(render_pdf([page])))
+    assert words in render_html([page]) and named in render_html([page])
+    total = money(result.invoices[0].total, page.language)
+    assert total in render_html([page])

@@ -34,6 +34,14 @@ LABELS: Final[dict[str, tuple[str, str, str]]] = {
     "vat_excluded": ("Veroton", "Exkl. moms", "Excl. VAT"),
     "vat": ("ALV", "Moms", "VAT"),
     "row_total": ("Yhteensä", "Totalt", "Total"),
+    "more_rows": (
+        "… ja {n} riviä lisää (rivit {first}–{last}), joita esikatselu ei näytä; "
+        "summat sisältävät kaikki rivit",
+        "… och {n} rader till (rader {first}–{last}) som förhandsvisningen inte visar; "
+        "summorna räknar alla rader",
+        "… and {n} more rows (rows {first}–{last}), not shown in this preview; "
+        "the totals count every row",
+    ),
     "vat_breakdown": ("ALV-erittely", "Momsspecifikation", "VAT breakdown"),
     "vat_base": ("Veron peruste", "Beskattningsunderlag", "Taxable amount"),
     "total_vat_excluded": ("Veroton yhteensä", "Totalt exkl. moms", "Total excl. VAT"),
