@@ -654,7 +654,7 @@ def section_limit(ctx: Context) -> None:
     small = ctx.work / "limit-rows-warm.xml"
     small.write_bytes(generate.row_invoice(10))
     out = ctx.work / "limit-rewritten.xml"
-    page = ctx.work / "limit-preview.html"
+    page = ctx.work / "limit-preview.pdf"
     label = f"finvoice-3.0 ({mb(path)}, {rows} rows)"
     series(
         ctx,
