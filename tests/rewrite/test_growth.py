@@ -85,5 +85,8 @@ def test_an_editor_refuses_a_text_that_is_not_its_tree() -> None:
     tree = etree.ElementTree(etree.fromstring(b"<a><b/><c/></a>"))
     with pytest.raises(SourceError, match="found 2 elements in the text but 3 in the tree"):
         SourceEditor("<a><b/></a>", tree)
+    # The names are compared where the editor is asked about an element.
+    editor = SourceEditor("<a><b/><d/></a>", tree)
+    assert editor.span(tree.getroot()[0]).name == "b"
     with pytest.raises(SourceError, match="<d> in the text is c in the tree"):
-        SourceEditor("<a><b/><d/></a>", tree)
+        editor.span(tree.getroot()[1])

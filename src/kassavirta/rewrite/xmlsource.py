@@ -233,6 +233,7 @@ def _local(name: str) -> str:
 
 
 _POSITION = etree.XPath("count(preceding::*) + count(ancestor::*)")
+_COUNT = etree.XPath("count(//*)")
 UNIT_SEARCH = 64
 """Elements looked at for the document's indentation unit before the default is taken."""
 
@@ -269,24 +270,21 @@ class SourceEditor:
             self._map()
 
     def _map(self) -> None:
-        """Check that the text's elements are the tree's, one by one, holding none of them.
+        """Scan the text's elements, and check that they are the tree's, holding none of them.
 
         Keeping a proxy per element (to find an element's position by a look-up)
         cost a long invoice some 90 MiB; a rewrite asks where a handful of
-        elements stand, and `_position` counts that in libxml2 instead.
+        elements stand, and `_position` counts that in libxml2 instead, and checks
+        there that the text's element at that place is the one asked about.
         """
         found = _scan(self.text)
-        names = found.names
-        count = 0
-        for count, element in enumerate(self.tree.getroot().iter(etree.Element), start=1):
-            if count > len(names):
-                break
-            tag: str = element.tag
-            if _local(names[count - 1]) != tag.rpartition("}")[2]:
-                raise SourceError(f"<{names[count - 1]}> in the text is {tag} in the tree")
-        if count != len(names):
-            counted = sum(1 for _ in self.tree.getroot().iter(etree.Element))
-            raise SourceError(f"found {len(names)} elements in the text but {counted} in the tree")
+        total = _COUNT(self.tree)
+        assert isinstance(total, float)
+        counted = int(total)
+        if counted != len(found.names):
+            raise SourceError(
+                f"found {len(found.names)} elements in the text but {counted} in the tree"
+            )
         self._found = found
 
     def _position(self, element: etree._Element) -> int:
@@ -295,7 +293,12 @@ class SourceEditor:
         if found is None:
             counted = _POSITION(element)
             assert isinstance(counted, float)
-            found = self._index[element] = int(counted)
+            found = int(counted)
+            name = self._found.names[found]
+            tag: str = element.tag
+            if _local(name) != tag.rpartition("}")[2]:
+                raise SourceError(f"<{name}> in the text is {tag} in the tree")
+            self._index[element] = found
         return found
 
     # ------------------------------------------------------------------ reading
