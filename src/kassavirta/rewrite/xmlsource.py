@@ -166,45 +166,65 @@ class _Scan:
         )
 
 
-def _unreadable(text: str, start: int, end: int) -> None:
-    """Text between two pieces of markup holds no `<`: one there is markup we cannot read."""
-    at = text.find("<", start, end)
+def _stray(text: str, upto: int) -> None:
+    """Raise at the first `<` before `upto` that no markup took: markup we cannot read."""
+    pos = 0
+    for m in _MARKUP.finditer(text, 0, upto):
+        at = text.find("<", pos, m.start())
+        if at >= 0:
+            break
+        pos = m.end()
+    else:
+        at = text.find("<", pos, upto)
     if at >= 0:
         raise SourceError(f"cannot read the markup at character {at}")
 
 
 def _scan(text: str) -> _Scan:
+    """Every element's span, in one pass of the pattern.
+
+    Text between two pieces of markup holds no `<`; rather than look into each
+    gap (a call per element), the `<` the markup took are counted and compared
+    with the text's own count once at the end.
+    """
     found = _Scan()
     names, starts, open_ends = found.names, found.starts, found.open_ends
     close_starts, ends = found.close_starts, found.ends
     stack: list[int] = []  # indices of the open elements
     seen: dict[str, str] = {}
-    pos = 0
-    for m in _MARKUP.finditer(text):
-        begin = m.start()
-        if begin != pos:
-            _unreadable(text, pos, begin)
-        pos = m.end()
-        kind = m.lastgroup
-        if kind == "start":
-            if m.group("empty"):
-                close_starts.append(pos)
-                ends.append(pos)
+    taken = 0  # `<` inside the markup matched
+    m: re.Match[str] | None = None
+    try:
+        for m in _MARKUP.finditer(text):
+            kind = m.lastgroup
+            begin, pos = m.span()
+            if kind == "start":
+                if m.group("empty"):
+                    close_starts.append(pos)
+                    ends.append(pos)
+                else:
+                    stack.append(len(names))
+                    close_starts.append(-1)
+                    ends.append(-1)
+                name = m.group("sname")
+                names.append(seen.setdefault(name, name))
+                starts.append(begin)
+                open_ends.append(pos)
+                taken += 1
+            elif kind == "end":
+                if not stack or names[stack[-1]] != m.group("ename"):
+                    raise SourceError(f"unexpected end tag </{m.group('ename')}> at {begin}")
+                index = stack.pop()
+                close_starts[index] = begin
+                ends[index] = pos
+                taken += 1
             else:
-                stack.append(len(names))
-                close_starts.append(-1)
-                ends.append(-1)
-            name = m.group("sname")
-            names.append(seen.setdefault(name, name))
-            starts.append(begin)
-            open_ends.append(pos)
-        elif kind == "end":
-            if not stack or names[stack[-1]] != m.group("ename"):
-                raise SourceError(f"unexpected end tag </{m.group('ename')}> at {begin}")
-            index = stack.pop()
-            close_starts[index] = begin
-            ends[index] = pos
-    _unreadable(text, pos, len(text))
+                taken += text.count("<", begin, pos)
+    except SourceError:
+        _stray(text, m.start() if m is not None else len(text))  # a stray `<` came first
+        raise
+    if text.count("<") != taken:
+        _stray(text, len(text))
     if stack:
         raise SourceError("unclosed element")
     return found
