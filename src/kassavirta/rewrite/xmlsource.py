@@ -26,7 +26,6 @@ import codecs
 import gc
 import itertools
 import re
-from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,19 +34,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-_MARKUP = re.compile(
-    r"""
-     (?P<comment><!--.*?-->)
-    |(?P<cdata><!\[CDATA\[.*?\]\]>)
-    |(?P<pi><\?.*?\?>)
-    |(?P<doctype><!DOCTYPE(?:[^\[>]|\[.*?\])*>)
-    |(?P<end></(?P<ename>[^\s>]+)\s*>)
-    |(?P<start><(?P<sname>[^\s/>!?]+)
-        (?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(?P<empty>/)?>)
-    """,
-    re.S | re.X,
-)
-"""Every kind of markup; what lies between two of them is text, which holds no `<`."""
+from kassavirta.rewrite.scan import Scan, SourceError, scan
+
 _ATTRIBUTE = r"""(\s{name}\s*=\s*)("[^"]*"|'[^']*')"""
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -57,10 +45,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-
-
-class SourceError(ValueError):
-    """The document's text could not be matched with its parsed tree."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,101 +123,23 @@ class SourceText:
         return text.encode(self.encoding, "xmlcharrefreplace")
 
 
-@dataclass
-class _Scan:
-    """Every element's span in document order, as parallel lists (a Span each costs too much).
-
-    An empty element (`<a/>`) is the one whose `end` is its `open_end`.
-    """
-
-    names: list[str] = field(default_factory=list)
-    """Each name is stored once, however many elements carry it."""
-    starts: array[int] = field(default_factory=lambda: array("q"))
-    open_ends: array[int] = field(default_factory=lambda: array("q"))
-    close_starts: array[int] = field(default_factory=lambda: array("q"))
-    ends: array[int] = field(default_factory=lambda: array("q"))
-
-    def span(self, index: int) -> Span:
-        end = self.ends[index]
-        open_end = self.open_ends[index]
-        return Span(
-            self.names[index],
-            self.starts[index],
-            open_end,
-            self.close_starts[index],
-            end,
-            end == open_end,
-        )
-
-
-def _stray(text: str, upto: int) -> None:
-    """Raise at the first `<` before `upto` that no markup took: markup we cannot read."""
-    pos = 0
-    for m in _MARKUP.finditer(text, 0, upto):
-        at = text.find("<", pos, m.start())
-        if at >= 0:
-            break
-        pos = m.end()
-    else:
-        at = text.find("<", pos, upto)
-    if at >= 0:
-        raise SourceError(f"cannot read the markup at character {at}")
-
-
-def _scan(text: str) -> _Scan:
-    """Every element's span, in one pass of the pattern.
-
-    Text between two pieces of markup holds no `<`; rather than look into each
-    gap (a call per element), the `<` the markup took are counted and compared
-    with the text's own count once at the end.
-    """
-    found = _Scan()
-    names, starts, open_ends = found.names, found.starts, found.open_ends
-    close_starts, ends = found.close_starts, found.ends
-    stack: list[int] = []  # indices of the open elements
-    seen: dict[str, str] = {}
-    taken = 0  # `<` inside the markup matched
-    m: re.Match[str] | None = None
-    try:
-        for m in _MARKUP.finditer(text):
-            kind = m.lastgroup
-            begin, pos = m.span()
-            if kind == "start":
-                if m.group("empty"):
-                    close_starts.append(pos)
-                    ends.append(pos)
-                else:
-                    stack.append(len(names))
-                    close_starts.append(-1)
-                    ends.append(-1)
-                name = m.group("sname")
-                names.append(seen.setdefault(name, name))
-                starts.append(begin)
-                open_ends.append(pos)
-                taken += 1
-            elif kind == "end":
-                if not stack or names[stack[-1]] != m.group("ename"):
-                    raise SourceError(f"unexpected end tag </{m.group('ename')}> at {begin}")
-                index = stack.pop()
-                close_starts[index] = begin
-                ends[index] = pos
-                taken += 1
-            else:
-                taken += text.count("<", begin, pos)
-    except SourceError:
-        _stray(text, m.start() if m is not None else len(text))  # a stray `<` came first
-        raise
-    if text.count("<") != taken:
-        _stray(text, len(text))
-    if stack:
-        raise SourceError("unclosed element")
-    return found
+def _span(found: Scan, index: int) -> Span:
+    end = found.ends[index]
+    open_end = found.open_ends[index]
+    return Span(
+        found.names[index],
+        found.starts[index],
+        open_end,
+        found.close_starts[index],
+        end,
+        end == open_end,
+    )
 
 
 def tokenize_spans(text: str) -> list[Span]:
     """The span of every element in document order (the order of their start tags)."""
-    found = _scan(text)
-    return [found.span(i) for i in range(len(found.names))]
+    found = scan(text)
+    return [_span(found, i) for i in range(len(found.names))]
 
 
 def _with_attribute(open_tag: str, name: str, value: str) -> str:
@@ -280,7 +186,7 @@ class SourceEditor:
 
     text: str
     tree: etree._ElementTree
-    _found: _Scan = field(init=False)
+    _found: Scan = field(init=False)
     _index: dict[etree._Element, int] = field(init=False, default_factory=dict)
     """The position in document order of each element asked about (a handful per rewrite)."""
     _edits: list[_Edit] = field(default_factory=list)
@@ -297,7 +203,7 @@ class SourceEditor:
         elements stand, and `_position` counts that in libxml2 instead, and checks
         there that the text's element at that place is the one asked about.
         """
-        found = _scan(self.text)
+        found = scan(self.text)
         total = _COUNT(self.tree)
         assert isinstance(total, float)
         counted = int(total)
@@ -324,7 +230,7 @@ class SourceEditor:
     # ------------------------------------------------------------------ reading
 
     def span(self, element: etree._Element) -> Span:
-        return self._found.span(self._position(element))
+        return _span(self._found, self._position(element))
 
     def indent_of(self, element: etree._Element) -> str | None:
         """The whitespace that starts the element's line, or None when it shares a line."""
