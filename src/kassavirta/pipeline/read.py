@@ -333,9 +333,10 @@ def parse_part(
         message = str(exc.msg or exc)
         # libxml2's own guards: nesting depth, entity amplification, one tag or text
         # over its buffer limit ("Resource limit exceeded").
+        said = message.lower()
         guards = ("depth", "amplification", "resource limit")
-        reason = "unsafe-xml" if any(g in message.lower() for g in guards) else "not-xml"
-        if "resource limit" in message.lower():  # its words name a parser flag, not the input
+        reason = "unsafe-xml" if any(g in said for g in guards) else "not-xml"
+        if "resource limit" in said:  # its words name a parser flag, not the input
             message = "one tag, text or attribute value is over libxml2's 10 MB limit for one"
         hint = _hint(segment, declared, line, column)
         message = f"{hint} ({message})" if hint else message

@@ -267,6 +267,45 @@ def _detached(invoice: Invoice) -> Invoice:
     return dataclasses.replace(invoice, locations={})
 
 
+def _spliced(
+    data: bytes,
+    documents: list[Document],
+    results: list[CheckResult],
+    originals: list[Invoice],
+    policy: Policy,
+    *,
+    rf: bool,
+) -> tuple[bytes, list[FieldChange], list[str], list[Plan]]:
+    """Each document rewritten by its format and put back in the file's bytes."""
+    settings = policy.settings
+    assert settings is not None  # a routed invoice has active settings
+    multi = len(documents) > 1
+    changes: list[FieldChange] = []
+    notes: list[str] = []
+    plans: list[Plan] = []
+    pieces: list[tuple[int, int, bytes]] = []
+    for document, result, invoice in zip(documents, results, originals, strict=True):
+        format_id = result.format or ""
+        rewriter = rewriter_for(format_id)
+        if rewriter is None:
+            raise RewriteError(f"rewriting {format_id} is not implemented yet")
+        plan, plan_notes = make_plan(invoice, settings, rf=rf, today=policy.today)
+        part = document.part
+        done = rewriter(data[part.start : part.end], document, invoice, plan)
+        label = f"invoice {document.index}: " if multi else ""
+        notes.extend(label + n for n in [*plan_notes, *done.notes])
+        changes.extend(
+            FieldChange(c.xpath, c.field, c.old, c.new, document.index if multi else None)
+            for c in done.changes
+        )
+        plans.append(plan)
+        pieces.append((part.start, part.end, done.data))
+    output = bytearray(data)
+    for start, end, new in sorted(pieces, reverse=True):
+        output[start:end] = new
+    return bytes(output), changes, notes, plans
+
+
 def rewrite_document(
     data: bytes, policy: Policy, *, rf: bool = False, path: str = "<bytes>"
 ) -> RewriteResult:
@@ -308,37 +347,12 @@ def rewrite_document(
             originals=originals,
             invoices=originals,
         )
-    multi = len(documents) > 1
-    changes: list[FieldChange] = []
-    notes: list[str] = []
-    plans: list[Plan] = []
-    pieces: list[tuple[int, int, bytes]] = []
-    for document, result, invoice in zip(documents, results, originals, strict=True):
-        format_id = result.format or ""
-        rewriter = rewriter_for(format_id)
-        if rewriter is None:
-            raise RewriteError(f"rewriting {format_id} is not implemented yet")
-        plan, plan_notes = make_plan(invoice, settings, rf=rf, today=policy.today)
-        part = document.part
-        done = rewriter(data[part.start : part.end], document, invoice, plan)
-        label = f"invoice {document.index}: " if multi else ""
-        notes.extend(label + n for n in [*plan_notes, *done.notes])
-        changes.extend(
-            FieldChange(c.xpath, c.field, c.old, c.new, document.index if multi else None)
-            for c in done.changes
-        )
-        plans.append(plan)
-        pieces.append((part.start, part.end, done.data))
-    output = bytearray(data)
-    for start, end, new in sorted(pieces, reverse=True):
-        output[start:end] = new
-    out = bytes(output)
-    del output, pieces
+    out, changes, notes, plans = _spliced(data, documents, results, originals, policy, rf=rf)
     # The file's own trees are done with (the plans, changes and values are taken from
     # them): they go before the output is parsed, so that a long invoice is never held
     # twice. An invoice's locations hold its tree; nothing asks where a value stood now.
     originals = [_detached(o) for o in originals]
-    del outcomes, documents, document, part, invoice
+    del outcomes, documents
     try:
         # At least the default limit: the markup a limit allows grows with it (`read_bytes`).
         limit = max(len(out), DEFAULT_MAX_BYTES)

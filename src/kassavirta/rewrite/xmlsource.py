@@ -23,11 +23,9 @@ the whole text (the newline, the indentation unit) is worked out once.
 from __future__ import annotations
 
 import codecs
-import gc
 import itertools
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from xml.sax.saxutils import escape, quoteattr
@@ -164,22 +162,6 @@ UNIT_SEARCH = 64
 """Elements looked at for the document's indentation unit before the default is taken."""
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the editor maps a large document.
-
-    Mapping holds a proxy for every element; allocating a million of them sets
-    off full collections that find nothing and cost a quarter of the time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 @dataclass
 class SourceEditor:
     """Splices edits into `text`; elements are addressed as lxml elements of `tree`."""
@@ -192,8 +174,7 @@ class SourceEditor:
     _edits: list[_Edit] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        with _collector_paused():
-            self._map()
+        self._map()
 
     def _map(self) -> None:
         """Scan the text's elements, and check that they are the tree's, holding none of them.
