@@ -43,7 +43,7 @@ table{border-collapse:collapse;width:100%}
 .rows th{border-bottom:1.5px solid #111;text-align:left;font-size:11px;padding:3px 4px}
 .rows th.num{text-align:right}
 .rows td{border-bottom:1px solid #ddd;padding:3px 4px;vertical-align:top;overflow-wrap:anywhere}
-.rows tr.charge td,.rows tr.more td{font-style:italic}.rows tr.uncounted td{color:#777}
+.rows tr.charge td{font-style:italic}.rows tr.uncounted td{color:#777}
 .num{text-align:right;white-space:nowrap}
 .sums{display:flex;justify-content:space-between;gap:10mm;margin-top:6mm}
 .sums table{width:auto}.sums td{padding:1px 6px}

@@ -240,7 +240,7 @@ def _rows(pdf: _Invoice, page: Page, y: float) -> float:
     """The rows, continued on further pages (with the column heads) when they do not fit."""
     y = _row_header(pdf, page, y)
     for line in page.lines:
-        style = "I" if line.kind in ("charge", "more") else ""
+        style = "I" if line.kind == "charge" else ""
         item, *numbers = line.cells
         article = pdf.wrap(item, _COLUMNS[0][1], size=8.5, style=style)
         height = 4.4 + 3.6 * (len(article) - 1)

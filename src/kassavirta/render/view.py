@@ -124,7 +124,9 @@ class Page:
             more = self.t("more_rows").format(
                 n=len(rows) - SHOWN_ROWS, first=rows[SHOWN_ROWS].index, last=rows[-1].index
             )
-            out.append(Line("more", (more, "", "", "", "", "", "")))
+            # Styled as a charge line (italic, no amounts): a kind of its own would change
+            # the stylesheet, and so the bytes of every preview.
+            out.append(Line("charge", (more, "", "", "", "", "", "")))
         for c in self.charges:
             amounts = [money(v, lang) for v in (c.vat_excluded, c.vat, c.total)]
             out.append(Line("charge", (c.text, "", "", number(c.vat_percent, lang), *amounts)))
@@ -154,8 +156,7 @@ class Page:
 @dataclass(frozen=True)
 class Line:
     """One line of the rows table as printed: its kind (`row`, `uncounted`: a row the
-    format's own total leaves out, `charge`, `more`: the rows a long invoice leaves out)
-    and its seven cells (item, quantity, unit
+    format's own total leaves out, `charge`) and its seven cells (item, quantity, unit
     price, VAT %, VAT excluded, VAT, total)."""
 
     kind: str
