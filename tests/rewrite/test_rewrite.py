@@ -621,7 +621,11 @@ def test_cli_rewrite_sample_set(cli, samples: Path) -> None:  # type: ignore[no-
 def test_the_input_is_read_and_adapted_once_and_the_output_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """One pass: the check's document and invoice feed the rewrite; only the output is read again."""
+    """One pass: the check's document and invoice feed the rewrite; only the output is read again.
+
+    The output is parsed to verify it; it is read into models only when asked
+    (the preview does; a rewrite to a file does not), and then once.
+    """
     import kassavirta.formats
     import kassavirta.pipeline.evaluate
     import kassavirta.rewrite
@@ -656,6 +660,10 @@ def test_the_input_is_read_and_adapted_once_and_the_output_once(
     result = rewrite("finvoice-3.0.xml")
     assert result.rewritten
     assert reads == [source, result.data]
+    assert adapted == ["finvoice-3.0"]
+    assert result.invoices[0].payment.iban == result.plans[0].iban
+    assert result.invoices is result.invoices
+    assert reads == [source, result.data, result.data]
     assert adapted == ["finvoice-3.0", "finvoice-3.0"]
 
 

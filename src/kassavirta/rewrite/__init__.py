@@ -42,8 +42,10 @@ service keeps the sender's payment details and image: nothing changes.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, partial
 from typing import Literal, Protocol, cast
 
 from kassavirta.config.policy import Policy
@@ -144,9 +146,18 @@ class RewriteResult:
     company: bool = False
     """accountable_party = company: routed, but nothing is rewritten."""
     originals: list[Invoice] = field(default_factory=list)
-    invoices: list[Invoice] = field(default_factory=list)
-    """The normalised model of each output document (the rewritten one, or the original)."""
     plans: list[Plan] = field(default_factory=list)
+    read_back: Callable[[], list[Invoice]] | None = field(default=None, repr=False, compare=False)
+    """Reads the output's documents again into models, for `invoices`."""
+
+    @cached_property
+    def invoices(self) -> list[Invoice]:
+        """The normalised model of each output document (the rewritten one, or the original).
+
+        Read when first asked: only the preview needs them, and on a long invoice
+        adapting the output again costs a good part of a rewrite.
+        """
+        return self.read_back() if self.read_back is not None else list(self.originals)
 
     @property
     def routed(self) -> bool:
@@ -345,7 +356,6 @@ def rewrite_document(
             format=first.format,
             company=True,
             originals=originals,
-            invoices=originals,
         )
     out, changes, notes, plans = _spliced(data, documents, results, originals, policy, rf=rf)
     # The file's own trees are done with (the plans, changes and values are taken from
@@ -353,17 +363,8 @@ def rewrite_document(
     # twice. An invoice's locations hold its tree; nothing asks where a value stood now.
     originals = [_detached(o) for o in originals]
     del outcomes, documents
-    try:
-        # At least the default limit: the markup a limit allows grows with it (`read_bytes`).
-        limit = max(len(out), DEFAULT_MAX_BYTES)
-        rewritten_docs = read_bytes(out, path=path, max_bytes=limit)
-    except InputError as exc:  # pragma: no cover - would be a bug in a rewriter
-        raise RewriteError(f"the rewritten document does not parse: {exc}") from exc
-    invoices = [
-        _detached(_adapt(doc, r.format or ""))
-        for doc, r in zip(rewritten_docs, results, strict=True)
-    ]
-    del rewritten_docs
+    formats = [r.format or "" for r in results]
+    _read_output(out, path, formats)  # it must parse, whether or not a preview reads it
     return RewriteResult(
         data=out,
         decision=Decision.ROUTE,
@@ -372,9 +373,24 @@ def rewrite_document(
         results=results,
         format=first.format,
         originals=originals,
-        invoices=invoices,
         plans=plans,
+        read_back=partial(_read_output, out, path, formats, adapt=True),
     )
+
+
+def _read_output(
+    out: bytes, path: str, formats: list[str], *, adapt: bool = False
+) -> list[Invoice]:
+    """Parse the rewritten file (and, when `adapt`, read each document into a model)."""
+    try:
+        # At least the default limit: the markup a limit allows grows with it (`read_bytes`).
+        limit = max(len(out), DEFAULT_MAX_BYTES)
+        documents = read_bytes(out, path=path, max_bytes=limit)
+    except InputError as exc:  # pragma: no cover - would be a bug in a rewriter
+        raise RewriteError(f"the rewritten document does not parse: {exc}") from exc
+    if not adapt:
+        return []
+    return [_detached(_adapt(doc, f)) for doc, f in zip(documents, formats, strict=True)]
 
 
 __all__ = [

@@ -88,7 +88,7 @@ class ElementRewrite:
     def record(
         self, at: etree._Element, xpath: str, name: str, old: str | None, new: str | None
     ) -> None:
-        position = self.editor.span(at).start
+        position = self.editor.start(at)
         self.changes.append(LoggedChange(position, FieldChange(xpath, name, old, new)))
 
     def settext_of(self, element: etree._Element, name: str, value: str) -> None:

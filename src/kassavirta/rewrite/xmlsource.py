@@ -9,15 +9,16 @@ finds the text span of each element with a small tokenizer and splices new
 text into the original.
 
 The tokenizer runs on a document that lxml has already parsed (well-formed,
-no entities), so it only needs to find tags, not to validate. The spans it
-finds are matched one to one with lxml's elements in document order; any
-disagreement is an error rather than a guess.
+no entities), so it only needs to find tags, not to validate. An element is
+found by its place in document order, which libxml2 counts; the tag found at
+that place in the text must carry the element's name, and the text must hold
+as many elements as the tree: any disagreement is an error rather than a guess.
 
-Everything here costs time in proportion to the document: the spans are
-looked up by element identity (the editor holds every element's lxml proxy,
-and lxml hands out the same proxy for a node while one is alive), never by an
-XPath, which lxml computes by walking all preceding siblings; what depends on
-the whole text (the newline, the indentation unit) is worked out once.
+Everything here costs time in proportion to the document, and on a long
+invoice far less: a rewrite asks about a handful of elements, and the text is
+read tag by tag only near them (`scan.Tags`), never by an XPath, which lxml
+computes by walking all preceding siblings; what depends on the whole text
+(the newline, the indentation unit) is worked out once.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from kassavirta.rewrite.scan import Scan, SourceError, scan
+from kassavirta.rewrite.scan import Scan, SourceError, Tags, scan
 
 _ATTRIBUTE = r"""(\s{name}\s*=\s*)("[^"]*"|'[^']*')"""
 _BOMS = (
@@ -168,31 +169,39 @@ class SourceEditor:
 
     text: str
     tree: etree._ElementTree
-    _found: Scan = field(init=False)
+    _tags: Tags | None = field(init=False, default=None)
+    _found: Scan | None = field(init=False, default=None)
     _index: dict[etree._Element, int] = field(init=False, default_factory=dict)
     """The position in document order of each element asked about (a handful per rewrite)."""
+    _opened: dict[int, tuple[str, int, int, bool]] = field(init=False, default_factory=dict)
+    _spans: dict[int, Span] = field(init=False, default_factory=dict)
     _edits: list[_Edit] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._map()
 
     def _map(self) -> None:
-        """Scan the text's elements, and check that they are the tree's, holding none of them.
+        """Find the text's elements, and check that they are as many as the tree's.
 
-        Keeping a proxy per element (to find an element's position by a look-up)
-        cost a long invoice some 90 MiB; a rewrite asks where a handful of
-        elements stand, and `_position` counts that in libxml2 instead, and checks
-        there that the text's element at that place is the one asked about.
+        A rewrite asks where a handful of elements stand: `_position` counts an
+        element's place in libxml2, `Tags` finds the start tag at that place by
+        counting (scanning the whole text only when it holds comments and the
+        like inside the root), and the name found there is checked against the
+        element asked about. No proxy is kept per element (that cost a long
+        invoice some 90 MiB), nor a span (most of a long invoice's rewrite).
         """
-        found = scan(self.text)
         total = _COUNT(self.tree)
         assert isinstance(total, float)
         counted = int(total)
-        if counted != len(found.names):
-            raise SourceError(
-                f"found {len(found.names)} elements in the text but {counted} in the tree"
-            )
-        self._found = found
+        tags = Tags.of(self.text)
+        if tags is None:
+            self._found = scan(self.text)
+            found = len(self._found.names)
+        else:
+            self._tags = tags
+            found = tags.total
+        if counted != found:
+            raise SourceError(f"found {found} elements in the text but {counted} in the tree")
 
     def _position(self, element: etree._Element) -> int:
         """The element's place in document order: the elements before it and above it."""
@@ -201,21 +210,57 @@ class SourceEditor:
             counted = _POSITION(element)
             assert isinstance(counted, float)
             found = int(counted)
-            name = self._found.names[found]
+            name = self._open(found)[0]
             tag: str = element.tag
             if _local(name) != tag.rpartition("}")[2]:
                 raise SourceError(f"<{name}> in the text is {tag} in the tree")
             self._index[element] = found
         return found
 
+    def _open(self, index: int) -> tuple[str, int, int, bool]:
+        """The start tag of the `index`-th element: name, start, end, empty."""
+        opened = self._opened.get(index)
+        if opened is None:
+            if self._tags is not None:
+                opened = self._tags.open(index)
+            else:
+                assert self._found is not None
+                found = self._found
+                open_end = found.open_ends[index]
+                opened = (
+                    found.names[index],
+                    found.starts[index],
+                    open_end,
+                    found.ends[index] == open_end,
+                )
+            self._opened[index] = opened
+        return opened
+
     # ------------------------------------------------------------------ reading
 
+    def start(self, element: etree._Element) -> int:
+        """Where the element's start tag begins (without reading to its end)."""
+        return self._open(self._position(element))[1]
+
     def span(self, element: etree._Element) -> Span:
-        return _span(self._found, self._position(element))
+        index = self._position(element)
+        span = self._spans.get(index)
+        if span is None:
+            if self._tags is None:
+                assert self._found is not None
+                span = _span(self._found, index)
+            else:
+                name, start, open_end, empty = self._open(index)
+                close_start, end = (
+                    (open_end, open_end) if empty else self._tags.close(name, open_end)
+                )
+                span = Span(name, start, open_end, close_start, end, empty)
+            self._spans[index] = span
+        return span
 
     def indent_of(self, element: etree._Element) -> str | None:
         """The whitespace that starts the element's line, or None when it shares a line."""
-        start = self.span(element).start
+        start = self.start(element)
         line_start = self.text.rfind("\n", 0, start) + 1
         lead = self.text[line_start:start]
         if line_start == 0 or lead.strip(" \t"):
@@ -304,7 +349,8 @@ class SourceEditor:
         indent = self.indent_of(anchor)
         rendered = node.render(indent, self.unit(), self.newline())
         gap = "" if indent is None else self.newline() + indent
-        self._add(self.span(anchor).start, self.span(anchor).start, rendered + gap)
+        start = self.start(anchor)
+        self._add(start, start, rendered + gap)
 
     def insert_after(self, anchor: etree._Element, node: Node) -> None:
         indent = self.indent_of(anchor)
