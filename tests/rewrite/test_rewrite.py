@@ -665,6 +665,14 @@ def test_the_input_is_read_and_adapted_once_and_the_output_once(
     assert result.invoices is result.invoices
     assert reads == [source, result.data, result.data]
     assert adapted == ["finvoice-3.0", "finvoice-3.0"]
+    # A preview asks for the models up front: the parse that verifies the output reads them.
+    reads.clear()
+    adapted.clear()
+    previewed = rewrite_document(source, policy(), path="finvoice-3.0.xml", models=True)
+    assert reads == [source, previewed.data]
+    assert adapted == ["finvoice-3.0", "finvoice-3.0"]
+    assert previewed.invoices[0].payment.iban == previewed.plans[0].iban
+    assert reads == [source, previewed.data]
 
 
 def test_a_dense_invoice_the_check_takes_is_rewritten_and_read_back() -> None:

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if args.compare and kind == "pdf":
         print("kassavirta preview: --compare needs an .html output", file=sys.stderr)
         return USAGE_ERROR
-    outcome = rewrite_file(args, "preview")
+    outcome = rewrite_file(args, "preview", models=True)
     if isinstance(outcome, int):
         return outcome
     result = outcome

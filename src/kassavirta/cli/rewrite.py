@@ -95,7 +95,9 @@ def refusal_lines(result: RewriteResult) -> list[str]:
     return lines
 
 
-def rewrite_file(args: argparse.Namespace, command: str) -> RewriteResult | int:
+def rewrite_file(
+    args: argparse.Namespace, command: str, *, models: bool = False
+) -> RewriteResult | int:
     """Read, decide and rewrite; an int is the exit status of a failure already reported."""
     from kassavirta.config.policy import Policy, build_policy, max_bytes_of
     from kassavirta.errors import InputError
@@ -119,7 +121,7 @@ def rewrite_file(args: argparse.Namespace, command: str) -> RewriteResult | int:
         )
         return 1
     try:
-        return rewrite_document(data, policy, rf=args.rf, path=str(args.invoice))
+        return rewrite_document(data, policy, rf=args.rf, path=str(args.invoice), models=models)
     except RewriteError as exc:
         print(f"kassavirta {command}: {args.invoice}: cannot rewrite: {exc}", file=sys.stderr)
         return 1

@@ -318,13 +318,20 @@ def _spliced(
 
 
 def rewrite_document(
-    data: bytes, policy: Policy, *, rf: bool = False, path: str = "<bytes>"
+    data: bytes,
+    policy: Policy,
+    *,
+    rf: bool = False,
+    path: str = "<bytes>",
+    models: bool = False,
 ) -> RewriteResult:
     """The invoice file `data` as the service will send it, with the field diff.
 
     The decision comes from the core (`Checker`) under `policy`. Every invoice
     in the file must be routed; otherwise the result carries the first other
-    decision, its reasons, and the input unchanged.
+    decision, its reasons, and the input unchanged. `models` reads the output
+    into `RewriteResult.invoices` at once, from the parse that verifies it (a
+    preview needs them); otherwise they are read when first asked.
     """
     from kassavirta.pipeline.evaluate import Checker
 
@@ -364,7 +371,8 @@ def rewrite_document(
     originals = [_detached(o) for o in originals]
     del outcomes, documents
     formats = [r.format or "" for r in results]
-    _read_output(out, path, formats)  # it must parse, whether or not a preview reads it
+    # The output must parse, whether or not anything reads it.
+    invoices = _read_output(out, path, formats, adapt=models)
     return RewriteResult(
         data=out,
         decision=Decision.ROUTE,
@@ -374,13 +382,11 @@ def rewrite_document(
         format=first.format,
         originals=originals,
         plans=plans,
-        read_back=partial(_read_output, out, path, formats, adapt=True),
+        read_back=(lambda: invoices) if models else partial(_read_output, out, path, formats, True),
     )
 
 
-def _read_output(
-    out: bytes, path: str, formats: list[str], *, adapt: bool = False
-) -> list[Invoice]:
+def _read_output(out: bytes, path: str, formats: list[str], adapt: bool) -> list[Invoice]:
     """Parse the rewritten file (and, when `adapt`, read each document into a model)."""
     try:
         # At least the default limit: the markup a limit allows grows with it (`read_bytes`).

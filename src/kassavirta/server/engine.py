@@ -283,8 +283,10 @@ class Engine:
         report = self.batch(items, notes, asked)
         return json_bytes(report.model_dump(mode="json"))
 
-    def rewrite(self, data: bytes, label: str, asked: Asked, rf: bool) -> RewriteResult:
-        return rewrite_document(data, self.policy_for(asked), rf=rf, path=label)
+    def rewrite(
+        self, data: bytes, label: str, asked: Asked, rf: bool, *, models: bool = False
+    ) -> RewriteResult:
+        return rewrite_document(data, self.policy_for(asked), rf=rf, path=label, models=models)
 
     def preview(
         self,
@@ -298,7 +300,7 @@ class Engine:
         """The rewrite and, when routed, the image drawn from it (PDF bytes or UTF-8 HTML)."""
         from kassavirta.render import build_pages, render_html, render_pdf
 
-        result = self.rewrite(data, label, asked, rf)
+        result = self.rewrite(data, label, asked, rf, models=True)
         if not result.routed:
             return result, None
         pages = build_pages(result)
