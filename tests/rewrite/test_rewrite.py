@@ -651,7 +651,7 @@ def test_the_input_is_read_and_adapted_once_and_the_output_once(
         return adapter_for
 
     monkeypatch.setattr(kassavirta.pipeline.evaluate, "read_bytes", counting_read)
-    monkeypatch.setattr(kassavirta.rewrite, "read_bytes", counting_read)
+    monkeypatch.setattr(kassavirta.rewrite, "read_written", counting_read)
     monkeypatch.setattr(steps, "adapter_for", counting_lookup(steps.adapter_for))
     monkeypatch.setattr(
         kassavirta.formats, "adapter_for", counting_lookup(kassavirta.formats.adapter_for)

@@ -78,3 +78,19 @@ def test_the_unmutated_invoice_routes_and_rewrites() -> None:
     data = render(example_spec(date(2026, 12, 1)))
     assert check_target(data).decision is Decision.ROUTE
     assert rewrite_target(data).rewritten
+
+
+def test_a_rewriter_whose_output_does_not_parse_is_a_fuzz_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A refusal (RewriteError) is an answer; output that does not parse is a rewriter's bug."""
+    import kassavirta.formats.finvoice.rewrite as finvoice_rewrite
+    from kassavirta.rewrite import PartRewrite
+
+    def broken(source: bytes, *args: object) -> PartRewrite:
+        return PartRewrite(source.replace(b"</Finvoice>", b"</Finvo"))
+
+    data = render(example_spec(date(2026, 12, 1)))
+    monkeypatch.setattr(finvoice_rewrite, "rewrite", broken)
+    with pytest.raises(FuzzFailure, match="OutputError escaped"):
+        rewrite_target(data)

@@ -480,6 +480,21 @@ def read_bytes(
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise ReadError("not-xml", "the file contains a NUL byte", path=path, line=line)
     _refuse_dense(data, path, max_bytes)
+    return _documents(data, path)
+
+
+def read_written(data: bytes, *, path: str = "<bytes>") -> list[Document]:
+    """Parse bytes this program wrote: a rewrite's output, read back to verify it.
+
+    They are an input read under the size limit with a handful of elements
+    changed, so neither the limit nor the markup allowance is weighed again
+    (the allowance's passes over a long invoice cost as much as its rows).
+    """
+    return _documents(data, path)
+
+
+def _documents(data: bytes, path: str) -> list[Document]:
+    """The documents of `data`, parsed (the checks on the bytes are done)."""
     parts = _whole(data, path)
     if parts is None:
         ranges = _segments(data)

@@ -55,7 +55,7 @@ from kassavirta.findings import CheckResult, Decision
 from kassavirta.finnish.barcode import virtual_barcode
 from kassavirta.finnish.reference import preview_reference
 from kassavirta.model import Invoice
-from kassavirta.pipeline.read import DEFAULT_MAX_BYTES, Document, read_bytes
+from kassavirta.pipeline.read import Document, read_written
 from kassavirta.rewrite.clause import Clause, transfer_clause
 
 PAYEE_NAME_MAX = 35
@@ -70,6 +70,10 @@ COMPANY_NOTE = (
 
 class RewriteError(KassavirtaError):
     """The invoice is routed but cannot be rewritten (no rewriter, missing structure)."""
+
+
+class OutputError(RewriteError):
+    """A rewriter wrote a document that does not parse: a bug in it, never the input's fault."""
 
 
 @dataclass(frozen=True)
@@ -389,11 +393,9 @@ def rewrite_document(
 def _read_output(out: bytes, path: str, formats: list[str], adapt: bool) -> list[Invoice]:
     """Parse the rewritten file (and, when `adapt`, read each document into a model)."""
     try:
-        # At least the default limit: the markup a limit allows grows with it (`read_bytes`).
-        limit = max(len(out), DEFAULT_MAX_BYTES)
-        documents = read_bytes(out, path=path, max_bytes=limit)
-    except InputError as exc:  # pragma: no cover - would be a bug in a rewriter
-        raise RewriteError(f"the rewritten document does not parse: {exc}") from exc
+        documents = read_written(out, path=path)
+    except InputError as exc:  # a bug in a rewriter (tests/testing/test_fuzz.py makes one)
+        raise OutputError(f"the rewritten document does not parse: {exc}") from exc
     if not adapt:
         return []
     return [_detached(_adapt(doc, f)) for doc, f in zip(documents, formats, strict=True)]
@@ -402,6 +404,7 @@ def _read_output(out: bytes, path: str, formats: list[str], adapt: bool) -> list
 __all__ = [
     "FieldChange",
     "FormatRewriter",
+    "OutputError",
     "PartRewrite",
     "Plan",
     "RewriteError",

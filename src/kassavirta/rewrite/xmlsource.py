@@ -158,6 +158,7 @@ def _local(name: str) -> str:
 
 
 _POSITION = etree.XPath("count(preceding::*) + count(ancestor::*)")
+_AFTER = etree.XPath("count(following::*) + count(descendant::*)")
 _COUNT = etree.XPath("count(//*)")
 UNIT_SEARCH = 64
 """Elements looked at for the document's indentation unit before the default is taken."""
@@ -169,6 +170,7 @@ class SourceEditor:
 
     text: str
     tree: etree._ElementTree
+    _total: int = field(init=False, default=0)
     _tags: Tags | None = field(init=False, default=None)
     _found: Scan | None = field(init=False, default=None)
     _index: dict[etree._Element, int] = field(init=False, default_factory=dict)
@@ -202,14 +204,24 @@ class SourceEditor:
             found = tags.total
         if counted != found:
             raise SourceError(f"found {found} elements in the text but {counted} in the tree")
+        self._total = counted
 
     def _position(self, element: etree._Element) -> int:
         """The element's place in document order: the elements before it and above it."""
         found = self._index.get(element)
         if found is None:
-            counted = _POSITION(element)
-            assert isinstance(counted, float)
-            found = int(counted)
+            # libxml2 counts a node set of the axis it walks, which costs more than its
+            # share on a long document: an element in the second half of the lines is
+            # placed by what comes after it (the elements after and below it).
+            line = element.sourceline
+            if isinstance(line, int) and line > self._lines // 2:
+                after = _AFTER(element)
+                assert isinstance(after, float)
+                found = self._total - 1 - int(after)
+            else:
+                counted = _POSITION(element)
+                assert isinstance(counted, float)
+                found = int(counted)
             name = self._open(found)[0]
             tag: str = element.tag
             if _local(name) != tag.rpartition("}")[2]:
@@ -269,6 +281,10 @@ class SourceEditor:
 
     def newline(self) -> str:
         return self._newline
+
+    @cached_property
+    def _lines(self) -> int:
+        return self.text.count("\n") + 1
 
     @cached_property
     def _newline(self) -> str:
