@@ -145,3 +145,15 @@ def test_the_editor_edits_the_element_asked_about_in_a_long_text() -> None:
     assert "<Row><N>changed</N></Row><Row><N>4322</N>" in out
     assert "<Row><N>4320</N></Row><Row><N>changed</N>" in out
     assert out.endswith("<New>1</New><Tail/></a>")
+
+
+def test_the_editor_places_every_element_from_either_end() -> None:
+    """Elements in the second half of the lines are placed by what follows them."""
+    rows = "".join(f"\n  <Row>\n    <N>{i}</N>\n  </Row>" for i in range(300))
+    text = f'<?xml version="1.0"?>\n<a>{rows}\n  <Tail><T/></Tail>\n</a>\n'
+    tree = etree.ElementTree(etree.fromstring(text.encode()))
+    editor = SourceEditor(text, tree)
+    whole = scan(text)
+    for index, element in enumerate(tree.getroot().iter()):
+        assert editor.start(element) == whole.starts[index]
+        assert editor.span(element).end == whole.ends[index]
