@@ -646,8 +646,9 @@ def section_limit(ctx: Context) -> None:
             )
         )
     series(ctx, "check at the size limit", points)
-    # Rewriting and previewing hold more than checking (the output is parsed again, the
-    # preview lays out every row): a clean Finvoice of the row series at that size.
+    # Rewriting and previewing do more than checking (the output is parsed again to verify
+    # it, the preview reads it into models and lays out its first rows): a clean Finvoice
+    # of the row series at that size.
     rows = target // len(generate.row_invoice(1000)) * 1000
     path = ctx.work / f"limit-{target}-rows.xml"
     write = (  # in a process of its own, as above
