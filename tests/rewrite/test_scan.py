@@ -51,15 +51,15 @@ def _agree(text: str, stretch: int) -> bool:
     whole = scan(text)
     assert tags.total == len(whole.names)
     for index in range(tags.total):
-        name, start, open_end, empty = tags.open(index)
+        tag = tags.open(index)
+        name, start, open_end, empty = tag
         assert (name, start, open_end) == (
             whole.names[index],
             whole.starts[index],
             whole.open_ends[index],
         )
         assert empty == (whole.ends[index] == open_end)
-        if not empty:
-            assert tags.close(name, open_end) == (whole.close_starts[index], whole.ends[index])
+        assert tags.close(index, tag) == (whole.close_starts[index], whole.ends[index])
     return True
 
 

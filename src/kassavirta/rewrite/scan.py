@@ -37,11 +37,16 @@ class SourceError(ValueError):
     """The document's text could not be matched with its parsed tree."""
 
 
+StartTag = tuple[str, int, int, bool]
+"""An element's start tag: its name, where it begins and ends, and whether it is `<a/>`."""
+
+
 @dataclass
 class Scan:
     """Every element's span in document order, as parallel lists (a Span each costs too much).
 
-    An empty element (`<a/>`) is the one whose `end` is its `open_end`.
+    An empty element (`<a/>`) is the one whose `end` is its `open_end`. It answers
+    `open` and `close` as `Tags` does, from what it holds.
     """
 
     names: list[str] = field(default_factory=list)
@@ -50,6 +55,17 @@ class Scan:
     open_ends: array[int] = field(default_factory=lambda: array("q"))
     close_starts: array[int] = field(default_factory=lambda: array("q"))
     ends: array[int] = field(default_factory=lambda: array("q"))
+
+    @property
+    def total(self) -> int:
+        return len(self.names)
+
+    def open(self, index: int) -> StartTag:
+        open_end = self.open_ends[index]
+        return self.names[index], self.starts[index], open_end, self.ends[index] == open_end
+
+    def close(self, index: int, tag: StartTag) -> tuple[int, int]:
+        return self.close_starts[index], self.ends[index]
 
 
 def stray(text: str, upto: int) -> None:
@@ -159,8 +175,8 @@ class Tags:
             total += text.count("<", start, stop) - text.count("</", start, min(stop + 1, size))
         return cls(text, body, before, total, stretch)
 
-    def open(self, index: int) -> tuple[str, int, int, bool]:
-        """The `index`-th element's start tag (document order): name, start, end, empty."""
+    def open(self, index: int) -> StartTag:
+        """The `index`-th element's start tag (document order)."""
         if not 0 <= index < self.total:
             raise SourceError(f"the text has no element {index + 1}")
         text = self.text
@@ -181,12 +197,15 @@ class Tags:
             raise SourceError(f"cannot read the markup at character {pos}")
         return m.group("sname"), pos, m.end(), bool(m.group("empty"))
 
-    def close(self, name: str, open_end: int) -> tuple[int, int]:
-        """Where the end tag of the element whose start tag ends at `open_end` stands.
+    def close(self, index: int, tag: StartTag) -> tuple[int, int]:
+        """Where the end tag of the `index`-th element, whose start tag is `tag`, begins and ends.
 
         It reads the element's content, so it is asked only of an element that is
         edited as a whole (a leaf, a block the service replaces), never of every one.
         """
+        name, _, open_end, empty = tag
+        if empty:
+            return open_end, open_end
         depth = 0
         for m in MARKUP.finditer(self.text, open_end):
             kind = m.lastgroup

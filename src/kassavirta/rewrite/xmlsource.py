@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from kassavirta.rewrite.scan import Scan, SourceError, Tags, scan
+from kassavirta.rewrite.scan import Scan, SourceError, StartTag, Tags, scan
 
 _ATTRIBUTE = r"""(\s{name}\s*=\s*)("[^"]*"|'[^']*')"""
 _BOMS = (
@@ -122,23 +122,16 @@ class SourceText:
         return text.encode(self.encoding, "xmlcharrefreplace")
 
 
-def _span(found: Scan, index: int) -> Span:
-    end = found.ends[index]
-    open_end = found.open_ends[index]
-    return Span(
-        found.names[index],
-        found.starts[index],
-        open_end,
-        found.close_starts[index],
-        end,
-        end == open_end,
-    )
+def _span(elements: Scan | Tags, index: int, tag: StartTag) -> Span:
+    close_start, end = elements.close(index, tag)
+    name, start, open_end, empty = tag
+    return Span(name, start, open_end, close_start, end, empty)
 
 
 def tokenize_spans(text: str) -> list[Span]:
     """The span of every element in document order (the order of their start tags)."""
     found = scan(text)
-    return [_span(found, i) for i in range(len(found.names))]
+    return [_span(found, i, found.open(i)) for i in range(found.total)]
 
 
 def _with_attribute(open_tag: str, name: str, value: str) -> str:
@@ -170,12 +163,11 @@ class SourceEditor:
 
     text: str
     tree: etree._ElementTree
-    _total: int = field(init=False, default=0)
-    _tags: Tags | None = field(init=False, default=None)
-    _found: Scan | None = field(init=False, default=None)
+    _elements: Tags | Scan = field(init=False)
+    """The text's elements: counted (`Tags`), or scanned whole when that cannot be done."""
     _index: dict[etree._Element, int] = field(init=False, default_factory=dict)
     """The position in document order of each element asked about (a handful per rewrite)."""
-    _opened: dict[int, tuple[str, int, int, bool]] = field(init=False, default_factory=dict)
+    _opened: dict[int, StartTag] = field(init=False, default_factory=dict)
     _spans: dict[int, Span] = field(init=False, default_factory=dict)
     _edits: list[_Edit] = field(default_factory=list)
 
@@ -195,16 +187,12 @@ class SourceEditor:
         total = _COUNT(self.tree)
         assert isinstance(total, float)
         counted = int(total)
-        tags = Tags.of(self.text)
-        if tags is None:
-            self._found = scan(self.text)
-            found = len(self._found.names)
-        else:
-            self._tags = tags
-            found = tags.total
-        if counted != found:
-            raise SourceError(f"found {found} elements in the text but {counted} in the tree")
-        self._total = counted
+        elements = Tags.of(self.text) or scan(self.text)
+        if counted != elements.total:
+            raise SourceError(
+                f"found {elements.total} elements in the text but {counted} in the tree"
+            )
+        self._elements = elements
 
     def _position(self, element: etree._Element) -> int:
         """The element's place in document order: the elements before it and above it."""
@@ -217,7 +205,7 @@ class SourceEditor:
             if isinstance(line, int) and line > self._lines // 2:
                 after = _AFTER(element)
                 assert isinstance(after, float)
-                found = self._total - 1 - int(after)
+                found = self._elements.total - 1 - int(after)
             else:
                 counted = _POSITION(element)
                 assert isinstance(counted, float)
@@ -229,23 +217,10 @@ class SourceEditor:
             self._index[element] = found
         return found
 
-    def _open(self, index: int) -> tuple[str, int, int, bool]:
-        """The start tag of the `index`-th element: name, start, end, empty."""
+    def _open(self, index: int) -> StartTag:
         opened = self._opened.get(index)
         if opened is None:
-            if self._tags is not None:
-                opened = self._tags.open(index)
-            else:
-                assert self._found is not None
-                found = self._found
-                open_end = found.open_ends[index]
-                opened = (
-                    found.names[index],
-                    found.starts[index],
-                    open_end,
-                    found.ends[index] == open_end,
-                )
-            self._opened[index] = opened
+            opened = self._opened[index] = self._elements.open(index)
         return opened
 
     # ------------------------------------------------------------------ reading
@@ -258,16 +233,7 @@ class SourceEditor:
         index = self._position(element)
         span = self._spans.get(index)
         if span is None:
-            if self._tags is None:
-                assert self._found is not None
-                span = _span(self._found, index)
-            else:
-                name, start, open_end, empty = self._open(index)
-                close_start, end = (
-                    (open_end, open_end) if empty else self._tags.close(name, open_end)
-                )
-                span = Span(name, start, open_end, close_start, end, empty)
-            self._spans[index] = span
+            span = self._spans[index] = _span(self._elements, index, self._open(index))
         return span
 
     def indent_of(self, element: etree._Element) -> str | None:
