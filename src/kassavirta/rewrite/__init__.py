@@ -377,7 +377,7 @@ def rewrite_document(
     formats = [r.format or "" for r in results]
     # The output must parse, whether or not anything reads it.
     invoices = _read_output(out, path, formats, adapt=models)
-    return RewriteResult(
+    result = RewriteResult(
         data=out,
         decision=Decision.ROUTE,
         changes=changes,
@@ -386,8 +386,11 @@ def rewrite_document(
         format=first.format,
         originals=originals,
         plans=plans,
-        read_back=(lambda: invoices) if models else partial(_read_output, out, path, formats, True),
+        read_back=partial(_read_output, out, path, formats, True),
     )
+    if models:
+        result.invoices = invoices
+    return result
 
 
 def _read_output(out: bytes, path: str, formats: list[str], adapt: bool) -> list[Invoice]:
