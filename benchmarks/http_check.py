@@ -130,6 +130,10 @@ def _healthy(port: int) -> bool:
         return False
 
 
+class ServerFailed(RuntimeError):
+    """`kassavirta serve` did not come up (e.g. the server extra is not installed)."""
+
+
 @contextlib.contextmanager
 def server(settings: Path, workers: int, start_timeout: float = 60) -> Iterator[int]:
     """A `kassavirta serve` on a free loopback port; yields the port, stops the server after."""
@@ -142,12 +146,12 @@ def server(settings: Path, workers: int, start_timeout: float = 60) -> Iterator[
         deadline = time.monotonic() + start_timeout
         while not _healthy(port):
             if process.poll() is not None:
-                raise RuntimeError(
+                raise ServerFailed(
                     f"kassavirta serve exited ({process.returncode}): "
                     f"{process.stderr.read().decode(errors='replace')[-1000:] if process.stderr else ''}"
                 )
             if time.monotonic() > deadline:
-                raise RuntimeError(f"kassavirta serve not ready in {start_timeout:g} s")
+                raise ServerFailed(f"kassavirta serve not ready in {start_timeout:g} s")
             time.sleep(0.1)
         yield port
     finally:
@@ -231,10 +235,14 @@ def main(argv: list[str] | None = None) -> int:
     base = in_process(data, args.seconds, args.requests)
     with tempfile.TemporaryDirectory(prefix="kassavirta-http-") as folder:
         settings = settings_file(Path(folder))
-        runs = {
-            n: over_http(data, settings, n, args.seconds, args.requests, args.concurrency)
-            for n in (1, 2)
-        }
+        try:
+            runs = {
+                n: over_http(data, settings, n, args.seconds, args.requests, args.concurrency)
+                for n in (1, 2)
+            }
+        except ServerFailed as exc:
+            print(f"http_check: {exc}", file=sys.stderr)
+            return 1
     machine = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),

@@ -21,8 +21,9 @@ Sections (issue 13, "Build" 6 and "Done when"):
             pairs and as tiny Finvoice roots: time and growth
   rewrite   `kassavirta rewrite` on the row series: growth
   limit     every format's routed sample, its last row repeated up to --limit-mib,
-            and hostile files of the densest markup the reader parses at that size:
-            `check` time and peak memory against the 5 s / 500 MiB ceiling
+            and hostile files of the densest markup the reader parses at that size
+            (`check`), and a clean Finvoice of that size (`rewrite`, PDF `preview`):
+            time and peak memory against the 5 s / 500 MiB ceiling
   payments  `kassavirta payments` of one camt.054 (half the credits paid by
             reference, half unmatched) against ledgers of 10 / 1k / 10k
             assignments (imported with `kassavirta ledger import` first, not
@@ -883,7 +884,7 @@ def main(argv: list[str] | None = None) -> int:
                 RUNNERS[name](ctx)
             except probe.DidNotFinish as late:
                 report.add(Row(name, f"> {late.seconds:g} s", verdict=f"MISS ({late})"))
-            except probe.Failed as failure:
+            except (probe.Failed, http_check.ServerFailed) as failure:
                 report.add(Row(name, "failed", verdict=f"ERROR: {failure}"))
     print()
     report.print()

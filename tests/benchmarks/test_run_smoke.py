@@ -135,3 +135,17 @@ def test_a_grown_invoice_is_read_whole_as_its_format(
     assert (result["format"], result["decision"]) == (original["format"], "error")
     assert result["reasons"] == ["sum-mismatch"]
     assert rows > 10
+
+
+def test_a_server_that_does_not_start_is_an_error_row_not_the_end_of_the_run(
+    run: ModuleType, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`pip install .` has no server extra: the http section says so, and the run finishes."""
+
+    def missing(*args: object, **kwargs: object) -> None:
+        raise run.http_check.ServerFailed("kassavirta serve exited (2): the server extra")
+
+    monkeypatch.setattr(run.http_check, "server", missing)
+    assert run.main(["--only", "http", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "ERROR: kassavirta serve exited (2): the server extra" in out
