@@ -121,7 +121,7 @@ class CheckResult(Plain):
 
     @property
     def label(self) -> str:
-        return self.path if self.document is None else f"{self.path}#{self.document}"
+        return label_of(self.path, self.document)
 
     @property
     def refused_if_active(self) -> bool:
@@ -134,3 +134,8 @@ class CheckResult(Plain):
         return any(
             f.severity is Severity.WARNING and f.rule in SEND_ERROR_SLUGS for f in self.findings
         )
+
+
+def label_of(path: str, document: int | None) -> str:
+    """How a result is named in reports: its path, and `#N` for an invoice of a file of several."""
+    return path if document is None else f"{path}#{document}"

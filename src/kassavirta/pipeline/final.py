@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from kassavirta.findings import CheckResult, Decision
+from kassavirta.findings import CheckResult, Decision, label_of
 
 if TYPE_CHECKING:
     from kassavirta.findings import Finding
@@ -105,7 +105,7 @@ class Final:
 
     @property
     def label(self) -> str:
-        return self.path if self.document is None else f"{self.path}#{self.document}"
+        return label_of(self.path, self.document)
 
     def __reduce__(self) -> tuple[Callable[..., Final], tuple[object, ...]]:
         if self.line is None:  # nothing written ahead: the result travels as it is
