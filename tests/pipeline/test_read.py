@@ -99,6 +99,40 @@ def test_a_one_document_file_is_not_searched_for_frames(monkeypatch: pytest.Monk
 
 
 @pytest.mark.parametrize(
+    ("data", "documents", "parses"),
+    [
+        (b"<?xml version='1.0'?>\n<Finvoice>\n  <A>1</a>\n</Finvoice>", None, 1),
+        (b"<SOAP-ENV:Envelope xmlns:SOAP-ENV='urn:x'><Finvoice/></SOAP-ENV:Envelope>", 1, 1),
+        # Refused whole (a second declaration), then each of its two documents.
+        (b"<?xml version='1.0'?><Finvoice/>\n<?xml version='1.0'?><Finvoice/>", 2, 3),
+    ],
+    ids=["refused", "framed-around", "two"],
+)
+def test_a_file_that_is_one_document_after_all_is_parsed_once(
+    monkeypatch: pytest.MonkeyPatch, data: bytes, documents: int | None, parses: int
+) -> None:
+    """The whole parse answers for a file whose split is itself: its error, or its frame."""
+    import kassavirta.pipeline.read as reading
+
+    parsed: list[tuple[int, int]] = []
+    parse = reading.parse_part
+
+    def counting(data: bytes, begin: int, end: int, **kwargs: object) -> object:
+        parsed.append((begin, end))
+        return parse(data, begin, end, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reading, "parse_part", counting)
+    if documents is None:
+        with pytest.raises(ReadError) as caught:
+            read_bytes(data, path="bad.xml")
+        assert caught.value.line == 3
+    else:
+        assert len(read_bytes(data)) == documents
+    assert parsed[0] == (0, len(data))
+    assert len(parsed) == parses
+
+
+@pytest.mark.parametrize(
     ("data", "reason"),
     [
         (b"", "not-xml"),

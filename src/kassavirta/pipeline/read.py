@@ -412,8 +412,8 @@ def _zip_kind(data: bytes) -> str:
     return "a ZIP archive"
 
 
-def _whole(data: bytes, path: str) -> list[Part] | None:
-    """The file's one document when it holds just one and it is not a frame; else None.
+def _whole(data: bytes, path: str) -> Part | ReadError:
+    """The file parsed as one document, or why libxml2 refused it.
 
     Nearly every file holds one invoice and no frame. Splitting it first costs a
     scan of the whole file for envelopes; parsing it whole answers the same
@@ -423,10 +423,9 @@ def _whole(data: bytes, path: str) -> list[Part] | None:
     errors read, as before.
     """
     try:
-        part = parse_part(data, 0, len(data), path=path, fallback_encoding=None, lines_before=0)
-    except ReadError:
-        return None
-    return None if _is_envelope(part.root) else [part]
+        return parse_part(data, 0, len(data), path=path, fallback_encoding=None, lines_before=0)
+    except ReadError as exc:
+        return exc
 
 
 def _weight(data: bytes) -> int:
@@ -495,25 +494,40 @@ def read_written(data: bytes, *, path: str = "<bytes>") -> list[Document]:
 
 def _documents(data: bytes, path: str) -> list[Document]:
     """The documents of `data`, parsed (the checks on the bytes are done)."""
-    parts = _whole(data, path)
-    if parts is None:
+    whole = _whole(data, path)
+    if isinstance(whole, Part) and not _is_envelope(whole.root):
+        parts = [whole]
+    else:
         ranges = _segments(data)
-        first_encoding = _declared_encoding(data[ranges[0][0] : ranges[0][1]]) if ranges else None
-        parts = []
-        lines = counted = 0
-        for begin, end in ranges:
-            lines += data.count(b"\n", counted, begin)
-            counted = begin
-            parts.append(
-                parse_part(
-                    data,
-                    begin,
-                    end,
-                    path=path,
-                    fallback_encoding=first_encoding,
-                    lines_before=lines,
-                )
+        if ranges == [(0, len(data))]:
+            # One document after all (a frame around its invoice, or a file libxml2
+            # refused): the whole parse was already this range's, error and all.
+            if isinstance(whole, ReadError):
+                raise whole
+            parts = [whole]
+        else:
+            parts = _split(data, ranges, path)
+    return _framed(parts)
+
+
+def _split(data: bytes, ranges: list[tuple[int, int]], path: str) -> list[Part]:
+    """Each range of `data` parsed as a document, its lines counted as the ranges go."""
+    first_encoding = _declared_encoding(data[ranges[0][0] : ranges[0][1]]) if ranges else None
+    parts = []
+    lines = counted = 0
+    for begin, end in ranges:
+        lines += data.count(b"\n", counted, begin)
+        counted = begin
+        parts.append(
+            parse_part(
+                data, begin, end, path=path, fallback_encoding=first_encoding, lines_before=lines
             )
+        )
+    return parts
+
+
+def _framed(parts: list[Part]) -> list[Document]:
+    """The invoice documents of `parts`, each with the frame that precedes it."""
     documents: list[Document] = []
     frame: Part | None = None
     for part in parts:
