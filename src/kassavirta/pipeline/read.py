@@ -142,6 +142,13 @@ def _new_parser(encoding: str | None) -> etree.XMLParser:
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
+        # The layout between elements (whitespace-only text beside child elements) is
+        # left out of the tree: a pretty-printed invoice holds about as many such
+        # nodes as elements, and building, validating and freeing them was a tenth
+        # of a check. A field's own text, blank or not, mixed text and
+        # xml:space="preserve" are kept; nothing reads the layout (the rewrite
+        # edits the source text). tests/pipeline/test_blank_text.py holds it so.
+        remove_blank_text=True,
         # Never collect_ids=False: with libxml2 2.14 it sets XML_SKIP_IDS in the
         # parser's loadsubset flags, which makes libxml2 open the external DTD a
         # DOCTYPE names (any local file) although load_dtd is False.
