@@ -472,18 +472,18 @@ def test_record_writes_nothing_when_the_run_dies_mid_batch(
     code: int,
 ) -> None:
     ledger, folder, before = batch
-    import kassavirta.pipeline.batch
+    import kassavirta.pipeline.evaluate
 
-    real = kassavirta.pipeline.batch.evaluate_path  # type: ignore[attr-defined]
+    real = kassavirta.pipeline.evaluate._decide_documents
     seen = {"n": 0}
 
-    def dying(*args: Any, **kwargs: Any) -> Any:
+    def dying(*args: Any, **kwargs: Any) -> Any:  # deciding the third file
         seen["n"] += 1
         if seen["n"] == 3:
             raise failure("the run dies here")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(kassavirta.pipeline.batch, "evaluate_path", dying)
+    monkeypatch.setattr(kassavirta.pipeline.evaluate, "_decide_documents", dying)
     assert _record(folder, ledger) == code
     assert seen["n"] == 3
     assert dump(ledger) == before

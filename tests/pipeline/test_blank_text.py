@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from tests.helpers import SAMPLES, SHARED
 
+from helpers import SAMPLES, SHARED
 from kassavirta.errors import ReadError
 from kassavirta.pipeline.read import read_bytes
 

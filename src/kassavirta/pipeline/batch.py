@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from kassavirta.findings import CheckResult
 from kassavirta.pipeline.duplicates import RunDuplicates
-from kassavirta.pipeline.evaluate import evaluate_path, internal_error
+from kassavirta.pipeline.evaluate import evaluate_path, evaluate_paths, internal_error
 from kassavirta.pipeline.final import Final
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
 from kassavirta.report import Counted, Summary, Tally
@@ -174,6 +174,17 @@ def _work(path: str) -> list[Final]:
     return [Final.made(result, key, lines=_LINES) for result, key in checked]
 
 
+def _work_chunk(paths: list[str]) -> list[list[Final]]:
+    """`_work` of each path, the chunk parsed a few files ahead (`evaluate.evaluate_paths`)."""
+    assert _POLICY is not None, "worker used before it was set up"
+    if _KILL_ON is not None:  # tests only: the worker dies at the file named, not before
+        return [_work(path) for path in paths]
+    return [
+        [Final.made(result, key, lines=_LINES) for result, key in checked]
+        for checked in evaluate_paths(paths, _POLICY, max_bytes=_MAX_BYTES)
+    ]
+
+
 _KILL_ON: str | None = None
 _LINES = False
 """Whether the run writes JSON Lines: each result's line is then written here (`pipeline.final`)."""
@@ -211,7 +222,7 @@ def _worker_main(
                     conn.send(_work(path))
                 conn.send(None)
             else:
-                conn.send([_work(path) for path in paths])
+                conn.send(_work_chunk(paths))
     except (EOFError, OSError):  # the parent is gone: nobody is left to report to
         pass
 
@@ -434,8 +445,8 @@ class Batch:
         """Whether a pool of workers ran (false for --jobs 1 and for a handful of files)."""
 
     def _local(self, paths: Iterable[str]) -> Iterator[list[Final]]:
-        for path in paths:  # `finals` applies each file's keys before it asks for the next
-            checked = evaluate_path(path, self.policy, max_bytes=self.max_bytes, here=True)
+        # `finals` applies each file's keys before it asks for the next result.
+        for checked in evaluate_paths(paths, self.policy, max_bytes=self.max_bytes, here=True):
             yield [Final(result, key) for result, key in checked]
 
     def _evaluated(self, inputs: Iterable[str]) -> Iterator[list[Final]]:

@@ -32,7 +32,7 @@ from kassavirta.decision import Outcome, decide, invalid_from_error, invalid_res
 from kassavirta.errors import InputError
 from kassavirta.findings import CheckResult, Finding, Severity
 from kassavirta.pipeline.duplicates import RunDuplicates, RunKey, run_key
-from kassavirta.pipeline.read import DEFAULT_MAX_BYTES, read_bytes, read_file
+from kassavirta.pipeline.read import DEFAULT_MAX_BYTES, Document, read_bytes, read_file
 
 if TYPE_CHECKING:
     from kassavirta.erp.assignments import Assignment
@@ -74,19 +74,23 @@ def _internal_error(path: str, exc: Exception, index: int | None = None) -> Outc
     )
 
 
-def decide_bytes(
-    data: bytes, path: str, policy: Policy, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> list[Decided]:
-    """Every invoice in one file's bytes, decided against what was known before the run."""
+def _documents_of(data: bytes, path: str, max_bytes: int) -> list[Document] | Decided:
+    """The documents in one file's bytes, or the one invalid outcome of a file that has none."""
     try:
-        documents = read_bytes(data, path=path, max_bytes=max_bytes)
+        return read_bytes(data, path=path, max_bytes=max_bytes)
     except InputError as exc:
-        return [(invalid_from_error(path, exc), None)]
+        return (invalid_from_error(path, exc), None)
     except Exception as exc:  # a batch never stops: see _internal_error
-        return [(_internal_error(path, exc), None)]
-    multi = len(documents) > 1
+        return (_internal_error(path, exc), None)
+
+
+def _decide_documents(found: list[Document] | Decided, path: str, policy: Policy) -> list[Decided]:
+    """Each of one file's documents decided (`_documents_of`'s outcome passed on as it is)."""
+    if isinstance(found, tuple):
+        return [found]
+    multi = len(found) > 1
     decided: list[Decided] = []
-    for document in documents:
+    for document in found:
         try:
             outcome = decide(document, path, policy)
             key = run_key(outcome, policy)
@@ -99,6 +103,25 @@ def decide_bytes(
     return decided
 
 
+def decide_bytes(
+    data: bytes, path: str, policy: Policy, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Decided]:
+    """Every invoice in one file's bytes, decided against what was known before the run."""
+    return _decide_documents(_documents_of(data, path, max_bytes), path, policy)
+
+
+def _read_documents(
+    path: str | Path, max_bytes: int, shown: str
+) -> tuple[list[Document] | Decided, int]:
+    """The documents of the file at `path` (see `_documents_of`), and how many bytes it held."""
+    try:
+        data = read_file(path, max_bytes=max_bytes)
+    except InputError as exc:
+        exc.path = shown
+        return (invalid_from_error(shown, exc), None), 0
+    return _documents_of(data, shown, max_bytes), len(data)
+
+
 def decide_path(
     path: str | Path,
     policy: Policy,
@@ -108,12 +131,7 @@ def decide_path(
 ) -> list[Decided]:
     """Every invoice in the file at `path` (see `decide_bytes`); unreadable → one invalid result."""
     shown = label or str(path)
-    try:
-        data = read_file(path, max_bytes=max_bytes)
-    except InputError as exc:
-        exc.path = shown
-        return [(invalid_from_error(shown, exc), None)]
-    return decide_bytes(data, shown, policy, max_bytes=max_bytes)
+    return _decide_documents(_read_documents(path, max_bytes, shown)[0], shown, policy)
 
 
 def _checked(decided: list[Decided]) -> list[Checked]:
@@ -140,6 +158,58 @@ def evaluate_path(
     """
     decided = decide_path(path, policy, max_bytes=max_bytes)
     return [(outcome.result, key) for outcome, key in decided] if here else _checked(decided)
+
+
+READ_AHEAD_FILES = 16
+"""Files `evaluate_paths` reads and parses together before it decides them."""
+READ_AHEAD_BYTES = 1 << 20
+"""... and no more bytes together than this: a larger file is a group of its own."""
+
+
+def evaluate_paths(
+    paths: Iterable[str | Path],
+    policy: Policy,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    here: bool = False,
+) -> Iterator[list[Checked]]:
+    """`evaluate_path` of each of `paths`, in order, parsing a few files ahead of deciding them.
+
+    Parsing and validating are libxml2's work, reading fields and judging them
+    Python's; done in turn for every file, each evicts the other's tables and
+    code from the processor's caches. Parsing a handful of files one after
+    another and then deciding them one after another costs about a tenth less
+    (the same answers: a file's decision never depends on another's, see
+    `pipeline.duplicates`). The group is small and bounded in bytes, so memory
+    stays bounded per input and results still stream.
+    """
+    group: list[tuple[str, list[Document] | Decided]] = []
+    held = 0
+    for path in paths:
+        shown = str(path)
+        found, size = _read_documents(path, max_bytes, shown)
+        group.append((shown, found))
+        del found  # the group holds it, until it is decided
+        held += size
+        if len(group) >= READ_AHEAD_FILES or held >= READ_AHEAD_BYTES:
+            yield from _decided_group(group, policy, here)
+            held = 0
+    yield from _decided_group(group, policy, here)
+
+
+def _decided_group(
+    group: list[tuple[str, list[Document] | Decided]], policy: Policy, here: bool
+) -> Iterator[list[Checked]]:
+    """Decide a group's files in order, letting go of each one's documents as it is decided."""
+    files = group[:]
+    group.clear()
+    files.reverse()
+    while files:
+        shown, found = files.pop()
+        decided = _decide_documents(found, shown, policy)
+        checked = [(outcome.result, key) for outcome, key in decided] if here else _checked(decided)
+        del found, decided  # not held while the caller writes the result
+        yield checked
 
 
 # --- one process: the Python API ----------------------------------------------------------
