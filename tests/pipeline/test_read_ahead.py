@@ -58,9 +58,9 @@ def test_a_group_closes_at_its_file_count_and_at_its_bytes(
     read: list[str] = []
     real = evaluate._read_documents
 
-    def noted(path: str | Path, max_bytes: int, shown: str) -> Any:
+    def noted(path: str | Path, max_bytes: int, shown: str, policy: Policy) -> Any:
         read.append(shown)
-        return real(path, max_bytes, shown)
+        return real(path, max_bytes, shown, policy)
 
     monkeypatch.setattr(evaluate, "_read_documents", noted)
     monkeypatch.setattr(evaluate, "READ_AHEAD_FILES", 4)
@@ -86,7 +86,7 @@ def test_a_decided_file_lets_go_of_its_document(policy: Policy) -> None:
 
     def kept(found: Any, path: str, policy: Policy) -> Any:
         if isinstance(found, list):
-            trees.extend(weakref.ref(d.part) for d in found)
+            trees.extend(weakref.ref(d.part) for d, _ in found)
         return real(found, path, policy)
 
     alive_when_next: list[int] = []
@@ -97,3 +97,23 @@ def test_a_decided_file_lets_go_of_its_document(policy: Policy) -> None:
             gc.collect()
             alive_when_next.append(sum(1 for t in trees if t() is not None))
     assert alive_when_next == [0, 0, 0, 0, 0]
+
+
+def test_a_bug_while_examining_one_file_is_its_result_alone(
+    policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = [str(p) for p in sorted(SAMPLES.glob("route/*.xml"))][:6]
+    expected = [_dumped(evaluate_path(p, policy)) for p in paths]
+    real = evaluate.examine
+
+    def exploding(document: Any, path: str, policy: Policy) -> Any:
+        if path == paths[2]:
+            raise RuntimeError("examine exploded")
+        return real(document, path, policy)
+
+    monkeypatch.setattr(evaluate, "examine", exploding)
+    got = [_dumped(checked) for checked in evaluate_paths(paths, policy)]
+    assert got[:2] + got[3:] == expected[:2] + expected[3:]
+    [(bad, key)] = got[2]
+    assert bad["decision"] == "invalid" and bad["reasons"] == ["internal-error"] and key is None
+    assert "RuntimeError: examine exploded" in bad["findings"][0]["message"]

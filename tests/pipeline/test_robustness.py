@@ -205,7 +205,7 @@ def test_a_bug_of_ours_is_an_invalid_result_not_a_crash(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("adapter exploded")
 
-    monkeypatch.setattr(check_module, "decide", broken)
+    monkeypatch.setattr(check_module, "judge", broken)  # reading the invoice
     result = only([r for r, _ in evaluate_path(good, policy())])
     assert result.decision is Decision.INVALID and result.reasons == ["internal-error"]
     assert "RuntimeError: adapter exploded" in result.findings[0].message

@@ -13,7 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kassavirta.config.policy import Policy
-from kassavirta.decision.steps import STEPS, Step, Subject, error_finding
+from kassavirta.decision.steps import (
+    DOCUMENT_STEPS,
+    INVOICE_STEPS,
+    STEPS,
+    Step,
+    Subject,
+    error_finding,
+)
 from kassavirta.errors import InputError
 from kassavirta.findings import (
     BuyerSummary,
@@ -127,11 +134,27 @@ def manual_assignment_note() -> Finding:
 
 def decide(document: Document, path: str, policy: Policy) -> Outcome:
     """Route, bypass, error or invalid for one parsed document."""
+    examined = examine(document, path, policy)
+    return examined if isinstance(examined, Outcome) else judge(examined)
+
+
+def examine(document: Document, path: str, policy: Policy) -> Subject | Outcome:
+    """The first half of `decide`: the steps on the document alone (`DOCUMENT_STEPS`).
+
+    The outcome when one of them decides, else the subject `judge` goes on
+    from. A half of its own so that a batch can validate a few documents
+    right after parsing them, while libxml2's tables are in the caches.
+    """
     s = Subject(path, document, detect(document.part.root, policy.detection), policy)
-    for step in STEPS:
-        found = step.check(s)
-        if found:
-            return _decided(s, step.decision, [found[0].rule], found)
+    return _stepped(s, DOCUMENT_STEPS) or s
+
+
+def judge(s: Subject) -> Outcome:
+    """The second half of `decide`: the steps on the invoice, then the content rules."""
+    decided = _stepped(s, INVOICE_STEPS)
+    if decided is not None:
+        return decided
+    policy = s.policy
     findings = s.rule_findings
     if policy.manual_assignment:
         findings = [*findings, manual_assignment_note()]
@@ -145,13 +168,25 @@ def decide(document: Document, path: str, policy: Policy) -> Outcome:
     return outcome
 
 
+def _stepped(s: Subject, steps: tuple[Step, ...]) -> Outcome | None:
+    """The outcome of the first of `steps` that finds something, if any does."""
+    for step in steps:
+        found = step.check(s)
+        if found:
+            return _decided(s, step.decision, [found[0].rule], found)
+    return None
+
+
 __all__ = [
     "STEPS",
     "Outcome",
     "Step",
+    "Subject",
     "decide",
     "error_finding",
+    "examine",
     "invalid_from_error",
     "invalid_result",
+    "judge",
     "summarise",
 ]

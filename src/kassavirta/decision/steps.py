@@ -283,12 +283,14 @@ def service_inactive(s: Subject) -> list[Finding]:
 INVALID, BYPASS = Decision.INVALID, Decision.BYPASS
 
 # fmt: off
-STEPS: tuple[Step, ...] = (
+DOCUMENT_STEPS: tuple[Step, ...] = (
     Step("not-an-invoice", INVALID, "Notification messages are not invoices.", not_an_invoice),
     Step("unknown-format", INVALID, "The document is a format we know.", unknown_format),
     Step("unsupported-format", BYPASS, "The service takes the format.", unsupported_format),
     Step("unadapted-format", INVALID, "A reader exists for the format.", unadapted_format),
     Step("schema", INVALID, "The document is valid against its XSD, if found.", schema),
+)
+INVOICE_STEPS: tuple[Step, ...] = (
     Step("unreadable-field", INVALID, "The fields the service needs read.", unreadable_field),
     Step("non-eur", BYPASS, "The invoice is in EUR.", non_eur),
     Step("perinta-service", BYPASS, "The service is Kassavirta, not Perintä.", perinta_service),
@@ -296,4 +298,8 @@ STEPS: tuple[Step, ...] = (
     Step("service-inactive", BYPASS, "The service is active.", service_inactive),
 )
 # fmt: on
+"""The steps on the parsed document alone (its root, its format, its XSD), then those on the
+invoice read from it. `decision.examine` runs the first, `decision.judge` the second: a
+batch examines a few files right after parsing them (`pipeline.evaluate.evaluate_paths`)."""
+STEPS: tuple[Step, ...] = DOCUMENT_STEPS + INVOICE_STEPS
 """The invalid and bypass checks, in the order they run (SPEC §2); content rules come after."""
