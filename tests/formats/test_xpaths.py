@@ -56,6 +56,11 @@ def test_locations_are_computed_only_when_asked() -> None:
     assert locations["copy"].line == 12
     assert locations["a"].xpath == "/r/a"
     assert dict(locations) == {"a": locations["a"], "copy": locations["copy"]}
+    assert locations.get("a") is locations["a"] and locations.get("rows.1.price") is None
+    sentinel = object()
+    assert locations.get("none", sentinel) is sentinel
+    with pytest.raises(KeyError):
+        locations["none"]
 
 
 def test_row_fields_are_located_when_asked_as_if_noted() -> None:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from lxml import etree
 
@@ -218,6 +218,9 @@ def _step_name(element: etree._Element) -> tuple[str, bool]:
     return f"{prefix}:{tag[tag.index('}') + 1 :]}", False
 
 
+_T = TypeVar("_T")
+
+
 class Locations(Mapping[str, Location]):
     """Field name → where its value was read, computed when a finding first asks.
 
@@ -284,12 +287,25 @@ class Locations(Mapping[str, Location]):
         return Location(line=self._part.line(element), xpath=self._xpaths(element))
 
     def __getitem__(self, key: str) -> Location:
-        found = self._found.get(key)
+        found = self.get(key)
         if found is None:
-            element = self._element(key)
-            if element is None:
-                raise KeyError(key)
-            found = self._found[key] = self.where(element)
+            raise KeyError(key)
+        return found
+
+    @overload
+    def get(self, key: str, /) -> Location | None: ...
+    @overload
+    def get(self, key: str, /, default: Location | _T) -> Location | _T: ...
+    def get(self, key: str, /, default: object = None) -> object:
+        """As `Mapping.get`, without raising and catching a `KeyError` for a field not read
+        (`Invoice.where` asks for several in turn, for every finding)."""
+        found = self._found.get(key)
+        if found is not None:
+            return found
+        element = self._element(key)
+        if element is None:
+            return default
+        found = self._found[key] = self.where(element)
         return found
 
     def __contains__(self, key: object) -> bool:
