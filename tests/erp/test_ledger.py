@@ -474,7 +474,7 @@ def test_record_writes_nothing_when_the_run_dies_mid_batch(
     ledger, folder, before = batch
     import kassavirta.pipeline.evaluate
 
-    real = kassavirta.pipeline.evaluate._decide_documents
+    real = kassavirta.pipeline.evaluate._judged
     seen = {"n": 0}
 
     def dying(*args: Any, **kwargs: Any) -> Any:  # deciding the third file
@@ -483,7 +483,7 @@ def test_record_writes_nothing_when_the_run_dies_mid_batch(
             raise failure("the run dies here")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(kassavirta.pipeline.evaluate, "_decide_documents", dying)
+    monkeypatch.setattr(kassavirta.pipeline.evaluate, "_judged", dying)
     assert _record(folder, ledger) == code
     assert seen["n"] == 3
     assert dump(ledger) == before

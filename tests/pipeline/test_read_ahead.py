@@ -56,13 +56,13 @@ def test_a_group_closes_at_its_file_count_and_at_its_bytes(
     paths = [str(p) for p in sorted(SAMPLES.glob("route/*.xml"))][:9]
     sizes = [Path(p).stat().st_size for p in paths]
     read: list[str] = []
-    real = evaluate._read_documents
+    real = evaluate._examine_path
 
     def noted(path: str | Path, max_bytes: int, shown: str, policy: Policy) -> Any:
         read.append(shown)
         return real(path, max_bytes, shown, policy)
 
-    monkeypatch.setattr(evaluate, "_read_documents", noted)
+    monkeypatch.setattr(evaluate, "_examine_path", noted)
     monkeypatch.setattr(evaluate, "READ_AHEAD_FILES", 4)
     monkeypatch.setattr(evaluate, "READ_AHEAD_BYTES", 1 << 30)
     ahead: list[int] = []  # files read when each result leaves
@@ -82,7 +82,7 @@ def test_a_decided_file_lets_go_of_its_document(policy: Policy) -> None:
     paths = [str(p) for p in sorted(SAMPLES.glob("*/finvoice-3.0*.xml"))][:5]
     assert len(paths) == 5
     trees: list[weakref.ref[Any]] = []
-    real = evaluate._decide_documents
+    real = evaluate._judged
 
     def kept(found: Any, path: str, policy: Policy) -> Any:
         if isinstance(found, list):
@@ -91,7 +91,7 @@ def test_a_decided_file_lets_go_of_its_document(policy: Policy) -> None:
 
     alive_when_next: list[int] = []
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(evaluate, "_decide_documents", kept)
+        mp.setattr(evaluate, "_judged", kept)
         for checked in evaluate_paths(paths, policy):
             del checked
             gc.collect()

@@ -74,11 +74,11 @@ def _internal_error(path: str, exc: Exception, index: int | None = None) -> Outc
     )
 
 
-Examined = tuple[Document, "Subject | Outcome | Exception"]
+Examined = tuple[Document, Subject | Outcome | Exception]
 """A parsed document and the first half of its decision (`decision.examine`), or what failed."""
 
 
-def _documents_of(
+def _examine_bytes(
     data: bytes, path: str, max_bytes: int, policy: Policy
 ) -> list[Examined] | Decided:
     """One file's documents, each examined; or the one invalid outcome of a file that has none."""
@@ -88,17 +88,17 @@ def _documents_of(
         return (invalid_from_error(path, exc), None)
     except Exception as exc:  # a batch never stops: see _internal_error
         return (_internal_error(path, exc), None)
-    return [(document, _examined(document, path, policy)) for document in documents]
+    return [(document, _examine_one(document, path, policy)) for document in documents]
 
 
-def _examined(document: Document, path: str, policy: Policy) -> Subject | Outcome | Exception:
+def _examine_one(document: Document, path: str, policy: Policy) -> Subject | Outcome | Exception:
     try:
         return examine(document, path, policy)
     except Exception as exc:  # reported with its document when it is decided
         return exc
 
 
-def _decide_documents(found: list[Examined] | Decided, path: str, policy: Policy) -> list[Decided]:
+def _judged(found: list[Examined] | Decided, path: str, policy: Policy) -> list[Decided]:
     """Each of one file's examined documents decided (an outcome passed on as it is)."""
     if isinstance(found, tuple):
         return [found]
@@ -107,7 +107,7 @@ def _decide_documents(found: list[Examined] | Decided, path: str, policy: Policy
     for document, examined in found:
         try:
             if isinstance(examined, Exception):
-                raise examined
+                raise examined  # the examination's failure: reported as a judgement's is
             outcome = examined if isinstance(examined, Outcome) else judge(examined)
             key = run_key(outcome, policy)
         except Exception as exc:
@@ -123,19 +123,19 @@ def decide_bytes(
     data: bytes, path: str, policy: Policy, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> list[Decided]:
     """Every invoice in one file's bytes, decided against what was known before the run."""
-    return _decide_documents(_documents_of(data, path, max_bytes, policy), path, policy)
+    return _judged(_examine_bytes(data, path, max_bytes, policy), path, policy)
 
 
-def _read_documents(
+def _examine_path(
     path: str | Path, max_bytes: int, shown: str, policy: Policy
 ) -> tuple[list[Examined] | Decided, int]:
-    """The examined documents of the file at `path` (see `_documents_of`), and its size."""
+    """The examined documents of the file at `path` (see `_examine_bytes`), and its size."""
     try:
         data = read_file(path, max_bytes=max_bytes)
     except InputError as exc:
         exc.path = shown
         return (invalid_from_error(shown, exc), None), 0
-    return _documents_of(data, shown, max_bytes, policy), len(data)
+    return _examine_bytes(data, shown, max_bytes, policy), len(data)
 
 
 def decide_path(
@@ -147,7 +147,7 @@ def decide_path(
 ) -> list[Decided]:
     """Every invoice in the file at `path` (see `decide_bytes`); unreadable → one invalid result."""
     shown = label or str(path)
-    return _decide_documents(_read_documents(path, max_bytes, shown, policy)[0], shown, policy)
+    return _judged(_examine_path(path, max_bytes, shown, policy)[0], shown, policy)
 
 
 def _checked(decided: list[Decided]) -> list[Checked]:
@@ -205,7 +205,7 @@ def evaluate_paths(
     held = 0
     for path in paths:
         shown = str(path)
-        found, size = _read_documents(path, max_bytes, shown, policy)
+        found, size = _examine_path(path, max_bytes, shown, policy)
         group.append((shown, found))
         del found  # the group holds it, until it is decided
         held += size
@@ -224,7 +224,7 @@ def _decided_group(
     files.reverse()
     while files:
         shown, found = files.pop()
-        decided = _decide_documents(found, shown, policy)
+        decided = _judged(found, shown, policy)
         checked = [(outcome.result, key) for outcome, key in decided] if here else _checked(decided)
         del found, decided  # not held while the caller writes the result
         yield checked
