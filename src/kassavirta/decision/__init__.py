@@ -5,7 +5,9 @@ rows of `steps.STEPS`, run in order until one decides; a document that passes
 them all gets every content rule of `kassavirta.rules.RULES`. Exactly one
 decision comes out, with the reasons that made it, and with the adapted
 invoice (`Outcome`), so that the rewrite, the preview and the schedule never
-read the document again.
+read the document again. `decide` is `examine` (the rows on the document alone:
+what it is, its format, its XSD) then `judge` (the rows on the invoice, then the
+rules), so that a batch can examine a few documents right after parsing them.
 """
 
 from __future__ import annotations
