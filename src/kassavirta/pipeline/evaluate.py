@@ -4,7 +4,9 @@ A check has two halves so that it can run on many processes and still be
 exact. The first half, `evaluate_path` / `evaluate_bytes`, needs nothing but
 the file and the run's policy: it reads, detects, adapts, validates and runs
 every rule against the assignments known before the run. It returns each
-result with its `RunKey`, the little that the second half needs. The second
+result with its `RunKey`, the little that the second half needs. A run's
+files go through `evaluate_paths`, which does the same for each in order,
+parsing a few files ahead of judging them. The second
 half, `pipeline.duplicates.RunDuplicates`, sees the results one after another
 in sorted path order and applies the one rule that depends on the rest of the
 run (in-run duplicate invoice numbers).
