@@ -70,6 +70,9 @@ def test_a_group_closes_at_its_file_count_and_at_its_bytes(
         ahead.append(len(read))
     assert ahead == [4, 4, 4, 4, 8, 8, 8, 8, 9]
 
+    read.clear()  # a worker's retry: each file decided before the next is read
+    assert [len(read) for _ in evaluate_paths(paths, policy, ahead=1)] == list(range(1, 10))
+
     read.clear()
     monkeypatch.setattr(evaluate, "READ_AHEAD_FILES", 100)
     monkeypatch.setattr(evaluate, "READ_AHEAD_BYTES", sizes[0] + sizes[1])

@@ -1,6 +1,6 @@
 """Checking many files on every core, in constant memory, with the single-process result.
 
-Workers do everything that needs only one file (`evaluate.evaluate_path`: read,
+Workers do everything that needs only one file (`evaluate.evaluate_paths`: read,
 detect, adapt, validate, rules against the assignments known before the run)
 and send back each result with its `RunKey` (as its JSON line, for a run that
 writes JSON Lines: `pipeline.final`). The parent takes the results in
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from kassavirta.findings import CheckResult
 from kassavirta.pipeline.duplicates import RunDuplicates
-from kassavirta.pipeline.evaluate import evaluate_path, evaluate_paths, internal_error
+from kassavirta.pipeline.evaluate import evaluate_paths, internal_error
 from kassavirta.pipeline.final import Final
 from kassavirta.pipeline.read import DEFAULT_MAX_BYTES
 from kassavirta.report import Counted, Summary, Tally
@@ -166,23 +166,20 @@ KILL_HOOK = "KASSAVIRTA_TEST_KILL_WORKER_ON"
 out-of-memory killer would. Nothing reads it unless it is set."""
 
 
-def _work(path: str) -> list[Final]:
+def _work(paths: list[str], ahead: int | None = None) -> Iterator[list[Final]]:
+    """Each path's finals, in order (`evaluate.evaluate_paths`; `ahead=1`: one file at a time)."""
     assert _POLICY is not None, "worker used before it was set up"
-    if _KILL_ON is not None and os.path.basename(path) == _KILL_ON:
-        os.kill(os.getpid(), signal.SIGKILL)
-    checked = evaluate_path(path, _POLICY, max_bytes=_MAX_BYTES)
-    return [Final.made(result, key, lines=_LINES) for result, key in checked]
+    checked = evaluate_paths(_taken(paths), _POLICY, max_bytes=_MAX_BYTES, ahead=ahead)
+    for results in checked:
+        yield [Final.made(result, key, lines=_LINES) for result, key in results]
 
 
-def _work_chunk(paths: list[str]) -> list[list[Final]]:
-    """`_work` of each path, the chunk parsed a few files ahead (`evaluate.evaluate_paths`)."""
-    assert _POLICY is not None, "worker used before it was set up"
-    if _KILL_ON is not None:  # tests only: the worker dies at the file named, not before
-        return [_work(path) for path in paths]
-    return [
-        [Final.made(result, key, lines=_LINES) for result, key in checked]
-        for checked in evaluate_paths(paths, _POLICY, max_bytes=_MAX_BYTES)
-    ]
+def _taken(paths: list[str]) -> Iterator[str]:
+    """The paths, as the worker reads them; with `KILL_HOOK` set it dies reading the one named."""
+    for path in paths:
+        if _KILL_ON is not None and os.path.basename(path) == _KILL_ON:
+            os.kill(os.getpid(), signal.SIGKILL)
+        yield path
 
 
 _KILL_ON: str | None = None
@@ -217,12 +214,12 @@ def _worker_main(
     try:
         while (task := conn.recv()) is not None:
             one_by_one, paths = task
-            if one_by_one:
-                for path in paths:
-                    conn.send(_work(path))
+            if one_by_one:  # a retry: each file answered before the next is read
+                for finals in _work(paths, ahead=1):
+                    conn.send(finals)
                 conn.send(None)
             else:
-                conn.send(_work_chunk(paths))
+                conn.send(list(_work(paths)))
     except (EOFError, OSError):  # the parent is gone: nobody is left to report to
         pass
 

@@ -144,8 +144,8 @@ def _new_parser(encoding: str | None) -> etree.XMLParser:
         huge_tree=False,
         # The layout between elements (whitespace-only text beside child elements) is
         # left out of the tree: a pretty-printed invoice holds about as many such
-        # nodes as elements, and building, validating and freeing them was a tenth
-        # of a check. A field's own text, blank or not, mixed text and
+        # nodes as elements, and building, validating and freeing them was about a
+        # twentieth of a check. A field's own text, blank or not, mixed text and
         # xml:space="preserve" are kept; nothing reads the layout (the rewrite
         # edits the source text). tests/pipeline/test_blank_text.py holds it so.
         remove_blank_text=True,
